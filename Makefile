@@ -1,0 +1,42 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+MODEL_DIR ?= $(shell $(PYTHON) -c "import os,pathlib;print(pathlib.Path(os.environ.get('XDG_CACHE_HOME') or pathlib.Path.home()/'.cache')/'sourcetrace'/'minilm-l6-v2')")
+export SOURCETRACE_MODEL_DIR := $(MODEL_DIR)
+
+.PHONY: install model demo test lint bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# torch comes first and pinned, so that nothing pulls a CUDA build of it (the `model` extra)
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/python -m pip install -q "torch==2.13.0"
+	$(BIN)/python -m pip install -q -e ".[model]" --group dev
+	touch $@
+
+install: $(VENV)/.installed
+
+$(MODEL_DIR)/manifest.json: | $(VENV)/.installed
+	$(BIN)/python -m sourcetrace.model_build --out "$(MODEL_DIR)"
+
+model: $(MODEL_DIR)/manifest.json
+
+demo: install model
+	$(BIN)/sourcetrace scan examples/seeds
+
+test: install model
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+bench: install model
+	$(BIN)/python bench/seeds_cold.py
+	$(BIN)/python bench/throughput.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info

@@ -1,0 +1,49 @@
+"""sourcetrace: find which news articles in a collection were copied or rewritten from which.
+
+The pipeline, one module per stage: ingest, clean, segment, candidates, align, classify,
+divergences, attribute, stories; ``pipeline`` runs them in order and ``report`` formats the result.
+"""
+
+from .errors import ConfigError, InputError, ModelError, SourcetraceError
+from .pipeline import Models, analyse, compare, match_sentences, scan
+from .records import (
+    Alignment,
+    Article,
+    Divergence,
+    FileError,
+    Pair,
+    Passage,
+    Removal,
+    ScanResult,
+    Sentence,
+    SentenceLink,
+    Story,
+)
+from .report import to_dict, to_json
+from .settings import Settings
+
+__all__ = [
+    "Alignment",
+    "Article",
+    "ConfigError",
+    "Divergence",
+    "FileError",
+    "InputError",
+    "ModelError",
+    "Models",
+    "Pair",
+    "Passage",
+    "Removal",
+    "ScanResult",
+    "Sentence",
+    "SentenceLink",
+    "Settings",
+    "SourcetraceError",
+    "Story",
+    "analyse",
+    "compare",
+    "match_sentences",
+    "scan",
+    "to_dict",
+    "to_json",
+]

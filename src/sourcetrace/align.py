@@ -1,0 +1,162 @@
+"""Stage 5: align two articles sentence by sentence, and judge single sentence pairs.
+
+A link joins a sentence of A with a sentence of B when they carry the same material: the same wording
+(character similarity) or the same meaning (transformer cosine). Links may be one-to-many in both
+directions (rewrites merge and split sentences) and in any order. Neighbouring links become passages.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz.distance import Indel
+
+from .divergences import find_divergences, is_contradiction
+from .records import Alignment, Divergence, Passage, Sentence, SentenceLink
+from .settings import AlignSettings
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "`": "'", "—": "-", "–": "-"})
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+MIN_WORDS = 4  # shorter sentences (headings, sign-offs) link only when near-identical
+
+
+def normalise(text: str) -> str:
+    """Fold case, quotes, dashes and spacing so that trivial edits do not count as rewording."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).translate(_QUOTES)).strip().casefold()
+
+
+def wording_similarity(a: str, b: str) -> float:
+    """Character-level similarity of two sentences in [0, 1] (1 = same wording)."""
+    return float(Indel.normalized_similarity(normalise(a), normalise(b)))
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """Whether two sentences say the same thing, and how they differ."""
+
+    score: float  # similarity in [0, 1]
+    verbatim: bool
+    similar: bool  # close enough to be reused material
+    match: bool  # similar and no contradicting fact
+    divergences: tuple[Divergence, ...]
+
+
+def judge(a: str, b: str, cosine: float, settings: AlignSettings) -> Judgement:
+    """The aligner's decision for one sentence pair, given the transformer cosine of the two."""
+    wording = wording_similarity(a, b)
+    verbatim = wording >= settings.verbatim_ratio
+    score = max(wording, min(max(cosine, 0.0), 1.0))
+    words = min(len(_WORD.findall(a)), len(_WORD.findall(b)))
+    similar = verbatim or (cosine >= settings.match_cosine and words >= MIN_WORDS)
+    divergences = tuple(find_divergences(a, b)) if similar else ()
+    return Judgement(score, verbatim, similar, similar and not is_contradiction(divergences), divergences)
+
+
+def align(
+    a: Sequence[Sentence],
+    b: Sequence[Sentence],
+    cosines: np.ndarray,
+    settings: AlignSettings,
+) -> tuple[Alignment, list[Divergence]]:
+    """Align sentences of A and B given their transformer cosine matrix (len(a) x len(b)).
+
+    Entries of ``cosines`` may be NaN where the caller skipped a pair as clearly unrelated.
+    Returns the alignment and the divergences of the linked sentence pairs, in article offsets.
+    """
+    judged: dict[tuple[int, int], Judgement] = {}
+
+    def verdict(i: int, j: int) -> Judgement:
+        if (i, j) not in judged:
+            cos = float(np.nan_to_num(cosines[i, j], nan=0.0))
+            judged[(i, j)] = judge(a[i].text, b[j].text, cos, settings)
+        return judged[(i, j)]
+
+    sim = np.nan_to_num(cosines, nan=0.0)
+    chosen: set[tuple[int, int]] = set()
+    # 1. every sentence's best partner on the other side, when the two are similar
+    if sim.size:
+        for i in range(len(a)):
+            for j in np.argsort(-sim[i])[:2]:
+                if verdict(i, int(j)).similar:
+                    chosen.add((i, int(j)))
+                    break
+        for j in range(len(b)):
+            for i in np.argsort(-sim[:, j])[:2]:
+                if verdict(int(i), j).similar:
+                    chosen.add((int(i), j))
+                    break
+    # 2. merged or split sentences: a weaker second link beside an existing partner
+    for i, j in list(chosen):
+        for ni, nj in ((i - 1, j), (i + 1, j), (i, j - 1), (i, j + 1)):
+            if 0 <= ni < len(a) and 0 <= nj < len(b) and (ni, nj) not in chosen:
+                if sim[ni, nj] >= settings.partial_cosine and len(_WORD.findall(a[ni].text)) >= MIN_WORDS:
+                    chosen.add((ni, nj))
+                    judged.setdefault((ni, nj), verdict(ni, nj))
+    links = sorted(
+        (SentenceLink(i, j, round(verdict(i, j).score, 4), verdict(i, j).verbatim) for i, j in chosen),
+        key=lambda link: (link.a, link.b),
+    )
+    divergences = [
+        _shift(d, a[link.a], b[link.b]) for link in links for d in verdict(link.a, link.b).divergences
+    ]
+    return (
+        Alignment(
+            links=links,
+            passages=passages(links, a, b),
+            coverage_a=coverage(a, {link.a for link in links}),
+            coverage_b=coverage(b, {link.b for link in links}),
+        ),
+        divergences,
+    )
+
+
+def _shift(d: Divergence, sa: Sentence, sb: Sentence) -> Divergence:
+    """Move sentence-relative spans to article offsets."""
+    return Divergence(
+        kind=d.kind,
+        change=d.change,
+        a_sentence=sa.index,
+        b_sentence=sb.index,
+        a_span=(d.a_span[0] + sa.start, d.a_span[1] + sa.start) if d.a_span else None,
+        b_span=(d.b_span[0] + sb.start, d.b_span[1] + sb.start) if d.b_span else None,
+        a_text=d.a_text,
+        b_text=d.b_text,
+    )
+
+
+def coverage(sentences: Sequence[Sentence], linked: set[int]) -> float:
+    """Share of the characters of ``sentences`` that belong to linked sentences."""
+    total = sum(s.end - s.start for s in sentences)
+    if not total:
+        return 0.0
+    return sum(s.end - s.start for s in sentences if s.index in linked) / total
+
+
+def passages(links: Sequence[SentenceLink], a: Sequence[Sentence], b: Sequence[Sentence], gap: int = 2) -> list[Passage]:
+    """Merge links that are neighbours on both sides (within ``gap`` sentences) into passages."""
+    groups: list[list[SentenceLink]] = []
+    for link in sorted(links, key=lambda k: (k.a, k.b)):
+        for group in groups:
+            last = group[-1]
+            if 0 <= link.a - last.a <= gap and any(abs(link.b - g.b) <= gap for g in group[-3:]):
+                group.append(link)
+                break
+        else:
+            groups.append([link])
+    result = []
+    for group in groups:
+        sa = [a[k.a] for k in group]
+        sb = [b[k.b] for k in group]
+        result.append(
+            Passage(
+                a_span=(min(s.start for s in sa), max(s.end for s in sa)),
+                b_span=(min(s.start for s in sb), max(s.end for s in sb)),
+                links=tuple(group),
+            )
+        )
+    return sorted(result, key=lambda p: p.a_span)

@@ -1,0 +1,79 @@
+"""Stage 6: name the kind of reuse between two aligned articles, or none.
+
+* ``copy``: most of the shorter text is there, mostly in the same words;
+* ``rewrite``: most of the shorter text is there, mostly reworded;
+* ``excerpt``: a part is taken, beyond direct quotations;
+* ``shared-quotes``: the only common material is direct quotations (both may quote the same speaker).
+
+Pairs whose links are too few to be more than a shared topic are not reported (``None``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rapidfuzz.distance import Indel
+
+from .align import normalise
+from .records import Alignment, Relation, Sentence, SentenceLink
+from .settings import ClassifySettings
+
+
+def _quoted(article_text: str, sentence: Sentence) -> list[str]:
+    return [normalise(article_text[s:e]) for s, e in sentence.quote_spans if sentence.start <= s < sentence.end]
+
+
+def is_quote_link(link: SentenceLink, a: Sequence[Sentence], b: Sequence[Sentence], a_text: str, b_text: str) -> bool:
+    """True when what two linked sentences share is a direct quotation, not the reporter's words."""
+    qa, qb = _quoted(a_text, a[link.a]), _quoted(b_text, b[link.b])
+    if not qa or not qb:
+        return False
+    if not any(Indel.normalized_similarity(x, y) >= 0.85 for x in qa for y in qb):
+        return False
+    # the words around the quotation differ: each side reports the quote in its own way
+    outside_a = normalise(_strip(a_text, a[link.a]))
+    outside_b = normalise(_strip(b_text, b[link.b]))
+    return Indel.normalized_similarity(outside_a, outside_b) < 0.8 or (a[link.a].quote and b[link.b].quote)
+
+
+def _strip(text: str, sentence: Sentence) -> str:
+    """The sentence with its quoted parts taken out."""
+    out, pos = [], sentence.start
+    for s, e in sorted(sentence.quote_spans):
+        if sentence.start <= s < sentence.end:
+            out.append(text[pos:s])
+            pos = max(pos, e)
+    out.append(text[pos : sentence.end])
+    return " ".join(out)
+
+
+def classify(
+    alignment: Alignment,
+    a: Sequence[Sentence],
+    b: Sequence[Sentence],
+    a_text: str,
+    b_text: str,
+    settings: ClassifySettings,
+) -> tuple[Relation | None, float]:
+    """The relation of the pair and a score in [0, 1], or (None, 0.0) when they merely share a topic."""
+    links = alignment.links
+    if not links:
+        return None, 0.0
+    size_a = sum(s.end - s.start for s in a)
+    size_b = sum(s.end - s.start for s in b)
+    shorter = alignment.coverage_a if size_a <= size_b else alignment.coverage_b
+    mean_score = sum(k.score for k in links) / len(links)
+    score = round(shorter * mean_score, 4)
+    if shorter >= settings.majority:
+        verbatim_chars = sum(a[k.a].end - a[k.a].start for k in links if k.verbatim)
+        linked_chars = sum(a[k.a].end - a[k.a].start for k in links)
+        verbatim = verbatim_chars / linked_chars if linked_chars else 0.0
+        return ("copy" if verbatim >= settings.verbatim_share else "rewrite"), score
+    own = [k for k in links if not is_quote_link(k, a, b, a_text, b_text)]
+    # one long sentence taken word for word is an excerpt too; one reworded sentence may be coincidence
+    long_verbatim = any(k.verbatim and a[k.a].end - a[k.a].start >= settings.min_excerpt_chars for k in own)
+    if len({k.a for k in own}) >= settings.min_excerpt_sentences or long_verbatim:
+        return "excerpt", score
+    if len(own) < len(links):
+        return "shared-quotes", score
+    return None, 0.0

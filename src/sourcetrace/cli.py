@@ -1,0 +1,148 @@
+"""The command-line tool: parse, call one library function, format. Library errors become messages here."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import report
+from .errors import SourcetraceError
+from .pipeline import Timings, compare, match_sentences, scan
+from .records import ScanResult
+from .settings import Settings
+
+EXIT_NO_ARTICLES = 1
+
+
+def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options every command shares."""
+    func = click.option(
+        "--config", type=click.Path(exists=True, dir_okay=False), help="TOML file overriding the packaged defaults."
+    )(func)
+    func = click.option(
+        "--model-dir", type=click.Path(file_okay=False), help="Built encoder files (default: the user cache; see `make model`)."
+    )(func)
+    return func
+
+
+def _settings(config: str | None, model_dir: str | None) -> Settings:
+    return Settings.load(config, model_dir=model_dir)
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+class _StderrProgress:
+    """Stage progress on stderr, shown only once a run has taken a couple of seconds."""
+
+    def __init__(self, after: float = 2.0) -> None:
+        self.start = time.monotonic()
+        self.after = after
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.start >= self.after and (now - self.last >= 1.0 or done == total):
+            self.last = now
+            click.echo(f"{stage}: {done}/{total}", err=True)
+
+
+def _exit_code(result: ScanResult) -> int:
+    return EXIT_NO_ARTICLES if not result.articles else 0
+
+
+def _report_errors(result: ScanResult) -> None:
+    for error in result.errors:
+        click.echo(f"warning: {error.path}: {error.reason}", err=True)
+
+
+@click.group()
+@click.version_option(package_name="sourcetrace")
+def main() -> None:
+    """Find which news articles were copied or rewritten from which, sentence by sentence."""
+
+
+@main.command("scan")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here instead of stdout.")
+@click.option("--timings", is_flag=True, help="Print the seconds spent in each stage on stderr.")
+@settings_options
+def scan_command(
+    paths: tuple[str, ...], fmt: str, output: str | None, timings: bool, config: str | None, model_dir: str | None
+) -> None:
+    """Report reuse pairs and stories among the articles under PATHS (.txt, .html, .jsonl; folders recurse)."""
+    try:
+        spent = Timings()
+        result = scan(list(paths), _settings(config, model_dir), progress=_StderrProgress(), timings=spent)
+    except SourcetraceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    _write(report.FORMATS[fmt](result), output)
+    _report_errors(result)
+    if timings:
+        click.echo(json.dumps({k: round(v, 3) for k, v in spent.seconds.items()}), err=True)
+    if not result.articles:
+        click.echo("error: no article could be read; check the paths and the warnings above", err=True)
+    sys.exit(_exit_code(result))
+
+
+@main.command("compare")
+@click.argument("file_a", type=click.Path())
+@click.argument("file_b", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@settings_options
+def compare_command(file_a: str, file_b: str, fmt: str, config: str | None, model_dir: str | None) -> None:
+    """Align two articles sentence by sentence and print the full alignment, whatever their relation."""
+    try:
+        result = compare(file_a, file_b, _settings(config, model_dir))
+    except SourcetraceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    text = report.to_json(result, with_sentences=True) if fmt == "json" else report.to_table(result, alignment=True)
+    click.echo(text, nl=False)
+    _report_errors(result)
+    if len(result.articles) < 2:
+        click.echo("error: both files must be readable articles", err=True)
+        sys.exit(EXIT_NO_ARTICLES)
+
+
+def _read_pairs(path: str) -> Iterator[tuple[str, str, str]]:
+    stream = sys.stdin if path == "-" else open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+    with stream:
+        for number, row in enumerate(csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
+            if not row or not any(row):
+                continue
+            if len(row) != 3:
+                raise click.ClickException(
+                    f"{path}:{number}: expected 3 tab-separated fields (id, sentence_1, sentence_2), found {len(row)}"
+                )
+            yield row[0], row[1], row[2]
+
+
+@main.command("match-sentences")
+@click.argument("pairs", type=click.Path(allow_dash=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write JSON lines here instead of stdout.")
+@settings_options
+def match_sentences_command(pairs: str, output: str | None, config: str | None, model_dir: str | None) -> None:
+    """Judge sentence pairs from a TSV of `id<TAB>sentence_1<TAB>sentence_2`; one JSON line per pair."""
+    if pairs != "-" and not Path(pairs).is_file():
+        raise click.BadParameter(f"{pairs}: no such file", param_hint="PAIRS")
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    try:
+        for verdict in match_sentences(_read_pairs(pairs), _settings(config, model_dir)):
+            out.write(json.dumps(verdict, ensure_ascii=False) + "\n")
+    except SourcetraceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        if output:
+            out.close()

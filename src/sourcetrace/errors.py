@@ -1,0 +1,28 @@
+"""The exception tree. Library code raises these; the CLI and the web service translate them.
+
+    SourcetraceError
+     ├── InputError          a file or record cannot be read (bad encoding, too large, malformed)
+     ├── ConfigError         a settings file or option has a bad value
+     └── ModelError          the sentence encoder is missing or its weights fail the checksum
+"""
+
+
+class SourcetraceError(Exception):
+    """Base class of every error sourcetrace raises on purpose."""
+
+
+class InputError(SourcetraceError):
+    """An input file or record cannot be read. The message names the file and the reason."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class ConfigError(SourcetraceError):
+    """A setting has a bad value. The message names the setting and what it accepts."""
+
+
+class ModelError(SourcetraceError):
+    """The sentence encoder cannot be loaded. The message says how to build or point to it."""

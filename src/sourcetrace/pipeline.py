@@ -1,0 +1,230 @@
+"""The one entry that runs the stages in order, for a folder of files or for articles already in memory."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .align import align, judge
+from .attribute import attribute_source
+from .candidates import Candidate, centre, find_candidates
+from .classify import classify
+from .clean import clean, repeated_paragraphs
+from .encoder import Encoder, SentenceEncoder, StaticEncoder
+from .ingest import read_articles
+from .records import Article, FileError, Pair, ScanResult
+from .report import divergence_dict
+from .segment import segment
+from .settings import Settings
+from .stories import cluster_stories
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass
+class Models:
+    """The two sentence encoders: a cheap static one for candidates, the transformer for alignment."""
+
+    sentence: Encoder
+    static: Encoder
+
+    @classmethod
+    def load(cls, settings: Settings) -> Models:
+        return cls(SentenceEncoder.load(settings.model_dir), StaticEncoder.load(settings.model_dir))
+
+
+@dataclass
+class Timings:
+    """Seconds spent in each stage, for benchmarks and --verbose."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def mark(self, stage: str, since: float) -> float:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - since
+        return now
+
+
+def scan(
+    paths: Sequence[str | Path],
+    settings: Settings | None = None,
+    models: Models | None = None,
+    progress: Progress | None = None,
+    timings: Timings | None = None,
+) -> ScanResult:
+    """Find reuse among the articles under ``paths``.
+
+    1. ingest: read .txt, .html and .jsonl files (unreadable ones go to ``errors``);
+    2.-9. see :func:`analyse`.
+    """
+    settings = settings or Settings.load()
+    timings = timings or Timings()
+    start = time.perf_counter()
+    articles, errors = read_articles(paths, settings.ingest)
+    timings.mark("ingest", start)
+    result = analyse(articles, settings, models, progress, timings)
+    result.errors[:0] = errors
+    return result
+
+
+def prepare(articles: Sequence[Article], timings: Timings | None = None) -> tuple[list[Article], list[FileError]]:
+    """Stages 2-3 on raw articles: clean (rules, then repetition across the collection) and segment."""
+    timings = timings or Timings()
+    start = time.perf_counter()
+    # 2. clean: rule-based first, so that the repetition check sees bodies without the obvious clutter
+    cleaned = [clean(a) for a in articles]
+    repeated = repeated_paragraphs(cleaned)
+    if repeated:
+        cleaned = [clean(a, repeated) for a in articles]
+    start = timings.mark("clean", start)
+    # 3. segment
+    segmented, errors = [], []
+    for article in cleaned:
+        article = segment(article)
+        if article.sentences:
+            segmented.append(article)
+        else:
+            errors.append(FileError(article.path, "no article text left after removing boilerplate; check the file"))
+    timings.mark("segment", start)
+    return segmented, errors
+
+
+def analyse(
+    articles: Sequence[Article],
+    settings: Settings | None = None,
+    models: Models | None = None,
+    progress: Progress | None = None,
+    timings: Timings | None = None,
+    keep_unrelated: bool = False,
+) -> ScanResult:
+    """Run stages 2-9 on articles already read.
+
+    2. clean: remove boilerplate by rules and by repetition across the collection;
+    3. segment: sentences with offsets, quotations and speakers;
+    4. candidates: MinHash bands and sentence-vector bands, never all pairs;
+    5. align: sentence links (transformer only where candidates are), passages, coverage;
+    6. classify: copy, rewrite, excerpt, shared-quotes, or nothing;
+    7. divergences: numbers, names, negations, attributions that differ in linked sentences;
+    8. attribute: the likely source and why;
+    9. stories: articles about the same event.
+
+    ``keep_unrelated`` keeps every candidate pair, related or not (``compare`` uses it).
+    """
+    settings = settings or Settings.load()
+    timings = timings or Timings()
+    prepared, errors = prepare(articles, timings)
+    start = time.perf_counter()
+    models = models or Models.load(settings)
+    start = timings.mark("load models", start)
+    # 4. candidates
+    static = [models.static.encode([s.text for s in a.sentences]) for a in prepared]
+    start = timings.mark("static vectors", start)
+    if keep_unrelated:
+        candidates = [Candidate(i, j, 0, False) for i in range(len(prepared)) for j in range(i + 1, len(prepared))]
+    else:
+        candidates = find_candidates(prepared, static, settings.candidates)
+    start = timings.mark("candidates", start)
+    # 5.-8. align, classify, divergences, attribute
+    pairs = list(_related_pairs(prepared, static, candidates, models.sentence, settings, keep_unrelated, progress))
+    start = timings.mark("align", start)
+    # 9. stories
+    stories = cluster_stories(prepared, [p for p in pairs if p.relation], settings.stories)
+    timings.mark("stories", start)
+    return ScanResult(articles=prepared, pairs=pairs, stories=stories, errors=errors)
+
+
+def _related_pairs(
+    articles: Sequence[Article],
+    static: Sequence[np.ndarray],
+    candidates: Sequence[Candidate],
+    encoder: Encoder,
+    settings: Settings,
+    keep_unrelated: bool,
+    progress: Progress | None,
+) -> Iterator[Pair]:
+    # centred static vectors discriminate better: every sentence vector shares the collection's mean
+    offsets = np.cumsum([0] + [len(v) for v in static])
+    flat = centre(np.concatenate(static)) if len(static) else np.zeros((0, 1))
+    centred = [flat[offsets[k] : offsets[k + 1]] for k in range(len(static))]
+    gates = {}
+    needed: dict[int, set[int]] = {}
+    for c in candidates:
+        gate = (centred[c.a] @ centred[c.b].T) >= settings.align.static_gate
+        gates[(c.a, c.b)] = gate
+        rows, cols = np.nonzero(gate)
+        needed.setdefault(c.a, set()).update(rows.tolist())
+        needed.setdefault(c.b, set()).update(cols.tolist())
+    # the transformer runs once, in one batch, on just the sentences some gated pair needs
+    keys = [(k, i) for k in sorted(needed) for i in sorted(needed[k])]
+    vectors = encoder.encode([articles[k].sentences[i].text for k, i in keys])
+    row_of = {key: n for n, key in enumerate(keys)}
+    for done, c in enumerate(candidates, start=1):
+        a, b = articles[c.a], articles[c.b]
+        gate = gates[(c.a, c.b)]
+        cosines = np.full(gate.shape, np.nan, dtype=np.float32)
+        for i, j in zip(*np.nonzero(gate), strict=True):
+            cosines[i, j] = float(vectors[row_of[(c.a, int(i))]] @ vectors[row_of[(c.b, int(j))]])
+        alignment, divergences = align(a.sentences, b.sentences, cosines, settings.align)
+        relation, score = classify(alignment, a.sentences, b.sentences, a.text, b.text, settings.classify)
+        if progress and (done % 50 == 0 or done == len(candidates)):
+            progress("align", done, len(candidates))
+        if relation is None and not keep_unrelated:
+            continue
+        source, reasons = attribute_source(a, b, alignment.coverage_a, alignment.coverage_b, divergences)
+        yield Pair(
+            a=a.id,
+            b=b.id,
+            relation=relation,
+            score=score,
+            coverage_a=round(alignment.coverage_a, 4),
+            coverage_b=round(alignment.coverage_b, 4),
+            passages=alignment.passages,
+            divergences=divergences,
+            source=source if relation else None,
+            source_reasons=reasons if relation else [],
+        )
+
+
+def compare(
+    path_a: str | Path, path_b: str | Path, settings: Settings | None = None, models: Models | None = None
+) -> ScanResult:
+    """Align two files, whatever their relation: the pair is always reported with its full alignment."""
+    settings = settings or Settings.load()
+    articles, errors = read_articles([path_a, path_b], settings.ingest)
+    if len(articles) < 2:
+        return ScanResult(articles=articles, pairs=[], stories=[], errors=errors)
+    result = analyse(articles, settings, models, keep_unrelated=True)
+    result.errors[:0] = errors
+    return result
+
+
+def match_sentences(
+    rows: Iterable[tuple[str, str, str]], settings: Settings | None = None, models: Models | None = None
+) -> Iterator[dict[str, object]]:
+    """Judge sentence pairs ``(id, sentence_1, sentence_2)`` with the aligner's own decision."""
+    settings = settings or Settings.load()
+    models = models or Models.load(settings)
+    batch: list[tuple[str, str, str]] = []
+
+    def flush() -> Iterator[dict[str, object]]:
+        vectors = models.sentence.encode([s for _, a, b in batch for s in (a, b)])
+        for k, (ident, a, b) in enumerate(batch):
+            verdict = judge(a, b, float(vectors[2 * k] @ vectors[2 * k + 1]), settings.align)
+            yield {
+                "id": ident,
+                "score": round(verdict.score, 4),
+                "match": verdict.match,
+                "divergences": [divergence_dict(d) for d in verdict.divergences],
+            }
+        batch.clear()
+
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= 256:
+            yield from flush()
+    if batch:
+        yield from flush()

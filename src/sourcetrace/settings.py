@@ -1,0 +1,115 @@
+"""One typed settings object: packaged defaults, a user TOML file on top, explicit overrides on top of that."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    max_file_bytes: int = 5_000_000
+
+
+@dataclass(frozen=True)
+class CandidateSettings:
+    shingle_words: int = 5
+    num_perm: int = 128
+    minhash_bands: int = 32
+    vector_bits: int = 16
+    vector_bands: int = 24
+    max_bucket: int = 64
+    min_sentence_hits: int = 2
+    static_cosine: float = 0.55
+
+
+@dataclass(frozen=True)
+class AlignSettings:
+    match_cosine: float = 0.70
+    static_gate: float = 0.45
+    partial_cosine: float = 0.55
+    verbatim_ratio: float = 0.90
+
+
+@dataclass(frozen=True)
+class ClassifySettings:
+    majority: float = 0.60
+    verbatim_share: float = 0.70
+    min_excerpt_sentences: int = 2
+    min_excerpt_chars: int = 200
+
+
+@dataclass(frozen=True)
+class StorySettings:
+    link_threshold: float = 0.35
+
+
+def default_model_dir() -> Path:
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "sourcetrace" / "minilm-l6-v2"
+
+
+@dataclass(frozen=True)
+class Settings:
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    candidates: CandidateSettings = field(default_factory=CandidateSettings)
+    align: AlignSettings = field(default_factory=AlignSettings)
+    classify: ClassifySettings = field(default_factory=ClassifySettings)
+    stories: StorySettings = field(default_factory=StorySettings)
+    model_dir: Path = field(default_factory=default_model_dir)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, **overrides: Any) -> Settings:
+        """Packaged defaults, then the TOML file at ``path``, then ``overrides`` like ``align__match_cosine=0.8``."""
+        data = tomllib.loads(resources.files(__package__).joinpath("defaults.toml").read_text("utf-8"))
+        if path is not None:
+            try:
+                user = tomllib.loads(Path(path).read_text("utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                raise ConfigError(f"cannot read settings file {path}: {exc}") from exc
+            for section, values in user.items():
+                if isinstance(values, dict):
+                    data.setdefault(section, {}).update(values)
+                else:
+                    data[section] = values
+        for key, value in overrides.items():
+            if value is None:
+                continue
+            section, _, name = key.partition("__")
+            if name:
+                data.setdefault(section, {})[name] = value
+            else:
+                data[section] = value
+        if "SOURCETRACE_MODEL_DIR" in os.environ and "model_dir" not in overrides:
+            data.setdefault("model_dir", os.environ["SOURCETRACE_MODEL_DIR"])
+        return _build(cls, data)
+
+
+def _build(cls: type, data: dict[str, Any]) -> Any:
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in known:
+            raise ConfigError(f"unknown setting {name!r} in {cls.__name__}; known: {', '.join(sorted(known))}")
+        default = known[name].default_factory() if known[name].default_factory is not dataclasses.MISSING else known[name].default  # type: ignore[misc]
+        if dataclasses.is_dataclass(default):
+            if not isinstance(value, dict):
+                raise ConfigError(f"setting {name!r} must be a table of values")
+            kwargs[name] = _build(type(default), value)
+        elif isinstance(default, Path):
+            kwargs[name] = Path(value).expanduser()
+        else:
+            kind = type(default)
+            if kind is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            if not isinstance(value, kind) or isinstance(value, bool) != (kind is bool):
+                raise ConfigError(f"setting {name!r} must be {kind.__name__}, got {value!r}")
+            kwargs[name] = value
+    return cls(**kwargs)

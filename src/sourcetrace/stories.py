@@ -1,0 +1,165 @@
+"""Stage 9: group articles that report the same real-world event.
+
+Sharing people is not enough ("Putin meets Kim" happened more than once), so the evidence is:
+
+1. shared material: a reported reuse pair is strong evidence of one event;
+2. event terms: names, places, dates and numbers, weighted by how rare they are in the collection
+   (a name every article mentions says nothing), compared by cosine;
+3. publication dates: articles published far apart are not about the same event.
+
+Articles are linked where the evidence clears a threshold, and each connected block is cut by
+average-linkage clustering so that one bridging pair cannot chain two events together.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
+from .records import Article, Pair, Story
+from .settings import StorySettings
+
+_NAME = re.compile(r"\b[A-Z][\w’'.-]*(?:\s+(?:of\s+|de\s+|al-)?[A-Z][\w’'.-]*)*")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_MONTH = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"(?:\s+\d{1,2})?\b"
+)
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+MATERIAL = {"copy": 1.0, "rewrite": 1.0, "excerpt": 0.8, "shared-quotes": 0.5}
+MAX_DAYS_APART = 7
+MAX_BLOCK = 3000  # larger linked blocks are kept as they are: average linkage is quadratic
+
+
+def event_terms(article: Article, common: frozenset[str]) -> Counter[str]:
+    """Names, dates and numbers an article mentions, as lower-case terms with counts."""
+    terms: Counter[str] = Counter()
+    for sentence in article.sentences or []:
+        text = sentence.text
+        for match in _NAME.finditer(text):
+            name = match.group().strip(".’'-")
+            words = name.split()
+            if match.start() == 0 and words and words[0].casefold() in common:
+                words = words[1:]  # a capitalised first word of a sentence is usually not a name
+            if words:
+                terms["n:" + " ".join(words).casefold()] += 1
+                if len(words) > 1:
+                    terms.update("n:" + w.casefold() for w in words if w.casefold() not in common)
+        terms.update("d:" + m.group().casefold() for m in _MONTH.finditer(text))
+        terms.update("y:" + m.group() for m in _YEAR.finditer(text))
+        terms.update("#:" + m.group().rstrip(".,") for m in _NUMBER.finditer(text) if not _YEAR.fullmatch(m.group()))
+    return terms
+
+
+def _common_words(articles: Sequence[Article]) -> frozenset[str]:
+    """Words that also appear in lower case: capitalised only at a sentence start, not names."""
+    lower: set[str] = set()
+    for article in articles:
+        lower.update(w for w in re.findall(r"\b[a-z][a-z’']+\b", article.text))
+    return frozenset(lower)
+
+
+def term_vectors(articles: Sequence[Article]) -> csr_matrix:
+    """Rarity-weighted event-term vectors, one unit row per article (sparse)."""
+    common = _common_words(articles)
+    counts = [event_terms(a, common) for a in articles]
+    df: Counter[str] = Counter(t for c in counts for t in c)
+    n = len(articles)
+    vocab = {t: k for k, t in enumerate(sorted(t for t, f in df.items() if f < n or n == 1))}
+    rows, cols, vals = [], [], []
+    for r, c in enumerate(counts):
+        for term, tf in c.items():
+            if term in vocab:
+                rows.append(r)
+                cols.append(vocab[term])
+                vals.append((1 + math.log(tf)) * math.log((1 + n) / (1 + df[term])))
+    x = csr_matrix((vals, (rows, cols)), shape=(n, max(len(vocab), 1)), dtype=np.float64)
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    return csr_matrix(x.multiply(1 / np.maximum(norms, 1e-12)[:, None]))
+
+
+def _days_apart(a: str | None, b: str | None) -> int | None:
+    try:
+        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days) if a and b else None
+    except ValueError:
+        return None
+
+
+def cluster_stories(articles: Sequence[Article], pairs: Sequence[Pair], settings: StorySettings) -> list[Story]:
+    """Group articles into stories; every article belongs to exactly one story."""
+    n = len(articles)
+    if n == 0:
+        return []
+    index = {a.id: k for k, a in enumerate(articles)}
+    threshold = settings.link_threshold
+    # 1.-2. evidence: event terms (sparse, only pairs above the threshold kept), raised by shared material
+    x = term_vectors(articles)
+    sim = (x @ x.T).tocoo()
+    edges = {
+        (int(i), int(j)): float(v) for i, j, v in zip(sim.row, sim.col, sim.data, strict=True) if i < j and v >= threshold
+    }
+    for pair in pairs:
+        i, j = sorted((index[pair.a], index[pair.b]))
+        edges[(i, j)] = max(edges.get((i, j), 0.0), MATERIAL[pair.relation])
+    # 3. far-apart publication dates veto a link
+    edges = {
+        (i, j): v
+        for (i, j), v in edges.items()
+        if v >= threshold and not ((d := _days_apart(articles[i].date, articles[j].date)) is not None and d > MAX_DAYS_APART)
+    }
+    rows = np.array([i for i, _ in edges], dtype=np.int64)
+    cols = np.array([j for _, j in edges], dtype=np.int64)
+    graph = csr_matrix((np.ones(len(edges)), (rows, cols)), shape=(n, n))
+    _, block_of = connected_components(graph, directed=False)
+    labels = np.zeros(n, dtype=np.int64)
+    next_label = 0
+    for block in np.unique(block_of):
+        members = np.flatnonzero(block_of == block)
+        if len(members) <= 2 or len(members) > MAX_BLOCK:
+            labels[members] = next_label
+            next_label += 1
+            continue
+        # average linkage inside the block, on the same evidence (absent edges count as unrelated)
+        local = {int(m): k for k, m in enumerate(members)}
+        block_sim = (x[members] @ x[members].T).toarray()
+        for (i, j), v in edges.items():
+            if i in local and j in local:
+                block_sim[local[i], local[j]] = block_sim[local[j], local[i]] = v
+        for i, j in zip(*np.triu_indices(len(members), k=1), strict=True):
+            d = _days_apart(articles[members[i]].date, articles[members[j]].date)
+            if d is not None and d > MAX_DAYS_APART:
+                block_sim[i, j] = block_sim[j, i] = 0.0
+        condensed = np.clip(1.0 - block_sim[np.triu_indices(len(members), k=1)], 0.0, 1.0)
+        cut = fcluster(linkage(condensed, method="average"), t=1.0 - threshold, criterion="distance")
+        for c in np.unique(cut):
+            labels[members[cut == c]] = next_label
+            next_label += 1
+    return _name_stories(articles, labels)
+
+
+def _name_stories(articles: Sequence[Article], labels: np.ndarray) -> list[Story]:
+    groups: dict[int, list[Article]] = {}
+    for article, label in zip(articles, labels, strict=True):
+        groups.setdefault(int(label), []).append(article)
+    ordered = sorted(groups.values(), key=lambda g: (-len(g), min(a.id for a in g)))
+    stories = []
+    for k, group in enumerate(ordered, start=1):
+        ids = tuple(sorted(a.id for a in group))
+        titled = sorted((a.date or "9999", a.id, a.title) for a in group if a.title)
+        label = titled[0][2] if titled else _first_words(group[0])
+        stories.append(Story(id=f"s{k}", articles=ids, label=label or ""))
+    return stories
+
+
+def _first_words(article: Article, words: int = 12) -> str:
+    text = article.sentences[0].text if article.sentences else article.text
+    head = text.split()
+    return " ".join(head[:words]) + ("…" if len(head) > words else "")

@@ -1,0 +1,50 @@
+"""Shared fixtures: the bundled seeds, the built encoder (tests that need it skip without it), the shared data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sourcetrace.records import Article, Sentence
+from sourcetrace.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "examples" / "seeds"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings.load()
+
+
+@pytest.fixture(scope="session")
+def models(settings: Settings):
+    from sourcetrace.errors import ModelError
+    from sourcetrace.pipeline import Models
+
+    try:
+        return Models.load(settings)
+    except ModelError as exc:
+        pytest.skip(f"encoder not built: {exc}")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip("evaluation data folder ../shared/data is absent")
+    return SHARED_DATA
+
+
+def make_article(ident: str, sentences: list[str], date: str | None = None) -> Article:
+    """An article whose text is its sentences joined by blank lines, with offsets filled in."""
+    text, spans, pos = "", [], 0
+    for k, s in enumerate(sentences):
+        if k:
+            text += "\n\n"
+            pos += 2
+        spans.append(Sentence(index=k, start=pos, end=pos + len(s), text=s))
+        text += s
+        pos += len(s)
+    return Article(id=ident, path=f"{ident}.txt", text=text, date=date, sentences=spans)

@@ -1,0 +1,68 @@
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sourcetrace.align import align, judge, wording_similarity
+from sourcetrace.settings import AlignSettings
+
+from .conftest import make_article
+
+SETTINGS = AlignSettings()
+
+
+@given(st.text(max_size=80), st.text(max_size=80))
+def test_wording_similarity_is_symmetric_and_bounded(a, b):
+    s = wording_similarity(a, b)
+    assert 0.0 <= s <= 1.0
+    assert s == wording_similarity(b, a)
+
+
+def test_wording_similarity_ignores_quote_style_and_case():
+    assert wording_similarity("Kim said “We will always be with Russia.”", 'kim said "we will always be with russia."') == 1.0
+
+
+def test_judge_fact_flip_is_similar_but_not_a_match():
+    verdict = judge("Unemployment rose to 5 percent in March.", "Unemployment fell to 5 percent in March.", 0.95, SETTINGS)
+    assert verdict.similar and not verdict.match
+    assert any(d.kind == "antonym" for d in verdict.divergences)
+
+
+def test_judge_paraphrase_matches_and_unrelated_does_not():
+    assert judge("The summit signals a seismic change in geopolitics.", "The summit indicates a big shift in geopolitics.", 0.9, SETTINGS).match
+    assert not judge("The summit signals a seismic change.", "Rain is expected on Sunday in Paris.", 0.2, SETTINGS).match
+
+
+def test_align_one_to_many_and_offsets():
+    a = make_article("a", ["Alpha one happened in the city today.", "Beta two followed in the same city later.", "Gamma three is unrelated here."])
+    b = make_article("b", ["Alpha one happened today, and beta two followed later in the city.", "Something else entirely is said."])
+    cos = np.array([[0.8, 0.1], [0.6, 0.1], [0.1, 0.2]], dtype=np.float32)
+    alignment, _ = align(a.sentences, b.sentences, cos, SETTINGS)
+    assert {(k.a, k.b) for k in alignment.links} == {(0, 0), (1, 0)}
+    assert len(alignment.passages) == 1
+    p = alignment.passages[0]
+    assert a.text[p.a_span[0] : p.a_span[1]].startswith("Alpha one") and a.text[p.a_span[0] : p.a_span[1]].endswith("later.")
+    assert b.text[p.b_span[0] : p.b_span[1]] == b.sentences[0].text
+    assert 0.5 < alignment.coverage_a < 1.0
+    assert alignment.coverage_b == len(b.sentences[0].text) / sum(len(s.text) for s in b.sentences)
+
+
+def test_align_nan_means_skipped_but_verbatim_still_links():
+    a = make_article("a", ["The same sentence appears in both articles."])
+    b = make_article("b", ["The same sentence appears in both articles."])
+    alignment, divergences = align(a.sentences, b.sentences, np.full((1, 1), np.nan, dtype=np.float32), SETTINGS)
+    assert [(k.a, k.b, k.verbatim) for k in alignment.links] == [(0, 0, True)]
+    assert divergences == []
+
+
+def test_align_divergences_are_in_article_offsets():
+    a = make_article("a", ["Intro sentence that nobody copies at all.", "Profits rose to $3 million last year, the firm told Reuters."])
+    b = make_article("b", ["A different opening line for this piece.", "Profits rose to $4 million last year."])
+    cos = np.array([[0.1, 0.1], [0.1, 0.9]], dtype=np.float32)
+    _, divergences = align(a.sentences, b.sentences, cos, SETTINGS)
+    kinds = {(d.kind, d.change) for d in divergences}
+    assert ("number", "changed") in kinds
+    for d in divergences:
+        if d.a_span:
+            assert a.text[d.a_span[0] : d.a_span[1]] == d.a_text
+        if d.b_span:
+            assert b.text[d.b_span[0] : d.b_span[1]] == d.b_text

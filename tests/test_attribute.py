@@ -1,0 +1,37 @@
+from sourcetrace.attribute import attribute_source
+from sourcetrace.records import Divergence
+
+from .conftest import make_article
+
+
+def _div(kind, change, a_text, b_text):
+    return Divergence(kind, change, 0, 0, (0, 1) if a_text else None, (0, 1) if b_text else None, a_text, b_text)
+
+
+def test_earlier_date_and_kept_attribution_name_the_source():
+    a = make_article("orig", ["x"], date="2023-09-14")
+    b = make_article("copy", ["y"], date="2023-09-15")
+    source, reasons = attribute_source(a, b, 0.5, 0.9, [_div("attribution", "dropped", "told AFP", None)])
+    assert source == "orig"
+    assert any("2023-09-14" in r for r in reasons) and any("told AFP" in r for r in reasons)
+
+
+def test_evidence_is_symmetric():
+    a = make_article("a", ["x"])
+    b = make_article("b", ["y"])
+    source_ab, _ = attribute_source(a, b, 0.5, 0.9, [_div("attribution", "dropped", "told AFP", None)])
+    source_ba, _ = attribute_source(b, a, 0.9, 0.5, [_div("attribution", "added", None, "told AFP")])
+    assert source_ab == source_ba == "a"
+
+
+def test_no_evidence_is_undecided():
+    a = make_article("a", ["x"])
+    b = make_article("b", ["y"])
+    assert attribute_source(a, b, 0.7, 0.7, []) == (None, [])
+
+
+def test_conflicting_evidence_is_undecided():
+    a = make_article("a", ["x"], date="2024-01-01")
+    b = make_article("b", ["y"], date="2024-01-02")
+    source, _ = attribute_source(a, b, 0.5, 0.5, [_div("attribution", "added", None, "told AFP")])
+    assert source is None

@@ -1,0 +1,71 @@
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sourcetrace.candidates import band_keys, bucket_pairs, centre, find_candidates, shingles, simhash_keys
+from sourcetrace.settings import CandidateSettings
+
+from .conftest import make_article
+
+
+def test_shingles_are_word_ngrams_case_folded():
+    assert shingles("A b c", 2) == {b"a b", b"b c"}
+    assert shingles("short", 5) == {b"short"}
+    assert shingles("", 5) == set()
+
+
+def test_bucket_pairs_pairs_rows_sharing_a_key_across_owners_only():
+    keys = np.array([[1, 7], [1, 8], [2, 9], [3, 9]], dtype=np.uint64)
+    owners = np.array([0, 1, 2, 2])
+    pairs = bucket_pairs(keys, owners, max_bucket=10)
+    assert pairs.tolist() == [[0, 1]]  # rows 2 and 3 share a key but belong to the same owner
+
+
+def test_bucket_pairs_skips_oversized_buckets():
+    keys = np.zeros((5, 1), dtype=np.uint64)
+    assert len(bucket_pairs(keys, np.arange(5), max_bucket=4)) == 0
+    assert len(bucket_pairs(keys, np.arange(5), max_bucket=5)) == 10
+
+
+def test_band_keys_equal_for_equal_bands_only():
+    sig = np.array([[1, 2, 3, 4], [1, 2, 9, 9]], dtype=np.uint64)
+    keys = band_keys(sig, bands=2)
+    assert keys[0, 0] == keys[1, 0] and keys[0, 1] != keys[1, 1]
+
+
+@given(st.integers(min_value=2, max_value=40), st.integers(min_value=0, max_value=10_000))
+def test_simhash_keys_are_deterministic_and_identical_for_identical_vectors(n, seed):
+    rng = np.random.default_rng(seed)
+    v = rng.standard_normal((n, 16)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    v[1] = v[0]
+    k1, k2 = simhash_keys(v, 8, 4), simhash_keys(v, 8, 4)
+    assert np.array_equal(k1, k2)
+    assert np.array_equal(k1[0], k1[1])
+
+
+def test_centre_gives_unit_rows():
+    v = np.random.default_rng(0).standard_normal((10, 8)).astype(np.float32) + 5
+    c = centre(v)
+    assert np.allclose(np.linalg.norm(c, axis=1), 1, atol=1e-5)
+
+
+def test_find_candidates_needs_several_close_sentences():
+    rng = np.random.default_rng(1)
+    base = rng.standard_normal((6, 32)).astype(np.float32)
+    noise = rng.standard_normal((6, 32)).astype(np.float32)
+    other = rng.standard_normal((6, 32)).astype(np.float32)
+    unit = lambda m: m / np.linalg.norm(m, axis=1, keepdims=True)  # noqa: E731
+    vectors = [unit(base), unit(base + 0.1 * noise), unit(other)]
+    articles = [make_article(f"a{k}", [f"sentence {k} {i} " * 3 for i in range(6)]) for k in range(3)]
+    found = find_candidates(articles, vectors, CandidateSettings())
+    assert [(c.a, c.b) for c in found] == [(0, 1)]
+    assert found[0].sentence_hits >= 2
+
+
+def test_find_candidates_finds_verbatim_copies_lexically():
+    text = " ".join(f"word{i}" for i in range(300))
+    articles = [make_article("x", [text]), make_article("y", [text + " extra words here"])]
+    vectors = [np.eye(1, 8, k, dtype=np.float32) for k in (0, 3)]  # semantic side sees nothing
+    found = find_candidates(articles, vectors, CandidateSettings())
+    assert [(c.a, c.b, c.lexical) for c in found] == [(0, 1, True)]

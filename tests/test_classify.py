@@ -1,0 +1,55 @@
+from sourcetrace.classify import classify
+from sourcetrace.records import Alignment, Sentence, SentenceLink
+from sourcetrace.settings import ClassifySettings
+
+from .conftest import make_article
+
+S = ClassifySettings()
+
+
+def _alignment(links, a, b):
+    from sourcetrace.align import coverage
+
+    return Alignment(links=links, passages=[], coverage_a=coverage(a.sentences, {k.a for k in links}), coverage_b=coverage(b.sentences, {k.b for k in links}))
+
+
+def _art(ident, n):
+    return make_article(ident, [f"Sentence number {i} of article {ident} says something long enough." for i in range(n)])
+
+
+def test_copy_vs_rewrite_by_verbatim_share():
+    a, b = _art("a", 5), _art("b", 5)
+    verbatim = [SentenceLink(i, i, 0.99, True) for i in range(5)]
+    reworded = [SentenceLink(i, i, 0.8, False) for i in range(5)]
+    assert classify(_alignment(verbatim, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == "copy"
+    assert classify(_alignment(reworded, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == "rewrite"
+
+
+def test_excerpt_needs_more_than_one_reworded_sentence():
+    a, b = _art("a", 10), _art("b", 10)
+    one = [SentenceLink(2, 7, 0.75, False)]
+    two = [SentenceLink(2, 7, 0.75, False), SentenceLink(3, 8, 0.8, False)]
+    assert classify(_alignment(one, a, b), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)
+    assert classify(_alignment(two, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == "excerpt"
+
+
+def test_shared_quotes_when_only_quotations_are_common():
+    qa = '"We will always be with Russia," Kim said at the dinner on Wednesday night.'
+    qb = 'Speaking to reporters, Kim insisted: "We will always be with Russia."'
+    a = make_article("a", ["Opening words of the first piece about a visit.", qa, "More words nobody else has at all."])
+    b = make_article("b", ["A wholly different opening for this one.", qb, "Closing words of another kind here."])
+
+    def quoted(article, k, text):
+        s = article.sentences[k]
+        start = article.text.index("We will", s.start)
+        return Sentence(s.index, s.start, s.end, s.text, True, ((start, start + len("We will always be with Russia")),), "Kim")
+
+    a.sentences[1] = quoted(a, 1, qa)
+    b.sentences[1] = quoted(b, 1, qb)
+    links = [SentenceLink(1, 1, 0.8, False)]
+    assert classify(_alignment(links, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == "shared-quotes"
+
+
+def test_no_links_no_relation():
+    a, b = _art("a", 3), _art("b", 3)
+    assert classify(_alignment([], a, b), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)

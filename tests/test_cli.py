@@ -1,0 +1,99 @@
+import csv
+import io
+import json
+
+from click.testing import CliRunner
+
+from sourcetrace.cli import main
+
+from .conftest import SEEDS
+
+SEED_000 = next(SEEDS.glob("000_*.txt"))
+SEED_001 = next(SEEDS.glob("001_*.txt"))
+
+
+def test_scan_formats(models, tmp_path):
+    runner = CliRunner()
+    table = runner.invoke(main, ["scan", str(SEEDS)])
+    assert table.exit_code == 0 and "rewrite" in table.stdout and "stories" in table.stdout
+    jsonl = runner.invoke(main, ["scan", str(SEEDS), "--format", "jsonl"])
+    rows = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    assert rows and all({"a", "b", "relation", "score", "source"} <= row.keys() for row in rows)
+    out = tmp_path / "pairs.csv"
+    assert runner.invoke(main, ["scan", str(SEEDS), "--format", "csv", "-o", str(out)]).exit_code == 0
+    assert len(list(csv.DictReader(io.StringIO(out.read_text())))) == len(rows)
+
+
+def test_scan_goes_on_past_bad_files_and_lists_them(models, tmp_path):
+    (tmp_path / "good.txt").write_text(SEED_000.read_text())
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "bad.jsonl").write_text('{"id": "x", "text": "fine text here."}\n{not json\n')
+    result = CliRunner().invoke(main, ["scan", str(tmp_path), "--format", "json"])
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    paths = " ".join(e["path"] for e in report["errors"])
+    assert "empty.txt" in paths and "bad.jsonl" in paths
+    assert {a["id"] for a in report["articles"]} >= {"good", "x"}
+    assert "Traceback" not in result.output
+
+
+def test_scan_exit_1_when_nothing_readable(models, tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    result = CliRunner().invoke(main, ["scan", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "empty.txt" in result.stderr
+
+
+def test_usage_error_exit_2():
+    assert CliRunner().invoke(main, ["scan"]).exit_code == 2
+    assert CliRunner().invoke(main, ["scan", str(SEEDS), "--format", "xml"]).exit_code == 2
+
+
+def test_compare_prints_the_full_alignment(models):
+    result = CliRunner().invoke(main, ["compare", str(SEED_001), str(SEED_000), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    (pair,) = report["pairs"]
+    links = [s for p in pair["passages"] for s in p["sentences"]]
+    assert len(links) >= 10
+    assert all(0.0 <= s["similarity"] <= 1.0 for s in links)
+    assert "sentences" in report["articles"][0]
+
+
+def test_compare_unrelated_still_reports_the_pair(models):
+    seed_002 = next(SEEDS.glob("002_*.txt"))
+    result = CliRunner().invoke(main, ["compare", str(SEED_000), str(seed_002), "--format", "json"])
+    assert result.exit_code == 0
+    (pair,) = json.loads(result.stdout)["pairs"]
+    assert pair["relation"] is None
+
+
+def test_match_sentences(models, tmp_path):
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text(
+        "p1\tUnemployment rose to 5.2 percent in March.\tUnemployment fell to 5.2 percent in March.\n"
+        "p2\tThe summit signals a seismic change in northeast Asian geopolitics, he said.\t"
+        "The summit indicates a significant change in northeast Asian geopolitics, he said.\n"
+        "p3\tThe summit signals a seismic change.\tHeavy rain is expected in Paris on Sunday.\n"
+    )
+    result = CliRunner().invoke(main, ["match-sentences", str(pairs)])
+    assert result.exit_code == 0, result.output
+    rows = {r["id"]: r for r in map(json.loads, result.stdout.splitlines())}
+    assert rows["p1"]["match"] is False and rows["p1"]["divergences"]
+    assert rows["p2"]["match"] is True
+    assert rows["p3"]["match"] is False
+    assert all(0.0 <= r["score"] <= 1.0 for r in rows.values())
+
+
+def test_match_sentences_bad_row_names_the_line(models, tmp_path):
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("p1\tonly two fields\n")
+    result = CliRunner().invoke(main, ["match-sentences", str(pairs)])
+    assert result.exit_code == 1
+    assert "pairs.tsv:1" in result.output
+
+
+def test_missing_model_is_a_clear_error(tmp_path):
+    result = CliRunner().invoke(main, ["scan", str(SEEDS), "--model-dir", str(tmp_path / "none")])
+    assert result.exit_code == 1
+    assert "model" in result.output.lower() and "Traceback" not in result.output

@@ -1,0 +1,52 @@
+from sourcetrace.records import Pair
+from sourcetrace.settings import StorySettings
+from sourcetrace.stories import cluster_stories
+
+from .conftest import make_article
+
+
+def _articles():
+    quake_a = [
+        "An earthquake of magnitude 6.1 struck near Lombok on Sunday, officials in Mataram said.",
+        "Rescuers in Mataram searched collapsed homes as aftershocks shook Lombok.",
+    ]
+    quake_b = [
+        "Officials in Mataram said the Lombok earthquake killed at least 14 people on Sunday.",
+        "Aftershocks continued to shake Lombok as rescuers worked through the night.",
+    ]
+    other = [
+        "A magnitude 5.8 earthquake hit Napa early on Monday, the US Geological Survey said.",
+        "Residents of Napa reported damaged wine cellars and broken windows.",
+    ]
+    other_b = [
+        "The Napa earthquake damaged historic buildings, the US Geological Survey said on Monday.",
+        "Wine cellars in Napa lost thousands of bottles.",
+    ]
+    return [make_article("q1", quake_a), make_article("q2", quake_b), make_article("n1", other), make_article("n2", other_b)]
+
+
+def test_same_kind_of_event_in_different_places_is_two_stories():
+    stories = cluster_stories(_articles(), [], StorySettings())
+    groups = {s.articles for s in stories}
+    assert groups == {("q1", "q2"), ("n1", "n2")}
+
+
+def test_every_article_in_exactly_one_story():
+    arts = _articles()
+    stories = cluster_stories(arts, [], StorySettings())
+    ids = [i for s in stories for i in s.articles]
+    assert sorted(ids) == sorted(a.id for a in arts)
+    assert all(s.label for s in stories)
+
+
+def test_shared_material_links_but_far_apart_dates_veto():
+    a = make_article("a", ["Some words about a thing that happened."], date="2023-09-13")
+    b = make_article("b", ["Other words entirely about something."], date="2023-09-14")
+    c = make_article("c", ["Unrelated words about another matter."], date="2024-06-19")
+    pairs = [Pair("a", "b", "rewrite", 0.9, 0.9, 0.9, [], []), Pair("a", "c", "excerpt", 0.5, 0.2, 0.2, [], [])]
+    stories = cluster_stories([a, b, c], pairs, StorySettings())
+    assert {s.articles for s in stories} == {("a", "b"), ("c",)}
+
+
+def test_empty_collection():
+    assert cluster_stories([], [], StorySettings()) == []
