@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh machine: `make demo` and `make test`.
 PYTHON ?= python3
 VENV ?= .venv
+BUILD_VENV ?= .venv-model
 BIN := $(VENV)/bin
 MODEL_DIR ?= $(shell $(PYTHON) -c "import os,pathlib;print(pathlib.Path(os.environ.get('XDG_CACHE_HOME') or pathlib.Path.home()/'.cache')/'sourcetrace'/'minilm-l6-v2')")
 export SOURCETRACE_MODEL_DIR := $(MODEL_DIR)
@@ -11,16 +12,23 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# torch comes first and pinned, so that nothing pulls a CUDA build of it (the `model` extra)
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/python -m pip install -q "torch==2.13.0"
-	$(BIN)/python -m pip install -q -e ".[model]" --group dev
+	$(BIN)/python -m pip install -q -e . --group dev
 	touch $@
 
 install: $(VENV)/.installed
 
-$(MODEL_DIR)/manifest.json: | $(VENV)/.installed
-	$(BIN)/python -m sourcetrace.model_build --out "$(MODEL_DIR)"
+# The encoder is built once, in its own environment: torch is needed only to export the ONNX files, and the
+# runtime stays lean (and fast to import) without it. torch comes first and pinned, so nothing pulls a CUDA build.
+$(BUILD_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(BUILD_VENV)
+	$(BUILD_VENV)/bin/python -m pip install -q --upgrade pip
+	$(BUILD_VENV)/bin/python -m pip install -q "torch==2.13.0"
+	$(BUILD_VENV)/bin/python -m pip install -q -e ".[model]"
+	touch $@
+
+$(MODEL_DIR)/manifest.json: | $(BUILD_VENV)/.installed
+	$(BUILD_VENV)/bin/python -m sourcetrace.model_build --out "$(MODEL_DIR)"
 
 model: $(MODEL_DIR)/manifest.json
 
@@ -39,4 +47,4 @@ bench: install model
 	$(BIN)/python bench/throughput.py
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info
+	rm -rf $(VENV) $(BUILD_VENV) build dist src/*.egg-info

@@ -28,14 +28,15 @@ def test_judge_fact_flip_is_similar_but_not_a_match():
 
 
 def test_judge_paraphrase_matches_and_unrelated_does_not():
-    assert judge("The summit signals a seismic change in geopolitics.", "The summit indicates a big shift in geopolitics.", 0.9, SETTINGS).match
+    assert judge("The summit signals a seismic change in geopolitics.", "The summit indicates a big shift in geopolitics.", 0.95, SETTINGS).match
     assert not judge("The summit signals a seismic change.", "Rain is expected on Sunday in Paris.", 0.2, SETTINGS).match
 
 
 def test_align_one_to_many_and_offsets():
     a = make_article("a", ["Alpha one happened in the city today.", "Beta two followed in the same city later.", "Gamma three is unrelated here."])
     b = make_article("b", ["Alpha one happened today, and beta two followed later in the city.", "Something else entirely is said."])
-    cos = np.array([[0.8, 0.1], [0.6, 0.1], [0.1, 0.2]], dtype=np.float32)
+    strong, weak = SETTINGS.match_cosine + 0.05, SETTINGS.partial_cosine + 0.05
+    cos = np.array([[strong, 0.1], [weak, 0.1], [0.1, 0.2]], dtype=np.float32)
     alignment, _ = align(a.sentences, b.sentences, cos, SETTINGS)
     assert {(k.a, k.b) for k in alignment.links} == {(0, 0), (1, 0)}
     assert len(alignment.passages) == 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from difflib import SequenceMatcher
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": 
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 MIN_WORDS = 4  # shorter sentences (headings, sign-offs) link only when near-identical
+SHARED_RUN = 6  # words in a row that two independent reports rarely share
 
 
 def normalise(text: str) -> str:
@@ -46,13 +48,30 @@ class Judgement:
     divergences: tuple[Divergence, ...]
 
 
+def shared_run(a: str, b: str) -> int:
+    """Length in words of the longest run of words the two sentences share, in order."""
+    wa, wb = _WORD.findall(a.casefold()), _WORD.findall(b.casefold())
+    match = SequenceMatcher(None, wa, wb, autojunk=False).find_longest_match(0, len(wa), 0, len(wb))
+    return int(match.size)
+
+
 def judge(a: str, b: str, cosine: float, settings: AlignSettings) -> Judgement:
-    """The aligner's decision for one sentence pair, given the transformer cosine of the two."""
+    """The aligner's decision for one sentence pair, given the transformer cosine of the two.
+
+    Similar: the same wording; or the same meaning by a clear margin; or close in meaning while
+    sharing a run of words no two independent writers produce by chance.
+    """
     wording = wording_similarity(a, b)
     verbatim = wording >= settings.verbatim_ratio
     score = max(wording, min(max(cosine, 0.0), 1.0))
     words = min(len(_WORD.findall(a)), len(_WORD.findall(b)))
-    similar = verbatim or (cosine >= settings.match_cosine and words >= MIN_WORDS)
+    similar = verbatim or (
+        words >= MIN_WORDS
+        and (
+            cosine >= settings.match_cosine
+            or (cosine >= settings.partial_cosine and shared_run(a, b) >= SHARED_RUN)
+        )
+    )
     divergences = tuple(find_divergences(a, b)) if similar else ()
     return Judgement(score, verbatim, similar, similar and not is_contradiction(divergences), divergences)
 

@@ -108,40 +108,83 @@ def centre(vectors: np.ndarray) -> np.ndarray:
     return centred / np.maximum(norms, 1e-9)
 
 
+def document_vectors(sentence_vectors: Sequence[np.ndarray]) -> np.ndarray:
+    """One unit vector per article: the mean of its (centred) sentence vectors."""
+    dim = next((v.shape[1] for v in sentence_vectors if v.ndim == 2), 1)
+    docs = np.stack([v.mean(axis=0) if len(v) else np.zeros(dim, np.float32) for v in sentence_vectors])
+    return docs / np.maximum(np.linalg.norm(docs, axis=1, keepdims=True), 1e-9)
+
+
+def nearest_documents(docs: np.ndarray, k: int, min_cosine: float, block: int = 2048) -> np.ndarray:
+    """Each article's ``k`` most similar articles at cosine >= ``min_cosine``, as unique (i, j), i < j.
+
+    Exact, in blocks of rows so that memory stays at block x n; the result does not depend on input order
+    beyond ties.
+    """
+    n = len(docs)
+    found = []
+    for start in range(0, n, block):
+        sims = docs[start : start + block] @ docs.T
+        rows = np.arange(start, min(start + block, n))
+        sims[rows - start, rows] = -1.0  # not oneself
+        top = np.argpartition(-sims, min(k, n - 1) - 1, axis=1)[:, :k] if n > 1 else np.zeros((len(rows), 0), int)
+        keep = np.take_along_axis(sims, top, axis=1) >= min_cosine
+        found.append(np.stack([np.repeat(rows, keep.sum(axis=1)), top[keep]], axis=1))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.concatenate(found).astype(np.int64)
+    pairs.sort(axis=1)
+    return np.unique(pairs, axis=0)
+
+
+def sentence_support(a: np.ndarray, b: np.ndarray, min_cosine: float) -> int:
+    """Sentences of the shorter article whose closest sentence in the other reaches ``min_cosine``."""
+    if not len(a) or not len(b):
+        return 0
+    sims = a @ b.T
+    return int(((sims.max(axis=1) >= min_cosine).sum()) if len(a) <= len(b) else (sims.max(axis=0) >= min_cosine).sum())
+
+
 def find_candidates(
     articles: Sequence[Article],
     sentence_vectors: Sequence[np.ndarray],
     settings: CandidateSettings,
 ) -> list[Candidate]:
-    """Article pairs that the lexical or the semantic index puts in a shared bucket.
+    """Article pairs worth aligning, from three banded or nearest-neighbour searches, never all pairs.
 
     ``sentence_vectors[k]`` holds the static vectors of ``articles[k].sentences``, one row each.
+
+    1. copies: MinHash bands over word shingles of whole articles;
+    2. shared sentences: SimHash bands over sentence vectors (near-verbatim sentences, excerpts, quotations);
+    3. rewrites: each article's nearest articles by document vector;
+    4. support: a pair from 2 or 3 needs a few sentences with a close partner on the other side.
     """
-    # 1. lexical: MinHash bands over whole articles
+    n = len(articles)
+    # 1. lexical
     signatures = minhash_signatures([a.text for a in articles], settings)
-    lexical = bucket_pairs(
-        band_keys(signatures, settings.minhash_bands), np.arange(len(articles)), settings.max_bucket
-    )
-    # 2. semantic: SimHash bands over sentences, then the exact static cosine of each bucketed pair
+    lexical = {
+        (int(i), int(j))
+        for i, j in bucket_pairs(band_keys(signatures, settings.minhash_bands), np.arange(n), settings.max_bucket)
+    }
     owners = np.concatenate([np.full(len(v), k) for k, v in enumerate(sentence_vectors)] or [np.zeros(0, int)])
-    hits: dict[tuple[int, int], set[int]] = {}
-    if len(owners):
-        vectors = centre(np.concatenate(sentence_vectors).astype(np.float32))
-        keys = simhash_keys(vectors, settings.vector_bits, settings.vector_bands)
-        pairs = bucket_pairs(keys, owners, settings.max_bucket)
-        if len(pairs):
-            cos = np.einsum("ij,ij->i", vectors[pairs[:, 0]], vectors[pairs[:, 1]])
-            close = pairs[cos >= settings.static_cosine]
-            for s, t in close:
-                key = (int(owners[s]), int(owners[t]))
-                hits.setdefault(key, set()).add(int(s))
-    # 3. unite: a semantic pair needs a few distinct sentences, fewer for very short articles
-    found: dict[tuple[int, int], Candidate] = {}
-    for (a, b), sentences in hits.items():
-        shortest = min(len(sentence_vectors[a]), len(sentence_vectors[b]))
-        if len(sentences) >= min(settings.min_sentence_hits, shortest):
-            found[(a, b)] = Candidate(a, b, len(sentences), False)
-    for a, b in lexical:
-        key = (int(a), int(b))
-        found[key] = Candidate(key[0], key[1], len(hits.get(key, ())), True)
-    return [found[k] for k in sorted(found)]
+    if not len(owners):
+        return [Candidate(i, j, 0, True) for i, j in sorted(lexical)]
+    flat = centre(np.concatenate(sentence_vectors).astype(np.float32))
+    offsets = np.r_[0, np.cumsum([len(v) for v in sentence_vectors])]
+    centred = [flat[offsets[k] : offsets[k + 1]] for k in range(n)]
+    # 2. shared sentences
+    keys = simhash_keys(flat, settings.vector_bits, settings.vector_bands)
+    shared = {(int(owners[s]), int(owners[t])) for s, t in bucket_pairs(keys, owners, settings.max_bucket)}
+    # 3. similar articles
+    similar = {
+        (int(i), int(j))
+        for i, j in nearest_documents(document_vectors(centred), settings.neighbours, settings.document_cosine)
+    }
+    # 4. support
+    found = []
+    for a, b in sorted(lexical | shared | similar):
+        hits = sentence_support(centred[a], centred[b], settings.static_cosine)
+        shortest = min(len(centred[a]), len(centred[b]))
+        if (a, b) in lexical or hits >= min(settings.min_sentence_hits, shortest):
+            found.append(Candidate(a, b, hits, (a, b) in lexical))
+    return found

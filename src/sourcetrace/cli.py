@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import resource
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -77,7 +78,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here instead of stdout.")
-@click.option("--timings", is_flag=True, help="Print the seconds spent in each stage on stderr.")
+@click.option("--timings", is_flag=True, help="Print the seconds spent in each stage and the peak memory (MB) on stderr, as JSON.")
 @settings_options
 def scan_command(
     paths: tuple[str, ...], fmt: str, output: str | None, timings: bool, config: str | None, model_dir: str | None
@@ -91,7 +92,9 @@ def scan_command(
     _write(report.FORMATS[fmt](result), output)
     _report_errors(result)
     if timings:
-        click.echo(json.dumps({k: round(v, 3) for k, v in spent.seconds.items()}), err=True)
+        figures = {k: round(v, 3) for k, v in spent.seconds.items()}
+        figures["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+        click.echo(json.dumps(figures), err=True)
     if not result.articles:
         click.echo("error: no article could be read; check the paths and the warnings above", err=True)
     sys.exit(_exit_code(result))
@@ -146,3 +149,7 @@ def match_sentences_command(pairs: str, output: str | None, config: str | None, 
     finally:
         if output:
             out.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -28,13 +28,15 @@ class CandidateSettings:
     max_bucket: int = 64
     min_sentence_hits: int = 2
     static_cosine: float = 0.55
+    neighbours: int = 10
+    document_cosine: float = 0.5
 
 
 @dataclass(frozen=True)
 class AlignSettings:
-    match_cosine: float = 0.70
-    static_gate: float = 0.45
-    partial_cosine: float = 0.55
+    match_cosine: float = 0.80
+    static_gate: float = 0.30
+    partial_cosine: float = 0.65
     verbatim_ratio: float = 0.90
 
 

@@ -1,0 +1,512 @@
+"""Stage 2: take boilerplate out of raw article text and fill in the title and date the text reveals.
+
+Rules work line by line (a line is a paragraph or a heading), so a rule can only ever remove a whole line,
+never part of a sentence. Lines are kept in their blocks: blank-line breaks stay "\\n\\n", single breaks "\\n".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from .records import Article, Removal
+
+# ---------------------------------------------------------------------------------------------------------------
+# Dates
+
+_MON = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+# (pattern, order of the groups); numeric day-first and month-first forms are told apart by value only.
+_DATE_FORMATS: tuple[tuple[str, str], ...] = (
+    (r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)", "ymd"),
+    (r"\b(\d{4})/(\d{1,2})/(\d{1,2})\b", "ymd"),
+    (rf"\b{_MON}\s+{_DAY},?\s+(\d{{4}})\b", "mdy"),
+    (rf"\b{_DAY}\s+(?:of\s+)?{_MON},?\s+(\d{{4}})\b", "dmy"),
+    (r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b", "dmy"),
+    (r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b", "slash"),
+)
+_DATE_REGEXES = tuple((re.compile(p, re.I), order) for p, order in _DATE_FORMATS)
+_ANY_DATE = "(?:" + "|".join(p for p, _ in _DATE_FORMATS) + ")"
+
+
+def parse_date(text: str) -> str | None:
+    """The first calendar date written in ``text`` as ISO ``YYYY-MM-DD``; None when there is none or it is ambiguous."""
+    found: list[tuple[int, str]] = []
+    for regex, order in _DATE_REGEXES:
+        for match in regex.finditer(text):
+            iso = _to_iso(match.groups(), order)
+            if iso:
+                found.append((match.start(), iso))
+                break
+    return min(found)[1] if found else None
+
+
+def _to_iso(groups: Sequence[str], order: str) -> str | None:
+    a, b, c = groups
+    if order == "ymd":
+        year, month, day = int(a), int(b), int(c)
+    elif order == "mdy":
+        year, month, day = int(c), _MONTHS[a.lower()], int(b)
+    elif order == "dmy":
+        year, day = int(c), int(a)
+        month = int(b) if b.isdigit() else _MONTHS[b.lower()]
+    else:  # a/b/yyyy: day-first or month-first; refuse to guess when both readings are valid and differ
+        first, second, year = int(a), int(b), int(c)
+        if first > 12:
+            day, month = first, second
+        elif second > 12 or first == second:
+            month, day = first, second
+        else:
+            return None
+    if not 1900 <= year <= 2100:
+        return None
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Boilerplate rules
+
+_I = re.I
+
+# Short pieces that boilerplate lines are made of (" date 2023-09-15 Connect with us", "Share | Tweet | Email").
+# A line consisting only of such pieces, with separators between them, is removed.
+_NETWORK = (
+    r"(?:facebook|twitter|x|whatsapp|telegram|linkedin|reddit|instagram|youtube|tiktok|vk|viber|pinterest"
+    r"|threads|bluesky|mastodon|flipboard|messenger|e-?mail)"
+)
+_TIME = (
+    r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?"
+    r"(?:\s*(?:gmt|utc|bst|cet|cest|eet|eest|msk|edt|est|cdt|cst|mdt|mst|pdt|pst|kst|jst|ist|aest|aedt|hkt|sgt)"
+    r"(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)?"
+)
+_DATE_WORDS = r"(?:date|dated|published|updated|posted|modified|released|last\s+updated|first\s+published)(?:\s+on)?"
+_WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?"
+_DATE_PIECE = (
+    rf"(?:{_DATE_WORDS}\s*:?\s*)?(?:{_WEEKDAY},?\s*)?{_ANY_DATE}"
+    rf"(?:T[\d:.]+(?:Z|[+-]\d{{2}}:?\d{{2}})?)?(?:,?\s*(?:at\s+)?{_TIME})?"
+)
+_PIECES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (reason, re.compile(rf"(?:{pattern})(?!\w)", _I))
+    for reason, pattern in (
+        ("date line", _DATE_PIECE),
+        ("date line", rf"(?:at\s+)?{_TIME}"),
+        ("date line", rf"{_DATE_WORDS}\s*:?"),
+        ("reading time", r"\d+\s+min(?:ute)?s?(?:\s+read)?"),
+        (
+            "share prompt",
+            rf"(?:connect|follow)\s+(?:with\s+)?us(?:\s+on\s+(?:social(?:\s+media)?|{_NETWORK}(?:\s*(?:,|and|&)\s*{_NETWORK})*))?"
+            rf"|share\s+(?:this|the)\s+(?:article|story|post|page|video)(?:\s+on\s+{_NETWORK})?"
+            rf"|share(?:\s+on\s+{_NETWORK})?|(?:like|join|find)\s+us\s+on\s+{_NETWORK}|{_NETWORK}|copy\s+link|print"
+            r"|tweet|comments?(?:\s*\(\d+\))?",
+        ),
+        (
+            "read-more link",
+            r"read\s+(?:more|also|next)|continue\s+reading|see\s+also|more\s+on\s+this\s+(?:story|topic)"
+            r"|related(?:\s+(?:articles?|stories|news|content|coverage|topics|reading))?"
+            r"|recommended(?:\s+(?:for\s+you|stories|articles))?|most\s+(?:read|popular|viewed)"
+            r"|you\s+may\s+also\s+like|more\s+stories|top\s+stories|latest\s+news",
+        ),
+        (
+            "advertisement",
+            r"advertisement|advert|ad|sponsored(?:\s+content)?|promoted(?:\s+content)?|partner\s+content"
+            r"|scroll\s+(?:down\s+)?to\s+continue(?:\s+reading)?(?:\s+with\s+content)?",
+        ),
+        (
+            "navigation",
+            r"home(?:page)?|menu|search|skip\s+to\s+(?:main\s+)?content|sign\s+in|log\s*in|back\s+to\s+top|close",
+        ),
+        ("subscription prompt", r"subscribe(?:\s+now|\s+today)?|already\s+a\s+subscriber\??"),
+    )
+)
+_PIECE_GAP = re.compile(r"[\s|•·,;:/\\–—\-()\[\]]*")
+
+# Donation appeals. A strong marker is enough on its own; weak markers only extend an appeal already started.
+_APPEAL_STRONG = re.compile(
+    r"we\s+have\s+a\s+(?:small\s+)?favou?r\s+to\s+ask|support\s+us\s+(?:monthly|today|now|with|by)"
+    r"|(?:make|making)\s+a\s+(?:one[-\s]time\s+|monthly\s+|recurring\s+|small\s+|tax-deductible\s+)?(?:donation|contribution|gift)"
+    r"|donate\s+(?:now|today|here|monthly|to\s+us)|become\s+a\s+(?:member|supporter|patron|donor|paying\s+subscriber)"
+    r"|not\s+ready\s+to\s+(?:support|donate|contribute|give)|remind\s+me\s+later|pa[iy]ment\s+methods?"
+    r"|(?:support|fund)\s+(?:our|independent)\s+(?:journalism|reporting|newsroom|work|media)"
+    r"|(?:choose|select)\s+(?:an?\s+|your\s+)?(?:amount|contribution)"
+    r"|(?:one[-\s]time|monthly|annual|yearly|recurring)\s+(?:donation|contribution|gift)"
+    r"|please\s+support\s+(?:us|our)|your\s+(?:donation|contribution)s?\s+(?:helps?|will|makes?|keeps?)"
+    r"|if\s+you\s+(?:can|value|like|appreciate|enjoyed?)\b[^.]{0,80}\b(?:support|donat|contribut)",
+    _I,
+)
+_APPEAL_BANNER = re.compile(
+    r"^(?:(?i:support)\s+(?:(?i:the\s+)?[A-Z][\w’'.&-]*(?:\s+[A-Z][\w’'.&-]*){0,4}\s*!"
+    r"|(?i:us|our\s+\w+|independent\s+\w+)\s*[!.]?)|(?i:donate|give\s+now)\s*[!.]?)$",
+)
+_APPEAL_WEAK = re.compile(
+    r"\b(?:your\s+(?:support|help|contribution|donation|generosity|gift)|need\s+your\s+(?:help|support)"
+    r"|our\s+(?:journalism|journalists|mission|newsroom|reporting|readers|work|independence|commitment)"
+    r"|independent,?\s+(?:journalism|media|news|reporting)|readers\s+like\s+you|donat\w*|contribut\w*"
+    r"|subscri\w+|thank\s+you|support\s+us)\b",
+    _I,
+)
+
+_AGENCY = (
+    r"(?:TASS|AFP|Reuters|AP|EPA(?:-EFE)?|Getty(?:\s+Images)?|Sputnik|RIA\s+Novosti|Yonhap|Xinhua|KCNA|Kremlin(?:\.ru)?"
+    r"|Bloomberg|Shutterstock|Alamy|ANP|DPA|Anadolu|Pool|Handout|Wikimedia\s+Commons)"
+)
+_CAP = r"[A-Z][\w’'.&-]*"
+# (reason, pattern searched in the line, most words the line may have)
+_LINE_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
+    (reason, re.compile(pattern, flags), words)
+    for reason, pattern, flags, words in (
+        ("photo caption", rf"(?:^|\s)[/|]\s*{_AGENCY}(?:\s*/\s*{_CAP})*\.?\)?$", 0, 40),
+        # "... Mikhail Metzel / TASS": a photographer's full name, then the agency
+        ("photo caption", rf"\b{_CAP}(?:\s+{_CAP}){{1,3}}\s?/\s?{_CAP}(?:\s?/\s?{_CAP})*(?:\s+{_CAP}){{0,2}}$", 0, 40),
+        ("photo caption", rf"\b(?:{_AGENCY}|{_CAP})\s+via\s+{_AGENCY}\.?\)?$", 0, 40),
+        (
+            "photo caption",
+            r"\((?:AP|AFP|Reuters|EPA|Getty\s+Images|[A-Z]{2,5})?\s*Photos?\s*(?:/|:|by\b)[^)]*\)$",
+            _I,
+            40,
+        ),
+        (
+            "photo caption",
+            r"^(?:photo(?:graph)?s?|image|picture|pic|credit|photo\s+credit|image\s+(?:source|caption|credit)|caption"
+            r"|file\s+photo|illustration)\s*(?:by\b|[:|,—–-])",
+            _I,
+            40,
+        ),
+        (
+            "photo caption",
+            r"(?:getty\s+images|shutterstock|alamy(?:\s+stock\s+photo)?|wikimedia\s+commons)\)?\.?$",
+            _I,
+            30,
+        ),
+        ("copyright notice", r"^(?:©|\(c\)\s|copyright\b)|\ball\s+rights\s+reserved\.?$", _I, 30),
+        ("navigation", r"^[^.!?]{1,40}?(?:\s*[>»›]\s*[^.!?>»›]{1,40}){1,}$", 0, 15),
+        ("navigation", r"^home\s*[|/»›>]", _I, 15),
+        ("navigation", r"^[\w’'&-]+(?:\s[\w’'&-]+){0,3}(?:\s+[|•]\s+[\w’'&-]+(?:\s[\w’'&-]+){0,3}){2,}$", 0, 15),
+        (
+            "cookie notice",
+            r"^(?=.*\bcookies?\b)(?=.*(?:\bwe\s+use\b|\bsite\s+uses\b|\baccept|\bconsent|cookie\s+(?:policy|settings|preferences|notice)"
+            r"|\bby\s+(?:continuing|using)\b|privacy\s+policy))",
+            _I,
+            80,
+        ),
+        (
+            "newsletter sign-up",
+            r"^(?=.*\bnewsletters?\b)(?=.*\b(?:sign\s*up|subscribe|get|receive|delivered|inbox|e-?mail|register|join)\b)",
+            _I,
+            40,
+        ),
+        ("newsletter sign-up", r"\benter\s+your\s+e-?mail\b|^sign\s+up\s+(?:now|today|for|to)\b", _I, 25),
+        (
+            "subscription prompt",
+            r"^(?:subscribe\b|already\s+a\s+subscriber|become\s+a\s+subscriber|subscribers?\s+only"
+            r"|this\s+(?:article|content)\s+is\s+(?:for|available\s+to|only\s+for)\s+(?:paid\s+)?subscribers"
+            r"|log\s+in\s+to\s+(?:continue|read)|to\s+continue\s+reading)",
+            _I,
+            20,
+        ),
+        (
+            "share prompt",
+            r"^(?:follow|connect\s+with|join|like|find)\s+(?:us|our\s+\w+(?:\s+\w+)?)\s+(?:on|at|via)\b|^share\s+(?:this|the)\s+\w+",
+            _I,
+            20,
+        ),
+        (
+            "read-more link",
+            r"^(?:read\s+(?:more|also|next)|see\s+also|related|more|watch|listen|also\s+read)\s*[:»›>|–—]\s*\S",
+            _I,
+            25,
+        ),
+        (
+            "byline",
+            rf"^(?i:by)\s+{_CAP}(?:\s+{_CAP}){{0,3}}(?:\s*(?:,|\band\b|&)\s*{_CAP}(?:\s+{_CAP}){{0,3}})*$",
+            0,
+            15,
+        ),
+        ("republication notice", r"\b(?:originally|first)\s+(?:published|appeared)\s+(?:by|in|on|at)\b", _I, 30),
+        ("donation appeal", _APPEAL_BANNER.pattern, 0, 8),
+    )
+)
+
+_TERMINAL = re.compile(r"[.!?…:;][\"”’')\]]*$")
+_READER = re.compile(r"\b(?:[Ww]e|us|[Oo]urs?|[Yy]ou(?:rs?)?|me|[Mm]y)\b")
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|«[^»]*»")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Collection-level boilerplate
+
+
+class RepeatedParagraphs(frozenset[str]):
+    """Normalised paragraphs taken as boilerplate, with the number of articles each was found in."""
+
+    counts: dict[str, int]
+
+    def __new__(cls, counts: Mapping[str, int] | None = None) -> RepeatedParagraphs:
+        self = super().__new__(cls, counts or {})
+        self.counts = dict(counts or {})
+        return self
+
+
+def paragraph_key(line: str) -> str:
+    """The form under which a paragraph is compared across articles (case, spacing and quote style ignored)."""
+    line = unicodedata.normalize("NFC", line).translate(_QUOTE_STYLE)
+    return _SPACE_RUN.sub(" ", line).strip().casefold()
+
+
+def repeated_paragraphs(articles: Sequence[Article], min_articles: int = 3) -> frozenset[str]:
+    """Paragraphs found in at least ``min_articles`` articles that read as boilerplate, not as reporting.
+
+    A news paragraph copied into several articles is what the later stages look for, so recurring paragraphs
+    count only when they speak to the reader (we/you/our outside quotations) or are not sentences at all
+    (short or without closing punctuation: banners, headings, widget labels).
+    """
+    counts: Counter[str] = Counter()
+    example: dict[str, str] = {}
+    for article in articles:
+        keys: dict[str, str] = {}
+        for line in _normalise(article.text).split("\n"):
+            if line:
+                keys.setdefault(paragraph_key(line), line)
+        counts.update(keys.keys())
+        for key, line in keys.items():
+            example.setdefault(key, line)
+    least = max(min_articles, 2)
+    return RepeatedParagraphs(
+        {key: n for key, n in counts.items() if n >= least and _reads_as_boilerplate(example[key])}
+    )
+
+
+def _reads_as_boilerplate(line: str) -> bool:
+    if len(line.split()) <= 8 or not _TERMINAL.search(line):
+        return True
+    return bool(_READER.search(_QUOTED.sub(" ", line)))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Cleaning
+
+_SPACE_RUN = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u2060\ufeff\u00ad]")
+_QUOTE_STYLE = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+_LINE_ENDS = re.compile(r"\r\n?|[\u2028\x85]")
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = _LINE_ENDS.sub("\n", text).replace("\u2029", "\n\n")
+    text = _INVISIBLE.sub("", text)
+    return "\n".join(_SPACE_RUN.sub(" ", line).strip() for line in text.split("\n"))
+
+
+def clean(article: Article, repeated: frozenset[str] = frozenset()) -> Article:
+    """A copy of ``article`` with boilerplate removed (and listed in ``removed``) and title/date filled when missing.
+
+    1. normalise: NFC, line ends, runs of spaces, invisible characters
+    2. judge every line: repeated across articles, boilerplate rules, a donation appeal running to the end
+    3. rejoin the kept lines of each block, undoing hard wrapping; blocks stay apart by a blank line
+    4. take the title: a short first line standing alone (when the metadata has none), dropping copies of it
+    """
+    # 1.
+    blocks = [block.split("\n") for block in re.split(r"\n{2,}", _normalise(article.text).strip("\n"))]
+    units = [(b, line) for b, block in enumerate(blocks) for line in block if line]
+    lines = [line for _, line in units]
+
+    # 2.
+    counts: Mapping[str, int] = getattr(repeated, "counts", {})
+    reasons: list[str | None] = []
+    for line in lines:
+        key = paragraph_key(line) if repeated else ""
+        if key in repeated:
+            n = counts.get(key)
+            reasons.append(f"repeated across {n} articles" if n else "repeated across articles")
+        else:
+            reasons.append(_judge(line))
+    _extend_appeal(lines, reasons)
+
+    date = article.date
+    if date is None:
+        date = next(
+            (parse_date(line) for line, why in zip(lines, reasons, strict=True) if why and "date line" in why), None
+        )
+
+    # 3.
+    kept: dict[int, list[str]] = {}
+    for (block, line), why in zip(units, reasons, strict=True):
+        if why is None:
+            kept.setdefault(block, []).append(line)
+    paragraphs = [_unwrap(block_lines) for block_lines in kept.values()]
+
+    # 4. (after rejoining, so that cleaning the result again finds the same first line)
+    title = article.title
+    if not title and len(paragraphs) > 1 and len(paragraphs[0]) == 1 and _looks_like_title(paragraphs[0][0]):
+        title = paragraphs[0][0]
+    if title:
+        title_key = paragraph_key(title)
+        while paragraphs and paragraph_key(paragraphs[0][0]) == title_key:
+            paragraphs[0].pop(0)
+            if not paragraphs[0]:
+                paragraphs.pop(0)
+
+    return dataclasses.replace(
+        article,
+        text="\n\n".join("\n".join(block_lines) for block_lines in paragraphs),
+        title=title,
+        date=date,
+        removed=[*article.removed, *_removals(lines, reasons)],
+        sentences=[],
+    )
+
+
+def clean_all(articles: Sequence[Article], min_articles: int = 3) -> list[Article]:
+    """Clean a collection, treating paragraphs that recur across ``min_articles`` articles as boilerplate."""
+    repeated = repeated_paragraphs(articles, min_articles)
+    return [clean(article, repeated) for article in articles]
+
+
+def _judge(line: str) -> str | None:
+    """Why ``line`` is boilerplate, or None when it is article text."""
+    reason = _only_pieces(line)
+    if reason:
+        return reason
+    words = len(line.split())
+    for why, regex, most_words in _LINE_RULES:
+        if words <= most_words and regex.search(line):
+            return why
+    if _starts_appeal(line) or (words <= 25 and _APPEAL_STRONG.search(line)):
+        return "donation appeal"
+    return None
+
+
+def _only_pieces(line: str) -> str | None:
+    """The reasons of the boilerplate pieces ``line`` consists of, or None when it has anything else."""
+    found: list[str] = []
+    pos = 0
+    while True:
+        pos = _PIECE_GAP.match(line, pos).end()  # type: ignore[union-attr]  # a starred pattern always matches
+        if pos >= len(line):
+            break
+        for reason, regex in _PIECES:
+            match = regex.match(line, pos)
+            if match and match.end() > pos:
+                found.append(reason)
+                pos = match.end()
+                break
+        else:
+            return None
+    return " and ".join(dict.fromkeys(found)) or None
+
+
+def _starts_appeal(line: str) -> bool:
+    """A strong donation-appeal marker in the opening sentence of the paragraph."""
+    opening = re.split(r"(?<=[.!?])\s", line.lstrip("….- "), maxsplit=1)[0]
+    return bool(_APPEAL_STRONG.search(opening[:300]))
+
+
+def _extend_appeal(lines: Sequence[str], reasons: list[str | None]) -> None:
+    """Mark the paragraphs that follow a strong appeal as part of it, when the appeal runs to the end of the text.
+
+    The run may only pass through lines that are boilerplate anyway or that speak of donations, subscriptions
+    or "your support", so the body of the article cannot be swallowed.
+    """
+    for start, line in enumerate(lines):
+        if reasons[start] == "donation appeal" and _starts_appeal(line):
+            end = start + 1
+            while end < len(lines) and (reasons[end] is not None or _APPEAL_WEAK.search(lines[end])):
+                end += 1
+            if end == len(lines):
+                for i in range(start + 1, end):
+                    reasons[i] = reasons[i] or "donation appeal"
+                return
+
+
+def _looks_like_title(line: str) -> bool:
+    words = len(line.split())
+    return (
+        1 <= words <= 20
+        and len(line) <= 200
+        and not re.search(r"[.:;,][\"”’')\]]*$", line)
+        and any(c.isalpha() for c in line)
+        and not line[0].islower()
+    )
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Re-join lines broken by a fixed line width; lines that are paragraphs of their own stay apart."""
+    while True:
+        if _hard_wrapped(lines):
+            return [_join(lines)]
+        out = [lines[0]]
+        for line in lines[1:]:
+            if line[0].islower() and not _TERMINAL.search(out[-1]):
+                out[-1] = _join([out[-1], line])
+            else:
+                out.append(line)
+        if out == lines:
+            return out
+        lines = out
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    """Three or more lines of about the same width, most of them breaking off mid-sentence."""
+    body = lines[:-1]
+    if len(body) < 2:
+        return False
+    width = max(len(line) for line in body)
+    near_width = sum(len(line) >= 0.7 * width for line in body)
+    open_ended = sum(not _TERMINAL.search(line) for line in body)
+    return near_width >= 0.8 * len(body) and open_ended >= 0.6 * len(body)
+
+
+def _join(lines: list[str]) -> str:
+    text = lines[0]
+    for line in lines[1:]:
+        # a word hyphenated at the break ("Korea-\nRussia") is joined without a space
+        text = text + line if text.endswith("-") and not text.endswith(" -") else f"{text} {line}"
+    return text
+
+
+def _removals(lines: Sequence[str], reasons: Sequence[str | None]) -> list[Removal]:
+    """One Removal per run of neighbouring lines removed for the same reason."""
+    out: list[Removal] = []
+    run: list[str] = []
+    current: str | None = None
+    for line, why in zip(lines, reasons, strict=True):
+        if why != current and run:
+            out.append(Removal("\n".join(run), current or ""))
+            run = []
+        current = why
+        if why is not None:
+            run.append(line)
+    if run:
+        out.append(Removal("\n".join(run), current or ""))
+    return out

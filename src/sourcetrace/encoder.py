@@ -1,0 +1,179 @@
+"""Sentence encoders at the edge: the int8 MiniLM transformer and its static token-table distillation.
+
+Both read the folder ``python -m sourcetrace.model_build`` writes; onnxruntime and tokenizers are imported on first
+load, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from .errors import ModelError
+
+MANIFEST_FILE = "manifest.json"
+MAX_LENGTH = 128
+BUILD_HINT = "build it with `python -m sourcetrace.model_build --out {dir}` (or `make model`)"
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Anything that turns sentences into L2-normalised row vectors of width ``dim``."""
+
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class SentenceEncoder:
+    """all-MiniLM-L6-v2, int8 ONNX, mean-pooled and L2-normalised inside the graph: 384 dims."""
+
+    def __init__(self, session: Any, tokenizer: Any, dim: int) -> None:
+        self._session = session
+        self._tokenizer = tokenizer
+        self._inputs = {i.name for i in session.get_inputs()}
+        self.dim = dim
+
+    @classmethod
+    def load(cls, model_dir: Path, threads: int | None = None) -> SentenceEncoder:
+        """The encoder built in ``model_dir``; loaded once per folder and thread count in a process."""
+        return _load_sentence(Path(model_dir).expanduser().resolve(), threads or os.cpu_count() or 1)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """One float32 row per text, in input order; texts longer than 128 tokens are truncated."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if len(texts) == 0:
+            return out
+        encodings = self._tokenizer.encode_batch(list(texts))
+        lengths = np.array([len(e.ids) for e in encodings])
+        # batches of similar length waste little time on padding
+        order = np.argsort(lengths, kind="stable")
+        step = max(1, batch_size)
+        for start in range(0, len(order), step):
+            rows = order[start : start + step]
+            width = int(lengths[rows].max())
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for k, row in enumerate(rows):
+                n = lengths[row]
+                ids[k, :n] = encodings[row].ids
+                mask[k, :n] = 1
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            out[rows] = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
+        return out
+
+
+class StaticEncoder:
+    """A static vector per sentence: the sum of its tokens' SIF-weighted PCA rows, L2-normalised: 256 dims.
+
+    A text with no weighted token (empty, or only unknown characters) gets a zero row.
+    """
+
+    def __init__(self, table: np.ndarray, tokenizer: Any) -> None:
+        self._table = table
+        self._tokenizer = tokenizer
+        self.dim = int(table.shape[1])
+
+    @classmethod
+    def load(cls, model_dir: Path, threads: int | None = None) -> StaticEncoder:
+        """The token table built in ``model_dir``; loaded once per folder in a process (``threads`` is unused)."""
+        return _load_static(Path(model_dir).expanduser().resolve())
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """One float32 row per text, in input order (``batch_size`` is accepted for symmetry and unused)."""
+        if len(texts) == 0:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        lengths = np.array([len(e.ids) for e in encodings])
+        ids = np.fromiter((i for e in encodings for i in e.ids), dtype=np.int64, count=int(lengths.sum()))
+        # token weights are folded into the table, so the weighted mean is a plain sum up to scale;
+        # a zero row appended at the end keeps reduceat's start offsets valid for empty texts
+        rows = np.vstack([self._table[ids].astype(np.float32), np.zeros((1, self.dim), np.float32)])
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        sums = np.add.reduceat(rows, starts, axis=0)
+        sums[lengths == 0] = 0.0
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        return np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
+
+
+def _manifest(model_dir: Path, needed: tuple[str, ...]) -> dict[str, Any]:
+    """The build manifest, after checking that it and the files named by ``needed`` keys exist."""
+    hint = BUILD_HINT.format(dir=model_dir)
+    path = model_dir / MANIFEST_FILE
+    if not path.is_file():
+        raise ModelError(f"no sentence encoder in {model_dir} ({MANIFEST_FILE} is missing); {hint}")
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+        names = [manifest[key] for key in needed]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"{path} is unreadable or incomplete ({exc}); {hint}") from exc
+    missing = [n for n in names if not (model_dir / n).is_file()]
+    if missing:
+        raise ModelError(f"sentence encoder files missing in {model_dir}: {', '.join(missing)}; {hint}")
+    return manifest
+
+
+def _verified(model_dir: Path, manifest: dict[str, Any], file_key: str) -> Path:
+    """The file under ``file_key``, after checking its sha256 against the manifest."""
+    path = model_dir / manifest[file_key]
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    expected = manifest.get(file_key.replace("_file", "_sha256"))
+    if digest.hexdigest() != expected:
+        raise ModelError(
+            f"{path.name} in {model_dir} does not match its manifest checksum (damaged or edited); "
+            f"re{BUILD_HINT.format(dir=model_dir)}"
+        )
+    return path
+
+
+def _tokenizer(model_dir: Path, manifest: dict[str, Any]) -> Any:
+    """The WordPiece tokenizer, truncating and never padding (padding is per batch)."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(_verified(model_dir, manifest, "tokenizer_file")))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(int(manifest.get("max_length", MAX_LENGTH)))
+    return tokenizer
+
+
+@lru_cache(maxsize=8)
+def _load_sentence(model_dir: Path, threads: int) -> SentenceEncoder:
+    """Open the int8 ONNX session once per folder and thread count."""
+    manifest = _manifest(model_dir, ("onnx_file", "tokenizer_file"))
+    onnx_path = _verified(model_dir, manifest, "onnx_file")
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.log_severity_level = 3  # errors only: the CLI's output is not the place for graph-optimiser notes
+    try:
+        session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own unexported exception types
+        raise ModelError(
+            f"cannot load {onnx_path.name} in {model_dir}: {exc}; {BUILD_HINT.format(dir=model_dir)}"
+        ) from exc
+    return SentenceEncoder(session, _tokenizer(model_dir, manifest), int(manifest.get("dim", 384)))
+
+
+@lru_cache(maxsize=8)
+def _load_static(model_dir: Path) -> StaticEncoder:
+    """Read the static token table once per folder."""
+    manifest = _manifest(model_dir, ("static_file", "tokenizer_file"))
+    path = _verified(model_dir, manifest, "static_file")
+    try:
+        table = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot read {path.name} in {model_dir}: {exc}; {BUILD_HINT.format(dir=model_dir)}") from exc
+    return StaticEncoder(table, _tokenizer(model_dir, manifest))

@@ -1,0 +1,319 @@
+"""Stage 1: read article files (plain text, HTML, JSON lines) into raw Articles, listing what cannot be read."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import charset_normalizer
+import trafilatura
+
+from .clean import parse_date
+from .errors import InputError
+from .records import Article, FileError
+from .settings import IngestSettings
+
+KINDS = {".txt": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+_EXPECTED = ".txt, .html, .htm or .jsonl"
+
+
+def read_articles(paths: Sequence[str | Path], settings: IngestSettings) -> tuple[list[Article], list[FileError]]:
+    """Read every article under ``paths`` (files, or folders searched recursively in sorted order).
+
+    Returns the articles read and one FileError per file or record that could not be; the rest goes on.
+    Ids: the path under the folder given, without extension ('/'-separated); a file given directly: its stem;
+    a JSON-lines record: its ``id`` field. The first article with an id wins; later ones are errors.
+    """
+    found = _Found()
+    for given in paths:
+        for path, shown, article_id in _files(given, found):
+            try:
+                if KINDS[path.suffix.lower()] == "jsonl":
+                    _read_jsonl(path, shown, settings.max_file_bytes, found)
+                else:
+                    found.add(_read_file(path, shown, article_id, settings.max_file_bytes))
+            except InputError as exc:
+                found.errors.append(FileError(exc.path, exc.reason))
+    return found.articles, found.errors
+
+
+@dataclass
+class _Found:
+    """What a scan has read so far, with the first path seen for each id and each file."""
+
+    articles: list[Article] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    ids: dict[str, str] = field(default_factory=dict)
+    files: set[Path] = field(default_factory=set)
+
+    def add(self, article: Article) -> None:
+        earlier = self.ids.get(article.id)
+        if earlier is not None:
+            self.errors.append(
+                FileError(
+                    article.path,
+                    f"duplicate id {article.id!r}: already read from {earlier}, which is kept; "
+                    "give each article a unique id (file name or 'id' field)",
+                )
+            )
+            return
+        self.ids[article.id] = article.path
+        self.articles.append(article)
+
+
+def _files(given: str | Path, found: _Found) -> Iterator[tuple[Path, str, str]]:
+    """(path, path as shown, article id) for each readable file under ``given``; problems go to ``found.errors``."""
+    shown = str(given)
+    path = Path(given)
+    if path.is_dir():
+        for rel in _walk(path):
+            yield from _once(path / rel, os.path.join(shown, rel), Path(rel).with_suffix("").as_posix(), found)
+    elif path.is_file():
+        if path.suffix.lower() not in KINDS:
+            kind = f"'{path.suffix}'" if path.suffix else "a file without extension"
+            found.errors.append(FileError(shown, f"unsupported file type {kind}; sourcetrace reads {_EXPECTED} files"))
+            return
+        yield from _once(path, shown, path.stem, found)
+    elif path.exists() or path.is_symlink():
+        reason = "is a broken link" if not path.exists() else "is not a regular file or folder"
+        found.errors.append(FileError(shown, f"{reason}; give a path to an article file or a folder of them"))
+    else:
+        found.errors.append(FileError(shown, "does not exist; check the path"))
+
+
+def _once(path: Path, shown: str, article_id: str, found: _Found) -> Iterator[tuple[Path, str, str]]:
+    """Each file once, even when it is reached through a folder and again by name."""
+    key = path.resolve()
+    if key not in found.files:
+        found.files.add(key)
+        yield path, shown, article_id
+
+
+def _walk(root: Path) -> list[str]:
+    """Relative paths (native separators) of the article files under ``root``: sorted, hidden ones skipped."""
+    out: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        rel = os.path.relpath(folder, root)
+        for name in files:
+            if not name.startswith(".") and Path(name).suffix.lower() in KINDS:
+                out.append(name if rel == "." else os.path.join(rel, name))
+    return sorted(out, key=lambda p: Path(p).as_posix())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One file
+
+
+def _read_file(path: Path, shown: str, article_id: str, limit: int) -> Article:
+    data = _read_bytes(path, shown, limit)
+    text = decode(data, shown)
+    if KINDS[path.suffix.lower()] == "html":
+        return _from_html(text, article_id, shown)
+    text = normalise_text(text)
+    if not text.strip():
+        raise InputError(shown, "has no text (only white space); remove it or add the article text")
+    return Article(id=article_id, path=shown, text=text)
+
+
+def _read_bytes(path: Path, shown: str, limit: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise InputError(
+                shown,
+                f"is {size:,} bytes, over the limit of {limit:,} (ingest.max_file_bytes); "
+                "split it into one file per article or raise the limit",
+            )
+        if size == 0:
+            raise InputError(shown, "is empty; remove it or add the article text")
+        return path.read_bytes()
+    except PermissionError as exc:
+        raise InputError(shown, "cannot be read: permission denied; check the file's permissions") from exc
+    except OSError as exc:
+        raise InputError(shown, f"cannot be read: {exc.strerror or exc}") from exc
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16: its BOM starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def decode(data: bytes, shown: str) -> str:
+    """Bytes to text: a byte-order mark decides, else UTF-8, else the legacy encoding charset-normalizer finds.
+
+    Raises InputError for binary data and for bytes no encoding explains.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    shown,
+                    f"is not valid {encoding} although it starts with a byte-order mark ({exc.reason}); "
+                    "re-save it as UTF-8",
+                ) from exc
+    if b"\x00" in data:
+        raise InputError(
+            shown,
+            "is binary (it contains NUL bytes), or UTF-16 text without a byte-order mark; "
+            "give text (preferably UTF-8), HTML or JSON-lines files",
+        )
+    try:
+        text: str | None = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _legacy_decode(data)
+    if text is None or len(_CONTROL.findall(text)) > max(2, len(text) // 100):
+        raise InputError(shown, "is not text in any encoding sourcetrace recognises (binary?); re-save it as UTF-8")
+    return text
+
+
+def _legacy_decode(data: bytes) -> str | None:
+    """Decode non-UTF-8 bytes, preferring Windows-1252 among the encodings that fit equally well.
+
+    charset-normalizer often names a Central European or DOS code page for short Western text that decodes
+    just as cleanly as Windows-1252 (and then turns "à" into "ŕ"); news in Western languages is far more common.
+    """
+    matches = list(charset_normalizer.from_bytes(data))
+    if not matches:
+        return None
+    least_chaos = min(m.chaos for m in matches)
+    if any("cp1252" in m.could_be_from_charset for m in matches if m.chaos <= least_chaos + 0.01):
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
+    best = matches[0] if matches[0].chaos <= least_chaos else min(matches, key=lambda m: m.chaos)
+    return str(best)
+
+
+_LINE_BREAK = re.compile(r"\r\n?|[\u2028\x85]")
+
+
+def normalise_text(text: str) -> str:
+    """NFC, '\\n' line ends, no byte-order mark."""
+    text = _LINE_BREAK.sub("\n", text.lstrip("\ufeff")).replace("\u2029", "\n\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def _from_html(html: str, article_id: str, shown: str) -> Article:
+    """The main text of an HTML page (no comments or navigation), with its title, date, address and site."""
+    try:
+        doc = trafilatura.bare_extraction(html, include_comments=False, with_metadata=True)
+    except Exception as exc:  # the extractor can fail in many ways on broken markup; all mean "no text"
+        raise InputError(
+            shown, f"the HTML could not be parsed ({type(exc).__name__}); save the article text as .txt"
+        ) from exc
+    text = normalise_text(getattr(doc, "text", None) or "") if doc is not None else ""
+    if not text.strip():
+        raise InputError(
+            shown, "no article text found in the HTML (malformed, or no main text); save the article text as .txt"
+        )
+    return Article(
+        id=article_id,
+        path=shown,
+        text=text,
+        title=_clean_field(getattr(doc, "title", None)),
+        date=parse_date(getattr(doc, "date", None) or ""),
+        url=_clean_field(getattr(doc, "url", None)),
+        outlet=_clean_field(getattr(doc, "sitename", None)),
+    )
+
+
+def _clean_field(value: Any) -> str | None:
+    """A metadata string, trimmed and NFC; None for anything else or an empty string."""
+    if not isinstance(value, str):
+        return None
+    return unicodedata.normalize("NFC", value.strip()) or None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# JSON lines
+
+
+def _read_jsonl(path: Path, shown: str, limit: int, found: _Found) -> None:
+    """One article per line. The size limit applies to each record, so a large collection can be one file."""
+    records = 0
+    try:
+        with path.open("rb") as lines:
+            for number, raw in _bounded_lines(lines, limit):
+                where = f"{shown}:{number}"
+                if raw is not None and not raw.removeprefix(codecs.BOM_UTF8).strip():
+                    continue
+                records += 1
+                try:
+                    if raw is None:
+                        raise InputError(
+                            where,
+                            f"line {number} is over the limit of {limit:,} bytes (ingest.max_file_bytes); "
+                            "shorten the record or raise the limit",
+                        )
+                    found.add(_from_record(raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw, number, where))
+                except InputError as exc:
+                    found.errors.append(FileError(exc.path, exc.reason))
+    except PermissionError as exc:
+        raise InputError(shown, "cannot be read: permission denied; check the file's permissions") from exc
+    except OSError as exc:
+        raise InputError(shown, f"cannot be read: {exc.strerror or exc}") from exc
+    if records == 0:
+        raise InputError(shown, "is empty (no JSON records); remove it or add one article per line")
+
+
+def _bounded_lines(stream: Any, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """Numbered lines, never holding more than ``limit`` bytes of one in memory (None for a longer line)."""
+    number = 0
+    while raw := stream.readline(limit + 1):
+        number += 1
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):
+                raw = stream.readline(1 << 20)
+            yield number, None
+        else:
+            yield number, raw
+
+
+def _from_record(raw: bytes, number: int, where: str) -> Article:
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(where, f"line {number} is not UTF-8 (JSON lines must be); re-save the file as UTF-8") from exc
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            where, f"line {number} is not valid JSON ({exc.msg} at column {exc.colno}); fix or remove the line"
+        ) from exc
+    if not isinstance(record, dict):
+        raise InputError(where, f'line {number} is a JSON {type(record).__name__}, not an object with "id" and "text"')
+    article_id = record.get("id")
+    if isinstance(article_id, int) and not isinstance(article_id, bool):
+        article_id = str(article_id)
+    if not isinstance(article_id, str) or not article_id.strip():
+        raise InputError(where, f'line {number} has no "id" (a non-empty string); give every record a unique id')
+    text, html = record.get("text"), record.get("html")
+    if isinstance(text, str) and text.strip():
+        article = Article(id=article_id.strip(), path=where, text=normalise_text(text))
+    elif isinstance(html, str) and html.strip():
+        article = _from_html(html, article_id.strip(), where)
+    else:
+        raise InputError(where, f'line {number} has no "text" or "html" (a non-empty string); add the article text')
+    # the record's own metadata wins over what the HTML says
+    article.title = _clean_field(record.get("title")) or article.title
+    article.url = _clean_field(record.get("url")) or article.url
+    article.outlet = _clean_field(record.get("outlet")) or article.outlet
+    published = record.get("published")
+    article.date = (parse_date(published) if isinstance(published, str) else None) or article.date
+    return article

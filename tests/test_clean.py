@@ -1,0 +1,345 @@
+"""Stage 2: boilerplate rules on the seeds and on general variants, title and date, idempotence."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sourcetrace.clean import clean, paragraph_key, parse_date, repeated_paragraphs
+from sourcetrace.records import Article
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = {p.name[:3]: p for p in (ROOT / "examples" / "seeds").glob("*.txt")}
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def seed(number: str) -> Article:
+    path = SEEDS[number]
+    return Article(id=number, path=str(path), text=path.read_text("utf-8"))
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_seed_001_loses_banner_caption_appeal_and_widgets() -> None:
+    cleaned = clean(seed("001"))
+    for gone in (
+        "Support The Moscow Times!",
+        "Mikhail Metzel / TASS",
+        "Vladimir Putin and Kim Jong Un seen shaking hands Wednesday.",
+        "we have a small favor to ask",
+        "We, the journalists of The Moscow Times",
+        "support us monthly",
+        "Thank you.",
+        "paiment methods",
+        "Not ready to support today?",
+        "Remind me later.",
+        "Read more",
+    ):
+        assert gone not in cleaned.text, gone
+    assert cleaned.title == "Putin Accepts Kim's Invitation to Visit North Korea"
+    assert not cleaned.text.startswith("Putin Accepts")
+    assert cleaned.text.startswith("Russian President Vladimir Putin has accepted an invitation")
+    assert cleaned.text.endswith('like the one happening right now."')
+    reasons = {r.reason for r in cleaned.removed}
+    assert {"donation appeal", "photo caption", "read-more link"} <= reasons
+    assert not any("Putin Accepts" in r.text for r in cleaned.removed)  # the title is kept, not listed
+
+
+def test_seed_001_keeps_its_body_and_headings() -> None:
+    raw, cleaned = seed("001"), clean(seed("001"))
+    body = raw.text[raw.text.index("Russian President") : raw.text.index("… we have a small favor")]
+    for paragraph in filter(None, (p.strip() for p in body.split("\n"))):
+        assert paragraph in cleaned.text
+    assert "\n\nOld friends\n\n" in cleaned.text
+    assert "\n\n'Blood alliance'\n\n" in cleaned.text
+
+
+def test_seed_003_loses_dateline_and_share_prompt() -> None:
+    cleaned = clean(seed("003"))
+    assert cleaned.date == "2023-09-15"
+    assert cleaned.title == "Kim Jong Un’s Message to Putin After Russia Visit"
+    assert "Connect with us" not in cleaned.text
+    assert "2023-09-15" not in cleaned.text
+    assert cleaned.text.startswith("North Korean leader Kim Jong-un has told")
+    (removal,) = cleaned.removed
+    assert removal.text == "date 2023-09-15 Connect with us"
+    assert "date line" in removal.reason and "share prompt" in removal.reason
+
+
+@pytest.mark.parametrize("number", ["000", "002", "004"])
+def test_plain_seeds_lose_no_sentence(number: str) -> None:
+    raw, cleaned = seed(number), clean(seed(number))
+    assert cleaned.removed == []
+    assert cleaned.title is None
+    assert squash(cleaned.text) == squash(raw.text)
+    for heading in ("A ‘Blood Alliance’", "Red carpet welcome", "Concerns about weapons"):
+        if heading in raw.text:
+            assert f"\n{heading}\n" in cleaned.text
+
+
+def test_boilerplate_sample_is_cleaned_by_general_rules() -> None:
+    text = (DATA / "boilerplate.txt").read_text("utf-8")
+    cleaned = clean(Article(id="b", path="b.txt", text=text))
+    assert cleaned.title == "Harbour bridge reopens after repairs"
+    assert cleaned.date == "2024-03-08"
+    assert cleaned.text.split("\n\n") == [
+        "The harbour bridge reopened to traffic on Friday morning after eleven weeks of repairs to its steel deck, "
+        "the city council said.",
+        "“The bridge is safe, and it will stay safe for another fifty years,” said Maria Lindqvist, "
+        "the council’s head of infrastructure.",
+        "Engineers replaced more than four hundred rivets and repainted the main span.",
+    ]
+    reasons = [r.reason for r in cleaned.removed]
+    assert reasons == [
+        "navigation",
+        "date line and share prompt",
+        "byline",
+        "photo caption",
+        "advertisement",
+        "read-more link",
+        "share prompt",
+        "cookie notice",
+        "donation appeal",
+        "newsletter sign-up",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("Support The Kyiv Independent!", "donation appeal"),
+        ("Please make a one-time donation today.", "donation appeal"),
+        ("Payment methods", "donation appeal"),
+        ("Become a member", "donation appeal"),
+        ("Follow us on Telegram and X", "share prompt"),
+        ("Share this story", "share prompt"),
+        ("Facebook | Twitter | WhatsApp | Email", "share prompt"),
+        ("Read more", "read-more link"),
+        ("See also: Kim inspects warships in Vladivostok", "read-more link"),
+        ("Kim Jong Un at the launch site. (AP Photo/Ahn Young-joon)", "photo caption"),
+        ("Photo: Alexander Zemlianichenko / AP", "photo caption"),
+        ("Image source, Getty Images", "photo caption"),
+        ("Russian and North Korean flags in Pyongyang. Gavriil Grigorov / Sputnik", "photo caption"),
+        ("A missile launch on Tuesday. KCNA via Reuters", "photo caption"),
+        ("Home > World > Asia-Pacific", "navigation"),
+        ("World | Asia | North Korea", "navigation"),
+        ("This website uses cookies. Accept all", "cookie notice"),
+        ("Get our newsletter delivered to your inbox every morning", "newsletter sign-up"),
+        ("Already a subscriber? Log in", "subscription prompt"),
+        ("Published: 15 Sept 2023 10:45 GMT", "date line"),
+        ("Updated Fri, September 15, 2023", "date line"),
+        ("15.09.2023", "date line"),
+        ("Advertisement", "advertisement"),
+        ("By Jane Smith and Tom Jones", "byline"),
+        ("© 2023 The Example Times. All rights reserved.", "copyright notice"),
+        ("This article was originally published by Example News.", "republication notice"),
+    ],
+)
+def test_boilerplate_line_is_removed(line: str, reason: str) -> None:
+    text = f"Kim arrived in Vladivostok on Tuesday, officials said.\n\n{line}\n\nPutin met him at the spaceport."
+    cleaned = clean(Article(id="x", path="x.txt", text=text))
+    assert cleaned.text == "Kim arrived in Vladivostok on Tuesday, officials said.\n\nPutin met him at the spaceport."
+    (removal,) = cleaned.removed
+    assert removal.text == line
+    assert reason in removal.reason
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Support for the deal grew in Moscow.",
+        "Share prices in Seoul fell 3% on Thursday.",
+        "Home prices in Pyongyang are not published.",
+        "Follow-up talks are expected next year, the Kremlin said.",
+        "The summit was held on September 15, 2023, in Vladivostok.",
+        "Photographs of the meeting were released by KCNA on Thursday evening, showing both men smiling.",
+        "The newspaper said it would not ask its readers for donations.",
+        "Kim called the talks “a new chapter”, according to KCNA.",
+        "Old friends",
+        "Putin / Kim",
+    ],
+)
+def test_body_line_is_kept(line: str) -> None:
+    text = f"Kim arrived in Vladivostok on Tuesday, officials said.\n\n{line}\n\nPutin met him at the spaceport."
+    cleaned = clean(Article(id="x", path="x.txt", text=text))
+    assert line in cleaned.text
+    assert cleaned.removed == []
+
+
+def test_appeal_in_the_middle_does_not_swallow_the_body() -> None:
+    text = (
+        "Kim arrived in Vladivostok on Tuesday.\n\n"
+        "We have a small favor to ask: please read on.\n\n"
+        "Your support keeps our reporting going, the editors wrote in a note that Kim never saw.\n\n"
+        "Putin met him at the spaceport."
+    )
+    cleaned = clean(Article(id="x", path="x.txt", text=text))
+    assert "small favor" not in cleaned.text
+    assert "Your support keeps our reporting going" in cleaned.text  # not at the end: not part of the appeal
+    assert "Putin met him at the spaceport." in cleaned.text
+
+
+def test_title_needs_a_blank_line_and_no_full_stop() -> None:
+    def title_of(text: str) -> str | None:
+        return clean(Article(id="x", path="x.txt", text=text)).title
+
+    assert title_of("Kim Visits Russia\n\nKim arrived on Tuesday.") == "Kim Visits Russia"
+    assert title_of("Kim Visits Russia\nKim arrived on Tuesday.") is None
+    assert title_of("Kim arrived on Tuesday.\n\nPutin met him.") is None
+    assert title_of("Kim Visits Russia") is None  # nothing after it: the line is the text
+
+
+def test_metadata_title_wins_and_its_copy_leaves_the_body() -> None:
+    article = Article(
+        id="x", path="x.html", text="Tram line delayed\nThe tram line opens late.", title="Tram line delayed"
+    )
+    cleaned = clean(article)
+    assert cleaned.title == "Tram line delayed"
+    assert cleaned.text == "The tram line opens late."
+
+
+def test_metadata_date_wins_over_date_line() -> None:
+    article = Article(id="x", path="x.txt", text="date 2023-09-15\n\nKim arrived on Tuesday.", date="2023-09-14")
+    cleaned = clean(article)
+    assert cleaned.date == "2023-09-14"
+    assert cleaned.text == "Kim arrived on Tuesday."
+
+
+def test_whitespace_is_normalised() -> None:
+    text = "  Kim   arrived\u00a0on Tuesday.  \r\n\r\n\r\n\r\nPutin\tmet him.   \nThen they left.\u200b  "
+    cleaned = clean(Article(id="x", path="x.txt", text=text))
+    assert cleaned.text == "Kim arrived on Tuesday.\n\nPutin met him.\nThen they left."
+
+
+def test_hard_wrapped_paragraphs_are_rejoined() -> None:
+    text = (
+        "Inheritance is a basic concept of object-oriented programming where\n"
+        "the basic idea is to create new classes that add extra detail to\n"
+        "Existing classes by reusing the methods and variables of the existing\n"
+        "classes.\n\n"
+        "A second paragraph follows here, and it\n"
+        "goes on for one more line."
+    )
+    cleaned = clean(Article(id="x", path="x.txt", text=text))
+    paragraphs = cleaned.text.split("\n\n")
+    assert paragraphs[0] == squash(text.split("\n\n")[0])
+    assert paragraphs[1] == "A second paragraph follows here, and it goes on for one more line."
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2023-09-15", "2023-09-15"),
+        ("2023-09-15T10:45:00+03:00", "2023-09-15"),
+        ("September 15, 2023", "2023-09-15"),
+        ("Sept. 15, 2023", "2023-09-15"),
+        ("15 Sept 2023", "2023-09-15"),
+        ("Fri, 15 Sep 2023 10:00:00 GMT", "2023-09-15"),
+        ("the 15th of September, 2023", "2023-09-15"),
+        ("15.09.2023", "2023-09-15"),
+        ("2023/09/15", "2023-09-15"),
+        ("09/15/2023", "2023-09-15"),
+        ("15/09/2023", "2023-09-15"),
+        ("05/09/2023", None),  # May 9 or 5 September: not guessed
+        ("2023-02-30", None),
+        ("no date here", None),
+        ("Kim left on 2023-09-14 and returned on 2023-09-17", "2023-09-14"),
+    ],
+)
+def test_parse_date(text: str, iso: str | None) -> None:
+    assert parse_date(text) == iso
+
+
+def test_repeated_paragraphs_takes_boilerplate_not_copied_news() -> None:
+    appeal = "Help us keep reporting: become a member today and you will get our weekly letter."
+    banner = "Support independent journalism"
+    news = "Putin arrived in Pyongyang on Wednesday for a two-day visit, state media said."
+    articles = [
+        Article(id=str(n), path=f"{n}.txt", text=f"{banner}\n\nStory number {n} begins here.\n\n{news}\n\n{appeal}")
+        for n in range(3)
+    ]
+    repeated = repeated_paragraphs(articles)
+    assert paragraph_key(appeal) in repeated
+    assert paragraph_key(banner) in repeated
+    assert paragraph_key(news) not in repeated
+    assert repeated_paragraphs(articles, min_articles=4) == frozenset()
+    cleaned = clean(articles[0], repeated)
+    assert cleaned.text == f"Story number 0 begins here.\n\n{news}"
+    assert any(r.text == appeal and r.reason == "repeated across 3 articles" for r in cleaned.removed)
+
+
+def test_paragraph_key_ignores_case_spacing_and_quote_style() -> None:
+    assert paragraph_key("  “We will”  ALWAYS be ") == paragraph_key('"we will" always be')
+
+
+# --- idempotence -------------------------------------------------------------------------------------------------
+
+BODY = [
+    line.strip()
+    for number in ("000", "002", "004")
+    for line in SEEDS[number].read_text("utf-8").split("\n")
+    if len(line.split()) > 8
+][:40]
+HEADINGS = ["Old friends", "Red carpet welcome", "A ‘Blood Alliance’"]
+BOILERPLATE = [
+    "Support The Moscow Times!",
+    "Read more",
+    "Share this article",
+    " date 2023-09-15 Connect with us",
+    "Vladimir Putin and Kim Jong Un seen shaking hands Wednesday. Mikhail Metzel / TASS",
+    "Home > World > Asia",
+    "paiment methods",
+    "Not ready to support today?",
+    "Remind me later.",
+    "… we have a small favor to ask. As you may have heard, we need your support.",
+    "Your support, no matter how small, makes a world of difference. Thank you.",
+    "Sign up for our newsletter",
+    "Advertisement",
+    "Published: 15 Sept 2023 10:45 GMT",
+]
+SEPARATORS = st.sampled_from(["\n", "\n\n", "\n\n\n", " \n \n", "\r\n", "  \n"])
+
+
+@st.composite
+def texts(draw: st.DrawFn) -> tuple[str, list[str]]:
+    parts = draw(
+        st.lists(
+            st.one_of(st.sampled_from(BODY), st.sampled_from(HEADINGS), st.sampled_from(BOILERPLATE)),
+            min_size=1,
+            max_size=12,
+        )
+    )
+    text = parts[0]
+    for part in parts[1:]:
+        text += draw(SEPARATORS) + draw(st.sampled_from(["", " ", "  "])) + part
+    return text, [p for p in parts if p in BODY]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts())
+def test_cleaning_is_idempotent_and_keeps_body_sentences(sample: tuple[str, list[str]]) -> None:
+    text, body = sample
+    once = clean(Article(id="x", path="x.txt", text=text))
+    twice = clean(once)
+    assert twice.text == once.text
+    assert twice.title == once.title
+    assert twice.date == once.date
+    flat = squash(once.text)
+    for paragraph in body:
+        assert squash(paragraph) in flat or paragraph == once.title
+    assert once.text == once.text.strip()
+    assert "\n\n\n" not in once.text
+    assert not re.search(r"[ \t]\n|  ", once.text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab .,“”\"'\n\t\u00a0-"), max_size=80))
+def test_cleaning_arbitrary_text_is_idempotent(text: str) -> None:
+    once = clean(Article(id="x", path="x.txt", text=text))
+    assert clean(once).text == once.text
