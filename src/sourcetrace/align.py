@@ -121,7 +121,10 @@ def align(
         key=lambda link: (link.a, link.b),
     )
     divergences = [
-        _shift(d, a[link.a], b[link.b]) for link in links for d in verdict(link.a, link.b).divergences
+        _shift(d, a[link.a], b[link.b])
+        for link in links
+        for d in verdict(link.a, link.b).divergences
+        if not _said_by_another_partner(d, link, links, a, b)
     ]
     return (
         Alignment(
@@ -132,6 +135,19 @@ def align(
         ),
         divergences,
     )
+
+
+def _said_by_another_partner(
+    d: Divergence, link: SentenceLink, links: Sequence[SentenceLink], a: Sequence[Sentence], b: Sequence[Sentence]
+) -> bool:
+    """A detail 'dropped' from one partner of a merged sentence may stand in its other partner."""
+    if d.change == "dropped" and d.a_text:
+        others = [b[k.b].text for k in links if k.a == link.a and k.b != link.b]
+        return any(d.a_text.casefold() in text.casefold() for text in others)
+    if d.change == "added" and d.b_text:
+        others = [a[k.a].text for k in links if k.b == link.b and k.a != link.a]
+        return any(d.b_text.casefold() in text.casefold() for text in others)
+    return False
 
 
 def _shift(d: Divergence, sa: Sentence, sb: Sentence) -> Divergence:

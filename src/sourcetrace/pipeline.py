@@ -129,7 +129,7 @@ def analyse(
         candidates = find_candidates(prepared, static, settings.candidates)
     start = timings.mark("candidates", start)
     # 5.-8. align, classify, divergences, attribute
-    pairs = list(_related_pairs(prepared, static, candidates, models.sentence, settings, keep_unrelated, progress))
+    pairs = list(related_pairs(prepared, static, candidates, models.sentence, settings, keep_unrelated, progress))
     start = timings.mark("align", start)
     # 9. stories
     stories = cluster_stories(prepared, [p for p in pairs if p.relation], settings.stories)
@@ -137,7 +137,7 @@ def analyse(
     return ScanResult(articles=prepared, pairs=pairs, stories=stories, errors=errors)
 
 
-def _related_pairs(
+def related_pairs(
     articles: Sequence[Article],
     static: Sequence[np.ndarray],
     candidates: Sequence[Candidate],
@@ -146,6 +146,7 @@ def _related_pairs(
     keep_unrelated: bool,
     progress: Progress | None,
 ) -> Iterator[Pair]:
+    """Stages 5-8 for every candidate; the transformer runs once, on just the sentences a gated pair needs."""
     # centred static vectors discriminate better: every sentence vector shares the collection's mean
     offsets = np.cumsum([0] + [len(v) for v in static])
     flat = centre(np.concatenate(static)) if len(static) else np.zeros((0, 1))
@@ -163,30 +164,40 @@ def _related_pairs(
     vectors = encoder.encode([articles[k].sentences[i].text for k, i in keys])
     row_of = {key: n for n, key in enumerate(keys)}
     for done, c in enumerate(candidates, start=1):
-        a, b = articles[c.a], articles[c.b]
         gate = gates[(c.a, c.b)]
         cosines = np.full(gate.shape, np.nan, dtype=np.float32)
         for i, j in zip(*np.nonzero(gate), strict=True):
             cosines[i, j] = float(vectors[row_of[(c.a, int(i))]] @ vectors[row_of[(c.b, int(j))]])
-        alignment, divergences = align(a.sentences, b.sentences, cosines, settings.align)
-        relation, score = classify(alignment, a.sentences, b.sentences, a.text, b.text, settings.classify)
+        pair = relate(articles[c.a], articles[c.b], cosines, settings, keep_unrelated)
         if progress and (done % 50 == 0 or done == len(candidates)):
             progress("align", done, len(candidates))
-        if relation is None and not keep_unrelated:
-            continue
-        source, reasons = attribute_source(a, b, alignment.coverage_a, alignment.coverage_b, divergences)
-        yield Pair(
-            a=a.id,
-            b=b.id,
-            relation=relation,
-            score=score,
-            coverage_a=round(alignment.coverage_a, 4),
-            coverage_b=round(alignment.coverage_b, 4),
-            passages=alignment.passages,
-            divergences=divergences,
-            source=source if relation else None,
-            source_reasons=reasons if relation else [],
-        )
+        if pair is not None:
+            yield pair
+
+
+def relate(a: Article, b: Article, cosines: np.ndarray, settings: Settings, keep_unrelated: bool = False) -> Pair | None:
+    """Stages 5-8 for one pair: align, classify, divergences, attribute.
+
+    ``cosines`` holds the transformer cosine of every sentence pair (NaN where not worth computing).
+    Returns None when the two share no more than a topic, unless ``keep_unrelated``.
+    """
+    alignment, divergences = align(a.sentences, b.sentences, cosines, settings.align)
+    relation, score = classify(alignment, a.sentences, b.sentences, a.text, b.text, settings.classify)
+    if relation is None and not keep_unrelated:
+        return None
+    source, reasons = attribute_source(a, b, alignment.coverage_a, alignment.coverage_b, divergences)
+    return Pair(
+        a=a.id,
+        b=b.id,
+        relation=relation,
+        score=score,
+        coverage_a=round(alignment.coverage_a, 4),
+        coverage_b=round(alignment.coverage_b, 4),
+        passages=alignment.passages,
+        divergences=divergences,
+        source=source if relation else None,
+        source_reasons=reasons if relation else [],
+    )
 
 
 def compare(

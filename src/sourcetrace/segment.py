@@ -117,7 +117,8 @@ def _has_word(text: str, start: int, end: int) -> bool:
 _DOUBLE = re.compile(r"[“”\"«»]")
 _CLOSES = {"“": '”"', "«": "»", '"': '"”'}
 # single quotes: an opening mark at a word start, a closing mark not followed by a letter ("Russia’s" is no close)
-_SINGLE = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–-]))(?:‘|'(?=[A-Za-z]))(?=\w)([^‘’'\"“”]{3,400}?[\w.,!?;:…])[’'](?!\w)")
+_SINGLE_OPEN = re.compile(r"[‘']")
+_SINGLE = re.compile(r"(?:‘|'(?=[A-Za-z]))(?=\w)([^‘’'\"“”]{3,400}?[\w.,!?;:…])[’'](?!\w)")
 
 
 def _quote_spans(text: str, start: int, end: int) -> list[Span]:
@@ -138,10 +139,15 @@ def _quote_spans(text: str, start: int, end: int) -> list[Span]:
             opened = None
     if opened is not None and opened[0] < end:
         spans.append((opened[0], end))
-    for match in _SINGLE.finditer(text, start, end):
-        inner = match.span(1)
-        if len(match.group(1).split()) >= 4 and not any(s < inner[1] and inner[0] < e for s, e in spans):
-            spans.append(inner)
+    for mark in _SINGLE_OPEN.finditer(text, start, end):
+        at = mark.start()
+        if at > start and not (text[at - 1].isspace() or text[at - 1] in "([—–-"):
+            continue  # an apostrophe inside or after a word
+        match = _SINGLE.match(text, at, end)
+        if match and len(match.group(1).split()) >= 4:
+            inner = match.span(1)
+            if not any(s < inner[1] and inner[0] < e for s, e in spans):
+                spans.append(inner)
     return sorted(spans)
 
 
@@ -175,26 +181,22 @@ _VERB_FIRST = (
 )
 _AUX = r"(?:(?:has|had|have|also|then|later|earlier|previously|recently|once|again|further|reportedly)\s+)*"
 _EDGE = r"(?<![\w’'-])"
-# (pattern, whether the name is the grammatical subject); tried in this order, the first that yields a name wins
-_SPEAKER_PATTERNS = tuple(
-    (re.compile(pattern), subject)
-    for pattern, subject in (
-        # Cheong Seong-chang, a researcher at the Sejong Institute, told AFP
-        (rf"{_EDGE}({_TITLED}),\s+(?:a|an|the|who|whose)\s[^,;]{{2,120}},\s+{_AUX}(?:{_VERB})\b", True),
-        # Kim told Putin / State Department spokesman Matthew Miller said / as Antony Blinken put it
-        (rf"{_EDGE}({_TITLED})\s+{_AUX}(?:{_VERB})\b", True),
-        # "...," said Kim Jong-dae, a former MP
-        (rf"[,”\"]\s*(?:{_VERB_FIRST})\s+(?:by\s+)?({_TITLED})", False),
-        # Kim expressed his loyalty to Russia, saying "..."
-        (
-            rf"^({_TITLED})\s+[a-z][^“”\"]*?,\s+(?:saying|stating|adding|noting|telling|writing|declaring|warning|explaining)\b",
-            True,
-        ),
-        (rf"\baccording\s+to\s+(?:the\s+)?({_RUN})", False),
-    )
-)
+_SPEECH = re.compile(rf"\b(?:{_VERB})\b")
+# Patterns are matched around each speech verb, in a window of text before or after it (cheaper than scanning
+# the whole sentence once per pattern). Tried in this order; the first that yields a name wins.
+# Cheong Seong-chang, a researcher at the Sejong Institute, | told AFP
+_APPOSITION_BEFORE = re.compile(rf"{_EDGE}({_TITLED}),\s+(?:a|an|the|who|whose)\s[^,;]{{2,120}},\s+{_AUX}$")
+# State Department spokesman Matthew Miller | said
+_NAME_BEFORE = re.compile(rf"{_EDGE}({_TITLED})\s+{_AUX}$")
+# "...," | said Kim Jong-dae, a former MP
+_NAME_AFTER = re.compile(rf"\s+(?:by\s+)?({_TITLED})")
+_QUOTE_BEFORE = re.compile(r"[,”\"]\s*$")
+_VERB_FIRST_WORDS = frozenset(_VERB_FIRST.split("|"))
+# Kim expressed his loyalty to Russia, saying "..."
+_SAYING_WORDS = ("saying", "stating", "adding", "noting", "telling", "writing", "declaring", "warning", "explaining")
+_SUBJECT_SAYING = re.compile(rf"^({_TITLED})\s+[a-z][^“”\"]*?,\s+(?:{'|'.join(_SAYING_WORDS)})\b")
+_ACCORDING_TO = re.compile(rf"\baccording\s+to\s+(?:the\s+)?({_RUN})")
 _AFTER_LINK = re.compile(r"\b(?:from|of|by|with|to|in|at|for|and|or|between|than|on)\s+(?:the\s+)?$")
-_MAYBE_SPEECH = re.compile(rf"\b(?:{_VERB}|according\s+to|saying|stating|adding|noting|telling|writing)\b")
 _ROLES = frozenset(
     """President Minister Secretary Spokesman Spokeswoman Spokesperson Leader Chancellor Premier Chairman Chairwoman
     Chair Director Chief Head Ambassador Envoy Senator Sen Governor Gov Mayor Representative Rep Commander Admiral
@@ -220,16 +222,38 @@ def find_speaker(sentence: str, quotes: Sequence[Span] = ()) -> str | None:
     masked = sentence
     for start, end in quotes:
         masked = masked[:start] + " " * (end - start) + masked[end:]
-    if not _MAYBE_SPEECH.search(masked):
-        return None
-    for pattern, subject in _SPEAKER_PATTERNS:
-        for match in pattern.finditer(masked):
-            if subject and _AFTER_LINK.search(masked, 0, match.start(1)):
-                continue  # "officials from the US and South Korea said": the name is not the subject
+    verbs = [(m.start(), m.end(), m.group()) for m in _SPEECH.finditer(masked)]
+    for at, _, _ in verbs:
+        name = _subject(_APPOSITION_BEFORE.search(masked, max(0, at - 240), at), masked)
+        if name:
+            return name
+    for at, _, _ in verbs:
+        name = _subject(_NAME_BEFORE.search(masked, max(0, at - 120), at), masked)
+        if name:
+            return name
+    for at, end, verb in verbs:
+        if verb in _VERB_FIRST_WORDS and _QUOTE_BEFORE.search(masked, max(0, at - 8), at):
+            match = _NAME_AFTER.match(masked, end)
+            name = _name_of(match.group(1)) if match else None
+            if name:
+                return name
+    if any(word in masked for word in _SAYING_WORDS):
+        name = _subject(_SUBJECT_SAYING.match(masked), masked)
+        if name:
+            return name
+    if "according" in masked:
+        for match in _ACCORDING_TO.finditer(masked):
             name = _name_of(match.group(1))
             if name:
                 return name
     return None
+
+
+def _subject(match: re.Match[str] | None, sentence: str) -> str | None:
+    """The name a subject pattern matched, unless it follows a preposition ("officials from the US said")."""
+    if match is None or _AFTER_LINK.search(sentence, max(0, match.start(1) - 16), match.start(1)):
+        return None
+    return _name_of(match.group(1))
 
 
 def _name_of(run: str) -> str | None:
