@@ -2,7 +2,15 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sourcetrace.candidates import band_keys, bucket_pairs, centre, find_candidates, shingles, simhash_keys
+from sourcetrace.candidates import (
+    band_keys,
+    bucket_pairs,
+    centre,
+    find_candidates,
+    minhash_signatures,
+    shingles,
+    simhash_keys,
+)
 from sourcetrace.settings import CandidateSettings
 
 from .conftest import make_article
@@ -58,7 +66,8 @@ def test_find_candidates_needs_several_close_sentences():
     unit = lambda m: m / np.linalg.norm(m, axis=1, keepdims=True)  # noqa: E731
     vectors = [unit(base), unit(base + 0.1 * noise), unit(other)]
     articles = [make_article(f"a{k}", [f"sentence {k} {i} " * 3 for i in range(6)]) for k in range(3)]
-    found = find_candidates(articles, vectors, CandidateSettings())
+    signatures = minhash_signatures([a.text for a in articles], CandidateSettings())
+    found = find_candidates(signatures, vectors, CandidateSettings())
     assert [(c.a, c.b) for c in found] == [(0, 1)]
     assert found[0].sentence_hits >= 2
 
@@ -67,5 +76,6 @@ def test_find_candidates_finds_verbatim_copies_lexically():
     text = " ".join(f"word{i}" for i in range(300))
     articles = [make_article("x", [text]), make_article("y", [text + " extra words here"])]
     vectors = [np.eye(1, 8, k, dtype=np.float32) for k in (0, 3)]  # semantic side sees nothing
-    found = find_candidates(articles, vectors, CandidateSettings())
+    signatures = minhash_signatures([a.text for a in articles], CandidateSettings())
+    found = find_candidates(signatures, vectors, CandidateSettings())
     assert [(c.a, c.b, c.lexical) for c in found] == [(0, 1, True)]

@@ -204,6 +204,13 @@ def test_metadata_title_wins_and_its_copy_leaves_the_body() -> None:
     assert cleaned.text == "The tram line opens late."
 
 
+def test_date_comes_from_the_first_date_line_with_a_date() -> None:
+    article = Article(id="x", path="x.txt", text="10:45 GMT\n\nUpdated 15 Sept 2023\n\nKim arrived on Tuesday.")
+    cleaned = clean(article)
+    assert cleaned.date == "2023-09-15"
+    assert cleaned.text == "Kim arrived on Tuesday."
+
+
 def test_metadata_date_wins_over_date_line() -> None:
     article = Article(id="x", path="x.txt", text="date 2023-09-15\n\nKim arrived on Tuesday.", date="2023-09-14")
     cleaned = clean(article)
@@ -260,17 +267,23 @@ def test_repeated_paragraphs_takes_boilerplate_not_copied_news() -> None:
     appeal = "Help us keep reporting: become a member today and you will get our weekly letter."
     banner = "Support independent journalism"
     news = "Putin arrived in Pyongyang on Wednesday for a two-day visit, state media said."
+    quote = "“We will always be with Russia,” Kim said."
     articles = [
-        Article(id=str(n), path=f"{n}.txt", text=f"{banner}\n\nStory number {n} begins here.\n\n{news}\n\n{appeal}")
+        Article(
+            id=str(n),
+            path=f"{n}.txt",
+            text=f"{banner}\n\nStory number {n} begins here.\n\n{news}\n\n{quote}\n\n{appeal}",
+        )
         for n in range(3)
     ]
     repeated = repeated_paragraphs(articles)
     assert paragraph_key(appeal) in repeated
     assert paragraph_key(banner) in repeated
     assert paragraph_key(news) not in repeated
+    assert paragraph_key(quote) not in repeated
     assert repeated_paragraphs(articles, min_articles=4) == frozenset()
     cleaned = clean(articles[0], repeated)
-    assert cleaned.text == f"Story number 0 begins here.\n\n{news}"
+    assert cleaned.text == f"Story number 0 begins here.\n\n{news}\n\n{quote}"
     assert any(r.text == appeal and r.reason == "repeated across 3 articles" for r in cleaned.removed)
 
 

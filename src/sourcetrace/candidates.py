@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .records import Article
 from .settings import CandidateSettings
 
 _WORD = re.compile(r"\w+")
@@ -146,22 +145,22 @@ def sentence_support(a: np.ndarray, b: np.ndarray, min_cosine: float) -> int:
 
 
 def find_candidates(
-    articles: Sequence[Article],
+    signatures: np.ndarray,
     sentence_vectors: Sequence[np.ndarray],
     settings: CandidateSettings,
 ) -> list[Candidate]:
     """Article pairs worth aligning, from three banded or nearest-neighbour searches, never all pairs.
 
-    ``sentence_vectors[k]`` holds the static vectors of ``articles[k].sentences``, one row each.
+    ``signatures[k]`` is the MinHash signature of article k (:func:`minhash_signatures`) and
+    ``sentence_vectors[k]`` holds the static vectors of its sentences, one row each.
 
     1. copies: MinHash bands over word shingles of whole articles;
     2. shared sentences: SimHash bands over sentence vectors (near-verbatim sentences, excerpts, quotations);
     3. rewrites: each article's nearest articles by document vector;
     4. support: a pair from 2 or 3 needs a few sentences with a close partner on the other side.
     """
-    n = len(articles)
+    n = len(sentence_vectors)
     # 1. lexical
-    signatures = minhash_signatures([a.text for a in articles], settings)
     lexical = {
         (int(i), int(j))
         for i, j in bucket_pairs(band_keys(signatures, settings.minhash_bands), np.arange(n), settings.max_bucket)

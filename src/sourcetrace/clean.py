@@ -288,7 +288,7 @@ def repeated_paragraphs(articles: Sequence[Article], min_articles: int = 3) -> f
 
     A news paragraph copied into several articles is what the later stages look for, so recurring paragraphs
     count only when they speak to the reader (we/you/our outside quotations) or are not sentences at all
-    (short or without closing punctuation: banners, headings, widget labels).
+    (no closing punctuation, or four words at most: banners, headings, widget labels).
     """
     counts: Counter[str] = Counter()
     example: dict[str, str] = {}
@@ -307,7 +307,8 @@ def repeated_paragraphs(articles: Sequence[Article], min_articles: int = 3) -> f
 
 
 def _reads_as_boilerplate(line: str) -> bool:
-    if len(line.split()) <= 8 or not _TERMINAL.search(line):
+    # "We will always be with Russia," Kim said. -- short, but a sentence of reporting: kept
+    if len(line.split()) <= 4 or not _TERMINAL.search(line):
         return True
     return bool(_READER.search(_QUOTED.sub(" ", line)))
 
@@ -355,9 +356,8 @@ def clean(article: Article, repeated: frozenset[str] = frozenset()) -> Article:
 
     date = article.date
     if date is None:
-        date = next(
-            (parse_date(line) for line, why in zip(lines, reasons, strict=True) if why and "date line" in why), None
-        )
+        dated = (parse_date(line) for line, why in zip(lines, reasons, strict=True) if why and "date line" in why)
+        date = next((found for found in dated if found), None)
 
     # 3.
     kept: dict[int, list[str]] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -73,34 +74,63 @@ class SentenceEncoder:
 class StaticEncoder:
     """A static vector per sentence: the sum of its tokens' SIF-weighted PCA rows, L2-normalised: 256 dims.
 
-    A text with no weighted token (empty, or only unknown characters) gets a zero row.
+    A text with no weighted token (empty, or only unknown characters) gets a zero row. Texts are split into words
+    the way BERT's pre-tokenizer does (runs of word characters; each other non-space character alone), and each
+    distinct word is sent through WordPiece once and remembered: news repeats its words, so this is several times
+    faster than tokenising every sentence, with the same result.
     """
 
-    def __init__(self, table: np.ndarray, tokenizer: Any) -> None:
-        self._table = table
+    def __init__(self, table: np.ndarray, tokenizer: Any, max_words: int = 500_000) -> None:
+        self._table = np.ascontiguousarray(table, dtype=np.float32)
         self._tokenizer = tokenizer
-        self.dim = int(table.shape[1])
+        self._word_ids: dict[str, int] = {}  # word -> row of self._words
+        self._words = np.zeros((0, self._table.shape[1]), dtype=np.float32)
+        self._max_words = max_words
+        self.dim = int(self._table.shape[1])
 
     @classmethod
     def load(cls, model_dir: Path, threads: int | None = None) -> StaticEncoder:
         """The token table built in ``model_dir``; loaded once per folder in a process (``threads`` is unused)."""
         return _load_static(Path(model_dir).expanduser().resolve())
 
+    def _learn(self, words: set[str]) -> None:
+        """Add the summed WordPiece rows of new words to the word table."""
+        if len(self._word_ids) + len(words) > self._max_words:  # bound the memory of a long-running process
+            self._word_ids, self._words = {}, self._words[:0]
+        new = sorted(words)
+        encodings = self._tokenizer.encode_batch(new, add_special_tokens=False)
+        rows = np.zeros((len(new), self.dim), dtype=np.float32)
+        for k, e in enumerate(encodings):
+            if e.ids:
+                rows[k] = self._table[e.ids].sum(axis=0)
+        base = len(self._word_ids)
+        self._word_ids.update((w, base + k) for k, w in enumerate(new))
+        self._words = np.vstack([self._words, rows])
+
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """One float32 row per text, in input order (``batch_size`` is accepted for symmetry and unused)."""
+        from scipy.sparse import csr_matrix
+
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
-        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        lengths = np.array([len(e.ids) for e in encodings])
-        ids = np.fromiter((i for e in encodings for i in e.ids), dtype=np.int64, count=int(lengths.sum()))
-        # token weights are folded into the table, so the weighted mean is a plain sum up to scale;
-        # a zero row appended at the end keeps reduceat's start offsets valid for empty texts
-        rows = np.vstack([self._table[ids].astype(np.float32), np.zeros((1, self.dim), np.float32)])
-        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        sums = np.add.reduceat(rows, starts, axis=0)
-        sums[lengths == 0] = 0.0
+        tokens = [_BERT_WORDS.findall(t) for t in texts]
+        unseen = {w for words in tokens for w in words if w not in self._word_ids}
+        if unseen:
+            self._learn(unseen)
+        lookup = self._word_ids
+        lengths = np.fromiter((len(w) for w in tokens), dtype=np.int64, count=len(tokens))
+        ids = np.fromiter((lookup[w] for words in tokens for w in words), dtype=np.int64, count=int(lengths.sum()))
+        counts = csr_matrix(
+            (np.ones(len(ids), np.float32), ids, np.concatenate([[0], np.cumsum(lengths)])),
+            shape=(len(texts), len(self._words)),
+        )
+        sums = np.asarray(counts @ self._words, dtype=np.float32)
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         return np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
+
+
+# BERT's pre-tokenizer: split on white space, and every punctuation character is a word of its own
+_BERT_WORDS = re.compile(r"\w+|[^\w\s]")
 
 
 def _manifest(model_dir: Path, needed: tuple[str, ...]) -> dict[str, Any]:

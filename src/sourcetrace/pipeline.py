@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +14,7 @@ import numpy as np
 
 from .align import align, judge
 from .attribute import attribute_source
-from .candidates import Candidate, centre, find_candidates
+from .candidates import Candidate, centre, find_candidates, minhash_signatures
 from .classify import classify
 from .clean import clean, repeated_paragraphs
 from .encoder import Encoder, SentenceEncoder, StaticEncoder
@@ -71,26 +74,67 @@ def scan(
     return result
 
 
-def prepare(articles: Sequence[Article], timings: Timings | None = None) -> tuple[list[Article], list[FileError]]:
-    """Stages 2-3 on raw articles: clean (rules, then repetition across the collection) and segment."""
-    timings = timings or Timings()
-    start = time.perf_counter()
-    # 2. clean: rule-based first, so that the repetition check sees bodies without the obvious clutter
-    cleaned = [clean(a) for a in articles]
-    repeated = repeated_paragraphs(cleaned)
-    if repeated:
-        cleaned = [clean(a, repeated) for a in articles]
-    start = timings.mark("clean", start)
-    # 3. segment
-    segmented, errors = [], []
-    for article in cleaned:
-        article = segment(article)
+def prepare(
+    articles: Sequence[Article], repeated: frozenset[str] = frozenset()
+) -> tuple[list[Article], list[FileError]]:
+    """Stages 2-3 on raw articles: clean (rules, and ``repeated`` collection boilerplate) and segment."""
+    prepared, errors = [], []
+    for article in articles:
+        article = segment(clean(article, repeated))
         if article.sentences:
-            segmented.append(article)
+            prepared.append(article)
         else:
             errors.append(FileError(article.path, "no article text left after removing boilerplate; check the file"))
-    timings.mark("segment", start)
-    return segmented, errors
+    return prepared, errors
+
+
+@dataclass
+class Features:
+    """Prepared articles with what candidate search needs: static sentence vectors and MinHash signatures."""
+
+    articles: list[Article]
+    static: list[np.ndarray]
+    signatures: np.ndarray
+    errors: list[FileError]
+
+
+def featurise(articles: Sequence[Article], settings: Settings, workers: int | None = None) -> Features:
+    """Stages 2-3 and the per-article half of stage 4, in worker processes when the collection is large.
+
+    Paragraphs repeated across the collection are found first (cheap, one pass), so that each article can then
+    be handled on its own, in any process.
+    """
+    repeated = repeated_paragraphs(articles)
+    workers = workers if workers is not None else settings.workers or os.cpu_count() or 1
+    chunks = [articles[k : k + CHUNK] for k in range(0, len(articles), CHUNK)] or [[]]
+    jobs = [(chunk, repeated, settings) for chunk in chunks]
+    if workers > 1 and len(articles) >= PARALLEL_FROM:
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            parts = list(pool.map(_featurise_chunk, jobs))
+    else:
+        parts = [_featurise_chunk(job) for job in jobs]
+    return Features(
+        articles=[a for part in parts for a in part.articles],
+        static=[v for part in parts for v in part.static],
+        signatures=np.concatenate([part.signatures for part in parts]),
+        errors=[e for part in parts for e in part.errors],
+    )
+
+
+CHUNK = 250  # articles per worker task: large enough to amortise pickling, small enough to balance
+PARALLEL_FROM = 1000  # below this, starting worker processes costs more than it saves
+
+
+def _featurise_chunk(job: tuple[Sequence[Article], frozenset[str], Settings]) -> Features:
+    articles, repeated, settings = job
+    prepared, errors = prepare(articles, repeated)
+    encoder = StaticEncoder.load(settings.model_dir)
+    flat = encoder.encode([s.text for a in prepared for s in a.sentences])
+    bounds = np.cumsum([0] + [len(a.sentences) for a in prepared])
+    static = [flat[bounds[k] : bounds[k + 1]] for k in range(len(prepared))]
+    signatures = minhash_signatures([a.text for a in prepared], settings.candidates)
+    return Features(prepared, static, signatures, errors)
 
 
 def analyse(
@@ -116,25 +160,25 @@ def analyse(
     """
     settings = settings or Settings.load()
     timings = timings or Timings()
-    prepared, errors = prepare(articles, timings)
     start = time.perf_counter()
-    models = models or Models.load(settings)
-    start = timings.mark("load models", start)
-    # 4. candidates
-    static = [models.static.encode([s.text for s in a.sentences]) for a in prepared]
-    start = timings.mark("static vectors", start)
+    # 2.-4. clean, segment, and what candidate search needs per article
+    features = featurise(articles, settings)
+    prepared, static = features.articles, features.static
+    start = timings.mark("clean, segment, static vectors, signatures", start)
     if keep_unrelated:
         candidates = [Candidate(i, j, 0, False) for i in range(len(prepared)) for j in range(i + 1, len(prepared))]
     else:
-        candidates = find_candidates(prepared, static, settings.candidates)
+        candidates = find_candidates(features.signatures, static, settings.candidates)
     start = timings.mark("candidates", start)
+    models = models or Models.load(settings)
+    start = timings.mark("load models", start)
     # 5.-8. align, classify, divergences, attribute
     pairs = list(related_pairs(prepared, static, candidates, models.sentence, settings, keep_unrelated, progress))
     start = timings.mark("align", start)
     # 9. stories
     stories = cluster_stories(prepared, [p for p in pairs if p.relation], settings.stories)
     timings.mark("stories", start)
-    return ScanResult(articles=prepared, pairs=pairs, stories=stories, errors=errors)
+    return ScanResult(articles=prepared, pairs=pairs, stories=stories, errors=features.errors)
 
 
 def related_pairs(

@@ -81,9 +81,6 @@ def _strip(text: str, start: int, end: int) -> Span:
     return start, end
 
 
-_NOT_LETTERS = re.compile(r"[\W\d_]+")
-
-
 def _sentence(text: str, index: int, start: int, end: int, quotes: Sequence[Span]) -> Sentence:
     spans = tuple(
         (max(qs, start), min(qe, end))
@@ -93,8 +90,8 @@ def _sentence(text: str, index: int, start: int, end: int, quotes: Sequence[Span
     sentence = text[start:end]
     quote = False
     if spans:
-        letters = len(_NOT_LETTERS.sub("", sentence))
-        quoted = sum(len(_NOT_LETTERS.sub("", text[qs:qe])) for qs, qe in spans)
+        letters = sum(map(str.isalpha, sentence))
+        quoted = sum(sum(map(str.isalpha, text[qs:qe])) for qs, qe in spans)
         quote = letters > 0 and 2 * quoted >= letters
     return Sentence(
         index=index,
@@ -139,13 +136,13 @@ def _quote_spans(text: str, start: int, end: int) -> list[Span]:
             opened = None
     if opened is not None and opened[0] < end:
         spans.append((opened[0], end))
-    for mark in _SINGLE_OPEN.finditer(text, start, end):
-        at = mark.start()
+    for opening in _SINGLE_OPEN.finditer(text, start, end):
+        at = opening.start()
         if at > start and not (text[at - 1].isspace() or text[at - 1] in "([—–-"):
             continue  # an apostrophe inside or after a word
-        match = _SINGLE.match(text, at, end)
-        if match and len(match.group(1).split()) >= 4:
-            inner = match.span(1)
+        single = _SINGLE.match(text, at, end)
+        if single and len(single.group(1).split()) >= 4:
+            inner = single.span(1)
             if not any(s < inner[1] and inner[0] < e for s, e in spans):
                 spans.append(inner)
     return sorted(spans)
@@ -169,12 +166,13 @@ _ROLE_NOUN = (
     r"|researcher|director|secretary|ambassador|advis[eo]r|aide"
 )
 _TITLED = rf"{_RUN}(?:\s+(?:{_ROLE_NOUN})\s+{_RUN})?"
-_VERB = (
-    r"said|says|told|tells|added|adds|explained|stated|states|noted|remarked|wrote|writes|commented|asked"
-    r"|insisted|warned|declared|stressed|argued|claimed|replied|responded|announced|acknowledged|admitted"
-    r"|emphasi[sz]ed|observed|suggested|recalled|tweeted|reported|mentioned|concluded|confirmed|put\s+it"
-    r"|pointed\s+out"
-)
+_SPEECH_VERBS = (
+    "said", "says", "told", "tells", "added", "adds", "explained", "stated", "states", "noted", "remarked", "wrote",
+    "writes", "commented", "asked", "insisted", "warned", "declared", "stressed", "argued", "claimed", "replied",
+    "responded", "announced", "acknowledged", "admitted", "emphasised", "emphasized", "observed", "suggested",
+    "recalled", "tweeted", "reported", "mentioned", "concluded", "confirmed", "put it", "pointed out",
+)  # fmt: skip
+_VERB = "|".join(verb.replace(" ", r"\s+") for verb in _SPEECH_VERBS)
 _VERB_FIRST = (
     r"said|says|added|adds|explained|stated|noted|remarked|wrote|writes|commented|asked|warned|declared|stressed"
     r"|argued|continued|replied|insisted"

@@ -66,6 +66,7 @@ class Settings:
     classify: ClassifySettings = field(default_factory=ClassifySettings)
     stories: StorySettings = field(default_factory=StorySettings)
     model_dir: Path = field(default_factory=default_model_dir)
+    workers: int = 0  # processes for the per-article stages; 0 = one per core
 
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides: Any) -> Settings:
