@@ -47,11 +47,13 @@ def test_align_one_to_many_and_offsets():
     assert alignment.coverage_b == len(b.sentences[0].text) / sum(len(s.text) for s in b.sentences)
 
 
-def test_align_nan_means_skipped_but_verbatim_still_links():
+def test_align_nan_means_skipped():
     a = make_article("a", ["The same sentence appears in both articles."])
     b = make_article("b", ["The same sentence appears in both articles."])
-    alignment, divergences = align(a.sentences, b.sentences, np.full((1, 1), np.nan, dtype=np.float32), SETTINGS)
-    assert [(k.a, k.b, k.verbatim) for k in alignment.links] == [(0, 0, True)]
+    skipped, _ = align(a.sentences, b.sentences, np.full((1, 1), np.nan, dtype=np.float32), SETTINGS)
+    assert skipped.links == []
+    linked, divergences = align(a.sentences, b.sentences, np.full((1, 1), 0.99, dtype=np.float32), SETTINGS)
+    assert [(k.a, k.b, k.verbatim) for k in linked.links] == [(0, 0, True)]
     assert divergences == []
 
 

@@ -356,3 +356,13 @@ def test_cleaning_is_idempotent_and_keeps_body_sentences(sample: tuple[str, list
 def test_cleaning_arbitrary_text_is_idempotent(text: str) -> None:
     once = clean(Article(id="x", path="x.txt", text=text))
     assert clean(once).text == once.text
+
+
+def test_repeated_paragraphs_survive_pickling_for_worker_processes():
+    import pickle
+
+    from sourcetrace.clean import RepeatedParagraphs
+
+    repeated = RepeatedParagraphs({"subscribe now": 4})
+    again = pickle.loads(pickle.dumps(repeated))
+    assert again == repeated and again.counts == {"subscribe now": 4}

@@ -98,16 +98,17 @@ def align(
     sim = np.nan_to_num(cosines, nan=0.0)
     chosen: set[tuple[int, int]] = set()
     # 1. every sentence's best partner on the other side, when the two are similar
+    # (only pairs at partial_cosine or above can be similar: same wording implies a high cosine too)
     if sim.size:
-        for i in range(len(a)):
+        for i in np.flatnonzero(sim.max(axis=1) >= settings.partial_cosine):
             for j in np.argsort(-sim[i])[:2]:
-                if verdict(i, int(j)).similar:
-                    chosen.add((i, int(j)))
+                if sim[i, j] >= settings.partial_cosine and verdict(int(i), int(j)).similar:
+                    chosen.add((int(i), int(j)))
                     break
-        for j in range(len(b)):
+        for j in np.flatnonzero(sim.max(axis=0) >= settings.partial_cosine):
             for i in np.argsort(-sim[:, j])[:2]:
-                if verdict(int(i), j).similar:
-                    chosen.add((int(i), j))
+                if sim[i, j] >= settings.partial_cosine and verdict(int(i), int(j)).similar:
+                    chosen.add((int(i), int(j)))
                     break
     # 2. merged or split sentences: a weaker second link beside an existing partner
     for i, j in list(chosen):

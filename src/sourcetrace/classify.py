@@ -70,9 +70,7 @@ def classify(
         verbatim = verbatim_chars / linked_chars if linked_chars else 0.0
         return ("copy" if verbatim >= settings.verbatim_share else "rewrite"), score
     own = [k for k in links if not is_quote_link(k, a, b, a_text, b_text)]
-    # one long sentence taken word for word is an excerpt too; one reworded sentence may be coincidence
-    long_verbatim = any(k.verbatim and a[k.a].end - a[k.a].start >= settings.min_excerpt_chars for k in own)
-    if len({k.a for k in own}) >= settings.min_excerpt_sentences or long_verbatim:
+    if len({k.a for k in own}) >= settings.min_excerpt_sentences and len({k.b for k in own}) >= settings.min_excerpt_sentences:
         return "excerpt", score
     if len(own) < len(links):
         return "shared-quotes", score

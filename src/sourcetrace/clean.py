@@ -276,6 +276,10 @@ class RepeatedParagraphs(frozenset[str]):
         self.counts = dict(counts or {})
         return self
 
+    def __reduce__(self) -> tuple[type, tuple[dict[str, int]]]:
+        # sent to worker processes: rebuild from the counts, not from the bare set
+        return (type(self), (self.counts,))
+
 
 def paragraph_key(line: str) -> str:
     """The form under which a paragraph is compared across articles (case, spacing and quote style ignored)."""

@@ -206,12 +206,12 @@ def related_pairs(
     # the transformer runs once, in one batch, on just the sentences some gated pair needs
     keys = [(k, i) for k in sorted(needed) for i in sorted(needed[k])]
     vectors = encoder.encode([articles[k].sentences[i].text for k, i in keys])
-    row_of = {key: n for n, key in enumerate(keys)}
+    embedded = {k: np.zeros((len(articles[k].sentences), encoder.dim), dtype=np.float32) for k in needed}
+    for (k, i), vector in zip(keys, vectors, strict=True):
+        embedded[k][i] = vector
     for done, c in enumerate(candidates, start=1):
-        gate = gates[(c.a, c.b)]
-        cosines = np.full(gate.shape, np.nan, dtype=np.float32)
-        for i, j in zip(*np.nonzero(gate), strict=True):
-            cosines[i, j] = float(vectors[row_of[(c.a, int(i))]] @ vectors[row_of[(c.b, int(j))]])
+        gate = gates.pop((c.a, c.b))
+        cosines = np.where(gate, embedded[c.a] @ embedded[c.b].T, np.nan).astype(np.float32)
         pair = relate(articles[c.a], articles[c.b], cosines, settings, keep_unrelated)
         if progress and (done % 50 == 0 or done == len(candidates)):
             progress("align", done, len(candidates))

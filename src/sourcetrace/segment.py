@@ -183,6 +183,7 @@ _SPEECH = re.compile(rf"\b(?:{_VERB})\b")
 # Patterns are matched around each speech verb, in a window of text before or after it (cheaper than scanning
 # the whole sentence once per pattern). Tried in this order; the first that yields a name wins.
 # Cheong Seong-chang, a researcher at the Sejong Institute, | told AFP
+_APPOSITION_MARKS = (", a ", ", an ", ", the ", ", who")
 _APPOSITION_BEFORE = re.compile(rf"{_EDGE}({_TITLED}),\s+(?:a|an|the|who|whose)\s[^,;]{{2,120}},\s+{_AUX}$")
 # State Department spokesman Matthew Miller | said
 _NAME_BEFORE = re.compile(rf"{_EDGE}({_TITLED})\s+{_AUX}$")
@@ -222,9 +223,11 @@ def find_speaker(sentence: str, quotes: Sequence[Span] = ()) -> str | None:
         masked = masked[:start] + " " * (end - start) + masked[end:]
     verbs = [(m.start(), m.end(), m.group()) for m in _SPEECH.finditer(masked)]
     for at, _, _ in verbs:
-        name = _subject(_APPOSITION_BEFORE.search(masked, max(0, at - 240), at), masked)
-        if name:
-            return name
+        start = max(0, at - 240)
+        if any(masked.find(mark, start, at) != -1 for mark in _APPOSITION_MARKS):
+            name = _subject(_APPOSITION_BEFORE.search(masked, start, at), masked)
+            if name:
+                return name
     for at, _, _ in verbs:
         name = _subject(_NAME_BEFORE.search(masked, max(0, at - 120), at), masked)
         if name:

@@ -27,7 +27,7 @@ class CandidateSettings:
     vector_bands: int = 24
     max_bucket: int = 64
     min_sentence_hits: int = 2
-    static_cosine: float = 0.55
+    static_cosine: float = 0.65
     neighbours: int = 10
     document_cosine: float = 0.5
 
@@ -45,7 +45,6 @@ class ClassifySettings:
     majority: float = 0.60
     verbatim_share: float = 0.70
     min_excerpt_sentences: int = 2
-    min_excerpt_chars: int = 200
 
 
 @dataclass(frozen=True)
