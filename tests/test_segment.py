@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from sourcetrace.clean import clean
 from sourcetrace.records import Article
-from sourcetrace.segment import find_speaker, segment, segment_all
+from sourcetrace.segment import find_speaker, segment
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = {p.name[:3]: p for p in (ROOT / "examples" / "seeds").glob("*.txt")}
@@ -159,11 +159,6 @@ def test_names_inside_quotes_are_not_speakers() -> None:
     assert find_speaker(sentence, [(1, 25)]) == "Kim"
     assert find_speaker("He said the talks went well.") is None
     assert find_speaker("Analysts said the talks went well.") is None
-
-
-def test_segment_all_equals_segment_one_by_one() -> None:
-    articles = [clean(Article(id=n, path=str(p), text=p.read_text("utf-8"))) for n, p in sorted(SEEDS.items())]
-    assert segment_all(articles) == [segment(a) for a in articles]
 
 
 # --- offsets, property ---------------------------------------------------------------------------------------------

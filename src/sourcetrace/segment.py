@@ -3,53 +3,36 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
-import spacy
-from spacy.language import Language
+import blingfire
 
 from .records import Article, Sentence, Span
 
 
-@functools.lru_cache(maxsize=1)
-def _sentencizer() -> Language:
-    """The rule-based splitter, built once per process (no trained model is needed or loaded)."""
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    return nlp
-
-
 def segment(article: Article) -> Article:
-    """A copy of ``article`` with ``sentences`` filled."""
-    return segment_all([article])[0]
+    """A copy of ``article`` with ``sentences`` filled.
 
-
-def segment_all(articles: Iterable[Article], batch_size: int = 256) -> list[Article]:
-    """Segment many articles in one pass of the splitter (faster than one call per article).
-
-    1. cut every text into lines (paragraphs and headings), which sentences never cross
+    1. cut the text into lines (paragraphs and headings), which sentences never cross
     2. find quoted stretches per line, so that a quotation may run over several sentences
-    3. split the lines into sentences and strip them, keeping offsets into the article text
+    3. split the lines into sentences (BlingFire's finite-state splitter) and strip them, keeping offsets
     4. mark each sentence's quotations and speaker
     """
-    articles = list(articles)
-    # 1. (the splitter runs on lines rather than whole texts: measured faster, and lines bound sentences anyway)
-    lines = [(n, start, end) for n, article in enumerate(articles) for start, end in _line_spans(article.text)]
-    texts = (articles[n].text[start:end] for n, start, end in lines)
-    sentences: list[list[Sentence]] = [[] for _ in articles]
-    for (n, start, end), doc in zip(lines, _sentencizer().pipe(texts, batch_size=batch_size), strict=True):
-        text = articles[n].text
+    text = article.text
+    sentences: list[Sentence] = []
+    # 1.
+    for start, end in _line_spans(text):
         # 2.
         quotes = _quote_spans(text, start, end)
         # 3.
-        for s, e in _opening_marks_forward(text, [(start + s.start_char, start + s.end_char) for s in doc.sents]):
+        _, offsets = blingfire.text_to_sentences_and_offsets(text[start:end])
+        for s, e in _opening_marks_forward(text, [(start + s, start + e) for s, e in offsets]):
             s, e = _strip(text, s, e)
             # 4.
             if s < e:
-                sentences[n].append(_sentence(text, len(sentences[n]), s, e, quotes))
-    return [dataclasses.replace(article, sentences=found) for article, found in zip(articles, sentences, strict=True)]
+                sentences.append(_sentence(text, len(sentences), s, e, quotes))
+    return dataclasses.replace(article, sentences=sentences)
 
 
 def _opening_marks_forward(text: str, bounds: list[Span]) -> list[Span]:

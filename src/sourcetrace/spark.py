@@ -78,8 +78,8 @@ def session(master: str | None = None, partitions: int | None = None) -> Any:
     if master:
         builder = builder.master(master)
     if (master or "local").startswith("local") and "PYSPARK_PYTHON" not in os.environ:
-        # local workers run this interpreter, which has sourcetrace installed; a cluster sets its own
-        builder = builder.config("spark.pyspark.python", sys.executable)
+        # local workers must run this interpreter, which has sourcetrace installed; a cluster sets its own
+        os.environ["PYSPARK_PYTHON"] = sys.executable
     # one BLAS and one ONNX thread per task: Spark already runs one task per core
     builder = (
         builder.config("spark.executorEnv.OPENBLAS_NUM_THREADS", "1")
