@@ -25,8 +25,20 @@ def ensure_collection(n: int, seed: int, rate: float, data: Path) -> Path:
     out = ROOT / "bench" / "out" / f"collection-{n}-{seed}-{rate}"
     if not (out / "truth.jsonl").exists():
         subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "collection.py"), "--n", str(n), "--seed", str(seed),
-             "--rate", str(rate), "--data", str(data), "--out", str(out)],
+            [
+                sys.executable,
+                str(ROOT / "bench" / "collection.py"),
+                "--n",
+                str(n),
+                "--seed",
+                str(seed),
+                "--rate",
+                str(rate),
+                "--data",
+                str(data),
+                "--out",
+                str(out),
+            ],
             check=True,
         )
     return out
@@ -34,8 +46,18 @@ def ensure_collection(n: int, seed: int, rate: float, data: Path) -> Path:
 
 def run_scan(collection: Path, report: Path) -> tuple[float, float, dict[str, float]]:
     """Wall seconds, peak RSS in MB of the child, and the stage timings it printed."""
-    command = [sys.executable, "-m", "sourcetrace.cli", "scan", str(collection / "articles.jsonl"),
-               "--format", "json", "-o", str(report), "--timings"]
+    command = [
+        sys.executable,
+        "-m",
+        "sourcetrace.cli",
+        "scan",
+        str(collection / "articles.jsonl"),
+        "--format",
+        "json",
+        "-o",
+        str(report),
+        "--timings",
+    ]
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -92,8 +114,10 @@ def main() -> None:
         stages.append(stage)
         print(f"run: {wall:.1f} s, {args.n / wall:.0f} articles/s", file=sys.stderr)
     wall = statistics.median(walls)
-    print(f"{args.n} articles, rate {args.rate}: median {wall:.1f} s = {args.n / wall:.0f} articles/s "
-          f"over {args.runs} runs; peak memory {max(peaks):.0f} MB")
+    print(
+        f"{args.n} articles, rate {args.rate}: median {wall:.1f} s = {args.n / wall:.0f} articles/s "
+        f"over {args.runs} runs; peak memory {max(peaks):.0f} MB"
+    )
     median_stages = {k: round(statistics.median(s.get(k, 0.0) for s in stages), 2) for k in stages[0]}
     print("seconds per stage (median):", json.dumps(median_stages))
     for kind, figures in score(report, collection / "truth.jsonl").items():

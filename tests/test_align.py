@@ -18,30 +18,53 @@ def test_wording_similarity_is_symmetric_and_bounded(a, b):
 
 
 def test_wording_similarity_ignores_quote_style_and_case():
-    assert wording_similarity("Kim said “We will always be with Russia.”", 'kim said "we will always be with russia."') == 1.0
+    assert (
+        wording_similarity("Kim said “We will always be with Russia.”", 'kim said "we will always be with russia."')
+        == 1.0
+    )
 
 
 def test_judge_fact_flip_is_similar_but_not_a_match():
-    verdict = judge("Unemployment rose to 5 percent in March.", "Unemployment fell to 5 percent in March.", 0.95, SETTINGS)
+    verdict = judge(
+        "Unemployment rose to 5 percent in March.", "Unemployment fell to 5 percent in March.", 0.95, SETTINGS
+    )
     assert verdict.similar and not verdict.match
     assert any(d.kind == "antonym" for d in verdict.divergences)
 
 
 def test_judge_paraphrase_matches_and_unrelated_does_not():
-    assert judge("The summit signals a seismic change in geopolitics.", "The summit indicates a big shift in geopolitics.", 0.95, SETTINGS).match
-    assert not judge("The summit signals a seismic change.", "Rain is expected on Sunday in Paris.", 0.2, SETTINGS).match
+    assert judge(
+        "The summit signals a seismic change in geopolitics.",
+        "The summit indicates a big shift in geopolitics.",
+        0.95,
+        SETTINGS,
+    ).match
+    assert not judge(
+        "The summit signals a seismic change.", "Rain is expected on Sunday in Paris.", 0.2, SETTINGS
+    ).match
 
 
 def test_align_one_to_many_and_offsets():
-    a = make_article("a", ["Alpha one happened in the city today.", "Beta two followed in the same city later.", "Gamma three is unrelated here."])
-    b = make_article("b", ["Alpha one happened today, and beta two followed later in the city.", "Something else entirely is said."])
+    a = make_article(
+        "a",
+        [
+            "Alpha one happened in the city today.",
+            "Beta two followed in the same city later.",
+            "Gamma three is unrelated here.",
+        ],
+    )
+    b = make_article(
+        "b", ["Alpha one happened today, and beta two followed later in the city.", "Something else entirely is said."]
+    )
     strong, weak = SETTINGS.match_cosine + 0.05, SETTINGS.partial_cosine + 0.05
     cos = np.array([[strong, 0.1], [weak, 0.1], [0.1, 0.2]], dtype=np.float32)
     alignment, _ = align(a.sentences, b.sentences, cos, SETTINGS)
     assert {(k.a, k.b) for k in alignment.links} == {(0, 0), (1, 0)}
     assert len(alignment.passages) == 1
     p = alignment.passages[0]
-    assert a.text[p.a_span[0] : p.a_span[1]].startswith("Alpha one") and a.text[p.a_span[0] : p.a_span[1]].endswith("later.")
+    assert a.text[p.a_span[0] : p.a_span[1]].startswith("Alpha one") and a.text[p.a_span[0] : p.a_span[1]].endswith(
+        "later."
+    )
     assert b.text[p.b_span[0] : p.b_span[1]] == b.sentences[0].text
     assert 0.5 < alignment.coverage_a < 1.0
     assert alignment.coverage_b == len(b.sentences[0].text) / sum(len(s.text) for s in b.sentences)
@@ -58,7 +81,10 @@ def test_align_nan_means_skipped():
 
 
 def test_align_divergences_are_in_article_offsets():
-    a = make_article("a", ["Intro sentence that nobody copies at all.", "Profits rose to $3 million last year, the firm told Reuters."])
+    a = make_article(
+        "a",
+        ["Intro sentence that nobody copies at all.", "Profits rose to $3 million last year, the firm told Reuters."],
+    )
     b = make_article("b", ["A different opening line for this piece.", "Profits rose to $4 million last year."])
     cos = np.array([[0.1, 0.1], [0.1, 0.9]], dtype=np.float32)
     _, divergences = align(a.sentences, b.sentences, cos, SETTINGS)

@@ -10,11 +10,18 @@ S = ClassifySettings()
 def _alignment(links, a, b):
     from sourcetrace.align import coverage
 
-    return Alignment(links=links, passages=[], coverage_a=coverage(a.sentences, {k.a for k in links}), coverage_b=coverage(b.sentences, {k.b for k in links}))
+    return Alignment(
+        links=links,
+        passages=[],
+        coverage_a=coverage(a.sentences, {k.a for k in links}),
+        coverage_b=coverage(b.sentences, {k.b for k in links}),
+    )
 
 
 def _art(ident, n):
-    return make_article(ident, [f"Sentence number {i} of article {ident} says something long enough." for i in range(n)])
+    return make_article(
+        ident, [f"Sentence number {i} of article {ident} says something long enough." for i in range(n)]
+    )
 
 
 def test_copy_vs_rewrite_by_verbatim_share():
@@ -42,7 +49,9 @@ def test_shared_quotes_when_only_quotations_are_common():
     def quoted(article, k, text):
         s = article.sentences[k]
         start = article.text.index("We will", s.start)
-        return Sentence(s.index, s.start, s.end, s.text, True, ((start, start + len("We will always be with Russia")),), "Kim")
+        return Sentence(
+            s.index, s.start, s.end, s.text, True, ((start, start + len("We will always be with Russia")),), "Kim"
+        )
 
     a.sentences[1] = quoted(a, 1, qa)
     b.sentences[1] = quoted(b, 1, qb)

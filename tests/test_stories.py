@@ -22,7 +22,12 @@ def _articles():
         "The Napa earthquake damaged historic buildings, the US Geological Survey said on Monday.",
         "Wine cellars in Napa lost thousands of bottles.",
     ]
-    return [make_article("q1", quake_a), make_article("q2", quake_b), make_article("n1", other), make_article("n2", other_b)]
+    return [
+        make_article("q1", quake_a),
+        make_article("q2", quake_b),
+        make_article("n1", other),
+        make_article("n2", other_b),
+    ]
 
 
 def test_same_kind_of_event_in_different_places_is_two_stories():

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from difflib import SequenceMatcher
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -67,10 +67,7 @@ def judge(a: str, b: str, cosine: float, settings: AlignSettings) -> Judgement:
     words = min(len(_WORD.findall(a)), len(_WORD.findall(b)))
     similar = verbatim or (
         words >= MIN_WORDS
-        and (
-            cosine >= settings.match_cosine
-            or (cosine >= settings.partial_cosine and shared_run(a, b) >= SHARED_RUN)
-        )
+        and (cosine >= settings.match_cosine or (cosine >= settings.partial_cosine and shared_run(a, b) >= SHARED_RUN))
     )
     divergences = tuple(find_divergences(a, b)) if similar else ()
     return Judgement(score, verbatim, similar, similar and not is_contradiction(divergences), divergences)
@@ -111,12 +108,16 @@ def align(
                     chosen.add((int(i), int(j)))
                     break
     # 2. merged or split sentences: a weaker second link beside an existing partner
-    for i, j in list(chosen):
-        for ni, nj in ((i - 1, j), (i + 1, j), (i, j - 1), (i, j + 1)):
-            if 0 <= ni < len(a) and 0 <= nj < len(b) and (ni, nj) not in chosen:
-                if sim[ni, nj] >= settings.partial_cosine and len(_WORD.findall(a[ni].text)) >= MIN_WORDS:
-                    chosen.add((ni, nj))
-                    judged.setdefault((ni, nj), verdict(ni, nj))
+    for ci, cj in list(chosen):
+        for ni, nj in ((ci - 1, cj), (ci + 1, cj), (ci, cj - 1), (ci, cj + 1)):
+            if (
+                0 <= ni < len(a)
+                and 0 <= nj < len(b)
+                and (ni, nj) not in chosen
+                and sim[ni, nj] >= settings.partial_cosine
+                and min(len(_WORD.findall(a[ni].text)), len(_WORD.findall(b[nj].text))) >= MIN_WORDS
+            ):
+                chosen.add((ni, nj))
     links = sorted(
         (SentenceLink(i, j, round(verdict(i, j).score, 4), verdict(i, j).verbatim) for i, j in chosen),
         key=lambda link: (link.a, link.b),
@@ -173,7 +174,9 @@ def coverage(sentences: Sequence[Sentence], linked: set[int]) -> float:
     return sum(s.end - s.start for s in sentences if s.index in linked) / total
 
 
-def passages(links: Sequence[SentenceLink], a: Sequence[Sentence], b: Sequence[Sentence], gap: int = 2) -> list[Passage]:
+def passages(
+    links: Sequence[SentenceLink], a: Sequence[Sentence], b: Sequence[Sentence], gap: int = 2
+) -> list[Passage]:
     """Merge links that are neighbours on both sides (within ``gap`` sentences) into passages."""
     groups: list[list[SentenceLink]] = []
     for link in sorted(links, key=lambda k: (k.a, k.b)):

@@ -32,8 +32,12 @@ def attribute_source(
     kept = {"dropped": 1, "added": -1}
     for side in (1, -1):
         phrases = sorted(
-            {d.a_text if side == 1 else d.b_text for d in divergences if d.kind == "attribution" and kept.get(d.change) == side}
-            - {None}
+            {
+                (d.a_text if side == 1 else d.b_text) or ""
+                for d in divergences
+                if d.kind == "attribution" and kept.get(d.change) == side
+            }
+            - {""}
         )
         if phrases:
             shown = ", ".join(f"“{p}”" for p in phrases[:3])

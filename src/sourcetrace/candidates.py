@@ -77,7 +77,9 @@ def bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int) -> np.nd
         sorted_keys = keys[order, band]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         sizes = np.diff(np.r_[starts, n])
-        for start, size in zip(starts[(sizes > 1) & (sizes <= max_bucket)], sizes[(sizes > 1) & (sizes <= max_bucket)], strict=True):
+        for start, size in zip(
+            starts[(sizes > 1) & (sizes <= max_bucket)], sizes[(sizes > 1) & (sizes <= max_bucket)], strict=True
+        ):
             members = order[start : start + size]
             i, j = np.triu_indices(size, k=1)
             found.append(np.stack([members[i], members[j]], axis=1))

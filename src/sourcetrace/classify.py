@@ -70,7 +70,10 @@ def classify(
         verbatim = verbatim_chars / linked_chars if linked_chars else 0.0
         return ("copy" if verbatim >= settings.verbatim_share else "rewrite"), score
     own = [k for k in links if not is_quote_link(k, a, b, a_text, b_text)]
-    if len({k.a for k in own}) >= settings.min_excerpt_sentences and len({k.b for k in own}) >= settings.min_excerpt_sentences:
+    if (
+        len({k.a for k in own}) >= settings.min_excerpt_sentences
+        and len({k.b for k in own}) >= settings.min_excerpt_sentences
+    ):
         return "excerpt", score
     if len(own) < len(links):
         return "shared-quotes", score

@@ -28,7 +28,9 @@ def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
         "--config", type=click.Path(exists=True, dir_okay=False), help="TOML file overriding the packaged defaults."
     )(func)
     func = click.option(
-        "--model-dir", type=click.Path(file_okay=False), help="Built encoder files (default: the user cache; see `make model`)."
+        "--model-dir",
+        type=click.Path(file_okay=False),
+        help="Built encoder files (default: the user cache; see `make model`).",
     )(func)
     return func
 
@@ -76,9 +78,13 @@ def main() -> None:
 
 @main.command("scan")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here instead of stdout.")
-@click.option("--timings", is_flag=True, help="Print the seconds spent in each stage and the peak memory (MB) on stderr, as JSON.")
+@click.option(
+    "--timings", is_flag=True, help="Print the seconds spent in each stage and the peak memory (MB) on stderr, as JSON."
+)
 @settings_options
 def scan_command(
     paths: tuple[str, ...], fmt: str, output: str | None, timings: bool, config: str | None, model_dir: str | None
@@ -247,8 +253,10 @@ def report_command(
 )
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
-    "--token", envvar="SOURCETRACE_TOKEN", help="Allow adding articles to clients sending it as a Bearer token "
-    "(or set SOURCETRACE_TOKEN). Without it the service is read-only."
+    "--token",
+    envvar="SOURCETRACE_TOKEN",
+    help="Allow adding articles to clients sending it as a Bearer token "
+    "(or set SOURCETRACE_TOKEN). Without it the service is read-only.",
 )
 @click.option(
     "--max-request-bytes",
@@ -296,11 +304,20 @@ def serve_command(
 @main.command("spark-scan")
 @click.argument("paths", nargs=-1, required=True, type=str)
 @click.option("--master", help="Spark master URL, e.g. local[2] (default: what spark-submit set, else local[*]).")
-@click.option("--partitions", type=click.IntRange(1), help="Partitions per shuffle (default: four per core).")
+@click.option("--partitions", type=click.IntRange(1), help="Partitions per shuffle (default: two per core).")
+@click.option(
+    "--broadcast-mb", type=click.IntRange(0), default=1024, show_default=True,
+    help="Send the static sentence vectors to every executor when they take at most this much memory.",
+)  # fmt: skip
 @click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
 @settings_options
 def spark_scan_command(
-    paths: tuple[str, ...], master: str | None, partitions: int | None, overwrite: bool, config: str | None,
+    paths: tuple[str, ...],
+    master: str | None,
+    partitions: int | None,
+    broadcast_mb: int,
+    overwrite: bool,
+    config: str | None,
     model_dir: str | None,
 ) -> None:
     """Scan INPUT... (folders, .txt/.html/.jsonl/.parquet, any path Spark reads) on Spark into OUTPUT (Parquet).
@@ -320,7 +337,7 @@ def spark_scan_command(
         session = spark_job.session(master, partitions)
         summary = spark_job.spark_scan(
             list(paths[:-1]), paths[-1], settings, session, partitions, overwrite,
-            progress=lambda line: click.echo(line, err=True),
+            progress=lambda line: click.echo(line, err=True), broadcast_mb=broadcast_mb,
         )  # fmt: skip
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -1,9 +1,9 @@
 """The exception tree. Library code raises these; the CLI and the web service translate them.
 
-    SourcetraceError
-     ├── InputError          a file or record cannot be read (bad encoding, too large, malformed)
-     ├── ConfigError         a settings file or option has a bad value
-     └── ModelError          the sentence encoder is missing or its weights fail the checksum
+SourcetraceError
+ ├── InputError          a file or record cannot be read (bad encoding, too large, malformed)
+ ├── ConfigError         a settings file or option has a bad value
+ └── ModelError          the sentence encoder is missing or its weights fail the checksum
 """
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,7 +98,9 @@ class Features:
     errors: list[FileError]
 
 
-def featurise(articles: Sequence[Article], settings: Settings, workers: int | None = None) -> Features:
+def featurise(
+    articles: Sequence[Article], settings: Settings, workers: int | None = None, progress: Progress | None = None
+) -> Features:
     """Stages 2-3 and the per-article half of stage 4, in worker processes when the collection is large.
 
     Paragraphs repeated across the collection are found first (cheap, one pass), so that each article can then
@@ -111,15 +113,24 @@ def featurise(articles: Sequence[Article], settings: Settings, workers: int | No
     if workers > 1 and len(articles) >= PARALLEL_FROM:
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            parts = list(pool.map(_featurise_chunk, jobs))
+            parts = _reporting(pool.map(_featurise_chunk, jobs), len(articles), progress)
     else:
-        parts = [_featurise_chunk(job) for job in jobs]
+        parts = _reporting(map(_featurise_chunk, jobs), len(articles), progress)
     return Features(
         articles=[a for part in parts for a in part.articles],
         static=[v for part in parts for v in part.static],
         signatures=np.concatenate([part.signatures for part in parts]),
         errors=[e for part in parts for e in part.errors],
     )
+
+
+def _reporting(parts: Iterable[Features], total: int, progress: Progress | None) -> list[Features]:
+    done: list[Features] = []
+    for part in parts:
+        done.append(part)
+        if progress:
+            progress("clean, segment, vectors", min(len(done) * CHUNK, total), total)
+    return done
 
 
 CHUNK = 250  # articles per worker task: large enough to amortise pickling, small enough to balance
@@ -162,7 +173,7 @@ def analyse(
     timings = timings or Timings()
     start = time.perf_counter()
     # 2.-4. clean, segment, and what candidate search needs per article
-    features = featurise(articles, settings)
+    features = featurise(articles, settings, progress=progress)
     prepared, static = features.articles, features.static
     start = timings.mark("clean, segment, static vectors, signatures", start)
     if keep_unrelated:
@@ -219,7 +230,9 @@ def related_pairs(
             yield pair
 
 
-def relate(a: Article, b: Article, cosines: np.ndarray, settings: Settings, keep_unrelated: bool = False) -> Pair | None:
+def relate(
+    a: Article, b: Article, cosines: np.ndarray, settings: Settings, keep_unrelated: bool = False
+) -> Pair | None:
     """Stages 5-8 for one pair: align, classify, divergences, attribute.
 
     ``cosines`` holds the transformer cosine of every sentence pair (NaN where not worth computing).

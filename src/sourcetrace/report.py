@@ -13,7 +13,18 @@ from typing import Any
 from .records import Article, Divergence, Pair, Passage, ScanResult
 
 SCHEMA = 1
-FLAT_FIELDS = ["a", "b", "relation", "score", "source", "coverage_a", "coverage_b", "passages", "divergences", "source_reasons"]
+FLAT_FIELDS = [
+    "a",
+    "b",
+    "relation",
+    "score",
+    "source",
+    "coverage_a",
+    "coverage_b",
+    "passages",
+    "divergences",
+    "source_reasons",
+]
 
 
 def divergence_dict(d: Divergence) -> dict[str, Any]:

@@ -100,7 +100,12 @@ def _build(cls: type, data: dict[str, Any]) -> Any:
     for name, value in data.items():
         if name not in known:
             raise ConfigError(f"unknown setting {name!r} in {cls.__name__}; known: {', '.join(sorted(known))}")
-        default = known[name].default_factory() if known[name].default_factory is not dataclasses.MISSING else known[name].default  # type: ignore[misc]
+        spec = known[name]
+        default = (
+            spec.default_factory()  # type: ignore[misc]
+            if spec.default_factory is not dataclasses.MISSING
+            else spec.default
+        )  # type: ignore[misc]
         if dataclasses.is_dataclass(default):
             if not isinstance(value, dict):
                 raise ConfigError(f"setting {name!r} must be a table of values")

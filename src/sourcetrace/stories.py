@@ -104,16 +104,20 @@ def cluster_stories(articles: Sequence[Article], pairs: Sequence[Pair], settings
     x = term_vectors(articles)
     sim = (x @ x.T).tocoo()
     edges = {
-        (int(i), int(j)): float(v) for i, j, v in zip(sim.row, sim.col, sim.data, strict=True) if i < j and v >= threshold
+        (int(i), int(j)): float(v)
+        for i, j, v in zip(sim.row, sim.col, sim.data, strict=True)
+        if i < j and v >= threshold
     }
     for pair in pairs:
-        i, j = sorted((index[pair.a], index[pair.b]))
-        edges[(i, j)] = max(edges.get((i, j), 0.0), MATERIAL[pair.relation])
+        if pair.relation:
+            i, j = sorted((index[pair.a], index[pair.b]))
+            edges[(i, j)] = max(edges.get((i, j), 0.0), MATERIAL[pair.relation])
     # 3. far-apart publication dates veto a link
     edges = {
         (i, j): v
         for (i, j), v in edges.items()
-        if v >= threshold and not ((d := _days_apart(articles[i].date, articles[j].date)) is not None and d > MAX_DAYS_APART)
+        if v >= threshold
+        and not ((d := _days_apart(articles[i].date, articles[j].date)) is not None and d > MAX_DAYS_APART)
     }
     rows = np.array([i for i, _ in edges], dtype=np.int64)
     cols = np.array([j for _, j in edges], dtype=np.int64)
@@ -133,10 +137,10 @@ def cluster_stories(articles: Sequence[Article], pairs: Sequence[Pair], settings
         for (i, j), v in edges.items():
             if i in local and j in local:
                 block_sim[local[i], local[j]] = block_sim[local[j], local[i]] = v
-        for i, j in zip(*np.triu_indices(len(members), k=1), strict=True):
-            d = _days_apart(articles[members[i]].date, articles[members[j]].date)
+        for bi, bj in zip(*np.triu_indices(len(members), k=1), strict=True):
+            d = _days_apart(articles[members[bi]].date, articles[members[bj]].date)
             if d is not None and d > MAX_DAYS_APART:
-                block_sim[i, j] = block_sim[j, i] = 0.0
+                block_sim[bi, bj] = block_sim[bj, bi] = 0.0
         condensed = np.clip(1.0 - block_sim[np.triu_indices(len(members), k=1)], 0.0, 1.0)
         cut = fcluster(linkage(condensed, method="average"), t=1.0 - threshold, criterion="distance")
         for c in np.unique(cut):
