@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .align import align, judge
+from .align import align, judge, wording_similarity
 from .attribute import attribute_source
 from .candidates import Candidate, centre, find_candidates, minhash_signatures
 from .classify import classify
@@ -133,6 +133,7 @@ def _reporting(parts: Iterable[Features], total: int, progress: Progress | None)
     return done
 
 
+VERBATIM_STATIC = 0.9  # static cosine above which a sentence pair may be the same wording; checked exactly
 CHUNK = 250  # articles per worker task: large enough to amortise pickling, small enough to balance
 PARALLEL_FROM = 1000  # below this, starting worker processes costs more than it saves
 
@@ -206,11 +207,19 @@ def related_pairs(
     offsets = np.cumsum([0] + [len(v) for v in static])
     flat = centre(np.concatenate(static)) if len(static) else np.zeros((0, 1))
     centred = [flat[offsets[k] : offsets[k + 1]] for k in range(len(static))]
-    gates = {}
+    gates, known = {}, {}
     needed: dict[int, set[int]] = {}
     for c in candidates:
-        gate = (centred[c.a] @ centred[c.b].T) >= settings.align.static_gate
-        gates[(c.a, c.b)] = gate
+        close = centred[c.a] @ centred[c.b].T
+        gate = close >= settings.align.static_gate
+        # sentences in the same words need no transformer: their wording similarity stands in for the cosine
+        same = np.full(gate.shape, np.nan, dtype=np.float32)
+        for i, j in zip(*np.nonzero(close >= VERBATIM_STATIC), strict=True):
+            wording = wording_similarity(articles[c.a].sentences[i].text, articles[c.b].sentences[j].text)
+            if wording >= settings.align.verbatim_ratio:
+                same[i, j] = wording
+                gate[i, j] = False
+        gates[(c.a, c.b)], known[(c.a, c.b)] = gate, same
         rows, cols = np.nonzero(gate)
         needed.setdefault(c.a, set()).update(rows.tolist())
         needed.setdefault(c.b, set()).update(cols.tolist())
@@ -221,8 +230,10 @@ def related_pairs(
     for (k, i), vector in zip(keys, vectors, strict=True):
         embedded[k][i] = vector
     for done, c in enumerate(candidates, start=1):
-        gate = gates.pop((c.a, c.b))
-        cosines = np.where(gate, embedded[c.a] @ embedded[c.b].T, np.nan).astype(np.float32)
+        gate, same = gates.pop((c.a, c.b)), known.pop((c.a, c.b))
+        if gate.any():
+            same = np.where(gate, embedded[c.a] @ embedded[c.b].T, same).astype(np.float32)
+        cosines = same
         pair = relate(articles[c.a], articles[c.b], cosines, settings, keep_unrelated)
         if progress and (done % 50 == 0 or done == len(candidates)):
             progress("align", done, len(candidates))
