@@ -61,6 +61,7 @@ def attribute_source(
 
     balance = sum(side * weight for side, weight, _ in votes)
     if abs(balance) < DECISIVE_MARGIN:
-        return None, [reason for _, _, reason in votes]
+        # undecided: show the evidence on each side, named
+        return None, [f"{a.id if side == 1 else b.id} {reason}" for side, _, reason in votes]
     winner = 1 if balance > 0 else -1
     return (a.id if winner == 1 else b.id), [reason for side, _, reason in votes if side == winner]
