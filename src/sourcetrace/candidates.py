@@ -66,29 +66,34 @@ def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
 
 
 def bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int) -> np.ndarray:
-    """Pairs of rows that share a key in some band, as unique (i, j) with i < j, shape (k, 2).
+    """Owners of rows that share a key in some band, as unique (i, j) with i < j, shape (k, 2).
 
-    Rows with the same owner (sentences of one article) are not paired.
+    Rows are sentences (owner: their article) or whole articles (owner: themselves). Buckets larger than
+    ``max_bucket`` are skipped. Work is vectorised per bucket size, and pairs are reduced to owner pairs
+    band by band, so memory follows the number of article pairs, not of sentence pairs.
     """
     n, bands = keys.shape
+    width = int(owners.max()) + 1 if len(owners) else 1
     found: list[np.ndarray] = []
     for band in range(bands):
         order = np.argsort(keys[:, band], kind="stable")
         sorted_keys = keys[order, band]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         sizes = np.diff(np.r_[starts, n])
-        for start, size in zip(
-            starts[(sizes > 1) & (sizes <= max_bucket)], sizes[(sizes > 1) & (sizes <= max_bucket)], strict=True
-        ):
-            members = order[start : start + size]
-            i, j = np.triu_indices(size, k=1)
-            found.append(np.stack([members[i], members[j]], axis=1))
+        codes = []
+        for size in np.unique(sizes[(sizes > 1) & (sizes <= max_bucket)]):
+            first = starts[sizes == size]
+            members = owners[order[first[:, None] + np.arange(size)]]  # (buckets, size)
+            i, j = np.triu_indices(int(size), k=1)
+            left, right = members[:, i].ravel(), members[:, j].ravel()
+            lo, hi = np.minimum(left, right), np.maximum(left, right)
+            codes.append((lo * width + hi)[lo != hi])
+        if codes:
+            found.append(np.unique(np.concatenate(codes)))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found).astype(np.int64)
-    pairs.sort(axis=1)
-    pairs = pairs[owners[pairs[:, 0]] != owners[pairs[:, 1]]]
-    return np.unique(pairs, axis=0)
+    unique = np.unique(np.concatenate(found)).astype(np.int64)
+    return np.stack([unique // width, unique % width], axis=1)
 
 
 def simhash_keys(vectors: np.ndarray, bits: int, bands: int) -> np.ndarray:
@@ -175,7 +180,7 @@ def find_candidates(
     centred = [flat[offsets[k] : offsets[k + 1]] for k in range(n)]
     # 2. shared sentences
     keys = simhash_keys(flat, settings.vector_bits, settings.vector_bands)
-    shared = {(int(owners[s]), int(owners[t])) for s, t in bucket_pairs(keys, owners, settings.max_bucket)}
+    shared = {(int(i), int(j)) for i, j in bucket_pairs(keys, owners, settings.max_bucket)}
     # 3. similar articles
     similar = {
         (int(i), int(j))
