@@ -1,7 +1,9 @@
 """Build a synthetic news collection with planted reuse pairs, for benchmarks.
 
-Every sentence is real: background articles are assembled from newswire and news sentences, rewrites from real
-paraphrase pairs, hard negatives from same-event sentence pairs that are not paraphrases. The output is written at
+Every sentence is real: background articles are assembled from newswire, news and web-page sentences, rewrites from
+real paraphrase pairs, hard negatives from same-event sentence pairs that are not paraphrases. A background sentence
+goes into one article only, so two articles share text exactly when truth.jsonl says so (unless the collection is
+larger than the sentence pool allows; the build then warns and says by how much). The output is written at
 benchmark time and never committed, because some of the source data may be used for evaluation only.
 
     python bench/collection.py --n 10000 --seed 0 --out DIR [--data DIR] [--rate 0.05]
@@ -25,6 +27,7 @@ import sys
 import time
 import warnings
 from collections import Counter, defaultdict, deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,10 +36,15 @@ DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 DEFAULT_RATE = 0.05
 
 MIN_SENTENCES, MAX_SENTENCES = 25, 35
+FEWEST_SENTENCES = 25  # news length: background articles shrink to this before a sentence goes into two of them
 MIN_WORDS, MAX_WORDS = 600, 900
 PAIRS_PER_REWRITE = (20, 30)
 MIN_PAIRS_PER_REWRITE = 12  # below this a sentence-pair article is too short to stand for an article
 YEAR_START = dt.date(2023, 1, 1)
+
+NEWS_SOURCES = ("minhash-toy", "ecbplus")
+WEB_SOURCE = "pan13-src"
+PAIR_SOURCES = ("mrpc", "pan-paraphrase")
 
 Draft = list[list[str]]  # paragraphs of sentences
 
@@ -52,6 +60,9 @@ _SPLICED_LEAD = re.compile(
     r"\b(?:the|a|an|of|to|in|on|at|for|and|are|is|was|were|be|by|with|from|that|their|his|her|its|as)"
     r" (?:The|A|An|He|She|It|They|We|This|These|Two|Three|Four|Five|Six|Police|Officials) "
 )
+# Spacing left by detokenised text ("about 1. 915 billion", "Co. , Ltd") or by pages that lost their line breaks
+# ("the skin.The organs"): a segmenter splits such a sentence in two, or fails to split two.
+_ARTEFACT = re.compile(r"\d\. \d| (?!\.\.\.)[,.;:!?)\]]|[(\[] |(?<=[a-z]{2})[.!?][A-Z]")
 _SENTENCE_END = re.compile(r"[.!?][\"')]?$")
 _WORD = re.compile(r"\w+")
 
@@ -90,7 +101,7 @@ _LOWERABLE = {
 class Sources:
     """Sentence material read from the data folder, independent of seed and size."""
 
-    docs: tuple[tuple[str, ...], ...]  # background documents, sentences in order
+    docs: tuple[tuple[str, tuple[str, ...]], ...]  # (source, sentences in order), news before web pages
     mrpc_positive: tuple[tuple[str, str], ...]
     mrpc_negative: tuple[tuple[str, str], ...]
     pan_positive: tuple[tuple[str, str], ...]
@@ -103,9 +114,12 @@ class BuildStats:
 
     pairs: Counter[str] = field(default_factory=Counter)
     rewrite_corpus: Counter[str] = field(default_factory=Counter)
-    pool_sentences: int = 0
+    pool: Counter[str] = field(default_factory=Counter)  # background sentences by source, after deduplication
     background_articles: int = 0
-    sentence_uses: int = 0
+    fresh_articles: int = 0  # made only of sentences that no other article carries
+    background_sentences: int = 0
+    background_words: int = 0
+    missing_sentences: int = 0  # how many more the pool would need for every background article to be fresh
 
 
 # --- reading the sources -------------------------------------------------------------------------------------------
@@ -121,28 +135,30 @@ def _key(sentence: str) -> str:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split running newswire text into sentences, re-joining breaks after initials and abbreviations."""
+    """Split running text into sentences, re-joining breaks after initials and abbreviations; line breaks are spaces."""
     out: list[str] = []
     for part in _SPLIT.split(_tidy(text)):
-        if out and _ABBREVIATION_END.search(out[-1]):
+        # The tail is enough (no abbreviation is ten characters long) and much faster to search.
+        if out and _ABBREVIATION_END.search(out[-1][-10:]):
             out[-1] += " " + part
         else:
             out.append(part)
     return out
 
 
-def _usable(sentence: str) -> bool:
-    """A complete, news-like sentence: no fragments, headlines, URLs or unbalanced quotes."""
+def _usable(sentence: str, min_words: int = 6) -> bool:
+    """A complete, news-like sentence: no fragments, headlines, URLs, unbalanced quotes or spacing artefacts."""
     words = sentence.split()
     return (
-        6 <= len(words) <= 60
-        and bool(_SENTENCE_END.search(sentence))
+        min_words <= len(words) <= 60
+        and bool(_SENTENCE_END.search(sentence[-3:]))
         and (sentence[0].isupper() or sentence[0] == '"')
         and sentence.count('"') % 2 == 0
         and not sentence.isupper()
         and "http" not in sentence
         and "www." not in sentence
         and ".com" not in sentence
+        and not _ARTEFACT.search(sentence)
     )
 
 
@@ -156,6 +172,7 @@ def _minhash_docs(folder: Path) -> list[tuple[str, ...]]:
     """Toy newswire documents, minus those the truth files list as planted near-duplicates."""
     planted = {doc_id for path in folder.glob("articles_*.truth") for doc_id in path.read_text().split()}
     texts: dict[str, str] = {}
+    # The smaller files are subsets of the largest; reading all of them costs little and assumes nothing.
     for path in sorted(folder.glob("articles_*.train")):
         for line in path.read_text(encoding="utf-8").splitlines():
             doc_id, _, text = line.partition(" ")
@@ -173,6 +190,16 @@ def _ecb_docs(folder: Path) -> list[tuple[str, ...]]:
         # Mostly one sentence per line, but not always.
         sentences = (s for line in path.read_text(encoding="utf-8").splitlines() for s in split_sentences(line))
         docs.append(tuple(s for s in sentences if s and _usable(s)))
+    return docs
+
+
+def _web_docs(folder: Path) -> list[tuple[str, ...]]:
+    """The web pages PAN 2013 plagiarism cases copy from; never the suspicious documents, which hold the copies."""
+    docs = []
+    for path in sorted(folder.glob("source-document*.txt")):
+        # Lines are re-wrapped mid-sentence, and the first "sentence" runs the page title into the text.
+        sentences = split_sentences(path.read_text(encoding="utf-8", errors="replace"))[1:]
+        docs.append(tuple(s for s in sentences if _usable(s, min_words=8)))
     return docs
 
 
@@ -205,16 +232,20 @@ def load_sources(data_dir: Path) -> Sources:
     data_dir = Path(data_dir)
     missing = [
         name
-        for name in ("minhash-toy", "ecbplus-dev/docs", "mrpc-train", "pan-paraphrase-train")
+        for name in ("minhash-toy", "ecbplus-dev/docs", "pan13-verbatim/src", "mrpc-train", "pan-paraphrase-train")
         if not (data_dir / name).is_dir()
     ]
     if missing:
         raise FileNotFoundError(f"{data_dir} lacks {', '.join(missing)}; pass the data folder with --data")
     mrpc_positive, mrpc_negative = _mrpc(data_dir / "mrpc-train" / "msr_paraphrase_train.txt")
     pan_positive, pan_negative = _pan(data_dir / "pan-paraphrase-train")
-    docs = _minhash_docs(data_dir / "minhash-toy") + _ecb_docs(data_dir / "ecbplus-dev" / "docs")
+    docs = (
+        [("minhash-toy", doc) for doc in _minhash_docs(data_dir / "minhash-toy")]
+        + [("ecbplus", doc) for doc in _ecb_docs(data_dir / "ecbplus-dev" / "docs")]
+        + [(WEB_SOURCE, doc) for doc in _web_docs(data_dir / "pan13-verbatim" / "src")]
+    )
     return Sources(
-        docs=tuple(doc for doc in docs if doc),
+        docs=tuple((source, doc) for source, doc in docs if doc),
         mrpc_positive=tuple(mrpc_positive),
         mrpc_negative=tuple(mrpc_negative),
         pan_positive=tuple(pan_positive),
@@ -225,123 +256,228 @@ def load_sources(data_dir: Path) -> Sources:
 # --- the background pool ---------------------------------------------------------------------------------------
 
 
+def _shingles(key: str) -> tuple[int, ...]:
+    """The sentence's 5-word shingles, hashed: only compared within one process."""
+    words = key.split()
+    return tuple({hash(tuple(words[i : i + 5])) for i in range(max(1, len(words) - 4))})
+
+
 class _SeenText:
     """Remembers sentences to turn away exact and near repeats (half their 5-word shingles in one earlier sentence)."""
 
     def __init__(self) -> None:
         self._keys: set[str] = set()
-        self._shingle_owner: dict[str, int] = {}
+        self._shingle_owner: dict[int, int] = {}
 
-    @staticmethod
-    def _shingles(key: str) -> set[str]:
-        words = key.split()
-        return {" ".join(words[i : i + 5]) for i in range(max(1, len(words) - 4))}
-
-    def is_new(self, sentence: str) -> bool:
-        key = _key(sentence)
+    def is_new(self, key: str, shingles: tuple[int, ...]) -> bool:
         if key in self._keys:
             return False
-        shingles = self._shingles(key)
-        hits = Counter(self._shingle_owner[s] for s in shingles if s in self._shingle_owner)
-        return not hits or max(hits.values()) * 2 < len(shingles)
+        owner = self._shingle_owner
+        hits = [owner[s] for s in shingles if s in owner]
+        return not hits or max(Counter(hits).values()) * 2 < len(shingles)
 
-    def add(self, sentence: str) -> bool:
+    def add(self, key: str, shingles: tuple[int, ...]) -> bool:
         """Remember the sentence; False when it duplicates one seen before."""
-        if not self.is_new(sentence):
+        if not self.is_new(key, shingles):
             return False
-        key = _key(sentence)
         self._keys.add(key)
         owner = len(self._keys)
-        for shingle in self._shingles(key):
+        for shingle in shingles:
             self._shingle_owner.setdefault(shingle, owner)
         return True
 
 
-def _background_pool(
-    sources: Sources, planted: list[str], unused_pairs: list[tuple[str, str]]
-) -> tuple[list[str], list[list[int]]]:
-    """Deduplicated background sentences, and the documents they came from, none echoing a planted sentence."""
+@dataclass(frozen=True)
+class _Material:
+    """Every usable background sentence once, near repeats removed; the same for every seed and size."""
+
+    sentences: tuple[str, ...]
+    keys: tuple[str, ...]
+    shingles: tuple[tuple[int, ...], ...]
+    sources: tuple[str, ...]  # where each sentence comes from
+    docs: tuple[tuple[int, ...], ...]  # news documents, then web pages: their sentence numbers in order
+    paired: tuple[int, ...]  # sentences of the paraphrase corpora, those of paraphrase pairs first
+    partners: dict[str, frozenset[str]]  # paraphrases of each paraphrase-corpus sentence, by key
+
+
+@functools.lru_cache(maxsize=4)
+def _material(data_dir: Path) -> _Material:
+    """Deduplicate every source once; a build then only drops what echoes its planted sentences."""
+    sources = load_sources(data_dir)
     seen = _SeenText()
-    for sentence in planted:
-        seen.add(sentence)
     sentences: list[str] = []
-    docs: list[list[int]] = []
-    for doc in sources.docs:
-        repeats = sum(not seen.is_new(s) for s in doc)
-        # A document repeating several known sentences is a reprint of a wire story already in the pool.
+    keys: list[str] = []
+    shingles: list[tuple[int, ...]] = []
+    origin: list[str] = []
+
+    def keep(sentence: str, key: str, shingled: tuple[int, ...], source: str) -> int:
+        sentences.append(sentence)
+        keys.append(key)
+        shingles.append(shingled)
+        origin.append(source)
+        return len(sentences) - 1
+
+    docs: list[tuple[int, ...]] = []
+    for source, doc in sources.docs:
+        keyed = [(s, key, _shingles(key)) for s in doc for key in (_key(s),)]
+        repeats = sum(not seen.is_new(key, shingled) for _, key, shingled in keyed)
+        # A document repeating several known sentences is a reprint of a story already in the pool.
         if repeats >= 2 and repeats * 10 >= len(doc) * 3:
             continue
-        kept = []
-        for sentence in doc:
-            if seen.add(sentence):
-                kept.append(len(sentences))
-                sentences.append(sentence)
+        kept = tuple(keep(*entry, source) for entry in keyed if seen.add(*entry[1:]))
         if kept:
             docs.append(kept)
-    # Only one side of an unused pair: both would plant an unrecorded paraphrase in the background.
-    for first, _ in unused_pairs:
-        if _usable(first) and seen.add(first):
-            sentences.append(first)
-    return sentences, docs
+    paired: list[int] = []
+    partners: defaultdict[str, set[str]] = defaultdict(set)
+    for source, pairs, positive in (
+        ("mrpc", sources.mrpc_positive, True),
+        ("pan-paraphrase", sources.pan_positive, True),
+        ("mrpc", sources.mrpc_negative, False),
+        ("pan-paraphrase", sources.pan_negative, False),
+    ):
+        for pair in pairs:
+            keyed = [(s, key, _shingles(key)) for s in pair for key in (_key(s),)]
+            if positive:
+                partners[keyed[0][1]].add(keyed[1][1])
+                partners[keyed[1][1]].add(keyed[0][1])
+                # A side repeating a kept sentence makes the other side its paraphrase, which no key links to it.
+                if not all(seen.is_new(key, shingled) for _, key, shingled in keyed):
+                    continue
+            for sentence, key, shingled in keyed:
+                # Some lines hold two sentences; an article needs them whole and one at a time.
+                if _usable(sentence) and len(split_sentences(sentence)) == 1 and seen.add(key, shingled):
+                    paired.append(keep(sentence, key, shingled, source))
+    return _Material(
+        sentences=tuple(sentences),
+        keys=tuple(keys),
+        shingles=tuple(shingles),
+        sources=tuple(origin),
+        docs=tuple(docs),
+        paired=tuple(paired),
+        partners={key: frozenset(others) for key, others in partners.items()},
+    )
 
 
-class _Assembler:
-    """Draws background articles so that no two of them share more than one sentence."""
+@dataclass
+class _Pool:
+    """The background sentences of one build, by number in the material, with the documents they came from."""
 
-    def __init__(self, sentences: list[str], usable: list[int], docs: list[list[int]], rng: random.Random):
-        if len(usable) < 4 * MAX_SENTENCES:
-            raise ValueError(f"only {len(usable)} background sentences: too few to build articles")
-        self._sentences = sentences
-        self._words = [len(s.split()) for s in sentences]
-        self._usable = usable
-        self._docs = deque(docs)
-        self._owners: defaultdict[int, list[int]] = defaultdict(list)
-        self._queue: deque[int] = deque()
-        self._rng = rng
-        self.built = 0
-        self.uses = 0
+    sentences: tuple[str, ...]
+    docs: list[tuple[str, list[int]]] = field(default_factory=list)  # (source, sentence numbers in order)
+    loose: list[int] = field(default_factory=list)  # single sentences from the paraphrase corpora
+    by_source: Counter[str] = field(default_factory=Counter)
 
-    def article(self) -> list[str]:
-        """One article: a source document's sentences in order where one is left, topped up with random ones."""
-        me = self.built
-        self.built += 1
-        target_words = self._rng.randint(MIN_WORDS, MAX_WORDS)
+
+def _background_pool(material: _Material, planted: list[str]) -> _Pool:
+    """The material minus every sentence echoing a planted one, and with one side of a paraphrase pair at most."""
+    echoes = _SeenText()
+    for sentence in planted:
+        key = _key(sentence)
+        echoes.add(key, _shingles(key))
+
+    def fresh(i: int) -> bool:
+        return echoes.is_new(material.keys[i], material.shingles[i])
+
+    pool = _Pool(material.sentences)
+    for doc in material.docs:
+        kept = [i for i in doc if fresh(i)]
+        if kept:
+            pool.docs.append((material.sources[kept[0]], kept))
+    # Both sides of a paraphrase pair would plant an unrecorded rewrite. A sentence can sit in several pairs, so every
+    # paraphrase of a kept sentence is barred, whichever pair it comes in; both sides of a non-paraphrase pair may go
+    # in, as distinct sentences that happen to share some words.
+    barred: set[str] = set()
+    for i in material.paired:
+        key = material.keys[i]
+        if key not in barred and fresh(i):
+            pool.loose.append(i)
+            barred.update(material.partners.get(key, ()))
+    pool.by_source = Counter(material.sources[i] for i in itertools.chain(*(doc for _, doc in pool.docs), pool.loose))
+    return pool
+
+
+def _cut_by_words(sentences: Sequence[str], stream: deque[int], rng: random.Random) -> list[int]:
+    """The next sentences of the stream up to a news article's length in words."""
+    target = rng.randint(MIN_WORDS, MAX_WORDS)
+    chosen: list[int] = []
+    words = 0
+    while stream and (len(chosen) < MIN_SENTENCES or (words < target and len(chosen) < MAX_SENTENCES)):
+        chosen.append(stream.popleft())
+        words += len(sentences[chosen[-1]].split())
+    return chosen
+
+
+def _background(
+    sentences: Sequence[str], stream: deque[int], count: int, hosts: int, rng: random.Random, stats: BuildStats
+) -> tuple[list[list[str]], list[list[str]]]:
+    """(hosts, others): count background articles cut from the stream, each sentence going into one article only.
+
+    With too little text for full-length articles they shrink, down to FEWEST_SENTENCES; the articles that still
+    cannot be filled reuse sentences of the others (never of hosts, which join planted pairs), any two articles
+    sharing at most one.
+    """
+    available = len(stream)
+    if available < 4 * MAX_SENTENCES:
+        raise ValueError(f"only {available} background sentences: too few to build articles")
+    fresh = min(count, available // FEWEST_SENTENCES)
+    picked: list[list[int]] = []
+    if available >= count * MAX_SENTENCES:
+        picked = [_cut_by_words(sentences, stream, rng) for _ in range(count)]
+    else:
+        # Lengths vary around the mean the pool allows; the clamp keeps enough for the articles still to come.
+        mean = available // fresh
+        low = max(FEWEST_SENTENCES, mean - 5)
+        high = min(MAX_SENTENCES, 2 * mean - low)
+        for left in range(fresh - 1, -1, -1):
+            size = max(FEWEST_SENTENCES, min(rng.randint(low, high), len(stream) - FEWEST_SENTENCES * left))
+            picked.append([stream.popleft() for _ in range(min(size, len(stream)))])
+    stats.fresh_articles = len(picked)
+    rng.shuffle(picked)
+    hosting, picked = picked[:hosts], picked[hosts:]
+    stats.missing_sentences = max(0, FEWEST_SENTENCES * count - available)
+    if fresh < count:
+        warnings.warn(
+            f"{available} sentences are left for {count} background articles, {stats.missing_sentences} short of "
+            f"{FEWEST_SENTENCES} each: {count - fresh} articles reuse sentences, sharing at most one with any other",
+            stacklevel=3,
+        )
+
+    owners: defaultdict[int, list[int]] = defaultdict(list)  # sentence -> articles carrying it
+    for number, article in enumerate(picked):
+        for i in article:
+            owners[i].append(number)
+    reusable = [i for article in picked for i in article]
+    if len(reusable) < FEWEST_SENTENCES and len(picked) + len(hosting) < count:
+        raise ValueError(f"only {available} background sentences: too few to build articles")
+    queue: deque[int] = deque()
+    reused: list[list[int]] = []
+    for number in range(len(picked), count - len(hosting)):
         chosen: list[int] = []
-        chosen_set: set[int] = set()
         touched: set[int] = set()  # articles already sharing a sentence with this one
-        words = 0
-
-        def take(i: int) -> None:
-            nonlocal words
-            chosen.append(i)
-            chosen_set.add(i)
-            touched.update(self._owners[i])
-            words += self._words[i]
-
-        def fits(i: int) -> bool:
-            return i not in chosen_set and touched.isdisjoint(self._owners[i])
-
-        if self._docs:
-            for i in self._docs.popleft()[:MAX_SENTENCES]:
-                if fits(i):
-                    take(i)
         skipped: list[int] = []
-        while len(chosen) < MIN_SENTENCES or (words < target_words and len(chosen) < MAX_SENTENCES):
-            if not self._queue:
-                order = self._usable[:]
-                self._rng.shuffle(order)
-                self._queue.extend(order)
-            i = self._queue.popleft()
-            # Give up the one-shared-sentence rule rather than loop forever on a tiny pool.
-            if fits(i) or (i not in chosen_set and len(skipped) > len(self._usable)):
-                take(i)
+        while len(chosen) < FEWEST_SENTENCES:
+            if not queue:
+                order = reusable[:]
+                rng.shuffle(order)
+                queue.extend(order)
+            i = queue.popleft()
+            # Give up the one-shared-sentence rule rather than loop forever on a small pool.
+            if i not in chosen and (touched.isdisjoint(owners[i]) or len(skipped) > len(reusable)):
+                chosen.append(i)
+                touched.update(owners[i])
             else:
                 skipped.append(i)
-        self._queue.extendleft(reversed(skipped))  # the least used come first next time
+        queue.extendleft(reversed(skipped))  # the least used come first next time
         for i in chosen:
-            self._owners[i].append(me)
-        self.uses += len(chosen)
-        return [self._sentences[i] for i in chosen]
+            owners[i].append(number)
+        reused.append(chosen)
+
+    stats.background_articles = count
+    articles = hosting + reused + picked  # a host from the reused ones only when fresh ones run out
+    stats.background_sentences = sum(map(len, articles))
+    stats.background_words = sum(len(sentences[i].split()) for article in articles for i in article)
+    drafts = [[sentences[i] for i in article] for article in articles]
+    return drafts[:hosts], drafts[hosts:]
 
 
 # --- planting ----------------------------------------------------------------------------------------------------
@@ -490,6 +626,8 @@ class _PairSupply:
     def __init__(self, pairs: tuple[tuple[str, str], ...], used: set[str], rng: random.Random):
         order = list(pairs)
         rng.shuffle(order)
+        # Pairs with spacing artefacts last: dropping them would leave too few hard negatives for large collections.
+        order.sort(key=lambda pair: bool(_ARTEFACT.search(pair[0]) or _ARTEFACT.search(pair[1])))
         # MRPC reuses sentences across pairs: keep the first pair for each, so len() counts what can be handed out.
         seen: set[str] = set()
         self._queue: deque[tuple[str, str]] = deque()
@@ -552,80 +690,68 @@ def _build(n: int, seed: int, data_dir: Path, rate: float) -> tuple[list[dict], 
                 stats.rewrite_corpus[corpus] += 1
             pair_drafts.append((kind, *_rewrite(pairs, rng)))
 
-    # 2. The background pool: everything else, deduplicated, with no echo of a planted sentence.
+    # 2. The background pool: everything else, with no echo of a planted sentence.
     all_pairs = sources.mrpc_positive + sources.mrpc_negative + sources.pan_positive + sources.pan_negative
-    unused = [p for p in all_pairs if _key(p[0]) not in used and _key(p[1]) not in used]
     # Partners of planted sentences too: they paraphrase them, so their near copies must stay out as well.
     planted_sentences = [s for pair in all_pairs if _key(pair[0]) in used or _key(pair[1]) in used for s in pair]
-    sentences, docs = _background_pool(sources, planted_sentences, unused)
-    stats.pool_sentences = len(sentences)
+    pool = _background_pool(_material(Path(data_dir)), planted_sentences)
+    sentences = pool.sentences
+    stats.pool = pool.by_source
 
-    # 3. Sentences that must appear only in their planted pair: quotations, and the sources of copies and excerpts.
-    reserved: set[int] = set()
+    # 3. Quotations appear only in their planted pair; web-page sentences seldom read as something someone said.
     quote_counts = [rng.randint(1, 2) for _ in range(plan["shared-quotes"])]
-    candidates = [i for i in range(len(sentences)) if _quotable(sentences[i])]
+    said = [i for source, doc in pool.docs if source != WEB_SOURCE for i in doc] + pool.loose
+    candidates = [i for i in said if _quotable(sentences[i])]
     rng.shuffle(candidates)
     quote_sentences = candidates[: sum(quote_counts)]
-    reserved.update(quote_sentences)
-    docs = [[i for i in doc if i not in reserved] for doc in docs]
-    docs = [doc for doc in docs if doc]
-    rng.shuffle(docs)
-    doc_queue = deque(docs)
-    loose = [i for i in range(len(sentences)) if i not in reserved]
-    rng.shuffle(loose)
-    exclusive: deque[int] = deque()
+    reserved = set(quote_sentences)
+
+    # 4. One stream of sentences, news documents first, each document in order; every article is cut from it, so no
+    # sentence goes into two articles (copies and excerpts share theirs on purpose).
+    news = [doc for source, doc in pool.docs if source != WEB_SOURCE]
+    web = [doc for source, doc in pool.docs if source == WEB_SOURCE]
+    loose = pool.loose[:]
+    for group in (news, web, loose):
+        rng.shuffle(group)
+    stream = deque(i for i in itertools.chain(*news, *web, loose) if i not in reserved)
 
     def exclusive_article() -> Draft:
-        target = rng.randint(MIN_WORDS, MAX_WORDS)
-        chosen: list[str] = []
-        while len(chosen) < MIN_SENTENCES or (
-            sum(len(s.split()) for s in chosen) < target and len(chosen) < MAX_SENTENCES
-        ):
-            if not exclusive:
-                exclusive.extend(doc_queue.popleft() if doc_queue else [loose.pop()])
-            i = exclusive.popleft()
-            if i not in reserved:
-                reserved.add(i)
-                chosen.append(sentences[i])
-        return _paragraphs(chosen, rng)
+        chosen = _cut_by_words(sentences, stream, rng)
+        if len(chosen) < MIN_SENTENCES:
+            raise ValueError("too few background sentences for the planted copies and excerpts")
+        return _paragraphs([sentences[i] for i in chosen], rng)
 
     copy_sources = [exclusive_article() for _ in range(plan["copy"])]
     excerpt_sources = [exclusive_article() for _ in range(plan["excerpt"])]
-    reserved.update(exclusive)  # the rest of a half-used document
 
-    # 4. Background articles; some become hosts of excerpts and quotations.
-    usable = [i for i in range(len(sentences)) if i not in reserved]
-    remaining_docs = [[i for i in doc if i not in reserved] for doc in doc_queue]
-    assembler = _Assembler(sentences, usable, [doc for doc in remaining_docs if doc], rng)
+    # 5. Background articles; some host the excerpts and quotations.
     planted_articles = 2 * sum(plan.values())
-    background = [
-        _paragraphs(assembler.article(), rng)
-        for _ in range(n - planted_articles + plan["excerpt"] + 2 * plan["shared-quotes"])
-    ]
-    stats.background_articles = assembler.built
-    stats.sentence_uses = assembler.uses
-    rng.shuffle(background)
+    count = n - planted_articles + plan["excerpt"] + 2 * plan["shared-quotes"]
+    hosting, others = _background(sentences, stream, count, plan["excerpt"] + 2 * plan["shared-quotes"], rng, stats)
+    hosts = [_paragraphs(article, rng) for article in hosting]
+    background = [_paragraphs(article, rng) for article in others]
 
-    # 5. Pairs: (kind, source draft, other draft); the source is published first.
+    # 6. Pairs: (kind, source draft, other draft); the source is published first.
     planted: list[tuple[str, Draft, Draft]] = []
     planted += [("copy", source, _copy(source, rng)) for source in copy_sources]
-    planted += [("excerpt", source, _insert_excerpt(background.pop(), source, rng)) for source in excerpt_sources]
+    planted += [("excerpt", source, _insert_excerpt(hosts.pop(), source, rng)) for source in excerpt_sources]
     names = [f"{first} {last}" for first, last in itertools.product(_FIRST_NAMES, _LAST_NAMES)]
     rng.shuffle(names)
     quote_iter = iter(quote_sentences)
-    for number, count in enumerate(quote_counts):
+    for number, how_many in enumerate(quote_counts):
         name = names[number % len(names)]
-        quotes = [_quotation(sentences[next(quote_iter)], name) for _ in range(count)]
+        quotes = [_quotation(sentences[next(quote_iter)], name) for _ in range(how_many)]
         planted.append(
             (
                 "shared-quotes",
-                _insert_quotes(background.pop(), quotes, rng),
-                _insert_quotes(background.pop(), quotes, rng),
+                _insert_quotes(hosts.pop(), quotes, rng),
+                _insert_quotes(hosts.pop(), quotes, rng),
             )
         )
     planted += pair_drafts
+    rng.shuffle(background)
 
-    # 6. Shuffle, number and date.
+    # 7. Shuffle, number and date.
     entries: list[tuple[Draft, int]] = [(draft, rng.randrange(365)) for draft in background]
     links: list[tuple[int, int, str]] = []
     for kind, source, other in planted:
@@ -682,12 +808,16 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or Path(__file__).resolve().parent / "out" / f"collection-{args.n}"
 
     started = time.perf_counter()
-    try:
-        articles, truth, stats = _build(args.n, args.seed, args.data, args.rate)
-    except (FileNotFoundError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            articles, truth, stats = _build(args.n, args.seed, args.data, args.rate)
+        except (FileNotFoundError, ValueError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     elapsed = time.perf_counter() - started
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
     out.mkdir(parents=True, exist_ok=True)
     _write_jsonl(out / "articles.jsonl", articles)
     _write_jsonl(out / "truth.jsonl", truth)
@@ -705,11 +835,20 @@ def main(argv: list[str] | None = None) -> int:
         if kind == "none":
             detail = "  (hard negatives: same event, not paraphrases)"
         print(f"  {kind:<14} {stats.pairs[kind]:>6} pairs{detail}")
-    reuse = stats.sentence_uses / max(1, stats.pool_sentences)
+    background = stats.background_articles
+    reused = background - stats.fresh_articles
     print(
-        f"  {'background':<14} {stats.background_articles:>6} articles from {stats.pool_sentences} pool sentences "
-        f"({reuse:.1f} uses each on average; two background articles share at most one sentence)"
+        f"  {'background':<14} {background:>6} articles, {stats.background_sentences / background:.1f} sentences "
+        f"({stats.background_words / background:.0f} words) on average; "
+        + (
+            "no sentence in two of them"
+            if not reused
+            else f"{reused} reuse sentences, sharing at most one with any other "
+            f"(the pool is {stats.missing_sentences} sentences short)"
+        )
     )
+    by_source = ", ".join(f"{source} {stats.pool[source]}" for source in (*NEWS_SOURCES, WEB_SOURCE, *PAIR_SOURCES))
+    print(f"  {'pool':<14} {sum(stats.pool.values()):>6} sentences before the planted pairs take theirs: {by_source}")
     return 0
 
 

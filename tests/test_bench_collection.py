@@ -137,6 +137,75 @@ def test_background_articles_are_news_length_paragraphed(small):
         assert all(paragraph.strip() == paragraph and paragraph for paragraph in paragraphs)
 
 
+def _sentence_keys(text: str) -> set[str]:
+    keys = set()
+    for paragraph in text.split("\n\n"):
+        for sentence in collection.split_sentences(paragraph):
+            key = " ".join(re.findall(r"\w+", sentence.lower()))
+            # Fragments from a split at an abbreviation the splitter does not know are not sentences of their own.
+            boilerplate = any(sentence in line for line in collection._BOILERPLATE)  # shared by copies on purpose
+            if len(key.split()) >= 5 and not boilerplate:
+                keys.add(key)
+    return keys
+
+
+def test_no_sentence_is_in_two_articles_outside_a_planted_pair(small):
+    articles, truth = small
+    paired = {frozenset((p["a"], p["b"])) for p in truth}
+    carriers: dict[str, set[str]] = {}
+    for article in articles:
+        for key in _sentence_keys(article["text"]):
+            carriers.setdefault(key, set()).add(article["id"])
+    shared = [ids for ids in carriers.values() if len(ids) > 1]
+    assert shared  # the planted copies and excerpts share sentences, so the check can see sharing
+    assert all(len(ids) == 2 and frozenset(ids) in paired for ids in shared)
+
+
+def test_background_articles_carry_no_detokenisation_artefacts(small):
+    articles, truth = small
+    paired = {i for pair in truth for i in (pair["a"], pair["b"])}
+    artefact = re.compile(r"\d\. \d| [,;:!?]| \.(?!\.\.)")
+    assert not [a["id"] for a in articles if a["id"] not in paired and artefact.search(a["text"])]
+
+
+def test_pool_draws_on_every_source_and_fills_a_small_collection_without_reuse():
+    _, _, stats = collection._build(300, 0, DATA, 0.5)
+    sources = (*collection.NEWS_SOURCES, collection.WEB_SOURCE, *collection.PAIR_SOURCES)
+    assert all(stats.pool[source] > 0 for source in sources)
+    assert stats.fresh_articles == stats.background_articles == 195
+    assert stats.missing_sentences == 0
+
+
+def test_a_short_pool_shrinks_articles_then_reuses_at_most_one_sentence_per_pair():
+    sentences = [f"Sentence number {i} stands alone here." for i in range(900)]
+    stats = collection.BuildStats()
+    rng = collection.random.Random(0)
+    with pytest.warns(UserWarning, match="reuse sentences"):
+        hosts, others = collection._background(sentences, collection.deque(range(900)), 80, 2, rng, stats)
+    articles = [set(article) for article in hosts + others]
+    assert len(hosts) == 2 and len(articles) == 80
+    assert all(len(article) >= collection.FEWEST_SENTENCES for article in articles)
+    assert stats.fresh_articles == 900 // collection.FEWEST_SENTENCES
+    assert stats.missing_sentences == 80 * collection.FEWEST_SENTENCES - 900
+    assert all(len(a & b) <= 1 for a, b in itertools.combinations(articles, 2))
+    others_text = set().union(*articles[2:])
+    assert not (articles[0] | articles[1]) & others_text  # hosts join planted pairs: nothing of theirs is reused
+
+
+def test_a_pool_just_short_of_full_articles_shrinks_them_without_reuse():
+    size = 20 * (collection.FEWEST_SENTENCES + 2)  # enough for 20 articles, not of full length
+    sentences = [f"Sentence number {i} stands alone here." for i in range(size)]
+    stats = collection.BuildStats()
+    hosts, others = collection._background(
+        sentences, collection.deque(range(size)), 20, 0, collection.random.Random(0), stats
+    )
+    lengths = [len(article) for article in hosts + others]
+    assert len(lengths) == 20
+    assert all(collection.FEWEST_SENTENCES <= n <= collection.MAX_SENTENCES for n in lengths)
+    every = [s for article in hosts + others for s in article]
+    assert len(every) == len(set(every))
+
+
 def test_same_seed_same_collection_other_seed_other_collection(small):
     assert collection.build_collection(300, seed=0, data_dir=DATA, rate=0.5) == small
     assert collection.build_collection(300, seed=1, data_dir=DATA, rate=0.5) != small
