@@ -23,8 +23,8 @@ class CandidateSettings:
     shingle_words: int = 5
     num_perm: int = 128
     minhash_bands: int = 32
-    vector_bits: int = 16
-    vector_bands: int = 24
+    vector_bits: int = 32
+    vector_bands: int = 16
     max_bucket: int = 64
     min_sentence_hits: int = 2
     static_cosine: float = 0.65
@@ -38,6 +38,7 @@ class AlignSettings:
     static_gate: float = 0.30
     partial_cosine: float = 0.65
     verbatim_ratio: float = 0.90
+    word_overlap: float = 0.33
 
 
 @dataclass(frozen=True)
