@@ -121,7 +121,7 @@ def document_vectors(sentence_vectors: Sequence[np.ndarray]) -> np.ndarray:
     return docs / np.maximum(np.linalg.norm(docs, axis=1, keepdims=True), 1e-9)
 
 
-def nearest_documents(docs: np.ndarray, k: int, min_cosine: float, block: int = 2048) -> np.ndarray:
+def nearest_documents(docs: np.ndarray, k: int, min_cosine: float = -1.0, block: int = 2048) -> np.ndarray:
     """Each article's ``k`` most similar articles at cosine >= ``min_cosine``, as unique (i, j), i < j.
 
     Exact, in blocks of rows so that memory stays at block x n; the result does not depend on input order
@@ -134,7 +134,8 @@ def nearest_documents(docs: np.ndarray, k: int, min_cosine: float, block: int = 
         rows = np.arange(start, min(start + block, n))
         sims[rows - start, rows] = -1.0  # not oneself
         top = np.argpartition(-sims, min(k, n - 1) - 1, axis=1)[:, :k] if n > 1 else np.zeros((len(rows), 0), int)
-        keep = np.take_along_axis(sims, top, axis=1) >= min_cosine
+        # not the article itself (when there are fewer than k others)
+        keep = (top != rows[:, None]) & (np.take_along_axis(sims, top, axis=1) >= min_cosine)
         found.append(np.stack([np.repeat(rows, keep.sum(axis=1)), top[keep]], axis=1))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)

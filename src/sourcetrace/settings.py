@@ -29,7 +29,7 @@ class CandidateSettings:
     min_sentence_hits: int = 2
     static_cosine: float = 0.65
     neighbours: int = 10
-    document_cosine: float = 0.5
+    document_cosine: float = -1.0
 
 
 @dataclass(frozen=True)
