@@ -27,7 +27,9 @@ $(BUILD_VENV)/.installed: pyproject.toml
 	$(BUILD_VENV)/bin/python -m pip install -q -e ".[model]"
 	touch $@
 
-$(MODEL_DIR)/manifest.json: | $(BUILD_VENV)/.installed
+# (the build environment is made only when the encoder has to be built, not on every run)
+$(MODEL_DIR)/manifest.json:
+	$(MAKE) $(BUILD_VENV)/.installed
 	$(BUILD_VENV)/bin/python -m sourcetrace.model_build --out "$(MODEL_DIR)"
 
 model: $(MODEL_DIR)/manifest.json
