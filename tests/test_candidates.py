@@ -16,10 +16,25 @@ from sourcetrace.settings import CandidateSettings
 from .conftest import make_article
 
 
-def test_shingles_are_word_ngrams_case_folded():
-    assert shingles("A b c", 2) == {b"a b", b"b c"}
-    assert shingles("short", 5) == {b"short"}
-    assert shingles("", 5) == set()
+def test_shingles_are_word_ngrams_case_folded_and_order_sensitive():
+    assert len(shingles("A b c", 2)) == 2
+    assert np.array_equal(shingles("A b c", 2), shingles("a B, c.", 2))
+    assert not set(shingles("a b c", 2).tolist()) & set(shingles("b a c", 2).tolist())
+    assert set(shingles("x a b y", 2).tolist()) >= set(shingles("a b", 2).tolist())
+    assert len(shingles("short", 5)) == 1
+    assert len(shingles("", 5)) == 0
+
+
+def test_minhash_signatures_estimate_shingle_jaccard():
+    rng = np.random.default_rng(3)
+    vocab = [f"w{k}" for k in range(500)]
+    base = [vocab[i] for i in rng.integers(0, 500, 400)]
+    changed = base[:200] + [vocab[i] for i in rng.integers(0, 500, 200)]
+    sig = minhash_signatures([" ".join(base), " ".join(changed), " ".join(base)], CandidateSettings())
+    a, b = set(shingles(" ".join(base), 5).tolist()), set(shingles(" ".join(changed), 5).tolist())
+    estimate = float((sig[0] == sig[1]).mean())
+    assert abs(estimate - len(a & b) / len(a | b)) < 0.12
+    assert (sig[0] == sig[2]).all()
 
 
 def test_bucket_pairs_pairs_rows_sharing_a_key_across_owners_only():

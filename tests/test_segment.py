@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import blingfire
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sourcetrace.clean import clean
 from sourcetrace.records import Article
-from sourcetrace.segment import find_speaker, segment
+from sourcetrace.segment import find_speaker, segment, sentence_offsets
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = {p.name[:3]: p for p in (ROOT / "examples" / "seeds").glob("*.txt")}
@@ -198,3 +199,30 @@ def test_offsets_point_at_the_text_they_claim(text: str) -> None:
             assert s.quote_spans
     # every character but white space is in exactly one sentence
     assert "".join("".join(s.text.split()) for s in article.sentences) == "".join(text.split())
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "He said so. Then he left!",
+        "Он сказал «да». Это всё… Ещё — нет! Emoji 😀 here. Second 日本語。 third.",
+        "Dr. Smith met 2nd Lt. Jones at 4:43 p.m. on Jan. 5. They talked.",
+        "One sentence without an end",
+        "x" * 70_000 + ". Then a short one.",
+    ],
+)
+def test_sentence_offsets_agree_with_the_library_wrapper(line):
+    assert sentence_offsets(line) == blingfire.text_to_sentences_and_offsets(line)[1]
+
+
+@pytest.mark.parametrize(
+    "text, first",
+    [
+        ("He was an agent. Mr. Pray set up four districts.", "Mr. Pray set up four districts."),
+        ("Stocks closed at 1,633.53. Mr. Manuel and his group arrived.", "Mr. Manuel and his group arrived."),
+    ],
+)
+def test_a_title_cut_off_by_the_splitter_rejoins_its_sentence(text, first):
+    sentences = segment(Article(id="x", path="x", text=text)).sentences
+    assert [s.text for s in sentences][1] == first
+    assert all(text[s.start : s.end] == s.text for s in sentences)

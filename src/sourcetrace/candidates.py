@@ -13,6 +13,7 @@ than ``max_bucket`` items is generic (boilerplate, stock phrases) and is skipped
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from .settings import CandidateSettings
 
 _WORD = re.compile(r"\w+")
 _SEED = 20240917  # fixed so that results do not depend on the run
+NEAR_COPY = 0.9  # static cosine above which two sentences may be in the same words (checked exactly later)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,21 +36,33 @@ class Candidate:
     lexical: bool  # found by MinHash
 
 
-def shingles(text: str, size: int) -> set[bytes]:
+def shingles(text: str, size: int) -> np.ndarray:
+    """Hashes of the text's word ``size``-grams (case-folded), unique, uint32; one hash for a shorter text.
+
+    Each word is hashed once (CRC-32) and the n-gram hashes are combined from the word hashes in numpy, which is
+    several times cheaper than hashing every shingle string; MinHash mixes the values again before permuting.
+    """
     words = _WORD.findall(text.casefold())
-    if len(words) < size:
-        return {" ".join(words).encode()} if words else set()
-    return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
+    if not words:
+        return np.zeros(0, dtype=np.uint32)
+    hashes = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    size = min(size, len(words))
+    width = len(words) - size + 1
+    combined = np.zeros(width, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(size):
+            combined = combined * np.uint64(1_000_003) + hashes[k : k + width]
+    return np.unique(((combined >> np.uint64(32)) ^ combined).astype(np.uint32))
 
 
 def minhash_signatures(texts: Sequence[str], settings: CandidateSettings) -> np.ndarray:
-    """One MinHash signature per text, shape (n, num_perm), uint64."""
+    """One MinHash signature per text (datasketch, over :func:`shingles`), shape (n, num_perm), uint64."""
     from datasketch import MinHash
 
     if not texts:
         return np.zeros((0, settings.num_perm), dtype=np.uint64)
-    sets = [shingles(t, settings.shingle_words) or {b""} for t in texts]
-    hashes = MinHash.bulk(sets, num_perm=settings.num_perm, seed=1)
+    sets = [shingles(t, settings.shingle_words) for t in texts]
+    hashes = MinHash.bulk([s.tolist() or [0] for s in sets], num_perm=settings.num_perm, seed=1, hashfunc=int)
     return np.stack([h.hashvalues for h in hashes]).astype(np.uint64)
 
 
@@ -144,12 +158,15 @@ def nearest_documents(docs: np.ndarray, k: int, min_cosine: float = -1.0, block:
     return np.unique(pairs, axis=0)
 
 
-def sentence_support(a: np.ndarray, b: np.ndarray, min_cosine: float) -> int:
-    """Sentences of the shorter article whose closest sentence in the other reaches ``min_cosine``."""
+def sentence_support(a: np.ndarray, b: np.ndarray, min_cosine: float) -> tuple[int, int]:
+    """Mutual best partners at ``min_cosine`` or more, and those of them close enough to be near copies."""
     if not len(a) or not len(b):
-        return 0
+        return 0, 0
     sims = a @ b.T
-    return int(((sims.max(axis=1) >= min_cosine).sum()) if len(a) <= len(b) else (sims.max(axis=0) >= min_cosine).sum())
+    best_b, best_a = sims.argmax(axis=1), sims.argmax(axis=0)
+    rows = np.flatnonzero(best_a[best_b] == np.arange(len(a)))
+    close = sims[rows, best_b[rows]]
+    return int((close >= min_cosine).sum()), int((close >= NEAR_COPY).sum())
 
 
 def find_candidates(
@@ -165,7 +182,8 @@ def find_candidates(
     1. copies: MinHash bands over word shingles of whole articles;
     2. shared sentences: SimHash bands over sentence vectors (near-verbatim sentences, excerpts, quotations);
     3. rewrites: each article's nearest articles by document vector;
-    4. support: a pair from 2 or 3 needs a few sentences with a close partner on the other side.
+    4. support: a pair from 2 or 3 needs a few sentences whose best partners on the other side are close (and
+       choose them back), or one near copy of a sentence (a shared quotation may be all two articles share).
     """
     n = len(sentence_vectors)
     # 1. lexical
@@ -190,8 +208,8 @@ def find_candidates(
     # 4. support
     found = []
     for a, b in sorted(lexical | shared | similar):
-        hits = sentence_support(centred[a], centred[b], settings.static_cosine)
+        hits, copies = sentence_support(centred[a], centred[b], settings.static_cosine)
         shortest = min(len(centred[a]), len(centred[b]))
-        if (a, b) in lexical or hits >= min(settings.min_sentence_hits, shortest):
+        if (a, b) in lexical or copies or hits >= min(settings.min_sentence_hits, shortest):
             found.append(Candidate(a, b, hits, (a, b) in lexical))
     return found

@@ -10,13 +10,21 @@ Pairs whose links are too few to be more than a shared topic are not reported (`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rapidfuzz.distance import Indel
 
-from .align import normalise
+from .align import MIN_WORDS, normalise
 from .records import Alignment, Relation, Sentence, SentenceLink
 from .settings import ClassifySettings
+
+_LETTERED = re.compile(r"\w*[^\W\d_]\w*")  # a word with a letter in it, not a bare number
+
+
+def is_substantial(sentence: Sentence) -> bool:
+    """Long enough to count as evidence of reuse: headings, numbers and fragments ("Dr.", "7.") are not."""
+    return len(_LETTERED.findall(sentence.text)) >= MIN_WORDS
 
 
 def _quoted(article_text: str, sentence: Sentence) -> list[str]:
@@ -69,12 +77,13 @@ def classify(
         linked_chars = sum(a[k.a].end - a[k.a].start for k in links)
         verbatim = verbatim_chars / linked_chars if linked_chars else 0.0
         return ("copy" if verbatim >= settings.verbatim_share else "rewrite"), score
-    own = [k for k in links if not is_quote_link(k, a, b, a_text, b_text)]
+    evidence = [k for k in links if is_substantial(a[k.a]) and is_substantial(b[k.b])]
+    own = [k for k in evidence if not is_quote_link(k, a, b, a_text, b_text)]
     if (
         len({k.a for k in own}) >= settings.min_excerpt_sentences
         and len({k.b for k in own}) >= settings.min_excerpt_sentences
     ):
         return "excerpt", score
-    if len(own) < len(links):
+    if len(own) < len(evidence):
         return "shared-quotes", score
     return None, 0.0

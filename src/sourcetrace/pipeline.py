@@ -14,8 +14,8 @@ import numpy as np
 
 from .align import align, judge, wording_similarity
 from .attribute import attribute_source
-from .candidates import Candidate, centre, find_candidates, minhash_signatures
-from .classify import classify
+from .candidates import NEAR_COPY, Candidate, centre, find_candidates, minhash_signatures
+from .classify import classify, is_substantial
 from .clean import clean, repeated_paragraphs
 from .encoder import Encoder, SentenceEncoder, StaticEncoder
 from .ingest import read_articles
@@ -133,7 +133,6 @@ def _reporting(parts: Iterable[Features], total: int, progress: Progress | None)
     return done
 
 
-VERBATIM_STATIC = 0.9  # static cosine above which a sentence pair may be the same wording; checked exactly
 CHUNK = 250  # articles per worker task: large enough to amortise pickling, small enough to balance
 PARALLEL_FROM = 1000  # below this, starting worker processes costs more than it saves
 
@@ -202,43 +201,153 @@ def related_pairs(
     keep_unrelated: bool,
     progress: Progress | None,
 ) -> Iterator[Pair]:
-    """Stages 5-8 for every candidate; the transformer runs once, on just the sentences a gated pair needs."""
-    # centred static vectors discriminate better: every sentence vector shares the collection's mean
+    """Stages 5-8 for every candidate, in a cascade that keeps the transformer to the sentences that decide.
+
+    1. static view: the (centred) static cosine of every sentence pair; sentences in the same words are settled
+       exactly, by their wording, without the transformer;
+    2. probe: the transformer on each pair's strongest static matches only (mutual best partners); a pair whose
+       probes and same-wording sentences cannot add up to two shared sentences or one shared quotation is
+       dropped: most candidates merely share a topic, and this is where they leave;
+    3. align the rest: the transformer on every sentence pair above the static gate, then relate.
+    Each sentence is encoded at most once, in batches, whichever pairs need it.
+    """
     offsets = np.cumsum([0] + [len(v) for v in static])
+    # centred static vectors discriminate better: every sentence vector shares the collection's mean
     flat = centre(np.concatenate(static)) if len(static) else np.zeros((0, 1))
     centred = [flat[offsets[k] : offsets[k + 1]] for k in range(len(static))]
-    gates, known = {}, {}
-    needed: dict[int, set[int]] = {}
-    for c in candidates:
-        close = centred[c.a] @ centred[c.b].T
-        gate = close >= settings.align.static_gate
-        # sentences in the same words need no transformer: their wording similarity stands in for the cosine
-        same = np.full(gate.shape, np.nan, dtype=np.float32)
-        for i, j in zip(*np.nonzero(close >= VERBATIM_STATIC), strict=True):
-            wording = wording_similarity(articles[c.a].sentences[i].text, articles[c.b].sentences[j].text)
-            if wording >= settings.align.verbatim_ratio:
-                same[i, j] = wording
-                gate[i, j] = False
-        gates[(c.a, c.b)], known[(c.a, c.b)] = gate, same
-        rows, cols = np.nonzero(gate)
-        needed.setdefault(c.a, set()).update(rows.tolist())
-        needed.setdefault(c.b, set()).update(cols.tolist())
-    # the transformer runs once, in one batch, on just the sentences some gated pair needs
-    keys = [(k, i) for k in sorted(needed) for i in sorted(needed[k])]
-    vectors = encoder.encode([articles[k].sentences[i].text for k, i in keys])
-    embedded = {k: np.zeros((len(articles[k].sentences), encoder.dim), dtype=np.float32) for k in needed}
-    for (k, i), vector in zip(keys, vectors, strict=True):
-        embedded[k][i] = vector
-    for done, c in enumerate(candidates, start=1):
-        gate, same = gates.pop((c.a, c.b)), known.pop((c.a, c.b))
-        if gate.any():
-            same = np.where(gate, embedded[c.a] @ embedded[c.b].T, same).astype(np.float32)
-        cosines = same
+    vectors = _Embeddings(encoder, articles)
+    # 1.
+    views = [_static_view(articles[c.a], articles[c.b], centred[c.a] @ centred[c.b].T, settings) for c in candidates]
+    # 2.
+    if not keep_unrelated:
+        keep = _probe_all(articles, candidates, views, vectors, settings)
+        candidates = [c for c, kept in zip(candidates, keep, strict=True) if kept]
+        views = [v for v, kept in zip(views, keep, strict=True) if kept]
+    # 3.
+    for c, view in zip(candidates, views, strict=True):
+        rows, cols = np.nonzero(view.gate)
+        vectors.need(c.a, set(rows.tolist()))
+        vectors.need(c.b, set(cols.tolist()))
+    for done, (c, view) in enumerate(zip(candidates, views, strict=True), start=1):
+        cosines = view.same
+        if view.gate.any():
+            cosines = np.where(view.gate, vectors.matrix(c.a) @ vectors.matrix(c.b).T, view.same).astype(np.float32)
         pair = relate(articles[c.a], articles[c.b], cosines, settings, keep_unrelated)
         if progress and (done % 50 == 0 or done == len(candidates)):
             progress("align", done, len(candidates))
         if pair is not None:
             yield pair
+
+
+@dataclass
+class _StaticView:
+    close: np.ndarray  # static cosine of every sentence pair
+    same: np.ndarray  # wording similarity of the pairs in the same words, NaN elsewhere
+    gate: np.ndarray  # pairs worth the transformer: close enough, and not settled by their wording
+
+
+def _static_view(a: Article, b: Article, close: np.ndarray, settings: Settings) -> _StaticView:
+    same = np.full(close.shape, np.nan, dtype=np.float32)
+    gate = close >= settings.align.static_gate
+    for i, j in zip(*np.nonzero(close >= NEAR_COPY), strict=True):
+        wording = wording_similarity(a.sentences[i].text, b.sentences[j].text)
+        if wording >= settings.align.verbatim_ratio:
+            same[i, j] = wording
+            gate[i, j] = False
+    return _StaticView(close, same, gate)
+
+
+def _probe_all(
+    articles: Sequence[Article],
+    candidates: Sequence[Candidate],
+    views: Sequence[_StaticView],
+    vectors: _Embeddings,
+    settings: Settings,
+) -> list[bool]:
+    """Which candidates could be more than a shared topic: two shared sentences, or one shared quotation.
+
+    Sentences in the same words count at once. Then the transformer checks each pair's strongest static
+    matches (mutual best partners), best first, in rounds over all pairs so that they are encoded in batches; a
+    pair leaves at its first probe that is not similar (unless both sentences quote someone: a quotation framed in
+    other words may still be shared), and stays as soon as its evidence is enough.
+    """
+    evidence = [[(int(i), int(j)) for i, j in zip(*np.nonzero(~np.isnan(view.same)), strict=True)] for view in views]
+    enough = [_enough(articles[c.a], articles[c.b], found) for c, found in zip(candidates, evidence, strict=True)]
+    probes = [_probes(view, settings.align.probes) for view in views]
+    undecided = [k for k, done in enumerate(enough) if not done]
+    for rank in range(settings.align.probes):
+        undecided = [k for k in undecided if rank < len(probes[k])]
+        for k in undecided:
+            i, j = probes[k][rank]
+            vectors.need(candidates[k].a, {i})
+            vectors.need(candidates[k].b, {j})
+        still = []
+        for k in undecided:
+            (i, j), c = probes[k][rank], candidates[k]
+            a, b = articles[c.a].sentences[i].text, articles[c.b].sentences[j].text
+            if judge(a, b, vectors.cosine(c.a, i, c.b, j), settings.align).similar:
+                evidence[k].append((i, j))
+                enough[k] = _enough(articles[c.a], articles[c.b], evidence[k])
+                if not enough[k]:
+                    still.append(k)
+            elif articles[c.a].sentences[i].quote_spans and articles[c.b].sentences[j].quote_spans:
+                still.append(k)  # the same quotation told in other words around it: the next probe decides
+        undecided = still
+    return enough
+
+
+def _probes(view: _StaticView, most: int) -> list[tuple[int, int]]:
+    """The strongest static matches: mutual best partners worth the transformer, best first."""
+    close = view.close
+    if not close.size:
+        return []
+    best_b, best_a = close.argmax(axis=1), close.argmax(axis=0)
+    mutual = [(i, int(j)) for i, j in enumerate(best_b) if best_a[j] == i and view.gate[i, j]]
+    mutual.sort(key=lambda ij: -close[ij])
+    return mutual[:most]
+
+
+def _enough(a: Article, b: Article, shared: Sequence[tuple[int, int]]) -> bool:
+    substantial = [(i, j) for i, j in shared if is_substantial(a.sentences[i]) and is_substantial(b.sentences[j])]
+    quoted = any(a.sentences[i].quote_spans and b.sentences[j].quote_spans for i, j in substantial)
+    return quoted or (len({i for i, _ in substantial}) >= 2 and len({j for _, j in substantial}) >= 2)
+
+
+class _Embeddings:
+    """Transformer vectors of the sentences some pair needs, each computed once; requests are batched."""
+
+    def __init__(self, encoder: Encoder, articles: Sequence[Article]) -> None:
+        self._encoder, self._articles = encoder, articles
+        self._vectors: dict[int, np.ndarray] = {}
+        self._done: dict[int, np.ndarray] = {}
+        self._pending: list[tuple[int, int]] = []
+
+    def need(self, article: int, rows: set[int]) -> None:
+        if article not in self._vectors:
+            size = len(self._articles[article].sentences)
+            self._vectors[article] = np.zeros((size, self._encoder.dim), dtype=np.float32)
+            self._done[article] = np.zeros(size, dtype=bool)
+        done = self._done[article]
+        for i in sorted(rows):
+            if not done[i]:
+                done[i] = True
+                self._pending.append((article, i))
+
+    def _flush(self) -> None:
+        if self._pending:
+            texts = [self._articles[k].sentences[i].text for k, i in self._pending]
+            for (k, i), vector in zip(self._pending, self._encoder.encode(texts), strict=True):
+                self._vectors[k][i] = vector
+            self._pending = []
+
+    def matrix(self, article: int) -> np.ndarray:
+        """The article's sentence vectors: rows never asked for are zero."""
+        self._flush()
+        return self._vectors[article]
+
+    def cosine(self, a: int, i: int, b: int, j: int) -> float:
+        self._flush()
+        return float(self._vectors[a][i] @ self._vectors[b][j])
 
 
 def relate(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import re
+import threading
 from collections.abc import Iterator, Sequence
 
 import blingfire
+import numpy as np
 
 from .records import Article, Sentence, Span
 
@@ -26,13 +29,72 @@ def segment(article: Article) -> Article:
         # 2.
         quotes = _quote_spans(text, start, end)
         # 3.
-        _, offsets = blingfire.text_to_sentences_and_offsets(text[start:end])
-        for s, e in _opening_marks_forward(text, [(start + s, start + e) for s, e in offsets]):
+        offsets = sentence_offsets(text[start:end])
+        for s, e in _opening_marks_forward(text, _rejoin_fragments(text, [(start + s, start + e) for s, e in offsets])):
             s, e = _strip(text, s, e)
             # 4.
             if s < e:
                 sentences.append(_sentence(text, len(sentences), s, e, quotes))
     return dataclasses.replace(article, sentences=sentences)
+
+
+def sentence_offsets(line: str) -> list[Span]:
+    """BlingFire's sentence bounds in ``line`` as character offsets.
+
+    Same result as ``blingfire.text_to_sentences_and_offsets``, whose Python wrapper allocates fresh buffers and
+    maps UTF-8 offsets to character offsets one byte at a time (most of the segmenter's cost); here the buffers
+    are kept per thread and the mapping is vectorised.
+    """
+    data = line.encode("utf-8")
+    size = len(data) * 2
+    out, starts, ends = _buffers(size)
+    count = _SPLITTER(
+        ctypes.c_char_p(data),
+        ctypes.c_int(len(data)),
+        ctypes.byref(out),
+        ctypes.c_void_p(starts.ctypes.data),
+        ctypes.c_void_p(ends.ctypes.data),
+        ctypes.c_int(size),
+    )
+    if count <= 0 or count > size:
+        return []
+    n = out.value.count(b"\n") + 1
+    first, last = starts[:n].astype(np.int64), ends[:n].astype(np.int64)
+    if len(data) != len(line):  # multi-byte characters: count the characters that start before each offset
+        chars = np.cumsum((np.frombuffer(data, np.uint8) & 0xC0) != 0x80)
+        first, last = chars[first] - 1, chars[last]
+    else:
+        last = last + 1
+    return list(zip(first.tolist(), last.tolist(), strict=True))
+
+
+_SPLITTER = blingfire.blingfire.TextToSentencesWithOffsets
+_LOCAL = threading.local()
+
+
+def _buffers(size: int) -> tuple[ctypes.Array[ctypes.c_char], np.ndarray, np.ndarray]:
+    """Output buffers of at least ``size``, reused by the thread (the web service splits in several threads)."""
+    held = getattr(_LOCAL, "buffers", None)
+    if held is None or len(held[1]) < size:
+        size = max(size, 1 << 16)
+        held = _LOCAL.buffers = (ctypes.create_string_buffer(size), np.zeros(size, np.int32), np.zeros(size, np.int32))
+    return held
+
+
+# A title or a number cut off from the sentence it opens ("Mr." | "Pray set up ...", "2." | "Bundesliga ..."): the
+# splitter ends a sentence at the abbreviation when the next word is unknown to it.
+_FRAGMENT = re.compile(r"[-–—\s]*(?:[A-Z][a-z]{0,3}|\d{1,3})\.")
+
+
+def _rejoin_fragments(text: str, bounds: list[Span]) -> list[Span]:
+    """Join a lone abbreviation or number to the sentence that follows it on the line."""
+    out: list[Span] = []
+    for span in bounds:
+        if out and _FRAGMENT.fullmatch(text, *out[-1]):
+            out[-1] = (out[-1][0], span[1])
+        else:
+            out.append(span)
+    return out
 
 
 def _opening_marks_forward(text: str, bounds: list[Span]) -> list[Span]:

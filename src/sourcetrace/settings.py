@@ -35,7 +35,8 @@ class CandidateSettings:
 @dataclass(frozen=True)
 class AlignSettings:
     match_cosine: float = 0.80
-    static_gate: float = 0.30
+    static_gate: float = 0.50
+    probes: int = 3
     partial_cosine: float = 0.65
     verbatim_ratio: float = 0.90
     word_overlap: float = 0.33
