@@ -63,6 +63,7 @@ _SPLICED_LEAD = re.compile(
 # Spacing left by detokenised text ("about 1. 915 billion", "Co. , Ltd") or by pages that lost their line breaks
 # ("the skin.The organs"): a segmenter splits such a sentence in two, or fails to split two.
 _ARTEFACT = re.compile(r"\d\. \d| (?!\.\.\.)[,.;:!?)\]]|[(\[] |(?<=[a-z]{2})[.!?][A-Z]")
+_QUOTATION = re.compile(r"[\"“”«»]")
 _SENTENCE_END = re.compile(r"[.!?][\"')]?$")
 _WORD = re.compile(r"\w+")
 
@@ -413,8 +414,8 @@ def _background(
     """(hosts, others): count background articles cut from the stream, each sentence going into one article only.
 
     With too little text for full-length articles they shrink, down to FEWEST_SENTENCES; the articles that still
-    cannot be filled reuse sentences of the others (never of hosts, which join planted pairs), any two articles
-    sharing at most one.
+    cannot be filled reuse sentences of the others (never of hosts, which join planted pairs, and never quotations),
+    any two articles sharing at most one: a single sentence in common, not a quotation, is not reuse.
     """
     available = len(stream)
     if available < 4 * MAX_SENTENCES:
@@ -446,7 +447,8 @@ def _background(
     for number, article in enumerate(picked):
         for i in article:
             owners[i].append(number)
-    reusable = [i for article in picked for i in article]
+    # A quotation in two articles is material they share: only the reporter's own sentences are reused.
+    reusable = [i for article in picked for i in article if not _QUOTATION.search(sentences[i])]
     if len(reusable) < FEWEST_SENTENCES and len(picked) + len(hosting) < count:
         raise ValueError(f"only {available} background sentences: too few to build articles")
     queue: deque[int] = deque()

@@ -94,3 +94,16 @@ def test_find_candidates_finds_verbatim_copies_lexically():
     signatures = minhash_signatures([a.text for a in articles], CandidateSettings())
     found = find_candidates(signatures, vectors, CandidateSettings())
     assert [(c.a, c.b, c.lexical) for c in found] == [(0, 1, True)]
+
+
+def test_one_shared_sentence_makes_a_candidate_only_when_it_is_a_quotation():
+    rng = np.random.default_rng(2)
+    unit = lambda m: m / np.linalg.norm(m, axis=1, keepdims=True)  # noqa: E731
+    a, b = unit(rng.standard_normal((6, 32)).astype(np.float32)), unit(rng.standard_normal((6, 32)).astype(np.float32))
+    b[3] = a[2]  # one sentence in common, nothing else
+    articles = [make_article(f"a{k}", [f"text {k} {i} " * 3 for i in range(6)]) for k in range(2)]
+    signatures = minhash_signatures([x.text for x in articles], CandidateSettings())
+    plain = [np.zeros(6, dtype=bool), np.zeros(6, dtype=bool)]
+    quoted = [np.eye(1, 6, 2, dtype=bool)[0], np.eye(1, 6, 3, dtype=bool)[0]]
+    assert find_candidates(signatures, [a, b], CandidateSettings(), plain) == []
+    assert [(c.a, c.b) for c in find_candidates(signatures, [a, b], CandidateSettings(), quoted)] == [(0, 1)]

@@ -158,32 +158,38 @@ def nearest_documents(docs: np.ndarray, k: int, min_cosine: float = -1.0, block:
     return np.unique(pairs, axis=0)
 
 
-def sentence_support(a: np.ndarray, b: np.ndarray, min_cosine: float) -> tuple[int, int]:
-    """Mutual best partners at ``min_cosine`` or more, and those of them close enough to be near copies."""
+def sentence_support(
+    a: np.ndarray, b: np.ndarray, min_cosine: float, quotes_a: np.ndarray, quotes_b: np.ndarray
+) -> tuple[int, int]:
+    """Mutual best partners at ``min_cosine`` or more, and those of them that are near copies of a quotation."""
     if not len(a) or not len(b):
         return 0, 0
     sims = a @ b.T
     best_b, best_a = sims.argmax(axis=1), sims.argmax(axis=0)
     rows = np.flatnonzero(best_a[best_b] == np.arange(len(a)))
     close = sims[rows, best_b[rows]]
-    return int((close >= min_cosine).sum()), int((close >= NEAR_COPY).sum())
+    quoted = quotes_a[rows] & quotes_b[best_b[rows]]
+    return int((close >= min_cosine).sum()), int(((close >= NEAR_COPY) & quoted).sum())
 
 
 def find_candidates(
     signatures: np.ndarray,
     sentence_vectors: Sequence[np.ndarray],
     settings: CandidateSettings,
+    quotations: Sequence[np.ndarray] | None = None,
 ) -> list[Candidate]:
     """Article pairs worth aligning, from three banded or nearest-neighbour searches, never all pairs.
 
-    ``signatures[k]`` is the MinHash signature of article k (:func:`minhash_signatures`) and
-    ``sentence_vectors[k]`` holds the static vectors of its sentences, one row each.
+    ``signatures[k]`` is the MinHash signature of article k (:func:`minhash_signatures`),
+    ``sentence_vectors[k]`` holds the static vectors of its sentences, one row each, and ``quotations[k]`` says
+    which of them quote someone (one shared quotation may be all two reports share; one shared sentence of the
+    reporter's own is not reuse).
 
     1. copies: MinHash bands over word shingles of whole articles;
     2. shared sentences: SimHash bands over sentence vectors (near-verbatim sentences, excerpts, quotations);
     3. rewrites: each article's nearest articles by document vector;
     4. support: a pair from 2 or 3 needs a few sentences whose best partners on the other side are close (and
-       choose them back), or one near copy of a sentence (a shared quotation may be all two articles share).
+       choose them back), or one near copy of a quotation.
     """
     n = len(sentence_vectors)
     # 1. lexical
@@ -206,10 +212,11 @@ def find_candidates(
         for i, j in nearest_documents(document_vectors(centred), settings.neighbours, settings.document_cosine)
     }
     # 4. support
+    quotes = quotations or [np.zeros(len(v), dtype=bool) for v in sentence_vectors]
     found = []
     for a, b in sorted(lexical | shared | similar):
-        hits, copies = sentence_support(centred[a], centred[b], settings.static_cosine)
+        hits, quoted = sentence_support(centred[a], centred[b], settings.static_cosine, quotes[a], quotes[b])
         shortest = min(len(centred[a]), len(centred[b]))
-        if (a, b) in lexical or copies or hits >= min(settings.min_sentence_hits, shortest):
+        if (a, b) in lexical or quoted or hits >= min(settings.min_sentence_hits, shortest):
             found.append(Candidate(a, b, hits, (a, b) in lexical))
     return found

@@ -179,7 +179,8 @@ def analyse(
     if keep_unrelated:
         candidates = [Candidate(i, j, 0, False) for i in range(len(prepared)) for j in range(i + 1, len(prepared))]
     else:
-        candidates = find_candidates(features.signatures, static, settings.candidates)
+        quotations = [np.array([bool(s.quote_spans) for s in a.sentences], dtype=bool) for a in prepared]
+        candidates = find_candidates(features.signatures, static, settings.candidates, quotations)
     start = timings.mark("candidates", start)
     models = models or Models.load(settings)
     start = timings.mark("load models", start)
