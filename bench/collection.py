@@ -63,7 +63,8 @@ _SPLICED_LEAD = re.compile(
 # Spacing left by detokenised text ("about 1. 915 billion", "Co. , Ltd") or by pages that lost their line breaks
 # ("the skin.The organs"): a segmenter splits such a sentence in two, or fails to split two.
 _ARTEFACT = re.compile(r"\d\. \d| (?!\.\.\.)[,.;:!?)\]]|[(\[] |(?<=[a-z]{2})[.!?][A-Z]")
-_QUOTATION = re.compile(r"[\"“”«»]")
+_QUOTATION = re.compile(r"[\"'“”‘’«»]\W|\W[\"'“”‘’«»]")
+_INNER_END = re.compile(r"[.!?;:]\S*\s+\S")
 _SENTENCE_END = re.compile(r"[.!?][\"')]?$")
 _WORD = re.compile(r"\w+")
 
@@ -447,8 +448,14 @@ def _background(
     for number, article in enumerate(picked):
         for i in article:
             owners[i].append(number)
-    # A quotation in two articles is material they share: only the reporter's own sentences are reused.
-    reusable = [i for article in picked for i in article if not _QUOTATION.search(sentences[i])]
+    # A quotation in two articles is material they share: only the reporter's own sentences are reused, and only
+    # those with no sentence end inside (two sentences in common would be an excerpt).
+    reusable = [
+        i
+        for article in picked
+        for i in article
+        if not _QUOTATION.search(sentences[i]) and not _INNER_END.search(sentences[i])
+    ]
     if len(reusable) < FEWEST_SENTENCES and len(picked) + len(hosting) < count:
         raise ValueError(f"only {available} background sentences: too few to build articles")
     queue: deque[int] = deque()

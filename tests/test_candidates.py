@@ -4,10 +4,11 @@ from hypothesis import strategies as st
 
 from sourcetrace.candidates import (
     band_keys,
-    bucket_pairs,
     centre,
+    colliding_rows,
     find_candidates,
     minhash_signatures,
+    owner_pairs,
     shingles,
     simhash_keys,
 )
@@ -37,17 +38,24 @@ def test_minhash_signatures_estimate_shingle_jaccard():
     assert (sig[0] == sig[2]).all()
 
 
-def test_bucket_pairs_pairs_rows_sharing_a_key_across_owners_only():
+def test_owner_pairs_pair_rows_sharing_a_key_across_owners_only():
     keys = np.array([[1, 7], [1, 8], [2, 9], [3, 9]], dtype=np.uint64)
     owners = np.array([0, 1, 2, 2])
-    pairs = bucket_pairs(keys, owners, max_bucket=10)
-    assert pairs.tolist() == [[0, 1]]  # rows 2 and 3 share a key but belong to the same owner
+    pairs, distinct = owner_pairs(colliding_rows(keys, max_bucket=10), owners)
+    assert pairs.tolist() == [[0, 1]] and distinct.tolist() == [1]  # rows 2 and 3 share a key, but one owner
 
 
-def test_bucket_pairs_skips_oversized_buckets():
+def test_owner_pairs_count_distinct_rows_on_the_side_with_fewer():
+    keys = np.array([[5], [5], [5], [6], [6]], dtype=np.uint64)
+    owners = np.array([0, 1, 1, 0, 1])  # row 0 echoes rows 1 and 2; rows 3 and 4 are a second shared sentence
+    pairs, distinct = owner_pairs(colliding_rows(keys, max_bucket=10), owners)
+    assert pairs.tolist() == [[0, 1]] and distinct.tolist() == [2]
+
+
+def test_colliding_rows_skip_oversized_buckets():
     keys = np.zeros((5, 1), dtype=np.uint64)
-    assert len(bucket_pairs(keys, np.arange(5), max_bucket=4)) == 0
-    assert len(bucket_pairs(keys, np.arange(5), max_bucket=5)) == 10
+    assert len(colliding_rows(keys, max_bucket=4)) == 0
+    assert len(colliding_rows(keys, max_bucket=5)) == 10
 
 
 def test_band_keys_equal_for_equal_bands_only():

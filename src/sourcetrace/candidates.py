@@ -79,35 +79,49 @@ def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
     return keys
 
 
-def bucket_pairs(keys: np.ndarray, owners: np.ndarray, max_bucket: int) -> np.ndarray:
-    """Owners of rows that share a key in some band, as unique (i, j) with i < j, shape (k, 2).
+def colliding_rows(keys: np.ndarray, max_bucket: int) -> np.ndarray:
+    """Rows that share a key in some band, as unique (i, j) with i < j, shape (k, 2).
 
-    Rows are sentences (owner: their article) or whole articles (owner: themselves). Buckets larger than
-    ``max_bucket`` are skipped. Work is vectorised per bucket size, and pairs are reduced to owner pairs
-    band by band, so memory follows the number of article pairs, not of sentence pairs.
+    Buckets larger than ``max_bucket`` are generic (boilerplate, stock phrases) and are skipped. Work is
+    vectorised per bucket size.
     """
     n, bands = keys.shape
-    width = int(owners.max()) + 1 if len(owners) else 1
     found: list[np.ndarray] = []
     for band in range(bands):
         order = np.argsort(keys[:, band], kind="stable")
         sorted_keys = keys[order, band]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         sizes = np.diff(np.r_[starts, n])
-        codes = []
         for size in np.unique(sizes[(sizes > 1) & (sizes <= max_bucket)]):
-            first = starts[sizes == size]
-            members = owners[order[first[:, None] + np.arange(size)]]  # (buckets, size)
+            members = order[starts[sizes == size][:, None] + np.arange(size)]  # (buckets, size)
             i, j = np.triu_indices(int(size), k=1)
             left, right = members[:, i].ravel(), members[:, j].ravel()
-            lo, hi = np.minimum(left, right), np.maximum(left, right)
-            codes.append((lo * width + hi)[lo != hi])
-        if codes:
-            found.append(np.unique(np.concatenate(codes)))
+            found.append(np.minimum(left, right).astype(np.int64) * n + np.maximum(left, right))
+        if len(found) > 1:  # keep memory at the number of distinct pairs
+            found = [np.unique(np.concatenate(found))]
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    unique = np.unique(np.concatenate(found)).astype(np.int64)
-    return np.stack([unique // width, unique % width], axis=1)
+    unique = np.unique(np.concatenate(found))
+    return np.stack([unique // n, unique % n], axis=1)
+
+
+def owner_pairs(rows: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of owners (i < j) of colliding ``rows`` (rows of one owner never pair), shape (k, 2), and for each
+    the number of distinct rows that collide, on the side with fewer (one row echoed by several is still one)."""
+    a, b = owners[rows[:, 0]], owners[rows[:, 1]]
+    other = a != b
+    rows, a, b = rows[other], a[other], b[other]
+    swap = a > b
+    lo, hi = np.where(swap, b, a), np.where(swap, a, b)
+    width = int(owners.max()) + 1 if len(owners) else 1
+    codes = lo.astype(np.int64) * width + hi
+    pairs, index = np.unique(codes, return_inverse=True)
+    span = int(rows.max()) + 1 if len(rows) else 1
+    distinct = [
+        np.bincount(np.unique(index * span + np.where(swap, rows[:, 1 - k], rows[:, k])) // span, minlength=len(pairs))
+        for k in (0, 1)
+    ]
+    return np.stack([pairs // width, pairs % width], axis=1), np.minimum(*distinct)
 
 
 def simhash_keys(vectors: np.ndarray, bits: int, bands: int) -> np.ndarray:
@@ -186,7 +200,7 @@ def find_candidates(
     reporter's own is not reuse).
 
     1. copies: MinHash bands over word shingles of whole articles;
-    2. shared sentences: SimHash bands over sentence vectors (near-verbatim sentences, excerpts, quotations);
+    2. shared sentences: SimHash bands over sentence vectors (near-verbatim sentences): two, or one quotation;
     3. rewrites: each article's nearest articles by document vector;
     4. support: a pair from 2 or 3 needs a few sentences whose best partners on the other side are close (and
        choose them back), or one near copy of a quotation.
@@ -195,7 +209,9 @@ def find_candidates(
     # 1. lexical
     lexical = {
         (int(i), int(j))
-        for i, j in bucket_pairs(band_keys(signatures, settings.minhash_bands), np.arange(n), settings.max_bucket)
+        for i, j in owner_pairs(
+            colliding_rows(band_keys(signatures, settings.minhash_bands), settings.max_bucket), np.arange(n)
+        )[0]
     }
     owners = np.concatenate([np.full(len(v), k) for k, v in enumerate(sentence_vectors)] or [np.zeros(0, int)])
     if not len(owners):
@@ -203,16 +219,20 @@ def find_candidates(
     flat = centre(np.concatenate(sentence_vectors).astype(np.float32))
     offsets = np.r_[0, np.cumsum([len(v) for v in sentence_vectors])]
     centred = [flat[offsets[k] : offsets[k + 1]] for k in range(n)]
-    # 2. shared sentences
-    keys = simhash_keys(flat, settings.vector_bits, settings.vector_bands)
-    shared = {(int(i), int(j)) for i, j in bucket_pairs(keys, owners, settings.max_bucket)}
+    quotes = quotations or [np.zeros(len(v), dtype=bool) for v in sentence_vectors]
+    quoted_rows = np.concatenate(quotes) if len(quotes) else np.zeros(0, dtype=bool)
+    # 2. shared sentences: two of them, or one quotation (one shared sentence of the reporter's own is no reuse)
+    rows = colliding_rows(simhash_keys(flat, settings.vector_bits, settings.vector_bands), settings.max_bucket)
+    pairs, distinct = owner_pairs(rows, owners)
+    quoted_pairs, _ = owner_pairs(rows[quoted_rows[rows[:, 0]] & quoted_rows[rows[:, 1]]], owners)
+    shared = {(int(i), int(j)) for i, j in pairs[distinct >= settings.min_sentence_hits]}
+    shared |= {(int(i), int(j)) for i, j in quoted_pairs}
     # 3. similar articles
     similar = {
         (int(i), int(j))
         for i, j in nearest_documents(document_vectors(centred), settings.neighbours, settings.document_cosine)
     }
     # 4. support
-    quotes = quotations or [np.zeros(len(v), dtype=bool) for v in sentence_vectors]
     found = []
     for a, b in sorted(lexical | shared | similar):
         hits, quoted = sentence_support(centred[a], centred[b], settings.static_cosine, quotes[a], quotes[b])

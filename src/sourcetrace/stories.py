@@ -86,6 +86,19 @@ def term_vectors(articles: Sequence[Article]) -> csr_matrix:
     return csr_matrix(x.multiply(1 / np.maximum(norms, 1e-12)[:, None]))
 
 
+def _term_links(x: csr_matrix, threshold: float, block: int = 2000) -> dict[tuple[int, int], float]:
+    """Article pairs (i < j) whose event-term cosine reaches ``threshold``; rows in blocks to bound memory."""
+    edges: dict[tuple[int, int], float] = {}
+    for start in range(0, x.shape[0], block):
+        sim = (x[start : start + block] @ x.T).tocoo()
+        rows = sim.row + start
+        keep = (rows < sim.col) & (sim.data >= threshold)
+        edges.update(
+            zip(zip(rows[keep].tolist(), sim.col[keep].tolist(), strict=True), sim.data[keep].tolist(), strict=True)
+        )
+    return edges
+
+
 def _days_apart(a: str | None, b: str | None) -> int | None:
     try:
         return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days) if a and b else None
@@ -102,12 +115,7 @@ def cluster_stories(articles: Sequence[Article], pairs: Sequence[Pair], settings
     threshold = settings.link_threshold
     # 1.-2. evidence: event terms (sparse, only pairs above the threshold kept), raised by shared material
     x = term_vectors(articles)
-    sim = (x @ x.T).tocoo()
-    edges = {
-        (int(i), int(j)): float(v)
-        for i, j, v in zip(sim.row, sim.col, sim.data, strict=True)
-        if i < j and v >= threshold
-    }
+    edges = _term_links(x, threshold)
     for pair in pairs:
         if pair.relation:
             i, j = sorted((index[pair.a], index[pair.b]))
