@@ -124,13 +124,16 @@ def owner_pairs(rows: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.nd
     return np.stack([pairs // width, pairs % width], axis=1), np.minimum(*distinct)
 
 
-def simhash_keys(vectors: np.ndarray, bits: int, bands: int) -> np.ndarray:
-    """Random-hyperplane band keys for unit vectors, shape (n, bands)."""
+def simhash_keys(vectors: np.ndarray, bits: int, bands: int, chunk: int = 16384) -> np.ndarray:
+    """Random-hyperplane band keys for unit vectors, shape (n, bands); rows in chunks to bound memory."""
     rng = np.random.default_rng(_SEED)
     planes = rng.standard_normal((vectors.shape[1], bits * bands)).astype(np.float32)
-    signs = (vectors @ planes) > 0
     weights = (np.uint64(1) << np.arange(bits, dtype=np.uint64)).astype(np.uint64)
-    return (signs.reshape(len(vectors), bands, bits).astype(np.uint64) * weights).sum(axis=2, dtype=np.uint64)
+    keys = np.zeros((len(vectors), bands), dtype=np.uint64)
+    for start in range(0, len(vectors), chunk):
+        signs = (vectors[start : start + chunk] @ planes > 0).reshape(-1, bands, bits)
+        keys[start : start + chunk] = (signs * weights).sum(axis=2, dtype=np.uint64)
+    return keys
 
 
 def centre(vectors: np.ndarray) -> np.ndarray:

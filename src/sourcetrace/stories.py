@@ -86,7 +86,7 @@ def term_vectors(articles: Sequence[Article]) -> csr_matrix:
     return csr_matrix(x.multiply(1 / np.maximum(norms, 1e-12)[:, None]))
 
 
-def _term_links(x: csr_matrix, threshold: float, block: int = 2000) -> dict[tuple[int, int], float]:
+def _term_links(x: csr_matrix, threshold: float, block: int = 500) -> dict[tuple[int, int], float]:
     """Article pairs (i < j) whose event-term cosine reaches ``threshold``; rows in blocks to bound memory."""
     edges: dict[tuple[int, int], float] = {}
     for start in range(0, x.shape[0], block):
