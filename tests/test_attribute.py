@@ -30,8 +30,11 @@ def test_no_evidence_is_undecided():
     assert attribute_source(a, b, 0.7, 0.7, []) == (None, [])
 
 
-def test_conflicting_evidence_is_undecided():
+def test_the_earlier_date_outweighs_one_attribution_but_not_two():
     a = make_article("a", ["x"], date="2024-01-01")
     b = make_article("b", ["y"], date="2024-01-02")
-    source, _ = attribute_source(a, b, 0.5, 0.5, [_div("attribution", "added", None, "told AFP")])
-    assert source is None
+    one = [_div("attribution", "added", None, "told AFP")]
+    two = one + [_div("attribution", "added", None, "according to Reuters")]
+    assert attribute_source(a, b, 0.5, 0.5, one)[0] == "a"
+    source, reasons = attribute_source(a, b, 0.5, 0.5, two)
+    assert source is None and any(r.startswith("a published earlier") for r in reasons)

@@ -3,7 +3,8 @@
 Each kind of evidence votes for one side with a weight; the side with a clear lead is named the source.
 When the votes tie or nearly tie, the source is ``None``: we would rather say "undecided" than guess.
 
-1. dates: the earlier publication date (weight 2);
+1. dates: the earlier publication date (weight 4: a text cannot copy one published after it, so only stronger
+   evidence the other way, two or more attributions kept against it, leaves the pair undecided);
 2. attribution: the side that keeps an attribution ("told AFP") the other dropped (weight 2 each, max 4);
 3. specificity: the side that has numbers and names the other dropped (weight 1);
 4. containment: the side that holds most of the other while the other holds less of it (weight 1).
@@ -27,7 +28,7 @@ def attribute_source(
     # 1. dates
     if a.date and b.date and a.date != b.date:
         earlier, later = (a, b) if a.date < b.date else (b, a)
-        votes.append((1 if earlier is a else -1, 2, f"published earlier ({earlier.date} before {later.date})"))
+        votes.append((1 if earlier is a else -1, 4, f"published earlier ({earlier.date} before {later.date})"))
     # 2. attribution kept vs dropped
     kept = {"dropped": 1, "added": -1}
     for side in (1, -1):
