@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -136,11 +136,19 @@ def simhash_keys(vectors: np.ndarray, bits: int, bands: int, chunk: int = 16384)
     return keys
 
 
-def centre(vectors: np.ndarray) -> np.ndarray:
-    """Remove the collection's mean direction, which every sentence vector shares, and renormalise."""
+def mean_vector(vectors: np.ndarray) -> np.ndarray:
+    """The mean row, summed in float64: the same float32 result whatever the order or grouping of the rows."""
+    return (vectors.sum(axis=0, dtype=np.float64) / max(len(vectors), 1)).astype(np.float32)
+
+
+def centre(vectors: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
+    """Remove the collection's mean direction, which every sentence vector shares, and renormalise.
+
+    ``mean``: the collection's mean (:func:`mean_vector`) when ``vectors`` are only part of it.
+    """
     if len(vectors) == 0:
         return vectors
-    centred = vectors - vectors.mean(axis=0, keepdims=True)
+    centred = vectors - (mean_vector(vectors) if mean is None else mean)[None, :]
     norms = np.linalg.norm(centred, axis=1, keepdims=True)
     return centred / np.maximum(norms, 1e-9)
 
@@ -152,22 +160,26 @@ def document_vectors(sentence_vectors: Sequence[np.ndarray]) -> np.ndarray:
     return docs / np.maximum(np.linalg.norm(docs, axis=1, keepdims=True), 1e-9)
 
 
-def nearest_documents(docs: np.ndarray, k: int, min_cosine: float = -1.0, block: int = 2048) -> np.ndarray:
+def nearest_documents(
+    docs: np.ndarray, k: int, min_cosine: float = -1.0, block: int = 2048, rows: range | None = None
+) -> np.ndarray:
     """Each article's ``k`` most similar articles at cosine >= ``min_cosine``, as unique (i, j), i < j.
 
     Exact, in blocks of rows so that memory stays at block x n; the result does not depend on input order
-    beyond ties.
+    beyond ties. ``rows``: only these articles' neighbours (a share of the work, e.g. one task's).
     """
     n = len(docs)
+    share = rows if rows is not None else range(n)
     found = []
-    for start in range(0, n, block):
-        sims = docs[start : start + block] @ docs.T
-        rows = np.arange(start, min(start + block, n))
-        sims[rows - start, rows] = -1.0  # not oneself
-        top = np.argpartition(-sims, min(k, n - 1) - 1, axis=1)[:, :k] if n > 1 else np.zeros((len(rows), 0), int)
+    for start in range(share.start, min(share.stop, n), block):
+        stop = min(start + block, share.stop, n)
+        sims = docs[start:stop] @ docs.T
+        own = np.arange(start, stop)
+        sims[own - start, own] = -1.0  # not oneself
+        top = np.argpartition(-sims, min(k, n - 1) - 1, axis=1)[:, :k] if n > 1 else np.zeros((len(own), 0), int)
         # not the article itself (when there are fewer than k others)
-        keep = (top != rows[:, None]) & (np.take_along_axis(sims, top, axis=1) >= min_cosine)
-        found.append(np.stack([np.repeat(rows, keep.sum(axis=1)), top[keep]], axis=1))
+        keep = (top != own[:, None]) & (np.take_along_axis(sims, top, axis=1) >= min_cosine)
+        found.append(np.stack([np.repeat(own, keep.sum(axis=1)), top[keep]], axis=1))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.concatenate(found).astype(np.int64)
@@ -236,10 +248,21 @@ def find_candidates(
         for i, j in nearest_documents(document_vectors(centred), settings.neighbours, settings.document_cosine)
     }
     # 4. support
-    found = []
-    for a, b in sorted(lexical | shared | similar):
-        hits, quoted = sentence_support(centred[a], centred[b], settings.static_cosine, quotes[a], quotes[b])
-        shortest = min(len(centred[a]), len(centred[b]))
-        if (a, b) in lexical or quoted or hits >= min(settings.min_sentence_hits, shortest):
-            found.append(Candidate(a, b, hits, (a, b) in lexical))
-    return found
+    found = (supported(a, b, (a, b) in lexical, centred, quotes, settings) for a, b in sorted(lexical | shared | similar))
+    return [c for c in found if c is not None]
+
+
+def supported(
+    a: int,
+    b: int,
+    lexical: bool,
+    centred: Sequence[np.ndarray] | Mapping[int, np.ndarray],
+    quotes: Sequence[np.ndarray] | Mapping[int, np.ndarray],
+    settings: CandidateSettings,
+) -> Candidate | None:
+    """The pair as a candidate when it is lexical or its sentences support it (step 4 of :func:`find_candidates`)."""
+    hits, quoted = sentence_support(centred[a], centred[b], settings.static_cosine, quotes[a], quotes[b])
+    shortest = min(len(centred[a]), len(centred[b]))
+    if lexical or quoted or hits >= min(settings.min_sentence_hits, shortest):
+        return Candidate(a, b, hits, lexical)
+    return None

@@ -201,6 +201,7 @@ def related_pairs(
     settings: Settings,
     keep_unrelated: bool,
     progress: Progress | None,
+    mean: np.ndarray | None = None,
 ) -> Iterator[Pair]:
     """Stages 5-8 for every candidate, in a cascade that keeps the transformer to the sentences that decide.
 
@@ -210,11 +211,12 @@ def related_pairs(
        probes and same-wording sentences cannot add up to two shared sentences or one shared quotation is
        dropped: most candidates merely share a topic, and this is where they leave;
     3. align the rest: the transformer on every sentence pair above the static gate, then relate.
-    Each sentence is encoded at most once, in batches, whichever pairs need it.
+    Each sentence is encoded at most once, in batches, whichever pairs need it. ``mean``: the collection's mean
+    static vector when ``articles`` are only part of it (see :func:`candidates.centre`).
     """
     offsets = np.cumsum([0] + [len(v) for v in static])
     # centred static vectors discriminate better: every sentence vector shares the collection's mean
-    flat = centre(np.concatenate(static)) if len(static) else np.zeros((0, 1))
+    flat = centre(np.concatenate(static), mean) if len(static) else np.zeros((0, 1))
     centred = [flat[offsets[k] : offsets[k + 1]] for k in range(len(static))]
     vectors = _Embeddings(encoder, articles)
     # 1.

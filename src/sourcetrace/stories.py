@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import numpy as np
@@ -70,9 +70,13 @@ def _common_words(articles: Sequence[Article]) -> frozenset[str]:
 def term_vectors(articles: Sequence[Article]) -> csr_matrix:
     """Rarity-weighted event-term vectors, one unit row per article (sparse)."""
     common = _common_words(articles)
-    counts = [event_terms(a, common) for a in articles]
+    return term_matrix([event_terms(a, common) for a in articles])
+
+
+def term_matrix(counts: Sequence[Counter[str]]) -> csr_matrix:
+    """:func:`term_vectors` from each article's :func:`event_terms` (found wherever the articles are)."""
     df: Counter[str] = Counter(t for c in counts for t in c)
-    n = len(articles)
+    n = len(counts)
     vocab = {t: k for k, t in enumerate(sorted(t for t, f in df.items() if f < n or n == 1))}
     rows, cols, vals = [], [], []
     for r, c in enumerate(counts):
@@ -86,11 +90,17 @@ def term_vectors(articles: Sequence[Article]) -> csr_matrix:
     return csr_matrix(x.multiply(1 / np.maximum(norms, 1e-12)[:, None]))
 
 
-def _term_links(x: csr_matrix, threshold: float, block: int = 500) -> dict[tuple[int, int], float]:
-    """Article pairs (i < j) whose event-term cosine reaches ``threshold``; rows in blocks to bound memory."""
+def term_links(
+    x: csr_matrix, threshold: float, block: int = 500, rows: range | None = None
+) -> dict[tuple[int, int], float]:
+    """Article pairs (i < j) whose event-term cosine reaches ``threshold``; rows in blocks to bound memory.
+
+    ``rows``: only pairs whose first article is among these (a share of the work, e.g. one task's).
+    """
     edges: dict[tuple[int, int], float] = {}
-    for start in range(0, x.shape[0], block):
-        sim = (x[start : start + block] @ x.T).tocoo()
+    share = rows if rows is not None else range(x.shape[0])
+    for start in range(share.start, min(share.stop, x.shape[0]), block):
+        sim = (x[start : min(start + block, share.stop)] @ x.T).tocoo()
         rows = sim.row + start
         keep = (rows < sim.col) & (sim.data >= threshold)
         edges.update(
@@ -113,20 +123,16 @@ def cluster_stories(articles: Sequence[Article], pairs: Sequence[Pair], settings
         return []
     index = {a.id: k for k, a in enumerate(articles)}
     threshold = settings.link_threshold
+    dates = [a.date for a in articles]
     # 1.-2. evidence: event terms (sparse, only pairs above the threshold kept), raised by shared material
     x = term_vectors(articles)
-    edges = _term_links(x, threshold)
+    edges = term_links(x, threshold)
     for pair in pairs:
         if pair.relation:
             i, j = sorted((index[pair.a], index[pair.b]))
             edges[(i, j)] = max(edges.get((i, j), 0.0), MATERIAL[pair.relation])
     # 3. far-apart publication dates veto a link
-    edges = {
-        (i, j): v
-        for (i, j), v in edges.items()
-        if v >= threshold
-        and not ((d := _days_apart(articles[i].date, articles[j].date)) is not None and d > MAX_DAYS_APART)
-    }
+    edges = {(i, j): v for (i, j), v in edges.items() if is_link(v, dates[i], dates[j], threshold)}
     rows = np.array([i for i, _ in edges], dtype=np.int64)
     cols = np.array([j for _, j in edges], dtype=np.int64)
     graph = csr_matrix((np.ones(len(edges)), (rows, cols)), shape=(n, n))
@@ -134,30 +140,48 @@ def cluster_stories(articles: Sequence[Article], pairs: Sequence[Pair], settings
     labels = np.zeros(n, dtype=np.int64)
     next_label = 0
     for block in np.unique(block_of):
-        members = np.flatnonzero(block_of == block)
-        if len(members) <= 2 or len(members) > MAX_BLOCK:
-            labels[members] = next_label
+        for group in cut_block(np.flatnonzero(block_of == block), x, edges, dates, threshold):
+            labels[group] = next_label
             next_label += 1
-            continue
-        # average linkage inside the block, on the same evidence (absent edges count as unrelated)
-        local = {int(m): k for k, m in enumerate(members)}
-        block_sim = (x[members] @ x[members].T).toarray()
-        for (i, j), v in edges.items():
-            if i in local and j in local:
-                block_sim[local[i], local[j]] = block_sim[local[j], local[i]] = v
-        for bi, bj in zip(*np.triu_indices(len(members), k=1), strict=True):
-            d = _days_apart(articles[members[bi]].date, articles[members[bj]].date)
-            if d is not None and d > MAX_DAYS_APART:
-                block_sim[bi, bj] = block_sim[bj, bi] = 0.0
-        condensed = np.clip(1.0 - block_sim[np.triu_indices(len(members), k=1)], 0.0, 1.0)
-        cut = fcluster(linkage(condensed, method="average"), t=1.0 - threshold, criterion="distance")
-        for c in np.unique(cut):
-            labels[members[cut == c]] = next_label
-            next_label += 1
-    return _name_stories(articles, labels)
+    return name_stories(articles, labels)
 
 
-def _name_stories(articles: Sequence[Article], labels: np.ndarray) -> list[Story]:
+def is_link(evidence: float, date_a: str | None, date_b: str | None, threshold: float) -> bool:
+    """Evidence that clears the threshold links two articles, unless they were published far apart."""
+    days = _days_apart(date_a, date_b)
+    return evidence >= threshold and not (days is not None and days > MAX_DAYS_APART)
+
+
+def cut_block(
+    members: np.ndarray,
+    x: csr_matrix,
+    edges: Mapping[tuple[int, int], float],
+    dates: Sequence[str | None],
+    threshold: float,
+) -> list[np.ndarray]:
+    """The stories of one connected block of linked articles (``members``, sorted indexes), by average linkage.
+
+    ``edges`` holds at least the links inside the block; ``x`` and ``dates`` are indexed like ``members``' values.
+    """
+    if len(members) <= 2 or len(members) > MAX_BLOCK:
+        return [members]
+    # average linkage inside the block, on the same evidence (absent edges count as unrelated)
+    local = {int(m): k for k, m in enumerate(members)}
+    block_sim = (x[members] @ x[members].T).toarray()
+    for (i, j), v in edges.items():
+        if i in local and j in local:
+            block_sim[local[i], local[j]] = block_sim[local[j], local[i]] = v
+    for bi, bj in zip(*np.triu_indices(len(members), k=1), strict=True):
+        d = _days_apart(dates[members[bi]], dates[members[bj]])
+        if d is not None and d > MAX_DAYS_APART:
+            block_sim[bi, bj] = block_sim[bj, bi] = 0.0
+    condensed = np.clip(1.0 - block_sim[np.triu_indices(len(members), k=1)], 0.0, 1.0)
+    cut = fcluster(linkage(condensed, method="average"), t=1.0 - threshold, criterion="distance")
+    return [members[cut == c] for c in np.unique(cut)]
+
+
+def name_stories(articles: Sequence[Article], labels: np.ndarray) -> list[Story]:
+    """One story per label, biggest first (then by first id), named by its earliest title or first words."""
     groups: dict[int, list[Article]] = {}
     for article, label in zip(articles, labels, strict=True):
         groups.setdefault(int(label), []).append(article)
