@@ -248,7 +248,8 @@ def find_candidates(
         for i, j in nearest_documents(document_vectors(centred), settings.neighbours, settings.document_cosine)
     }
     # 4. support
-    found = (supported(a, b, (a, b) in lexical, centred, quotes, settings) for a, b in sorted(lexical | shared | similar))
+    pairs_found = sorted(lexical | shared | similar)
+    found = (supported(a, b, (a, b) in lexical, centred, quotes, settings) for a, b in pairs_found)
     return [c for c in found if c is not None]
 
 

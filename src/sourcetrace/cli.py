@@ -157,5 +157,43 @@ def match_sentences_command(pairs: str, output: str | None, config: str | None, 
             out.close()
 
 
+@main.command("spark-scan")
+@click.argument("paths", nargs=-1, required=True, type=str)
+@click.option("--master", help="Spark master URL, e.g. local[2] (default: what spark-submit set, else local[*]).")
+@click.option("--partitions", type=click.IntRange(1), help="Partitions per shuffle (default: two per core).")
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
+@settings_options
+def spark_scan_command(
+    paths: tuple[str, ...],
+    master: str | None,
+    partitions: int | None,
+    overwrite: bool,
+    config: str | None,
+    model_dir: str | None,
+) -> None:
+    """Scan INPUT... (folders, .txt/.html/.jsonl/.parquet, any path Spark reads) on Spark into OUTPUT (Parquet).
+
+    Needs the optional extra: pip install 'sourcetrace[spark]'. Prints the summary (also OUTPUT/summary.json).
+    """
+    if len(paths) < 2:
+        raise click.UsageError("give at least one INPUT and then the OUTPUT folder")
+    try:
+        from . import spark as spark_job
+    except ImportError as exc:
+        raise click.ClickException(
+            f"spark-scan needs the spark extra: pip install 'sourcetrace[spark]' ({exc})"
+        ) from exc
+    settings = _settings(config, model_dir)
+    try:
+        spark = spark_job.session(master, partitions)
+        summary = spark_job.spark_scan(
+            list(paths[:-1]), paths[-1], settings, spark, partitions, overwrite, lambda line: click.echo(line, err=True)
+        )
+    except SourcetraceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps({k: v for k, v in summary.items() if k != "settings"}, indent=2))
+    sys.exit(0 if summary["articles"] else EXIT_NO_ARTICLES)
+
+
 if __name__ == "__main__":
     main()

@@ -113,9 +113,13 @@ def _walk(root: Path) -> list[str]:
 
 
 def _read_file(path: Path, shown: str, article_id: str, limit: int) -> Article:
-    data = _read_bytes(path, shown, limit)
+    return from_bytes(_read_bytes(path, shown, limit), KINDS[path.suffix.lower()], shown, article_id)
+
+
+def from_bytes(data: bytes, kind: str, shown: str, article_id: str) -> Article:
+    """The article in a text or HTML file's bytes (``kind`` as in ``KINDS``), wherever they were read."""
     text = decode(data, shown)
-    if KINDS[path.suffix.lower()] == "html":
+    if kind == "html":
         return _from_html(text, article_id, shown)
     text = normalise_text(text)
     if not text.strip():
@@ -125,20 +129,24 @@ def _read_file(path: Path, shown: str, article_id: str, limit: int) -> Article:
 
 def _read_bytes(path: Path, shown: str, limit: int) -> bytes:
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError(
-                shown,
-                f"is {size:,} bytes, over the limit of {limit:,} (ingest.max_file_bytes); "
-                "split it into one file per article or raise the limit",
-            )
-        if size == 0:
-            raise InputError(shown, "is empty; remove it or add the article text")
+        check_size(path.stat().st_size, shown, limit)
         return path.read_bytes()
     except PermissionError as exc:
         raise InputError(shown, "cannot be read: permission denied; check the file's permissions") from exc
     except OSError as exc:
         raise InputError(shown, f"cannot be read: {exc.strerror or exc}") from exc
+
+
+def check_size(size: int, shown: str, limit: int) -> None:
+    """Raise InputError for an empty text or HTML file, or one over the size limit."""
+    if size > limit:
+        raise InputError(
+            shown,
+            f"is {size:,} bytes, over the limit of {limit:,} (ingest.max_file_bytes); "
+            "split it into one file per article or raise the limit",
+        )
+    if size == 0:
+        raise InputError(shown, "is empty; remove it or add the article text")
 
 
 _BOMS = (
@@ -246,28 +254,33 @@ def _clean_field(value: Any) -> str | None:
 
 def _read_jsonl(path: Path, shown: str, limit: int, found: _Found) -> None:
     """One article per line. The size limit applies to each record, so a large collection can be one file."""
-    records = 0
     try:
         with path.open("rb") as lines:
-            for number, raw in _bounded_lines(lines, limit):
-                where = f"{shown}:{number}"
-                if raw is not None and not raw.removeprefix(codecs.BOM_UTF8).strip():
-                    continue
-                records += 1
-                try:
-                    if raw is None:
-                        raise InputError(
-                            where,
-                            f"line {number} is over the limit of {limit:,} bytes (ingest.max_file_bytes); "
-                            "shorten the record or raise the limit",
-                        )
-                    found.add(_from_record(raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw, number, where))
-                except InputError as exc:
-                    found.errors.append(FileError(exc.path, exc.reason))
+            read_jsonl_stream(lines, shown, limit, found)
     except PermissionError as exc:
         raise InputError(shown, "cannot be read: permission denied; check the file's permissions") from exc
     except OSError as exc:
         raise InputError(shown, f"cannot be read: {exc.strerror or exc}") from exc
+
+
+def read_jsonl_stream(lines: Any, shown: str, limit: int, found: _Found) -> None:
+    """The records of an open JSON-lines file (binary), wherever it was opened, into ``found``."""
+    records = 0
+    for number, raw in _bounded_lines(lines, limit):
+        where = f"{shown}:{number}"
+        if raw is not None and not raw.removeprefix(codecs.BOM_UTF8).strip():
+            continue
+        records += 1
+        try:
+            if raw is None:
+                raise InputError(
+                    where,
+                    f"line {number} is over the limit of {limit:,} bytes (ingest.max_file_bytes); "
+                    "shorten the record or raise the limit",
+                )
+            found.add(_from_record(raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw, number, where))
+        except InputError as exc:
+            found.errors.append(FileError(exc.path, exc.reason))
     if records == 0:
         raise InputError(shown, "is empty (no JSON records); remove it or add one article per line")
 

@@ -1,0 +1,649 @@
+"""The pipeline on Apache Spark: the library's own stage functions inside partitions, collection-wide steps as
+shuffles, reduces and broadcasts, never a cross join and never a collect of the articles.
+
+    sourcetrace spark-scan INPUT... OUTPUT [--master URL] [--partitions N]
+
+1. ingest: text and HTML files, JSON lines and Parquet from any path Spark reads, by the library's readers; the
+   first article of an id wins; articles are then taken in id order (index ``k``), so that neither the input order
+   nor the partitioning changes a result;
+2.-3. paragraphs repeated across the collection are counted by key; then each partition is cleaned, segmented and
+   given its static vectors and MinHash signatures by the same chunk function ``scan`` runs in its workers;
+4. candidates: the collection's mean static vector by a reduce; MinHash and SimHash band keys grouped by key
+   (over-full buckets skipped, as locally); each article's nearest articles by document vector, exact, each task
+   taking a block of rows against a broadcast matrix; the union is grouped by its first article;
+5.-8. each group receives its articles once and runs the support test and :func:`pipeline.related_pairs` with the
+   collection's mean (the transformer loaded once per Python worker);
+9. stories: event terms per partition; links by blocks of rows against a broadcast term matrix, raised by the
+   pairs; distributed connected components; then the library's average-linkage cut of each component.
+
+Output: Parquet tables ``articles``, ``pairs``, ``passages``, ``stories`` and ``errors`` under OUTPUT, and
+``summary.json`` beside them. PySpark is imported only here: the default install never needs it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import posixpath
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict
+from itertools import combinations
+from operator import add
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import unquote
+
+import numpy as np
+
+# absolute imports: spark-submit may run this file as a script
+from sourcetrace import candidates as cands
+from sourcetrace import stories as story_rules
+from sourcetrace.clean import RepeatedParagraphs, _normalise, _reads_as_boilerplate, paragraph_key
+from sourcetrace.encoder import SentenceEncoder, StaticEncoder
+from sourcetrace.errors import InputError, ModelError, SourcetraceError
+from sourcetrace.ingest import KINDS, _Found, _from_record, check_size, from_bytes, read_jsonl_stream
+from sourcetrace.pipeline import _featurise_chunk, related_pairs
+from sourcetrace.records import Article, FileError, Pair
+from sourcetrace.report import SCHEMA, article_dict, divergence_dict, pair_dict
+from sourcetrace.settings import Settings
+
+TABLES = ("articles", "pairs", "passages", "stories", "errors")
+SUMMARY = "summary.json"
+DOC_BLOCK = 2048  # nearest_documents' block: a task takes whole blocks, so its cosines are those of scan
+TERM_ROWS = 5000  # rows of the term matrix per task (a multiple of term_links' block of 500)
+MIN_ARTICLES = 3  # clean.repeated_paragraphs' default, as scan uses it
+LOCAL_MEMORY = "3g"  # JVM heap of a local session: shuffle buffers and cached blocks, not the Python workers
+
+Progress = Callable[[str], None]
+
+
+class SparkJobError(SourcetraceError):
+    """The Spark job cannot run (an output folder in the way, an unreadable input listing)."""
+
+
+def session(master: str | None = None, partitions: int | None = None, memory: str = LOCAL_MEMORY) -> Any:
+    """The SparkSession spark-submit configured, else a local one on ``master`` (default: all cores)."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("sourcetrace")
+    local = (master or "local").startswith("local")
+    if master:
+        builder = builder.master(master)
+    if local:
+        # local workers must run this interpreter, which has sourcetrace installed; a cluster sets its own
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        builder = builder.config("spark.driver.memory", memory)
+    # one BLAS thread per task: Spark already runs one task per core
+    builder = builder.config("spark.executorEnv.OPENBLAS_NUM_THREADS", "1")
+    builder = builder.config("spark.ui.showConsoleProgress", "false")
+    if partitions:
+        builder = builder.config("spark.sql.shuffle.partitions", str(partitions))
+    return builder.getOrCreate()
+
+
+def spark_scan(
+    inputs: Sequence[str],
+    output: str,
+    settings: Settings | None = None,
+    spark: Any = None,
+    partitions: int | None = None,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Run stages 1-9 on Spark over ``inputs``; write the tables and ``summary.json`` under ``output``.
+
+    Returns the summary: counts, relations, seconds per stage. ``partitions`` (default: two per core) changes the
+    speed, never the results.
+    """
+    from pyspark import StorageLevel
+
+    settings = settings or Settings.load()
+    spark = spark or session()
+    sc = spark.sparkContext
+    p = partitions or 2 * sc.defaultParallelism
+    seconds: dict[str, float] = {}
+    since = [time.perf_counter()]
+
+    def mark(stage: str) -> None:
+        now = time.perf_counter()
+        seconds[stage] = round(now - since[0], 3)
+        since[0] = now
+        if progress:
+            progress(f"{stage}: {seconds[stage]:.1f} s")
+
+    _check_output(spark, output, overwrite)
+    problem = sc.parallelize([0], 1).map(lambda _: _model_problem(settings)).collect()[0]
+    if problem:
+        raise ModelError(problem)
+    # 1. ingest
+    raw, errors = read_inputs(spark, inputs, settings.ingest.max_file_bytes)
+    raw = raw.persist(StorageLevel.DISK_ONLY)
+    errors += raw.filter(lambda r: isinstance(r[1], FileError)).collect()
+    articles, duplicates = _first_of_each_id(raw.filter(lambda r: isinstance(r[1], Article)), p)
+    mark("ingest")
+    # 2.-4. clean, segment, static vectors, signatures: partitions of consecutive ids, in order
+    repeated = sc.broadcast(_repeated_paragraphs(articles, p))
+    ordered = articles.sortBy(lambda a: a.id, numPartitions=p)
+    done = ordered.mapPartitions(lambda rows: _featurise(list(rows), repeated.value, settings)).persist()
+    errors += done.filter(lambda r: isinstance(r, tuple) and isinstance(r[1], FileError)).collect()
+    feats = done.filter(lambda r: not isinstance(r[1], FileError)).zipWithIndex().map(lambda r: (r[1], r[0]))
+    feats = feats.persist(StorageLevel.MEMORY_AND_DISK)  # (k, (article, static vectors, signature))
+    n = feats.count()
+    errors += duplicates.collect()
+    raw.unpersist()
+    mark("clean, segment, static vectors, signatures")
+    # 4. candidates
+    cs = settings.candidates
+    total, rows = feats.map(lambda kv: (kv[1][1].sum(axis=0, dtype=np.float64), len(kv[1][1]))).fold(
+        (0.0, 0), lambda x, y: (x[0] + y[0], x[1] + y[1])
+    )
+    mean = sc.broadcast((np.asarray(total) / max(rows, 1)).astype(np.float32))
+    centred = feats.mapValues(lambda f: (cands.centre(f[1], mean.value), _quotations(f[0]))).persist()
+    lexical = _bucket_members(
+        feats.flatMap(lambda kv: _keyed(cands.band_keys(kv[1][2][None, :], cs.minhash_bands)[0], kv[0])),
+        cs.max_bucket,
+        p,
+    ).flatMap(lambda members: [(pair, True) for pair in combinations(sorted(members), 2)])
+    shared = _shared_sentences(centred, settings, p)
+    docs = np.zeros((n, 1), np.float32)
+    for k, vector in centred.mapValues(lambda c: cands.document_vectors([c[0]])[0]).collect():
+        docs = docs if docs.shape[1] == len(vector) else np.zeros((n, len(vector)), np.float32)
+        docs[k] = vector
+    docs_b = sc.broadcast(docs)
+    similar = sc.parallelize(range(0, n, DOC_BLOCK), max(1, min(p, -(-n // DOC_BLOCK)))).flatMap(
+        lambda s: [
+            ((int(a), int(b)), False)
+            for a, b in cands.nearest_documents(
+                docs_b.value, cs.neighbours, cs.document_cosine, DOC_BLOCK, range(s, s + DOC_BLOCK)
+            )
+        ]
+    )
+    found = lexical.union(shared).union(similar).reduceByKey(lambda x, y: x or y, p)
+    grouped = found.map(lambda r: (r[0][0] % p, (*r[0], r[1]))).persist()
+    candidate_count = grouped.count()
+    docs_b.unpersist()
+    mark("candidates")
+    # 5.-8. align, classify, divergences, attribute: each group of pairs with its articles, shipped once
+    needs = grouped.flatMap(lambda r: [(r[1][0], r[0]), (r[1][1], r[0])]).distinct(p)
+    shipped = needs.join(feats.mapValues(lambda f: (f[0], f[1])), p).map(lambda r: (r[1][0], (r[0], r[1][1])))
+    pairs = grouped.cogroup(shipped, p).flatMap(lambda r: _relate_group(r[1][0], r[1][1], mean.value, settings))
+    pairs = pairs.persist(StorageLevel.MEMORY_AND_DISK)  # (k_a, k_b, Pair)
+    relations = dict(sorted(pairs.map(lambda r: (r[2].relation, 1)).reduceByKey(add).collect()))
+    centred.unpersist()
+    mark("align")
+    # 9. stories
+    stories = _stories(sc, feats, pairs, n, settings.stories.link_threshold, p)
+    mark("stories")
+    # output
+    summary = _write(spark, output, feats, pairs, stories, sorted(errors, key=lambda r: r[0]), overwrite)
+    summary.update(
+        relations=relations,
+        pairs=sum(relations.values()),
+        candidates=candidate_count,
+        settings=json.loads(json.dumps(asdict(settings), default=str)),
+    )
+    mark("write")
+    summary.update(seconds=seconds, partitions=p, spark=spark.version, master=sc.master)
+    _write_text(spark, posixpath.join(output, SUMMARY), json.dumps(summary, indent=2) + "\n")
+    for rdd in (done, feats, grouped, pairs):
+        rdd.unpersist()
+    repeated.unpersist()
+    mean.unpersist()
+    return summary
+
+
+def _model_problem(settings: Settings) -> str | None:
+    """Load the encoders once on an executor, so that a missing model fails fast with its own message."""
+    try:
+        StaticEncoder.load(settings.model_dir)
+        SentenceEncoder.load(settings.model_dir, threads=1)
+    except ModelError as exc:
+        return str(exc)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1. ingest
+
+Keyed = tuple[tuple[Any, ...], Any]  # (order key: input, relative path, line), Article or FileError
+
+
+def read_inputs(spark: Any, inputs: Sequence[str], limit: int) -> tuple[Any, list[Keyed]]:
+    """(order key, Article or FileError) for every file or record under ``inputs``, and the errors found listing."""
+    sc = spark.sparkContext
+    jvm, conf = sc._jvm, sc._jsc.hadoopConfiguration()
+    parts, errors, claimed = [], [], set()
+    for index, given in enumerate(inputs):
+        path = jvm.org.apache.hadoop.fs.Path(given)
+        fs = path.getFileSystem(conf)
+        if not fs.exists(path):
+            errors.append(((index, "", 0), FileError(given, "does not exist; check the path")))
+            continue
+        is_dir = fs.getFileStatus(path).isDirectory()
+        root = unquote(fs.makeQualified(path).toString())
+        listing = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(given)
+        files, parquet = {}, []
+        for row in sorted(listing.select("path", "length").collect()):
+            file = unquote(row["path"])
+            rel = posixpath.relpath(file, root) if is_dir else posixpath.basename(file)
+            suffix = PurePosixPath(file).suffix.lower()
+            shown = os.path.join(given, rel) if is_dir else given
+            key = (index, rel, 0)
+            if file in claimed or (is_dir and any(part.startswith(".") for part in rel.split("/"))):
+                continue
+            if suffix == ".parquet":
+                parquet.append((file, shown, key))
+            elif suffix not in KINDS:
+                if not is_dir:
+                    errors.append((key, FileError(given, f"unsupported file type '{suffix}'; spark-scan reads "
+                                                         ".txt, .html, .htm, .jsonl or .parquet files")))  # fmt: skip
+                continue
+            else:
+                try:
+                    if KINDS[suffix] != "jsonl":
+                        check_size(int(row["length"]), shown, limit)
+                    article_id = PurePosixPath(rel).with_suffix("").as_posix() if is_dir else PurePosixPath(rel).stem
+                    files[row["path"]] = (KINDS[suffix], shown, article_id, key)
+                except InputError as exc:
+                    errors.append((key, FileError(exc.path, exc.reason)))
+            claimed.add(file)
+        if files:
+            frame = spark.read.format("binaryFile").load(sorted(files))
+            parts.append(frame.select("path", "content").rdd.flatMap(lambda r, f=files: _read_file(r, f, limit)))
+        for file, shown, key in parquet:
+            records = spark.read.parquet(file).rdd.zipWithIndex()
+            parts.append(records.map(lambda r, s=shown, k=key: _read_record(r[0].asDict(), r[1] + 1, s, k)))
+    return (sc.union(parts) if parts else sc.emptyRDD()), errors
+
+
+def _read_file(row: Any, files: dict[str, tuple[str, str, str, tuple[Any, ...]]], limit: int) -> list[Keyed]:
+    kind, shown, article_id, key = files[row["path"]]
+    data = bytes(row["content"])
+    try:
+        if kind != "jsonl":
+            return [(key, from_bytes(data, kind, shown, article_id))]
+        found = _Found()
+        read_jsonl_stream(io.BytesIO(data), shown, limit, found)
+    except InputError as exc:
+        return [(key, FileError(exc.path, exc.reason))]
+    line = {a.path: int(a.path.rsplit(":", 1)[1]) for a in found.articles}
+    return [((*key[:2], line[a.path]), a) for a in found.articles] + [(key, e) for e in found.errors]
+
+
+def _read_record(record: dict[str, Any], number: int, shown: str, key: tuple[Any, ...]) -> Keyed:
+    """One Parquet row, read as the JSON-lines record it would be (``published`` may be a date or timestamp)."""
+    where = f"{shown}:{number}"
+    raw = json.dumps(record, ensure_ascii=False, default=lambda v: v.isoformat()).encode("utf-8")
+    try:
+        return (*key[:2], number), _from_record(raw, number, where)
+    except InputError as exc:
+        return (*key[:2], number), FileError(exc.path, exc.reason)
+
+
+def _first_of_each_id(keyed: Any, partitions: int) -> tuple[Any, Any]:
+    """Articles, the first read for each id kept (as ``scan`` keeps it); later ones as keyed errors."""
+
+    def first(group: Iterable[Keyed]) -> list[tuple[bool, Any]]:
+        found = _Found()
+        ordered = sorted(group, key=lambda r: r[0])
+        for _, article in ordered:
+            found.add(article)
+        return [(True, found.articles[0])] + [(False, (ordered[0][0], e)) for e in found.errors]
+
+    by_id = keyed.map(lambda r: (r[1].id, r)).groupByKey(partitions).flatMap(lambda kv: first(kv[1])).persist()
+    return by_id.filter(lambda r: r[0]).values(), by_id.filter(lambda r: not r[0]).values()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2.-4. per article
+
+
+def _repeated_paragraphs(articles: Any, partitions: int) -> RepeatedParagraphs:
+    """clean.repeated_paragraphs over the collection, counted by key (the example line: the first id's)."""
+
+    def keys(article: Article) -> list[tuple[str, tuple[int, str, str]]]:
+        lines: dict[str, str] = {}
+        for line in _normalise(article.text).split("\n"):
+            if line:
+                lines.setdefault(paragraph_key(line), line)
+        return [(key, (1, article.id, line)) for key, line in lines.items()]
+
+    merged = articles.flatMap(keys).reduceByKey(lambda x, y: (x[0] + y[0], *min(x[1:], y[1:])), partitions)
+    least = max(MIN_ARTICLES, 2)
+    found = merged.filter(lambda kv: kv[1][0] >= least and _reads_as_boilerplate(kv[1][2]))
+    return RepeatedParagraphs(dict(found.mapValues(lambda v: v[0]).collect()))
+
+
+def _featurise(articles: list[Article], repeated: RepeatedParagraphs, settings: Settings) -> Iterator[Any]:
+    """pipeline's chunk function on one partition: (article, static vectors, signature), or (path, FileError)."""
+    if not articles:
+        return
+    part = _featurise_chunk((articles, repeated, settings))
+    yield from (((1 << 30, e.path, 0), e) for e in part.errors)  # after the readers' errors
+    yield from zip(part.articles, part.static, part.signatures, strict=True)
+
+
+def _quotations(article: Article) -> np.ndarray:
+    return np.array([bool(s.quote_spans) for s in article.sentences], dtype=bool)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 4. candidates
+
+
+def _keyed(keys: np.ndarray, member: Any) -> list[tuple[tuple[int, int], Any]]:
+    """((band, key), member) for one row of band keys."""
+    return [((band, int(key)), member) for band, key in enumerate(keys.tolist())]
+
+
+def _bucket_members(keyed: Any, max_bucket: int, partitions: int) -> Any:
+    """The members of each bucket of 2 to ``max_bucket`` rows; a fuller bucket is generic and skipped, and is never
+    held whole (its list stops at ``max_bucket + 1``)."""
+
+    def add_one(members: list[Any], member: Any) -> list[Any]:
+        if len(members) <= max_bucket:
+            members.append(member)
+        return members
+
+    def merge(x: list[Any], y: list[Any]) -> list[Any]:
+        x.extend(y[: max(0, max_bucket + 1 - len(x))])
+        return x
+
+    buckets = keyed.aggregateByKey([], add_one, merge, partitions).values()
+    return buckets.filter(lambda members: 2 <= len(members) <= max_bucket)
+
+
+def _shared_sentences(centred: Any, settings: Settings, partitions: int) -> Any:
+    """((a, b), False) for article pairs sharing two near-verbatim sentences or one quotation (SimHash bands), as
+    candidates.colliding_rows and owner_pairs find them."""
+    cs = settings.candidates
+
+    def rows(k: int, vectors: np.ndarray, quoted: np.ndarray) -> list[Any]:
+        keys = cands.simhash_keys(vectors, cs.vector_bits, cs.vector_bands) if len(vectors) else []
+        return [item for i, row in enumerate(keys) for item in _keyed(row, (k, i, bool(quoted[i])))]
+
+    def owner_pairs(members: list[tuple[int, int, bool]]) -> Iterator[Any]:
+        for (ka, ia, qa), (kb, ib, qb) in combinations(sorted(members), 2):
+            if ka != kb:
+                yield (ka, kb), ({ia}, {ib}, qa and qb)
+
+    def merge(x: tuple[set[int], set[int], bool], y: tuple[set[int], set[int], bool]) -> Any:
+        return x[0] | y[0], x[1] | y[1], x[2] or y[2]
+
+    keyed = centred.flatMap(lambda kv: rows(kv[0], *kv[1]))
+    found = _bucket_members(keyed, cs.max_bucket, partitions).flatMap(owner_pairs).reduceByKey(merge, partitions)
+    enough = found.filter(lambda r: r[1][2] or min(len(r[1][0]), len(r[1][1])) >= cs.min_sentence_hits)
+    return enough.map(lambda r: (r[0], False))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 5.-8. related pairs
+
+
+def _relate_group(
+    found: Iterable[tuple[int, int, bool]], shipped: Iterable[tuple[int, tuple[Article, np.ndarray]]], mean: Any,
+    settings: Settings,
+) -> Iterator[tuple[int, int, Pair]]:  # fmt: skip
+    """The support test, then related_pairs, for one group of candidate pairs and the articles they name."""
+    members = sorted(shipped, key=lambda m: m[0])
+    if not members:
+        return
+    ks = [k for k, _ in members]
+    local = {k: pos for pos, k in enumerate(ks)}
+    articles = [a for _, (a, _) in members]
+    static = [v for _, (_, v) in members]
+    centred = [cands.centre(v, mean) for v in static]
+    quotes = [_quotations(a) for a in articles]
+    supported = (cands.supported(local[a], local[b], lex, centred, quotes, settings.candidates) for a, b, lex in found)
+    candidates = sorted((c for c in supported if c is not None), key=lambda c: (c.a, c.b))
+    if not candidates:
+        return
+    encoder = SentenceEncoder.load(settings.model_dir, threads=1)
+    index = {a.id: k for k, a in zip(ks, articles, strict=True)}
+    for pair in related_pairs(articles, static, candidates, encoder, settings, False, None, mean=mean):
+        yield index[pair.a], index[pair.b], pair
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 9. stories
+
+
+def _stories(sc: Any, feats: Any, pairs: Any, n: int, threshold: float, partitions: int) -> list[Any]:
+    """stories.cluster_stories with its links found by row blocks and its blocks as distributed components."""
+    from scipy.sparse import csr_matrix
+
+    words = feats.flatMap(lambda kv: story_rules._common_words([kv[1][0]])).distinct(partitions)
+    common = sc.broadcast(frozenset(words.collect()))
+    rows = feats.mapValues(lambda f: (story_rules.event_terms(f[0], common.value), _stub(f[0]))).collect()
+    rows.sort(key=lambda r: r[0])
+    common.unpersist()
+    stubs = [stub for _, (_, stub) in rows]
+    x = sc.broadcast(story_rules.term_matrix([terms for _, (terms, _) in rows]) if n else csr_matrix((0, 1)))
+    dates = sc.broadcast([a.date for a in stubs])
+    terms = sc.parallelize(range(0, n, TERM_ROWS), max(1, min(partitions, -(-n // TERM_ROWS)))).flatMap(
+        lambda s: story_rules.term_links(x.value, threshold, rows=range(s, s + TERM_ROWS)).items()
+    )
+    material = pairs.map(lambda r: ((r[0], r[1]), story_rules.MATERIAL[r[2].relation]))
+    edges = terms.union(material).reduceByKey(max, partitions)
+    edges = edges.filter(lambda e: story_rules.is_link(e[1], dates.value[e[0][0]], dates.value[e[0][1]], threshold))
+    edges = edges.persist()
+    roots = _connected_components(edges.keys(), partitions)
+    inner = edges.map(lambda e: (e[0][0], e)).join(roots, partitions).map(lambda r: (r[1][1], r[1][0]))
+    blocks = roots.map(lambda r: (r[1], r[0])).cogroup(inner, partitions)
+    labels = np.arange(n)
+    for k, label in blocks.flatMap(lambda r: _cut(r[1][0], r[1][1], x.value, dates.value, threshold)).collect():
+        labels[k] = label
+    for broadcast in (x, dates):
+        broadcast.unpersist()
+    edges.unpersist()
+    return [(s.id, list(s.articles), s.label) for s in story_rules.name_stories(stubs, labels)]
+
+
+def _stub(article: Article) -> Article:
+    """What naming a story needs of an article: id, title, date, first sentence."""
+    return Article(id=article.id, path="", text="", title=article.title, date=article.date,
+                   sentences=article.sentences[:1])  # fmt: skip
+
+
+def _cut(members: Iterable[int], edges: Iterable[Any], x: Any, dates: list[str | None], threshold: float) -> list[Any]:
+    """(k, label) for each member of one component, the label being the first k of its story."""
+    groups = story_rules.cut_block(np.array(sorted(members), dtype=np.int64), x, dict(edges), dates, threshold)
+    return [(int(k), int(group[0])) for group in groups for k in group]
+
+
+def _connected_components(edges: Any, partitions: int) -> Any:
+    """(vertex, smallest vertex of its component) for every vertex of ``edges`` ((i, j) pairs), by propagating the
+    smallest label along the edges until nothing changes (one round per step of the longest shortest path)."""
+    both = edges.flatMap(lambda e: [e, (e[1], e[0])]).persist()
+    labels = both.map(lambda e: (e[0], min(e))).reduceByKey(min, partitions).persist()
+    while True:
+        offered = both.join(labels, partitions).map(lambda r: (r[1][0], r[1][1]))
+        updated = labels.union(offered).reduceByKey(min, partitions).persist()
+        changed = updated.join(labels, partitions).filter(lambda r: r[1][0] != r[1][1]).count()
+        labels.unpersist()
+        labels = updated
+        if not changed:
+            both.unpersist()
+            return labels
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# output
+
+
+def _check_output(spark: Any, output: str, overwrite: bool) -> None:
+    jvm, conf = spark.sparkContext._jvm, spark.sparkContext._jsc.hadoopConfiguration()
+    path = jvm.org.apache.hadoop.fs.Path(output)
+    fs = path.getFileSystem(conf)
+    if fs.exists(path):
+        if not overwrite:
+            raise SparkJobError(f"{output} exists; choose a new output folder or pass --overwrite")
+        fs.delete(path, True)
+
+
+def _write_text(spark: Any, path: str, text: str) -> None:
+    """One small file on any file system Spark writes to (the summary)."""
+    jvm, conf = spark.sparkContext._jvm, spark.sparkContext._jsc.hadoopConfiguration()
+    target = jvm.org.apache.hadoop.fs.Path(path)
+    stream = target.getFileSystem(conf).create(target, True)
+    try:
+        stream.write(bytearray(text.encode("utf-8")))
+    finally:
+        stream.close()
+
+
+def _write(
+    spark: Any, output: str, feats: Any, pairs: Any, stories: list[Any], errors: list[Keyed], overwrite: bool
+) -> dict[str, Any]:
+    schemas = _schemas()
+    tables = {
+        "articles": feats.map(lambda kv: _article_row(kv[1][0])),
+        "pairs": pairs.map(lambda r: _pair_row(r[2])),
+        "passages": pairs.flatMap(lambda r: _passage_rows(r[2])),
+        "stories": spark.sparkContext.parallelize(stories, 1),
+        "errors": spark.sparkContext.parallelize([(e.path, e.reason) for _, e in errors], 1),
+    }
+    mode = "overwrite" if overwrite else "errorifexists"
+    for name, rdd in tables.items():
+        spark.createDataFrame(rdd, schemas[name]).write.mode(mode).parquet(posixpath.join(output, name))
+    return {"schema": SCHEMA, "articles": feats.count(), "stories": len(stories), "errors": len(errors)}
+
+
+def _schemas() -> dict[str, Any]:
+    from pyspark.sql.types import ArrayType, BooleanType, DoubleType, IntegerType, StringType, StructField, StructType
+
+    def struct(*fields: tuple[str, Any]) -> StructType:
+        return StructType([StructField(name, kind, True) for name, kind in fields])
+
+    text, number, whole = StringType(), DoubleType(), IntegerType()
+    span = ArrayType(whole)
+    divergence = struct(
+        ("kind", text), ("change", text), ("a_sentence", whole), ("b_sentence", whole),
+        ("a_span", span), ("b_span", span), ("a_text", text), ("b_text", text),
+    )  # fmt: skip
+    link = struct(("a", whole), ("b", whole), ("similarity", number), ("verbatim", BooleanType()))
+    return {
+        "articles": struct(
+            ("id", text),
+            ("path", text),
+            ("title", text),
+            ("date", text),
+            ("outlet", text),
+            ("url", text),
+            ("removed", ArrayType(struct(("text", text), ("reason", text)))),
+            ("sentence_count", whole),
+        ),  # fmt: skip
+        "pairs": struct(
+            ("a", text),
+            ("b", text),
+            ("relation", text),
+            ("score", number),
+            ("source", text),
+            ("source_reasons", ArrayType(text)),
+            ("coverage_a", number),
+            ("coverage_b", number),
+            ("passages", whole),
+            ("divergences", ArrayType(divergence)),
+        ),  # fmt: skip
+        "passages": struct(
+            ("a", text),
+            ("b", text),
+            ("passage", whole),
+            ("a_start", whole),
+            ("a_end", whole),
+            ("b_start", whole),
+            ("b_end", whole),
+            ("sentences", ArrayType(link)),
+        ),  # fmt: skip
+        "stories": struct(("id", text), ("articles", ArrayType(text)), ("label", text)),
+        "errors": struct(("path", text), ("reason", text)),
+    }
+
+
+def _article_row(article: Article) -> tuple[Any, ...]:
+    d = article_dict(article)
+    removed = [(r["text"], r["reason"]) for r in d["removed"]]
+    return d["id"], d["path"], d["title"], d["date"], d["outlet"], d["url"], removed, d["sentence_count"]
+
+
+def _pair_row(pair: Pair) -> tuple[Any, ...]:
+    d = pair_dict(pair)
+    divergences = [
+        (x["kind"], x["change"], x["a_sentence"], x["b_sentence"], x["a_span"], x["b_span"], x["a_text"], x["b_text"])
+        for x in (divergence_dict(v) for v in pair.divergences)
+    ]
+    return (
+        d["a"], d["b"], d["relation"], float(d["score"]), d["source"], list(d["source_reasons"]),
+        float(d["coverage"]["a"]), float(d["coverage"]["b"]), len(d["passages"]), divergences,
+    )  # fmt: skip
+
+
+def _passage_rows(pair: Pair) -> list[tuple[Any, ...]]:
+    return [
+        (
+            pair.a,
+            pair.b,
+            n,
+            p.a_span[0],
+            p.a_span[1],
+            p.b_span[0],
+            p.b_span[1],
+            [(k.a, k.b, float(k.score), bool(k.verbatim)) for k in p.links],
+        )  # fmt: skip
+        for n, p in enumerate(pair.passages)
+    ]
+
+
+def load_report(output: str, spark: Any = None) -> dict[str, Any]:
+    """The JSON report (schema of ``scan --format json``) rebuilt from spark-scan's tables; for small outputs."""
+    spark = spark or session()
+
+    def rows(table: str) -> list[Any]:
+        return spark.read.parquet(posixpath.join(output, table)).collect()
+
+    passages: dict[tuple[str, str], list[Any]] = {}
+    for x in rows("passages"):
+        passages.setdefault((x["a"], x["b"]), []).append(x)
+    pairs = []
+    for p in sorted(rows("pairs"), key=lambda r: (r["a"], r["b"])):
+        found = sorted(passages.get((p["a"], p["b"]), []), key=lambda r: r["passage"])
+        pairs.append({
+            "a": p["a"], "b": p["b"], "relation": p["relation"], "score": p["score"], "source": p["source"],
+            "source_reasons": list(p["source_reasons"]), "coverage": {"a": p["coverage_a"], "b": p["coverage_b"]},
+            "passages": [
+                {"a_span": [x["a_start"], x["a_end"]], "b_span": [x["b_start"], x["b_end"]],
+                 "sentences": [s.asDict() for s in x["sentences"]]}
+                for x in found
+            ],
+            "divergences": [
+                {**d.asDict(), "a_span": _span(d["a_span"]), "b_span": _span(d["b_span"])} for d in p["divergences"]
+            ],
+        })  # fmt: skip
+    articles = [
+        {**a.asDict(recursive=True), "removed": [r.asDict() for r in a["removed"]]}
+        for a in sorted(rows("articles"), key=lambda r: r["id"])
+    ]
+    return {
+        "schema": SCHEMA,
+        "articles": articles,
+        "pairs": pairs,
+        "stories": [
+            {"id": s["id"], "articles": list(s["articles"]), "label": s["label"]}
+            for s in sorted(rows("stories"), key=lambda r: int(r["id"][1:]))
+        ],
+        "errors": [{"path": e["path"], "reason": e["reason"]} for e in rows("errors")],
+    }
+
+
+def _span(value: Any) -> list[int] | None:
+    return list(value) if value is not None else None
+
+
+# spark-submit entry: spark-submit .../sourcetrace/spark.py INPUT... OUTPUT [options of spark-scan]
+if __name__ == "__main__":
+    from sourcetrace.cli import main
+
+    main(["spark-scan", *sys.argv[1:]])
