@@ -224,10 +224,9 @@ def read_inputs(spark: Any, inputs: Sequence[str], limit: int) -> tuple[Any, lis
             continue
         is_dir = fs.getFileStatus(path).isDirectory()
         root = unquote(fs.makeQualified(path).toString())
-        listing = spark.read.format("binaryFile").option("recursiveFileLookup", "true").load(given)
         files, parquet = {}, []
-        for row in sorted(listing.select("path", "length").collect()):
-            file = unquote(row["path"])
+        for uri, size in _listing(fs, path):
+            file = unquote(uri)
             rel = posixpath.relpath(file, root) if is_dir else posixpath.basename(file)
             suffix = PurePosixPath(file).suffix.lower()
             shown = os.path.join(given, rel) if is_dir else given
@@ -244,9 +243,11 @@ def read_inputs(spark: Any, inputs: Sequence[str], limit: int) -> tuple[Any, lis
             else:
                 try:
                     if KINDS[suffix] != "jsonl":
-                        check_size(int(row["length"]), shown, limit)
+                        check_size(size, shown, limit)
+                    elif size == 0:  # Spark does not read empty files
+                        read_jsonl_stream(io.BytesIO(b""), shown, limit, _Found())
                     article_id = PurePosixPath(rel).with_suffix("").as_posix() if is_dir else PurePosixPath(rel).stem
-                    files[row["path"]] = (KINDS[suffix], shown, article_id, key)
+                    files[uri] = (KINDS[suffix], shown, article_id, key)
                 except InputError as exc:
                     errors.append((key, FileError(exc.path, exc.reason)))
             claimed.add(file)
@@ -257,6 +258,15 @@ def read_inputs(spark: Any, inputs: Sequence[str], limit: int) -> tuple[Any, lis
             records = spark.read.parquet(file).rdd.zipWithIndex()
             parts.append(records.map(lambda r, s=shown, k=key: _read_record(r[0].asDict(), r[1] + 1, s, k)))
     return (sc.union(parts) if parts else sc.emptyRDD()), errors
+
+
+def _listing(fs: Any, path: Any) -> list[tuple[str, int]]:
+    """(URI, size) of every file under ``path`` (or of ``path``), sorted; empty files included, unlike Spark's."""
+    found, files = [], fs.listFiles(path, True)
+    while files.hasNext():
+        status = files.next()
+        found.append((status.getPath().toString(), int(status.getLen())))
+    return sorted(found)
 
 
 def _read_file(row: Any, files: dict[str, tuple[str, str, str, tuple[Any, ...]]], limit: int) -> list[Keyed]:

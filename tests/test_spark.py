@@ -1,0 +1,134 @@
+"""spark-scan gives what scan gives: the same pairs, relations and stories, whatever the partitions or input order.
+
+Runs Spark in local[2] mode, one session for the module; skipped when PySpark or Java is absent (``make test``
+installs the spark extra). Similarities agree to the third decimal: the int8 transformer quantises its activations
+per batch, and Spark forms other batches than scan.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sourcetrace.cli import main
+
+from .conftest import SEEDS
+
+pytest.importorskip("pyspark")
+pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="Spark needs Java, which is absent")
+
+from sourcetrace import spark as job  # noqa: E402  (needs pyspark)
+
+
+@pytest.fixture(scope="module")
+def spark():
+    session = job.session("local[2]", partitions=4)
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def _local(paths, settings, models) -> dict:
+    from sourcetrace import scan, to_dict
+
+    return json.loads(json.dumps(to_dict(scan(paths, settings, models))))
+
+
+def _spark(spark, paths, out: Path, settings, **options) -> tuple[dict, dict]:
+    summary = job.spark_scan([str(p) for p in paths], str(out), settings, spark, **options)
+    return summary, job.load_report(str(out), spark)
+
+
+def _relations(report: dict) -> list[tuple]:
+    return sorted((p["a"], p["b"], p["relation"], p["source"]) for p in report["pairs"])
+
+
+def _scores(report: dict) -> dict:
+    return {(p["a"], p["b"]): p["score"] for p in report["pairs"]}
+
+
+def assert_same(remote: dict, local: dict) -> None:
+    assert _relations(remote) == _relations(local)
+    assert remote["stories"] == local["stories"]
+    near = _scores(local)
+    assert all(abs(score - near[key]) <= 2e-3 for key, score in _scores(remote).items())
+
+
+@pytest.fixture(scope="module")
+def seeds(spark, settings, models, tmp_path_factory):
+    out = tmp_path_factory.mktemp("seeds") / "out"
+    summary, remote = _spark(spark, [SEEDS], out, settings)
+    return summary, remote, _local([SEEDS], settings, models), out
+
+
+def test_seeds_same_as_scan(seeds):
+    summary, remote, local, out = seeds
+    assert_same(remote, local)
+    assert [a["id"] for a in remote["articles"]] == sorted(a["id"] for a in local["articles"])
+    assert remote["errors"] == local["errors"] == []
+    assert "rewrite" in {p["relation"] for p in remote["pairs"]}
+    assert summary["articles"] == 5 and summary["pairs"] == len(local["pairs"])
+    written = json.loads((out / job.SUMMARY).read_text())
+    assert written["relations"] == summary["relations"] and written["seconds"]
+
+
+def test_order_partitions_and_formats_do_not_change_the_result(spark, seeds, settings, tmp_path):
+    """The seeds as reversed JSON lines and Parquet, next to broken records, on three partitions."""
+    _, folder, _, _ = seeds
+    files = sorted(SEEDS.glob("*.txt"))
+    mixed = tmp_path / "in"
+    mixed.mkdir()
+    lines = [json.dumps({"id": f.stem, "text": f.read_text(encoding="utf-8")}) for f in reversed(files[:3])]
+    (mixed / "seeds.jsonl").write_text("\n".join([*lines, "not json", "", '{"text": "no id"}']) + "\n", "utf-8")
+    rows = [(f.stem, f.read_text(encoding="utf-8")) for f in reversed(files[3:])]
+    spark.createDataFrame(rows, "id string, text string").coalesce(1).write.parquet(str(mixed / "more.parquet"))
+    (mixed / "empty.txt").write_bytes(b"")
+    _, remote = _spark(spark, [mixed], tmp_path / "out", settings, partitions=3)
+    assert _relations(remote) == _relations(folder)
+    assert _scores(remote) == pytest.approx(_scores(folder), abs=2e-3)
+    assert remote["stories"] == folder["stories"]
+    assert [a["id"] for a in remote["articles"]] == [a["id"] for a in folder["articles"]]
+    paths = {a["id"]: a["path"] for a in remote["articles"]}
+    assert paths[files[0].stem].endswith("seeds.jsonl:3") and ".parquet" in paths[files[4].stem]
+    assert sorted(e["path"].rsplit("/", 1)[-1] for e in remote["errors"]) == [
+        "empty.txt",
+        "seeds.jsonl:4",
+        "seeds.jsonl:6",
+    ]
+
+
+@pytest.mark.shared
+def test_ecbplus_odd_topics_same_as_scan(spark, settings, models, shared_data, tmp_path):
+    docs = shared_data / "ecbplus-dev" / "docs"
+    local = _local([docs], settings, models)
+    summary, remote = _spark(spark, [docs], tmp_path / "out", settings, partitions=5)
+    assert len(remote["articles"]) == len(local["articles"]) > 400
+    assert_same(remote, local)
+    assert summary["candidates"] >= len(local["pairs"])
+
+
+def test_connected_components_give_each_vertex_its_smallest_neighbour(spark):
+    edges = [(5, 9), (9, 12), (12, 30), (30, 31), (1, 2), (2, 3), (40, 41), (7, 6)]
+    roots = dict(job._connected_components(spark.sparkContext.parallelize(edges, 3), 3).collect())
+    assert roots == {5: 5, 9: 5, 12: 5, 30: 5, 31: 5, 1: 1, 2: 1, 3: 1, 40: 40, 41: 40, 6: 6, 7: 6}
+
+
+def test_over_full_buckets_are_skipped(spark):
+    keyed = spark.sparkContext.parallelize([("a", 1), ("a", 2), ("b", 3), *[("c", k) for k in range(10)]], 3)
+    found = sorted(sorted(m) for m in job._bucket_members(keyed, 4, 2).collect())
+    assert found == [[1, 2]]
+
+
+def test_command_needs_an_input_and_an_output():
+    result = CliRunner().invoke(main, ["spark-scan", "only-one"])
+    assert result.exit_code == 2 and "OUTPUT" in result.output
+
+
+def test_command_refuses_to_overwrite(spark, tmp_path):
+    (tmp_path / "out").mkdir()
+    result = CliRunner().invoke(main, ["spark-scan", str(SEEDS), str(tmp_path / "out")])
+    assert result.exit_code == 1 and "--overwrite" in result.output
