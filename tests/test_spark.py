@@ -1,8 +1,7 @@
 """spark-scan gives what scan gives: the same pairs, relations and stories, whatever the partitions or input order.
 
 Runs Spark in local[2] mode, one session for the module; skipped when PySpark or Java is absent (``make test``
-installs the spark extra). Similarities agree to the third decimal: the int8 transformer quantises its activations
-per batch, and Spark forms other batches than scan.
+installs the spark extra).
 """
 
 from __future__ import annotations
@@ -47,15 +46,11 @@ def _relations(report: dict) -> list[tuple]:
     return sorted((p["a"], p["b"], p["relation"], p["source"]) for p in report["pairs"])
 
 
-def _scores(report: dict) -> dict:
-    return {(p["a"], p["b"]): p["score"] for p in report["pairs"]}
-
-
 def assert_same(remote: dict, local: dict) -> None:
+    """Relations, scores, sources, passages with their similarities, divergences; and the stories."""
     assert _relations(remote) == _relations(local)
+    assert remote["pairs"] == sorted(local["pairs"], key=lambda p: (p["a"], p["b"]))
     assert remote["stories"] == local["stories"]
-    near = _scores(local)
-    assert all(abs(score - near[key]) <= 2e-3 for key, score in _scores(remote).items())
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +83,7 @@ def test_order_partitions_and_formats_do_not_change_the_result(spark, seeds, set
     spark.createDataFrame(rows, "id string, text string").coalesce(1).write.parquet(str(mixed / "more.parquet"))
     (mixed / "empty.txt").write_bytes(b"")
     _, remote = _spark(spark, [mixed], tmp_path / "out", settings, partitions=3)
-    assert _relations(remote) == _relations(folder)
-    assert _scores(remote) == pytest.approx(_scores(folder), abs=2e-3)
+    assert remote["pairs"] == folder["pairs"]
     assert remote["stories"] == folder["stories"]
     assert [a["id"] for a in remote["articles"]] == [a["id"] for a in folder["articles"]]
     paths = {a["id"]: a["path"] for a in remote["articles"]}

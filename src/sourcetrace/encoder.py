@@ -47,8 +47,13 @@ class SentenceEncoder:
         """The encoder built in ``model_dir``; loaded once per folder and thread count in a process."""
         return _load_sentence(Path(model_dir).expanduser().resolve(), threads or os.cpu_count() or 1)
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """One float32 row per text, in input order; texts longer than 128 tokens are truncated."""
+    def encode(self, texts: Sequence[str], batch_size: int = 1) -> np.ndarray:
+        """One float32 row per text, in input order; texts longer than 128 tokens are truncated.
+
+        The int8 graph quantises its activations per batch, so a text's vector moves (cosine down to 0.97) with the
+        texts batched with it; one text per run keeps each vector a function of its text alone (so results do not
+        depend on which other sentences a scan, or a Spark task, happens to encode) and is no slower on CPU.
+        """
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if len(texts) == 0:
             return out
