@@ -372,7 +372,9 @@ def _shared_sentences(centred: Any, settings: Settings, partitions: int) -> Any:
     cs = settings.candidates
 
     def rows(k: int, vectors: np.ndarray, quoted: np.ndarray) -> list[Any]:
-        keys = cands.simhash_keys(vectors, cs.vector_bits, cs.vector_bands) if len(vectors) else []
+        if not len(vectors):
+            return []
+        keys = cands.simhash_keys(vectors, cs.vector_bits, cs.vector_bands)
         return [item for i, row in enumerate(keys) for item in _keyed(row, (k, i, bool(quoted[i])))]
 
     def owner_pairs(members: list[tuple[int, int, bool]]) -> Iterator[Any]:
