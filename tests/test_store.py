@@ -283,7 +283,8 @@ def test_a_new_schema_version_is_applied_by_a_migration(tmp_path, settings, mode
     path = tmp_path / "old.db"
     with Store(path, settings, models) as store:
         store.add(seeds_raw[:2])
-    upgrade = (SCHEMA_VERSION + 1, ["ALTER TABLE articles ADD COLUMN language TEXT", "CREATE INDEX by_date ON articles (date)"])
+    statements = ["ALTER TABLE articles ADD COLUMN language TEXT", "CREATE INDEX by_date ON articles (date)"]
+    upgrade = (SCHEMA_VERSION + 1, statements)
     monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, upgrade])
     monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with Store(path, settings, models) as store:

@@ -140,16 +140,12 @@ PARALLEL_FROM = 1000  # below this, starting worker processes costs more than it
 def _featurise_chunk(job: tuple[Sequence[Article], frozenset[str], Settings]) -> Features:
     articles, repeated, settings = job
     prepared, errors = prepare(articles, repeated)
-    static = sentence_vectors(prepared, StaticEncoder.load(settings.model_dir))
+    encoder = StaticEncoder.load(settings.model_dir)
+    flat = encoder.encode([s.text for a in prepared for s in a.sentences])
+    bounds = np.cumsum([0] + [len(a.sentences) for a in prepared])
+    static = [flat[bounds[k] : bounds[k + 1]] for k in range(len(prepared))]
     signatures = minhash_signatures([a.text for a in prepared], settings.candidates)
     return Features(prepared, static, signatures, errors)
-
-
-def sentence_vectors(articles: Sequence[Article], encoder: Encoder) -> list[np.ndarray]:
-    """One matrix per prepared article, a row per sentence, encoded in one call (e.g. the static vectors)."""
-    flat = encoder.encode([s.text for a in articles for s in a.sentences])
-    bounds = np.cumsum([0] + [len(a.sentences) for a in articles])
-    return [flat[bounds[k] : bounds[k + 1]] for k in range(len(articles))]
 
 
 def analyse(

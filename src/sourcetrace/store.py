@@ -35,7 +35,7 @@ from .candidates import find_candidates
 from .encoder import Encoder
 from .errors import StoreError
 from .ingest import read_articles
-from .pipeline import Models, Progress, featurise, related_pairs, sentence_vectors
+from .pipeline import Models, Progress, featurise, related_pairs
 from .records import (
     Article,
     Divergence,
@@ -89,6 +89,7 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             """CREATE TABLE vectors (
                 article INTEGER PRIMARY KEY REFERENCES articles (key),
                 embeddings BLOB NOT NULL,
+                static BLOB NOT NULL,
                 signature BLOB NOT NULL,
                 static_mean BLOB NOT NULL,
                 minhash_keys BLOB NOT NULL,
@@ -196,6 +197,11 @@ def sentence_keys(centred: np.ndarray, bits: int, bands: int) -> np.ndarray:
     weights = np.uint64(1) << np.arange(bits, dtype=np.uint64)
     values = (signs.reshape(len(centred), bands, bits).astype(np.uint64) * weights).sum(axis=2, dtype=np.uint64)
     return _mix(values)
+
+
+def _stored_precision(static: np.ndarray) -> np.ndarray:
+    """Static vectors as the store keeps them (float16), so that new and stored articles are alike."""
+    return static.astype(np.float16).astype(np.float32)
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
@@ -788,28 +794,24 @@ class Store:
         """
         settings, models = self.settings, self.models
         stored = self._load_articles(db, shortlist)
-        signatures = (
-            dict(
-                db.execute(
-                    f"SELECT article, signature FROM vectors WHERE article IN ({','.join('?' * len(shortlist))})",
-                    list(shortlist),
-                ).fetchall()
-            )
-            if shortlist
-            else {}
-        )
-        entries: list[tuple[Article, np.ndarray | None, np.ndarray, int | None]] = [
+        features: dict[int, tuple[bytes, bytes]] = {}
+        for chunk in _chunks(list(shortlist), _IN_LIMIT):
+            marks = ",".join("?" * len(chunk))
+            for key, static, signature in db.execute(
+                f"SELECT article, static, signature FROM vectors WHERE article IN ({marks})", chunk
+            ):
+                features[key] = (static, signature)
+        entries: list[tuple[Article, np.ndarray, np.ndarray, int | None]] = [
             (p.article, p.static, p.signature, None) for p in items
         ]
-        static = sentence_vectors([stored[k] for k in shortlist], models.static)
-        entries += [
-            (stored[k], v, np.frombuffer(signatures[k], dtype=np.uint64), k)
-            for k, v in zip(shortlist, static, strict=True)
-        ]
+        for key in shortlist:
+            static, signature = features[key]
+            rows = np.frombuffer(static, dtype=np.float16).reshape(len(stored[key].sentences), -1)
+            entries.append((stored[key], rows.astype(np.float32), np.frombuffer(signature, dtype=np.uint64), key))
         if not checking:
             entries.sort(key=lambda e: e[0].id)
         articles = [e[0] for e in entries]
-        vectors = [np.asarray(e[1], dtype=np.float32) for e in entries]
+        vectors = [e[1] for e in entries]
         quotations = [np.array([bool(s.quote_spans) for s in a.sentences], dtype=bool) for a in articles]
         new = [e[3] is None for e in entries]
         candidates = [
@@ -824,8 +826,8 @@ class Store:
         for chunk in _chunks(needed, _IN_LIMIT):
             marks = ",".join("?" * len(chunk))
             for key, blob in db.execute(f"SELECT article, embeddings FROM vectors WHERE article IN ({marks})", chunk):
-                rows = np.frombuffer(blob, dtype=np.float32).reshape(-1, dim)
-                known.update((s.text, rows[s.index]) for s in stored[key].sentences)
+                embedded = np.frombuffer(blob, dtype=np.float32).reshape(-1, dim)
+                known.update((s.text, embedded[s.index]) for s in stored[key].sentences)
         for p in items:
             if p.embeddings is not None:
                 known.update((s.text, p.embeddings[s.index]) for s in p.article.sentences)
@@ -874,7 +876,7 @@ class Store:
             for start in range(0, total, CHUNK):
                 end = min(start + CHUNK, total)
                 items = [
-                    _New(a, digests[a.id], features.static[k], features.signatures[k], None)
+                    _New(a, digests[a.id], _stored_precision(features.static[k]), features.signatures[k], None)
                     for k, a in zip(range(start, end), features.articles[start:end], strict=True)
                 ]
                 self._add_chunk(items, result)
@@ -997,11 +999,12 @@ class Store:
         )
         assert p.embeddings is not None
         db.execute(
-            "INSERT INTO vectors (article, embeddings, signature, static_mean, minhash_keys, simhash_keys) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO vectors (article, embeddings, static, signature, static_mean, minhash_keys, simhash_keys) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 key,
                 _blob(p.embeddings.astype(np.float32)),
+                _blob(p.static.astype(np.float16)),
                 _blob(p.signature.astype(np.uint64)),
                 _blob(p.mean),
                 _blob(p.minhash),
@@ -1116,7 +1119,7 @@ class Store:
         matched: dict[str, Article] = {}
         c = self.settings.candidates
         for k, article in enumerate(features.articles):
-            item = _New(article, "", features.static[k], features.signatures[k], None)
+            item = _New(article, "", _stored_precision(features.static[k]), features.signatures[k], None)
             item.minhash = signature_keys(item.signature, c.minhash_bands)
             with self._read() as db:
                 self._check_compatible(db, write=False)

@@ -27,11 +27,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from ..errors import InputError, ModelError, SourcetraceError
+from ..errors import InputError, ModelError, SourcetraceError, StoreError
 from ..ingest import read_articles
 from ..records import Article, FileError, Pair, ScanResult
 from ..report import article_dict, pair_dict, to_dict
-from ..store import ArticleInfo, Store, StoreError
+from ..store import ArticleInfo, Store
 from .render import (
     article_segments,
     environment,
