@@ -470,4 +470,27 @@ def test_index_add_and_check_commands(tmp_path, models):
     missing = runner.invoke(main, ["check", str(seed_000), "--db", str(tmp_path / "none.db")])
     assert missing.exit_code == 1 and "no store" in missing.output
     unreadable = runner.invoke(main, ["index", "add", str(tmp_path / "nothing-here.txt"), "--db", str(db)])
-    assert unreadable.exit_code == 1 and "does not exist" in unreadable.stderr
+    assert unreadable.exit_code == 1 and "nothing-here.txt: does not exist" in unreadable.stderr
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database " * 200)
+    refused = runner.invoke(main, ["index", "add", str(seed_000), "--db", str(junk)])
+    assert refused.exit_code == 1 and f"{junk} is not a sourcetrace store" in refused.output
+    assert junk.read_bytes() == b"not a database " * 200  # left as it was
+    nowhere = runner.invoke(main, ["index", "add", str(seed_000), "--db", str(tmp_path / "no" / "such" / "x.db")])
+    assert nowhere.exit_code == 1 and "x.db" in nowhere.output and "folder" in nowhere.output
+    assert "holds 5 articles" in runner.invoke(main, ["index", "add", str(seed_000), "--db", str(db)]).stdout
+
+
+def test_the_default_install_stays_lean():
+    """The web service and the report are extras: the core neither depends on nor imports them."""
+    import tomllib
+
+    from .conftest import ROOT
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    heavy = ("fastapi", "uvicorn", "jinja2", "playwright", "httpx")
+    assert not [d for d in project["dependencies"] if d.lower().startswith(heavy)]
+    assert {d.split(">")[0] for d in project["optional-dependencies"]["web"]} >= {"fastapi", "uvicorn", "jinja2"}
+    code = "import sys, sourcetrace, sourcetrace.cli, sourcetrace.store; print(sorted(m for m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert not [m for m in heavy if f"'{m}'" in loaded]

@@ -259,3 +259,31 @@ def test_the_service_and_a_command_line_add_write_at_the_same_time(tmp_path, set
     for k in range(4):  # each planted pair has one article from each writer
         assert (f"syn{2 * k:03d}", f"syn{2 * k + 1:03d}") in pairs
     assert json.loads(json.dumps(statuses)) == statuses
+
+
+def test_serve_command_answers_on_loopback_and_stops(store_path):
+    """`sourcetrace serve` as a user starts it: bound to 127.0.0.1, read-only without a token."""
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "SOURCETRACE_TOKEN": ""}
+    command = [sys.executable, "-m", "sourcetrace.cli", "serve", "--db", str(store_path), "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline, health = time.monotonic() + 120, None
+        while health is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).json()
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        assert health == {"status": "ok", "articles": 5, "schema": 1, "read_only": True}
+        page = httpx.get(f"http://127.0.0.1:{port}/", headers={"accept": "text/html"}, timeout=10)
+        assert page.status_code == 200 and "Kim Jong Un" in page.text
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)  # closes the pipe

@@ -732,7 +732,7 @@ class Store:
                 f"WHERE article IN ({marks}) ORDER BY article, idx",
                 chunk,
             ):
-                quoted = tuple((int(s), int(e)) for s, e in json.loads(spans))
+                quoted = tuple((int(s), int(e)) for s, e in json.loads(spans)) if spans != "[]" else ()
                 text = out[key].text
                 out[key].sentences.append(Sentence(idx, start, end, text[start:end], bool(quote), quoted, speaker))
         return out
