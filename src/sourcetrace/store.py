@@ -26,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -183,17 +184,16 @@ def signature_keys(signature: np.ndarray, bands: int) -> np.ndarray:
     return _mix(values[None, :])
 
 
-_PLANES: dict[tuple[int, int], np.ndarray] = {}
+@lru_cache(maxsize=4)
+def _planes(dim: int, count: int) -> np.ndarray:
+    return np.random.default_rng(_SEED).standard_normal((dim, count)).astype(np.float32)
 
 
 def sentence_keys(centred: np.ndarray, bits: int, bands: int) -> np.ndarray:
     """Random-hyperplane band keys of centred sentence vectors: near-identical sentences share a key."""
     if len(centred) == 0:
         return np.zeros(0, dtype=np.int64)
-    shape = (centred.shape[1], bits * bands)
-    if shape not in _PLANES:
-        _PLANES[shape] = np.random.default_rng(_SEED).standard_normal(shape).astype(np.float32)
-    signs = (centred @ _PLANES[shape]) > 0
+    signs = (centred @ _planes(centred.shape[1], bits * bands)) > 0
     weights = np.uint64(1) << np.arange(bits, dtype=np.uint64)
     values = (signs.reshape(len(centred), bands, bits).astype(np.uint64) * weights).sum(axis=2, dtype=np.uint64)
     return _mix(values)
@@ -259,7 +259,7 @@ class _New:
         return self.static.mean(axis=0).astype(np.float32)
 
 
-class KnownVectors:
+class _KnownVectors:
     """A transformer encoder that answers from vectors already computed and encodes the rest one at a time.
 
     The int8 encoder quantises activations per batch, so a sentence's vector depends on its batch-mates (cosines
@@ -831,7 +831,7 @@ class Store:
         for p in items:
             if p.embeddings is not None:
                 known.update((s.text, p.embeddings[s.index]) for s in p.article.sentences)
-        encoder = KnownVectors(models.sentence, known)
+        encoder = _KnownVectors(models.sentence, known)
         pairs = list(related_pairs(articles, vectors, candidates, encoder, settings, False, None))
         return pairs, {a.id: a for a in articles}
 
@@ -897,7 +897,7 @@ class Store:
 
     def _add_chunk(self, items: list[_New], result: AddResult) -> None:
         # 2. everything that does not depend on the store happens before taking the write lock
-        encoder = KnownVectors(self.models.sentence)
+        encoder = _KnownVectors(self.models.sentence)
         for p in items:
             p.embeddings = encoder.encode([s.text for s in p.article.sentences])
             p.minhash = signature_keys(p.signature, self.settings.candidates.minhash_bands)
