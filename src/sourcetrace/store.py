@@ -6,7 +6,7 @@ The store is a persistence edge over the pipeline, not a second pipeline. Adding
 2. encode every sentence of the new articles with the transformer, one at a time, before taking the write lock;
 3. shortlist: the stored articles that could pair with a new one, from the store's own index (band keys of
    signatures and of sentence vectors, probed in SQLite; the nearest articles by document vector, in memory);
-4. candidates (``pipeline.find_candidates``) among the new articles and the shortlist;
+4. candidates (``candidates.find_candidates``) among the new articles and the shortlist;
 5. relate (``pipeline.related_pairs``) the candidates that involve a new article, answering the transformer from
    stored vectors: a stored sentence is never encoded again;
 6. write the articles, their sentences, vectors, index keys and pairs in one transaction.
