@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -122,6 +123,7 @@ def main() -> None:
                 stages.setdefault(k, []).append(v)
         count = store.count()
     check = {
+        "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
         "store_articles": count,
         "checks": len(seconds),
         "mean_words": round(words),
