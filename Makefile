@@ -6,14 +6,14 @@ BIN := $(VENV)/bin
 MODEL_DIR ?= $(shell $(PYTHON) -c "import os,pathlib;print(pathlib.Path(os.environ.get('XDG_CACHE_HOME') or pathlib.Path.home()/'.cache')/'sourcetrace'/'minilm-l6-v2')")
 export SOURCETRACE_MODEL_DIR := $(MODEL_DIR)
 
-.PHONY: install model demo test lint bench clean
+.PHONY: install model demo test lint bench clean chromium
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/python -m pip install -q -e ".[spark]" --group dev
+	$(BIN)/python -m pip install -q -e ".[spark,web]" --group dev --group browser
 	touch $@
 
 install: $(VENV)/.installed
@@ -37,7 +37,12 @@ model: $(MODEL_DIR)/manifest.json
 demo: install model
 	$(BIN)/sourcetrace scan examples/seeds
 
-test: install model
+# The browser tests drive Debian's chromium (Playwright's own browser download is not used); installing it needs root.
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || (apt-get update && apt-get install -y chromium chromium-driver)
+
+test: install model chromium
 	$(BIN)/python -m pytest -q
 
 lint: install

@@ -366,3 +366,12 @@ def test_repeated_paragraphs_survive_pickling_for_worker_processes():
     repeated = RepeatedParagraphs({"subscribe now": 4})
     again = pickle.loads(pickle.dumps(repeated))
     assert again == repeated and again.counts == {"subscribe now": 4}
+
+
+def test_cleaning_is_idempotent_when_the_title_repeats_above_short_lines() -> None:
+    text = (
+        "Old friends\n\nOld friends\nRed carpet welcome\nRed carpet welcome\n"
+        "Kim expressed his loyalty to Russia, saying “We will always be with Russia,” as seen on Russian TV."
+    )
+    once = clean(Article(id="x", path="x", text=text))
+    assert clean(once).text == once.text

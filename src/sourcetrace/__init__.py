@@ -2,9 +2,11 @@
 
 The pipeline, one module per stage: ingest, clean, segment, candidates, align, classify,
 divergences, attribute, stories; ``pipeline`` runs them in order and ``report`` formats the result.
+``Store`` keeps a collection in SQLite and adds to it incrementally (the web service and the HTML report, in
+``sourcetrace.web`` and ``sourcetrace.html_report``, need the ``web`` extra).
 """
 
-from .errors import ConfigError, InputError, ModelError, SourcetraceError
+from .errors import ConfigError, InputError, ModelError, SourcetraceError, StoreError
 from .pipeline import Models, analyse, compare, match_sentences, scan
 from .records import (
     Alignment,
@@ -21,8 +23,10 @@ from .records import (
 )
 from .report import to_dict, to_json
 from .settings import Settings
+from .store import AddResult, Store
 
 __all__ = [
+    "AddResult",
     "Alignment",
     "Article",
     "ConfigError",
@@ -39,6 +43,8 @@ __all__ = [
     "SentenceLink",
     "Settings",
     "SourcetraceError",
+    "Store",
+    "StoreError",
     "Story",
     "analyse",
     "compare",

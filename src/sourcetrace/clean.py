@@ -380,6 +380,8 @@ def clean(article: Article, repeated: frozenset[str] = frozenset()) -> Article:
             paragraphs[0].pop(0)
             if not paragraphs[0]:
                 paragraphs.pop(0)
+            else:  # what is left is judged again for hard wrapping, as cleaning the result again would
+                paragraphs[0] = _unwrap(paragraphs[0])
 
     return dataclasses.replace(
         article,

@@ -18,6 +18,7 @@ from .errors import SourcetraceError
 from .pipeline import Timings, compare, match_sentences, scan
 from .records import ScanResult
 from .settings import Settings
+from .store import Store
 
 EXIT_NO_ARTICLES = 1
 
@@ -156,6 +157,155 @@ def match_sentences_command(pairs: str, output: str | None, config: str | None, 
         if output:
             out.close()
 
+
+# --- a collection that persists: index add, check, report, serve ---------------------------------------------
+
+
+def store_option(help: str) -> Callable[..., Any]:
+    """The --db option of the commands that work on a store."""
+    return click.option("--db", required=True, type=click.Path(dir_okay=False), help=help)
+
+
+def _open_store(db: str, settings: Settings, create: bool) -> Store:
+    return Store(db, settings, create=create)
+
+
+@main.group("index")
+def index_group() -> None:
+    """Keep a collection in a store file and add to it incrementally."""
+
+
+@index_group.command("add")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@store_option("The store file (created when missing).")
+@settings_options
+def index_add_command(paths: tuple[str, ...], db: str, config: str | None, model_dir: str | None) -> None:
+    """Add the articles under PATHS to the store, comparing them with what it holds.
+
+    Unchanged articles are skipped; an article whose id is stored with other text becomes a new version.
+    """
+    try:
+        with _open_store(db, _settings(config, model_dir), create=True) as store:
+            result = store.add_paths(list(paths), progress=_StderrProgress())
+    except SourcetraceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for error in result.errors:
+        click.echo(f"warning: {error.path}: {error.reason}", err=True)
+    click.echo(
+        f"added {len(result.added)}, new versions {len(result.updated)}, unchanged {len(result.unchanged)}; "
+        f"{len(result.pairs)} pairs found; the store holds {result.total} articles"
+    )
+    if not (result.added or result.updated or result.unchanged):
+        click.echo("error: no article could be read; check the paths and the warnings above", err=True)
+        sys.exit(EXIT_NO_ARTICLES)
+
+
+@main.command("check")
+@click.argument("file", type=click.Path())
+@store_option("The store to check against.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@settings_options
+def check_command(file: str, db: str, fmt: str, config: str | None, model_dir: str | None) -> None:
+    """Report the reuse of the article in FILE against the store, without storing it (as `compare` shows a pair)."""
+    try:
+        with _open_store(db, _settings(config, model_dir), create=False) as store:
+            result = store.check_paths([file])
+    except SourcetraceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    text = report.to_json(result, with_sentences=True) if fmt == "json" else report.to_table(result, alignment=True)
+    click.echo(text, nl=False)
+    _report_errors(result)
+    sys.exit(_exit_code(result))
+
+
+@main.command("report")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--db", type=click.Path(dir_okay=False), help="Report on this store instead of scanning PATHS.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
+@settings_options
+def report_command(
+    paths: tuple[str, ...], db: str | None, output: str, config: str | None, model_dir: str | None
+) -> None:
+    """Write one self-contained HTML file: stories, who took from whom, every pair side by side."""
+    if bool(db) == bool(paths):
+        raise click.UsageError("give either --db FILE or PATH..., not both")
+    try:
+        from .html_report import render_report
+    except ImportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    settings = _settings(config, model_dir)
+    try:
+        if db:
+            with _open_store(db, settings, create=False) as store:
+                result = store.collection()
+        else:
+            result = scan(list(paths), settings, progress=_StderrProgress())
+    except SourcetraceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        Path(output).write_text(render_report(result), encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
+    _report_errors(result)
+    click.echo(
+        f"wrote {output}: {len(result.articles)} articles, {len(result.pairs)} pairs, {len(result.stories)} stories"
+    )
+    sys.exit(_exit_code(result))
+
+
+@main.command("serve")
+@store_option("The store to serve (created when missing).")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to bind; keep the default unless a proxy fronts it."
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--token",
+    envvar="SOURCETRACE_TOKEN",
+    help="Allow adding articles to clients sending it as a Bearer token "
+    "(or set SOURCETRACE_TOKEN). Without it the service is read-only.",
+)
+@click.option(
+    "--max-request-bytes",
+    type=click.IntRange(1024),
+    help="Larger request bodies get 413 (default: ingest.max_file_bytes + 64 KiB).",
+)
+@settings_options
+def serve_command(
+    db: str,
+    host: str,
+    port: int,
+    token: str | None,
+    max_request_bytes: int | None,
+    config: str | None,
+    model_dir: str | None,
+) -> None:
+    """Serve the store: a REST API (OpenAPI at /api/openapi.json) and pages to browse and check articles."""
+    try:
+        import uvicorn
+
+        from .web.app import create_app
+    except ImportError as exc:
+        raise click.ClickException(
+            f"the web service needs the web extra: pip install 'sourcetrace[web]' ({exc})"
+        ) from exc
+    try:
+        store = _open_store(db, _settings(config, model_dir), create=True)
+    except SourcetraceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        store.models  # noqa: B018 -- load the encoder now rather than on the first check
+    except SourcetraceError as exc:
+        click.echo(f"warning: checks and adds will fail until this is fixed: {exc}", err=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: binding {host}: the service is reachable from other machines", err=True)
+    click.echo(
+        f"serving {store.count()} articles from {db} on http://{host}:{port}/ "
+        f"({'adding needs the token' if token else 'read-only'})",
+        err=True,
+    )
+    app = create_app(store, token=token or None, max_request_bytes=max_request_bytes)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 @main.command("spark-scan")
 @click.argument("paths", nargs=-1, required=True, type=str)

@@ -3,7 +3,8 @@
 SourcetraceError
  ├── InputError          a file or record cannot be read (bad encoding, too large, malformed)
  ├── ConfigError         a settings file or option has a bad value
- └── ModelError          the sentence encoder is missing or its weights fail the checksum
+ ├── ModelError          the sentence encoder is missing or its weights fail the checksum
+ └── StoreError          a store file cannot be opened or used (not a store, newer schema, other encoder)
 """
 
 
@@ -26,3 +27,7 @@ class ConfigError(SourcetraceError):
 
 class ModelError(SourcetraceError):
     """The sentence encoder cannot be loaded. The message says how to build or point to it."""
+
+
+class StoreError(SourcetraceError):
+    """A store cannot be opened or used. The message names the file and what to do."""

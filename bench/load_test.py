@@ -1,0 +1,178 @@
+"""Load test of the web service on loopback: concurrent clients checking articles, bounded in time and count.
+
+    python bench/load_test.py [--db bench/out/store-5000.db] [--clients 16] [--seconds 30] [--max-requests 5000]
+
+Starts `sourcetrace serve` on 127.0.0.1 (a free port), waits until it answers, then runs `--clients` threads, each
+posting held-out articles to /api/check one after another until `--seconds` have passed or `--max-requests` were
+sent. Prints requests, errors, latency p50/p95/max and the resident memory of the server (sampled every 0.5 s)
+after warm-up, at its peak and at the end. The store and the held-out articles come from bench/check_latency.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+HOST = "127.0.0.1"  # never anything but loopback
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def held_out(collection: Path, skip: int, count: int) -> list[dict]:
+    records = []
+    with collection.open(encoding="utf-8") as lines:
+        for n, line in enumerate(lines):
+            if n >= skip:
+                record = json.loads(line)
+                records.append({"id": "load-" + record["id"], "text": record["text"]})
+            if len(records) >= count:
+                break
+    return records
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", type=Path, default=OUT / "store-5000.db")
+    parser.add_argument("--collection", type=Path, default=OUT / "store-collection-11000.jsonl")
+    parser.add_argument("--skip", type=int, default=10_000, help="articles of the collection that may be in the store")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--max-requests", type=int, default=5000)
+    parser.add_argument("--warmup", type=int, default=8, help="checks sent before measuring")
+    args = parser.parse_args()
+    if not args.db.exists():
+        raise SystemExit(f"{args.db} is missing: build it with bench/check_latency.py --build-only")
+    articles = held_out(args.collection, args.skip, 500)
+
+    port = free_port()
+    env = {**os.environ, "SOURCETRACE_TOKEN": ""}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sourcetrace.cli", "serve", "--db", str(args.db), "--host", HOST, "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://{HOST}:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(base + "/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(
+                    f"the server did not start: {server.stderr.read().decode()[-2000:] if server.stderr else ''}"
+                )
+            time.sleep(0.2)
+        with httpx.Client(base_url=base, timeout=120) as warm:
+            for record in articles[: args.warmup]:
+                warm.post("/api/check", json=record).raise_for_status()
+
+        memory: list[tuple[float, float]] = []
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        failures: list[str] = []
+        lock = threading.Lock()
+        sent = 0
+        stop = threading.Event()
+        start = time.monotonic()
+
+        def sample() -> None:
+            while not stop.is_set():
+                memory.append((time.monotonic() - start, rss_mb(server.pid)))
+                stop.wait(0.5)
+
+        def client(number: int) -> None:
+            nonlocal sent
+            with httpx.Client(base_url=base, timeout=120) as http:
+                k = number
+                while not stop.is_set():
+                    with lock:
+                        if sent >= args.max_requests or time.monotonic() - start >= args.seconds:
+                            return
+                        sent += 1
+                    record = articles[k % len(articles)]
+                    k += args.clients
+                    began = time.perf_counter()
+                    try:
+                        response = http.post("/api/check", json=record)
+                        status = response.status_code
+                    except httpx.HTTPError as exc:
+                        status = 0
+                        failures.append(type(exc).__name__)
+                    took = time.perf_counter() - began
+                    with lock:
+                        statuses[status] = statuses.get(status, 0) + 1
+                        if status == 200:
+                            latencies.append(took)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.monotonic() - start
+        stop.set()
+        sampler.join()
+        alive = httpx.get(base + "/api/health", timeout=10).status_code == 200
+    finally:
+        server.terminate()
+        server.wait(30)
+
+    after_warmup = [m for t, m in memory if t >= min(5.0, elapsed / 3)] or [m for _, m in memory]
+    result = {
+        "clients": args.clients,
+        "seconds": round(elapsed, 1),
+        "store": args.db.name,
+        "requests": sum(statuses.values()),
+        "ok": statuses.get(200, 0),
+        "errors": sum(n for s, n in statuses.items() if s != 200),
+        "failures": sorted(set(failures)),
+        "checks_per_s": round(statuses.get(200, 0) / elapsed, 2),
+        "p50_ms": round(1000 * statistics.median(latencies), 1) if latencies else None,
+        "p95_ms": round(1000 * percentile(latencies, 0.95), 1) if latencies else None,
+        "max_ms": round(1000 * max(latencies), 1) if latencies else None,
+        "rss_mb": {
+            "after_warmup": round(after_warmup[0], 1),
+            "peak": round(max(m for _, m in memory), 1),
+            "end": round(memory[-1][1], 1),
+        },
+        "served_after": alive,
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""The self-contained HTML report: from a scan or a store, nothing loaded from elsewhere, text always escaped."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest.importorskip("jinja2")
+
+from click.testing import CliRunner  # noqa: E402
+
+from sourcetrace.cli import main  # noqa: E402
+from sourcetrace.html_report import render_report  # noqa: E402
+from sourcetrace.pipeline import scan  # noqa: E402
+
+from .conftest import SEEDS  # noqa: E402
+from .test_web import HOSTILE  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def seeds_result(settings, models):
+    return scan([SEEDS], settings, models)
+
+
+def external_references(html: str) -> list[str]:
+    """Every attribute or CSS value that could make a browser fetch something."""
+    found = re.findall(r"""(?:src|href|action|poster|data)\s*=\s*["']?([^"'\s>]+)""", html, flags=re.I)
+    found += re.findall(r"url\(\s*['\"]?([^)'\"]+)", html)
+    found += re.findall(r"@import[^;]+", html)
+    return [ref for ref in found if not ref.startswith("#")]
+
+
+def test_report_is_self_contained(seeds_result):
+    html = render_report(seeds_result)
+    assert html.startswith("<!doctype html>")
+    assert external_references(html) == []
+    assert "<script" not in html.lower() and "<link" not in html.lower()
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    assert "<style>" in html and ".sbs" in html  # the bundled stylesheet, inline
+
+
+def test_report_has_stories_graphs_and_every_pair_side_by_side(seeds_result):
+    html = render_report(seeds_result)
+    multi = [s for s in seeds_result.stories if len(s.articles) > 1]
+    assert html.count('<section class="story"') == len(multi) == 2
+    assert html.count("<svg") == len(multi)
+    assert html.count('<article class="pairsection"') == len(seeds_result.pairs) == 4
+    assert html.count('class="sbs"') == len(seeds_result.pairs)
+    assert "took from" in html and "marker-end=" in html  # an arrow from the source to the taker
+    # the (000, 001) rewrite: aligned sentences coloured on both sides, the dropped attribution marked
+    start = html.index("000_0e5947c32f19394e ~ 001_adc2484d8ab1cf3c")
+    rewrite = html[start : html.find('<article class="pairsection"', start)]
+    assert len(re.findall(r'class="s al c\d', rewrite)) >= 20
+    assert re.search(r'<mark class="div div-attribution ch-added" title="[^"]*dropped by A">told AFP</mark>', rewrite)
+    assert "missing: told AFP" in rewrite
+
+
+def test_report_escapes_untrusted_text(seeds_result, settings, models, tmp_path):
+    base = next(SEEDS.glob("001_*.txt")).read_text("utf-8")
+    (tmp_path / "orig.txt").write_text(base, encoding="utf-8")
+    (tmp_path / "evil<b>.txt").write_text(base.replace("\n\n", "\n\n" + HOSTILE + "\n\n", 1), encoding="utf-8")
+    result = scan([tmp_path], settings, models)
+    assert result.pairs, "the hostile copy should pair with its original"
+    html = render_report(result)
+    assert "<script>window" not in html and "<img src=x" not in html and 'href="javascript:' not in html
+    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
+    assert "evil&lt;b&gt;" in html and "<b>" not in html
+
+
+def test_report_command_from_paths_and_from_a_store(tmp_path, models):
+    runner = CliRunner()
+    from_paths = tmp_path / "paths.html"
+    result = runner.invoke(main, ["report", str(SEEDS), "-o", str(from_paths)])
+    assert result.exit_code == 0, result.output
+    db = tmp_path / "seeds.db"
+    assert runner.invoke(main, ["index", "add", str(SEEDS), "--db", str(db)]).exit_code == 0
+    from_store = tmp_path / "store.html"
+    result = runner.invoke(main, ["report", "--db", str(db), "-o", str(from_store)])
+    assert result.exit_code == 0, result.output
+    for path in (from_paths, from_store):
+        html = path.read_text("utf-8")
+        assert html.count('<article class="pairsection"') == 4 and external_references(html) == []
+    assert runner.invoke(main, ["report", "-o", str(tmp_path / "x.html")]).exit_code == 2
+    assert runner.invoke(main, ["report", str(SEEDS), "--db", str(db), "-o", str(tmp_path / "x.html")]).exit_code == 2
+    missing = runner.invoke(main, ["report", "--db", str(tmp_path / "none.db"), "-o", str(tmp_path / "x.html")])
+    assert missing.exit_code == 1 and "no store" in missing.output

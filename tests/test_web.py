@@ -1,0 +1,289 @@
+"""The web service: REST API, pages, errors, token, escaping of untrusted text, and a CLI writing at the same time."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+pytest.importorskip("fastapi")
+pytest.importorskip("httpx")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from sourcetrace.ingest import read_articles  # noqa: E402
+from sourcetrace.store import Store  # noqa: E402
+from sourcetrace.web.app import CSP, create_app  # noqa: E402
+
+from .conftest import SEEDS  # noqa: E402
+from .test_store import synthetic, write_jsonl  # noqa: E402
+
+TOKEN = "test-token-1234"
+HOSTILE = (
+    "The agency said <script>window.__pwned = 1</script> that talks went well. "
+    'An image <img src=x onerror="window.__pwned = 2"> was shown. '
+    'Details are at <a href="javascript:window.__pwned = 3">this link</a> or javascript:alert(4) today.'
+)
+
+
+def seed(prefix: str) -> str:
+    return next(SEEDS.glob(f"{prefix}_*.txt")).stem
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory, settings, models):
+    path = tmp_path_factory.mktemp("web") / "web.db"
+    articles, _ = read_articles([SEEDS], settings.ingest)
+    with Store(path, settings, models) as store:
+        store.add(articles)
+    return path
+
+
+@pytest.fixture(scope="module")
+def client(store_path, settings, models):
+    store = Store(store_path, settings, models, create=False)
+    with TestClient(create_app(store, token=TOKEN, max_request_bytes=200_000)) as c:
+        yield c
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def read_only(store_path, settings, models):
+    store = Store(store_path, settings, models, create=False)
+    with TestClient(create_app(store)) as c:
+        yield c
+    store.close()
+
+
+def test_openapi_document_lists_the_api(client):
+    doc = client.get("/api/openapi.json").json()
+    paths = doc["paths"]
+    for path in (
+        "/api/articles",
+        "/api/articles/{article_id}",
+        "/api/check",
+        "/api/pairs",
+        "/api/pair",
+        "/api/stories",
+    ):
+        assert path in paths, path
+    assert "post" in paths["/api/articles"] and "post" in paths["/api/check"]
+    assert client.get("/docs").status_code == 404  # the interactive page would load scripts from a CDN
+
+
+def test_articles_are_listed_with_pagination_and_fetched_by_id(client):
+    page = client.get("/api/articles", params={"offset": 1, "limit": 2}).json()
+    assert page["total"] == 5 and page["offset"] == 1 and len(page["items"]) == 2
+    assert page["items"][0]["id"] == seed("001")
+    article = client.get(f"/api/articles/{seed('001')}").json()
+    assert article["version"] == 1 and article["text"] and article["sentences"]
+    assert {p["b"] for p in article["pairs"]} | {p["a"] for p in article["pairs"]} >= {seed("000"), seed("003")}
+    assert article["story"] is not None
+
+
+def test_pairs_and_stories(client):
+    pairs = client.get("/api/pairs", params={"limit": 50}).json()
+    assert pairs["total"] == 4
+    assert client.get("/api/pairs", params={"relation": "rewrite"}).json()["total"] == 1
+    pair = client.get("/api/pair", params={"a": seed("001"), "b": seed("000")}).json()
+    assert pair["relation"] == "rewrite" and pair["source"] == seed("001")
+    assert any(d["kind"] == "attribution" and d["b_text"] == "told AFP" for d in pair["divergences"])
+    stories = client.get("/api/stories", params={"min_articles": 2}).json()
+    assert stories["total"] == 2
+    story = client.get(f"/api/stories/{stories['items'][0]['id']}").json()
+    assert len(story["articles"]) == 3 and len(story["pairs"]) == 3
+
+
+def test_errors_are_json_with_the_right_status_and_the_service_goes_on(client):
+    for path in ("/api/articles/no-such-article", "/api/stories/s999", "/api/nothing-here"):
+        response = client.get(path)
+        assert response.status_code == 404 and response.json()["error"], path
+    response = client.get("/api/pair", params={"a": "x", "b": "y"})
+    assert response.status_code == 404 and response.json()["status"] == 404
+    for params in ({"limit": 0}, {"offset": -1}, {"limit": "many"}):
+        response = client.get("/api/articles", params=params)
+        assert response.status_code == 422 and response.json()["detail"], params
+    response = client.post("/api/check", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422 and response.json()["error"]
+    response = client.post("/api/check", json={"title": "no text"})
+    assert response.status_code == 422
+    response = client.post("/api/check", json={"text": "   "})
+    assert response.status_code == 422 and "text" in response.json()["error"]
+    big = {"text": "word " * 100_000}
+    response = client.post("/api/check", json=big)
+    assert response.status_code == 413 and "limit" in response.json()["error"]
+
+    def chunks():  # no Content-Length: the limit applies while the body streams in
+        for _ in range(50):
+            yield b"x" * 10_000
+
+    response = client.post("/api/check", content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413 and response.json()["status"] == 413
+    assert client.get("/api/health").json()["status"] == "ok"
+
+
+def test_check_returns_the_report_and_stores_nothing(client):
+    text = next(SEEDS.glob("000_*.txt")).read_text("utf-8")
+    before = client.get("/api/health").json()["articles"]
+    report = client.post("/api/check", json={"id": "fresh", "text": text}).json()
+    assert report["schema"] == 1 and report["articles"][0]["id"] == "fresh"
+    relations = {p["b"]: p["relation"] for p in report["pairs"]}
+    assert relations[seed("001")] == "rewrite" and all(p["a"] == "fresh" for p in report["pairs"])
+    assert report["articles"][0]["sentences"]  # offsets can be checked against the text
+    assert client.get("/api/health").json()["articles"] == before
+
+
+def test_adding_needs_the_token_and_read_only_service_refuses(client, read_only):
+    body = {"articles": [{"id": "t-1", "text": "A short article about nothing in particular, said nobody."}]}
+    assert read_only.post("/api/articles", json=body).status_code == 403
+    assert client.post("/api/articles", json=body).status_code == 401
+    wrong = client.post("/api/articles", json=body, headers={"authorization": "Bearer nope"})
+    assert wrong.status_code == 401 and wrong.json()["error"]
+    assert read_only.get("/api/health").json()["read_only"] is True
+
+
+def test_adding_through_the_api(tmp_path, settings, models):
+    store = Store(tmp_path / "api.db", settings, models)
+    app = create_app(store, token=TOKEN)
+    headers = {"authorization": f"Bearer {TOKEN}"}
+    records = [{"id": p.stem, "text": p.read_text("utf-8")} for p in sorted(SEEDS.glob("00[013]_*.txt"))]
+    with TestClient(app) as c:
+        added = c.post("/api/articles", json={"articles": records}, headers=headers).json()
+        assert sorted(added["added"]) == sorted(r["id"] for r in records) and added["total"] == 3
+        assert {(p["a"][:3], p["b"][:3]) for p in added["pairs"]} >= {("000", "001")}
+        again = c.post("/api/articles", json={"articles": records[:1]}, headers=headers).json()
+        assert again["unchanged"] == [records[0]["id"]] and not again["added"]
+        bad = c.post("/api/articles", json={"articles": [{"id": "x"}]}, headers=headers)
+        assert bad.status_code == 422
+        app.state.stories.wait()
+        assert c.get("/api/stories", params={"min_articles": 2}).json()["total"] == 1
+    store.close()
+
+
+def test_pages_render_and_carry_a_content_security_policy(client):
+    for path in ("/", "/articles", "/pairs", "/check", f"/articles/{seed('000')}", "/stories/s1"):
+        response = client.get(path, headers={"accept": "text/html"})
+        assert response.status_code == 200, path
+        assert response.headers["content-security-policy"] == CSP
+        assert "<script>" not in response.text and "http://" not in response.text.replace("http://www.w3", "")
+    assert "'unsafe-inline'" not in CSP and "script-src 'self'" in CSP
+    missing = client.get("/articles/nothing", headers={"accept": "text/html"})
+    assert missing.status_code == 404 and "nothing" in missing.text
+    assert client.get("/static/style.css").status_code == 200
+    assert client.get("/static/app.js").status_code == 200
+
+
+def test_pair_page_highlights_aligned_sentences_and_marks_the_dropped_attribution(client):
+    html = client.get("/pair", params={"a": seed("000"), "b": seed("001")}).text
+    assert html.count('class="s al c') >= 20  # aligned sentences, coloured on both sides
+    assert 'class="div div-attribution ch-added"' in html and "told AFP</mark>" in html
+    assert "missing: told AFP" in html  # noted on the side that dropped it
+    assert 'href="#p-b' in html and 'href="#p-a' in html  # each aligned sentence links to its partner
+
+
+def test_check_form_with_text_and_with_a_file(client):
+    text = next(SEEDS.glob("000_*.txt")).read_text("utf-8")
+    page = client.post("/check", data={"text": text, "title": "Pasted"}).text
+    # the store holds 000 itself (a copy), the article it rewrote (001) and one that shares passages (003)
+    assert "3 matches" in page and seed("001") in page and "rewrite" in page and "copy" in page
+    upload = client.post("/check", files={"file": ("mine.txt", text.encode(), "text/plain")}).text
+    assert "3 matches" in upload
+    refused = client.post("/check", files={"file": ("mine.pdf", b"%PDF-1.4", "application/pdf")})
+    assert refused.status_code == 200 and "unsupported file type" in refused.text
+    empty = client.post("/check", data={"text": "  "}).text
+    assert "paste the article text" in empty
+
+
+def test_untrusted_text_is_escaped_everywhere(tmp_path, settings, models):
+    base = next(SEEDS.glob("001_*.txt")).read_text("utf-8")
+    hostile = base.replace("\n\n", "\n\n" + HOSTILE + "\n\n", 1)
+    store = Store(tmp_path / "xss.db", settings, models)
+    records = [
+        {"id": "orig", "text": base},
+        {"id": "evil<script>", "text": hostile, "title": "<img src=x onerror=alert(1)>", "url": "javascript:alert(5)"},
+    ]
+    with TestClient(create_app(store, token=TOKEN)) as c:
+        c.post("/api/articles", json={"articles": records}, headers={"authorization": f"Bearer {TOKEN}"})
+        pages = [
+            c.get("/articles/evil<script>").text,
+            c.get("/pair", params={"a": "evil<script>", "b": "orig"}).text,
+            c.get("/").text,
+            c.get("/articles").text,
+            c.post("/check", data={"text": hostile}).text,
+        ]
+    store.close()
+    for html in pages:
+        assert "<script>window" not in html and "<img src=x" not in html and 'href="javascript:' not in html
+        assert "evil&lt;script&gt;" in html or "&lt;script&gt;window" in html
+    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in pages[0]
+    assert "javascript:alert(5)" in pages[0] and 'href="javascript:alert(5)"' not in pages[0]
+
+
+def test_the_service_and_a_command_line_add_write_at_the_same_time(tmp_path, settings, models):
+    path = tmp_path / "both.db"
+    store = Store(path, settings, models)
+    articles = synthetic(24, seed=23, copies=4)
+    cli_half = write_jsonl(tmp_path / "cli.jsonl", articles[1::2])
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "sourcetrace.cli", "index", "add", str(cli_half), "--db", str(path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    statuses = []
+    with TestClient(create_app(store, token=TOKEN)) as c:
+
+        def post(chunk):
+            body = {"articles": [{"id": a.id, "text": a.text} for a in chunk]}
+            statuses.append(
+                c.post("/api/articles", json=body, headers={"authorization": f"Bearer {TOKEN}"}).status_code
+            )
+
+        threads = [threading.Thread(target=post, args=(articles[k : k + 6 : 2],)) for k in (0, 6, 12, 18)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        out, err = cli.communicate(timeout=600)
+        assert cli.returncode == 0, err
+        assert statuses == [200, 200, 200, 200]
+        listed = c.get("/api/articles", params={"limit": 100}).json()
+        pairs = {(p["a"], p["b"]) for p in c.get("/api/pairs", params={"limit": 100}).json()["items"]}
+    store.close()
+    assert listed["total"] == 24 and sorted(i["id"] for i in listed["items"]) == sorted(a.id for a in articles)
+    for k in range(4):  # each planted pair has one article from each writer
+        assert (f"syn{2 * k:03d}", f"syn{2 * k + 1:03d}") in pairs
+    assert json.loads(json.dumps(statuses)) == statuses
+
+
+def test_serve_command_answers_on_loopback_and_stops(store_path):
+    """`sourcetrace serve` as a user starts it: bound to 127.0.0.1, read-only without a token."""
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", "SOURCETRACE_TOKEN": ""}
+    command = [sys.executable, "-m", "sourcetrace.cli", "serve", "--db", str(store_path), "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline, health = time.monotonic() + 120, None
+        while health is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).json()
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        assert health == {"status": "ok", "articles": 5, "schema": 1, "read_only": True}
+        page = httpx.get(f"http://127.0.0.1:{port}/", headers={"accept": "text/html"}, timeout=10)
+        assert page.status_code == 200 and "Kim Jong Un" in page.text
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)  # closes the pipe
