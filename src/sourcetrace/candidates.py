@@ -136,21 +136,29 @@ def simhash_keys(vectors: np.ndarray, bits: int, bands: int, chunk: int = 16384)
     return keys
 
 
-def mean_vector(vectors: np.ndarray) -> np.ndarray:
-    """The mean row, summed in float64: the same float32 result whatever the order or grouping of the rows."""
-    return (vectors.sum(axis=0, dtype=np.float64) / max(len(vectors), 1)).astype(np.float32)
+def mean_vector(vectors: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
+    """The mean row (of one matrix, or of all rows of several), summed in float64: the same float32 result
+    whatever the order or grouping of the rows."""
+    parts = [vectors] if isinstance(vectors, np.ndarray) else [p for p in vectors if len(p)]
+    rows = sum(len(p) for p in parts)
+    total = np.sum([p.sum(axis=0, dtype=np.float64) for p in parts], axis=0) if parts else np.zeros(1)
+    return (np.asarray(total) / max(rows, 1)).astype(np.float32)
 
 
-def centre(vectors: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
+def centre(vectors: np.ndarray, mean: np.ndarray | None = None, chunk: int = 65_536) -> np.ndarray:
     """Remove the collection's mean direction, which every sentence vector shares, and renormalise.
 
-    ``mean``: the collection's mean (:func:`mean_vector`) when ``vectors`` are only part of it.
+    ``mean``: the collection's mean (:func:`mean_vector`) when ``vectors`` are only part of it. Rows are handled
+    in chunks, so memory stays at the size of the result.
     """
     if len(vectors) == 0:
         return vectors
-    centred = vectors - (mean_vector(vectors) if mean is None else mean)[None, :]
-    norms = np.linalg.norm(centred, axis=1, keepdims=True)
-    return centred / np.maximum(norms, 1e-9)
+    mean = mean_vector(vectors) if mean is None else mean
+    out = np.empty(vectors.shape, dtype=np.float32)
+    for start in range(0, len(vectors), chunk):
+        block = vectors[start : start + chunk] - mean[None, :]
+        out[start : start + chunk] = block / np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-9)
+    return out
 
 
 def document_vectors(sentence_vectors: Sequence[np.ndarray]) -> np.ndarray:
@@ -161,14 +169,16 @@ def document_vectors(sentence_vectors: Sequence[np.ndarray]) -> np.ndarray:
 
 
 def nearest_documents(
-    docs: np.ndarray, k: int, min_cosine: float = -1.0, block: int = 2048, rows: range | None = None
+    docs: np.ndarray, k: int, min_cosine: float = -1.0, block: int | None = None, rows: range | None = None
 ) -> np.ndarray:
     """Each article's ``k`` most similar articles at cosine >= ``min_cosine``, as unique (i, j), i < j.
 
-    Exact, in blocks of rows so that memory stays at block x n; the result does not depend on input order
-    beyond ties. ``rows``: only these articles' neighbours (a share of the work, e.g. one task's).
+    Exact, in blocks of rows so that memory stays at block x n (by default about 16 million similarities); the
+    result does not depend on input order beyond ties. ``rows``: only these articles' neighbours (a share of the
+    work, e.g. one task's).
     """
     n = len(docs)
+    block = block or max(1, min(2048, 16_000_000 // max(n, 1)))
     share = rows if rows is not None else range(n)
     found = []
     for start in range(share.start, min(share.stop, n), block):
@@ -231,8 +241,11 @@ def find_candidates(
     owners = np.concatenate([np.full(len(v), k) for k, v in enumerate(sentence_vectors)] or [np.zeros(0, int)])
     if not len(owners):
         return [Candidate(i, j, 0, True) for i, j in sorted(lexical)]
-    flat = centre(np.concatenate(sentence_vectors).astype(np.float32))
+    mean = mean_vector(sentence_vectors)
     offsets = np.r_[0, np.cumsum([len(v) for v in sentence_vectors])]
+    flat = np.empty((int(offsets[-1]), mean.shape[0]), dtype=np.float32)
+    for k, v in enumerate(sentence_vectors):  # article by article: no second copy of the collection's vectors
+        flat[offsets[k] : offsets[k + 1]] = centre(v, mean)
     centred = [flat[offsets[k] : offsets[k + 1]] for k in range(n)]
     quotes = quotations or [np.zeros(len(v), dtype=bool) for v in sentence_vectors]
     quoted_rows = np.concatenate(quotes) if len(quotes) else np.zeros(0, dtype=bool)

@@ -307,6 +307,7 @@ def serve_command(
     app = create_app(store, token=token or None, max_request_bytes=max_request_bytes)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
+
 @main.command("spark-scan")
 @click.argument("paths", nargs=-1, required=True, type=str)
 @click.option("--master", help="Spark master URL, e.g. local[2] (default: what spark-submit set, else local[*]).")

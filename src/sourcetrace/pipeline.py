@@ -14,7 +14,7 @@ import numpy as np
 
 from .align import align, judge, wording_similarity
 from .attribute import attribute_source
-from .candidates import NEAR_COPY, Candidate, centre, find_candidates, minhash_signatures
+from .candidates import NEAR_COPY, Candidate, centre, find_candidates, mean_vector, minhash_signatures
 from .classify import classify, is_substantial
 from .clean import clean, repeated_paragraphs
 from .encoder import Encoder, SentenceEncoder, StaticEncoder
@@ -214,10 +214,10 @@ def related_pairs(
     Each sentence is encoded at most once, in batches, whichever pairs need it. ``mean``: the collection's mean
     static vector when ``articles`` are only part of it (see :func:`candidates.centre`).
     """
-    offsets = np.cumsum([0] + [len(v) for v in static])
     # centred static vectors discriminate better: every sentence vector shares the collection's mean
-    flat = centre(np.concatenate(static), mean) if len(static) else np.zeros((0, 1))
-    centred = [flat[offsets[k] : offsets[k + 1]] for k in range(len(static))]
+    mean = mean_vector(static) if mean is None else mean
+    involved = sorted({k for c in candidates for k in (c.a, c.b)})
+    centred = {k: centre(static[k], mean) for k in involved}
     vectors = _Embeddings(encoder, articles)
     # 1.
     views = [_static_view(articles[c.a], articles[c.b], centred[c.a] @ centred[c.b].T, settings) for c in candidates]
