@@ -32,7 +32,7 @@ FAST = {
     "mrpc": {"limit": 2000},
     "pan-paraphrase": {"limit": 2000},
     "ecbplus": {"topics": None},
-    "pan13": {"limit": 50},
+    "pan13": {"limit": 100},
 }
 FULL = {
     "collection": {"n": 2000, "rate": 0.25, "seed": 0},
