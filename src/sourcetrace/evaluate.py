@@ -762,8 +762,8 @@ def evaluate_sentence_pairs(
                 f"{dataset}: is the pair a paraphrase?",
                 _BINARY_HEADER,
                 rows,
-                "No setting of sourcetrace was chosen on these data. A baseline's threshold is chosen on the other "
-                "four folds of each pair's fold (5-fold CV); the one shown is chosen on all pairs.",
+                "No setting of sourcetrace was chosen on these data. A baseline decides each pair with a threshold "
+                "chosen on the other four folds (5-fold CV); the threshold shown is the one chosen on all pairs.",
             )
         ],
         time.perf_counter() - started,
