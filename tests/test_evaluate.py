@@ -333,3 +333,8 @@ def test_run_collection_from_the_seeds(tmp_path, settings, models):
     assert ev.figures["hard_negatives_clear"] == 1.0
     assert ev.figures["precision"] == 1.0
     assert ev.tables[0].rows[0][-1] == "1/1"  # the source named right
+
+
+def test_markdown_escapes_the_cell_separator():
+    ev = Evaluation("demo", "", {}, [Table("T", ("method", "found"), [("ours", "a | b")])])
+    assert "| ours | a \\| b |" in evaluation_markdown(ev)

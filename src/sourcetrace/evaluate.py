@@ -497,7 +497,7 @@ def evaluation_markdown(ev: Evaluation, level: int = 3) -> str:
         out += [f"{'#' * level} {table.title}", ""]
         out.append("| " + " | ".join(table.header) + " |")
         out.append("|" + "|".join("---:" if n else "---" for n in _numeric_columns(table)) + "|")
-        out += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in table.rows]
+        out += ["| " + " | ".join(_cell(v).replace("|", "\\|") for v in row) + " |" for row in table.rows]
         out.append("")
         if table.note:
             out += [table.note, ""]
@@ -1066,11 +1066,8 @@ def evaluate_collection(
     if baselines:
         rows += _collection_baselines(result.articles, truth, models.sentence)
     header = ("planted", "pairs", "found", "found as planted", "source named right")
-    groups = (
-        [Table("Planted pairs by group", header, found_rows(lambda t: f"{t.relation} ({t.group})"))]
-        if any(t.group for t in truth)
-        else []
-    )
+    by_group = found_rows(lambda t: f"{t.relation} ({t.group})" if t.group else t.relation)
+    groups = [Table("Planted pairs by group", header, by_group)] if any(t.group for t in truth) else []
     return Evaluation(
         "collection",
         f"{len(result.articles)} articles, {len(reuse_truth)} planted reuse pairs, {len(negatives)} hard negatives",
