@@ -53,7 +53,7 @@ bench: install model
 	$(BIN)/python bench/seeds_cold.py
 	$(BIN)/python bench/throughput.py
 
-# Every labelled data set in ../shared/data beside the baselines; rewrites docs/quality.md (about half an hour).
+# Every labelled data set in ../shared/data beside the baselines; rewrites docs/quality.md (minutes, not hours).
 quality: install model
 	$(BIN)/python bench/quality.py
 

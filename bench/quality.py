@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 DEFAULT_OUT = ROOT / "docs" / "quality.md"
 
-# The gate's subset: about two minutes on two cores, large enough that one item more or less moves a figure little.
+# The gate's subset: under a minute on two cores, large enough that one item more or less moves a figure little.
 FAST = {
     "collection": {"n": 1000, "rate": 0.5, "seed": 0},
     "mrpc": {"limit": 2000},
