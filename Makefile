@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MODEL_DIR ?= $(shell $(PYTHON) -c "import os,pathlib;print(pathlib.Path(os.environ.get('XDG_CACHE_HOME') or pathlib.Path.home()/'.cache')/'sourcetrace'/'minilm-l6-v2')")
 export SOURCETRACE_MODEL_DIR := $(MODEL_DIR)
 
-.PHONY: install model demo test lint bench clean chromium
+.PHONY: install model demo test lint bench quality clean chromium
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ lint: install
 bench: install model
 	$(BIN)/python bench/seeds_cold.py
 	$(BIN)/python bench/throughput.py
+
+# Every labelled data set in ../shared/data beside the baselines; rewrites docs/quality.md (minutes, not hours).
+quality: install model
+	$(BIN)/python bench/quality.py
 
 clean:
 	rm -rf $(VENV) $(BUILD_VENV) build dist src/*.egg-info

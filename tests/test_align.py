@@ -95,3 +95,11 @@ def test_align_divergences_are_in_article_offsets():
             assert a.text[d.a_span[0] : d.a_span[1]] == d.a_text
         if d.b_span:
             assert b.text[d.b_span[0] : d.b_span[1]] == d.b_text
+
+
+def test_sentences_without_lettered_words_never_link():
+    assert not judge('"', '"', 1.0, SETTINGS).similar
+    assert not judge("…", "…", 1.0, SETTINGS).similar
+    # a time stamp: numbers are not words enough to say two reports share material
+    assert not judge("September 17, 2013 4:16 PM ET", "August 05, 2013 4:14 PM ET", 0.95, SETTINGS).similar
+    assert judge("Kim arrives.", "Kim arrives.", 1.0, SETTINGS).similar

@@ -1,38 +1,38 @@
+import json
 import math
-import re
-import textwrap
-from collections import Counter
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sourcetrace.errors import InputError
+from sourcetrace.datasets import load_mrpc
 from sourcetrace.evaluate import (
-    Case,
+    Evaluation,
+    Table,
     adjusted_rand_index,
-    anchored_cases,
+    bcubed_per_item,
     bcubed_scores,
     best_threshold,
     binary_scores,
     cluster_scores,
     co_cluster_pair_scores,
-    cross_validated_threshold,
-    load_clough,
-    load_ecbplus,
-    load_mrpc,
-    load_pan13,
-    load_pan_paraphrase,
+    evaluate_clough,
+    evaluate_collection,
+    evaluate_ecbplus,
+    evaluate_pan13,
+    evaluate_sentence_pairs,
+    evaluation_dict,
+    evaluation_markdown,
+    evaluation_text,
+    held_out_decisions,
     pair_scores,
     plagdet_scores,
-    read_pan13_pair,
-    reanchor_cases,
-    reanchor_pan13,
+    spread,
 )
 
 DATA = Path(__file__).parent / "data" / "eval"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 # --- pair scores -----------------------------------------------------------------------------------------------------
@@ -153,53 +153,46 @@ def test_binary_scores_rejects_mismatched_lengths():
 
 def test_best_threshold_hand_example_ties_go_low():
     # sorted: 0.1 F, 0.35 T, 0.4 F, 0.8 T; thresholds 0.225 and 0.6 both get 3 of 4 right
-    t = best_threshold([0.1, 0.4, 0.35, 0.8], [False, False, True, True])
-    assert t.threshold == pytest.approx(0.225)
-    assert t.accuracy == 0.75
+    assert best_threshold([0.1, 0.4, 0.35, 0.8], [False, False, True, True]) == pytest.approx(0.225)
 
 
 def test_best_threshold_extremes():
-    assert best_threshold([0.2, 0.9], [True, True]) == (0.2, 1.0)
-    t = best_threshold([0.2, 0.9], [False, False])
-    assert t.accuracy == 1.0 and t.threshold > 0.9
-    assert best_threshold([0.1, 0.2, 0.7, 0.9], [False, False, True, True]) == (pytest.approx(0.45), 1.0)
+    assert best_threshold([0.2, 0.9], [True, True]) == 0.2
+    assert best_threshold([0.2, 0.9], [False, False]) > 0.9
+    assert best_threshold([0.1, 0.2, 0.7, 0.9], [False, False, True, True]) == pytest.approx(0.45)
 
 
 @given(st.lists(st.tuples(st.floats(-5, 5), st.booleans()), min_size=1, max_size=40))
-def test_best_threshold_accuracy_is_what_it_claims_and_beats_constant_rules(data):
+def test_best_threshold_beats_constant_rules(data):
     scores = [s for s, _ in data]
     labels = [y for _, y in data]
     t = best_threshold(scores, labels)
-    achieved = binary_scores([s >= t.threshold for s in scores], labels).accuracy
-    assert achieved == pytest.approx(t.accuracy)
+    achieved = binary_scores([s >= t for s in scores], labels).accuracy
     share = sum(labels) / len(labels)
-    assert t.accuracy >= max(share, 1 - share) - 1e-12
+    assert achieved >= max(share, 1 - share) - 1e-12
+    f1 = binary_scores([s >= best_threshold(scores, labels, "f1") for s in scores], labels).f1
+    assert f1 >= binary_scores([True] * len(labels), labels).f1 - 1e-12
 
 
-def test_cross_validation_chooses_threshold_on_training_folds_only():
+def test_best_f1_threshold_hand_example():
+    # sorted: 0.1 F, 0.2 T, 0.3 F, 0.9 T. Calling >= 0.15 positive: tp 2, fp 1 -> F1 0.8; >= 0.6: tp 1 -> F1 2/3.
+    assert best_threshold([0.3, 0.1, 0.9, 0.2], [False, False, True, True], "f1") == pytest.approx(0.15)
+
+
+def test_held_out_decisions_choose_on_training_folds_only():
     # Leave-one-out: holding out the item at 1 (negative) leaves a training optimum of 1.0, which puts it on the
     # positive side. With the held-out item seen, the threshold would be 1.5 and every fold would be right.
-    cv = cross_validated_threshold([0, 1, 2, 3], [False, False, True, True], k=4)
-    assert cv.accuracy == pytest.approx(0.75)
-    assert sorted(cv.fold_thresholds) == [1.0, 1.5, 1.5, 2.0]
-    assert cv.threshold == 1.5
-
-
-def test_cross_validation_separable_data_and_reproducibility():
+    loo = held_out_decisions([0, 1, 2, 3], [False, False, True, True], k=4)
+    assert loo.decisions.tolist() == [False, True, True, True]
+    assert sorted(loo.fold_choices) == [1.0, 1.5, 1.5, 2.0] and loo.choice == 1.5
     # a gap between the classes, so every training fold's threshold also separates its held-out fold
     scores = [i / 20 for i in range(10)] + [0.6 + i / 20 for i in range(10)]
     labels = [s >= 0.5 for s in scores]
-    cv = cross_validated_threshold(scores, labels, k=5, seed=3)
-    assert cv.accuracy == 1.0 and cv.f1 == 1.0 and cv.accuracy_std == 0.0
-    assert all(0.45 < t <= 0.6 for t in cv.fold_thresholds)
-    assert cross_validated_threshold(scores, labels, k=5, seed=3) == cv
-
-
-def test_cross_validation_rejects_bad_k():
+    held = held_out_decisions(scores, labels, k=5, seed=3)
+    assert held.decisions.tolist() == labels
+    assert all(0.45 < t <= 0.6 for t in held.fold_choices)
     with pytest.raises(ValueError):
-        cross_validated_threshold([0.1, 0.2], [True, False], k=3)
-    with pytest.raises(ValueError):
-        cross_validated_threshold([0.1, 0.2], [True, False], k=1)
+        held_out_decisions([0.1, 0.2], [True, False], k=3)
 
 
 # --- PAN text-alignment measures -------------------------------------------------------------------------------------
@@ -255,191 +248,93 @@ def test_plagdet_bounded(cases, detections):
     assert s.granularity >= 1
 
 
-# --- loaders ---------------------------------------------------------------------------------------------------------
+# --- reports ---------------------------------------------------------------------------------------------------------
 
 
-def test_load_clough():
-    records = load_clough(DATA / "clough")
-    assert [r.category for r in records] == ["non", "cut", "heavy", "orig"]
-    assert records[1].file == "g0pB_taska.txt" and records[1].task == "a"
-    assert records[1].source == "orig_taska.txt" and records[3].source is None
+def test_evaluation_renderings_show_every_row():
+    ev = Evaluation(
+        "demo",
+        "two methods",
+        {"accuracy": 0.5},
+        [Table("Scores", ("method", "accuracy", "note"), [("ours", 0.5, None), ("theirs", 0.25, "tuned")], "A note.")],
+        3.0,
+    )
+    text = evaluation_text(ev)
+    assert "ours       0.500  —\n" in text and "theirs     0.250  tuned\n" in text and "A note." in text
+    md = evaluation_markdown(ev)
+    assert "| ours | 0.500 | — |" in md and "|---|---:|---|" in md
+    assert evaluation_dict(ev)["tables"][0]["rows"][1] == {"method": "theirs", "accuracy": 0.25, "note": "tuned"}
 
 
-def test_load_clough_rejects_unknown_category_and_missing_files(tmp_path):
-    (tmp_path / "x.txt").write_text("text")
-    (tmp_path / "file_information.csv").write_text("File,Task,Category\nx.txt,a,copied\n")
-    with pytest.raises(InputError, match="copied"):
-        load_clough(tmp_path)
-    (tmp_path / "file_information.csv").write_text("File,Task,Category\ny.txt,a,cut\n")
-    with pytest.raises(InputError, match="not found"):
-        load_clough(tmp_path)
-
-
-def test_load_mrpc_keeps_quotes_and_drops_bom_and_crlf():
-    pairs = load_mrpc(DATA / "mrpc")
-    assert len(pairs) == 3
-    first = pairs[0]
-    assert first.id == "101-202" and first.label is True
-    assert first.s1 == 'The mayor called the plan "a good start.'
-    assert first.s2 == 'Calling the plan "a good start", the mayor backed it.'
-    assert [p.label for p in pairs] == [True, False, True]
-    assert load_mrpc(DATA / "mrpc" / "msr_paraphrase_train.txt") == pairs
-
-
-def test_load_mrpc_rejects_bad_rows(tmp_path):
-    bad = tmp_path / "m.txt"
-    bad.write_text("Quality\t#1 ID\t#2 ID\t#1 String\t#2 String\nyes\t1\t2\ta\tb\n")
-    with pytest.raises(InputError, match="line 2"):
-        load_mrpc(bad)
-    with pytest.raises(InputError, match="not found"):
-        load_mrpc(tmp_path / "absent.txt")
-
-
-def test_load_pan_paraphrase():
-    pairs = load_pan_paraphrase(DATA / "pan-paraphrase")
-    assert [(p.id, p.label) for p in pairs] == [("1", True), ("2", False), ("3", True)]
-    assert pairs[2].s2 == "At dawn the ship sailed out of the harbour."
-
-
-def test_load_pan_paraphrase_rejects_misaligned_files(tmp_path):
-    (tmp_path / "pan-train_s1.txt").write_text("a\nb\n")
-    (tmp_path / "pan-train_s2.txt").write_text("c\n")
-    (tmp_path / "pan-train.labels").write_text("1\n0\n")
-    with pytest.raises(InputError, match="line counts differ"):
-        load_pan_paraphrase(tmp_path)
-
-
-def test_load_ecbplus():
-    stories = load_ecbplus(DATA / "ecbplus")
-    assert stories == {
-        "1_1ecb.txt": "1-ecb",
-        "1_2ecb.txt": "1-ecb",
-        "1_1ecbplus.txt": "1-ecbplus",
-        "3_1ecb.txt": "3-ecb",
-    }
-
-
-def test_load_ecbplus_requires_the_documents(tmp_path):
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "labels.csv").write_text("file,topic,story\n1_1ecb.txt,1,1-ecb\n")
-    with pytest.raises(InputError, match="1_1ecb.txt"):
-        load_ecbplus(tmp_path)
-
-
-def test_load_pan13():
-    corpus = load_pan13(DATA / "pan13")
-    assert len(corpus.pairs) == 3 and len(corpus.labelled) == 2
-    pair = ("suspicious-document00001.txt", "source-document00001.txt")
-    assert corpus.cases[pair] == (Case(98, 98 + 183, 153, 153 + 183),)
-    susp, src = read_pan13_pair(corpus, pair)
-    assert susp.startswith("ncd wrds") and "Divers from the museum" in src
-
-
-def _words(text: str) -> list[str]:
-    return [w for w in (re.sub(r"[^0-9a-z]", "", t) for t in text.lower().split()) if w]
-
-
-def test_reanchor_fixture_cases_land_on_the_copied_passages():
-    corpus = load_pan13(DATA / "pan13")
-    found = reanchor_pan13(corpus)
-    passages = {
-        "source-document00001.txt": "Divers from the museum mapped the wreck over three weeks. They found ballast "
-        "stones, a copper kettle and the remains of a cargo of roof slates bound for the quarry towns up the coast.",
-        "source-document00002.txt": "People simply drive on to the next town, one owner said. The council says the "
-        "charges pay for the repair of the sea wall, which was damaged in the winter storms.",
-    }
-    for (susp_name, src_name), results in found.items():
-        (r,) = results
-        assert r.status == "exact"
-        susp, src = read_pan13_pair(corpus, (susp_name, src_name))
-        assert _words(susp[r.case.susp_start : r.case.susp_end]) == _words(passages[src_name])
-        assert _words(src[r.case.src_start : r.case.src_end]) == _words(passages[src_name])
-    gold = anchored_cases(found)
-    assert sum(len(v) for v in gold.values()) == 2
-
-
-FILLER = (
-    "The committee met on a grey morning and went through the accounts line by line before lunch. "
-    "Several members asked why the figures for the second quarter had been revised twice. "
-    "The treasurer promised a written answer within the month and the meeting moved on. "
+@given(
+    st.dictionaries(st.integers(0, 12), st.integers(0, 3), min_size=1),
+    st.dictionaries(st.integers(0, 12), st.integers(0, 3)),
 )
+def test_bcubed_per_item_averages_to_bcubed(gold, predicted):
+    per_item = bcubed_per_item(predicted, gold)
+    precision, recall, _ = bcubed_scores(predicted, gold)
+    assert sum(p for p, _ in per_item.values()) / len(gold) == pytest.approx(precision)
+    assert sum(r for _, r in per_item.values()) / len(gold) == pytest.approx(recall)
 
 
-def _reextract(text: str) -> str:
-    text = re.sub(r"[^\x00-\x7f]", "", text)
-    return "\n".join(textwrap.fill(p, 64) for p in text.split("\n\n"))
+# --- runs on the small fixtures (need the encoder) -------------------------------------------------------------------
 
 
-def test_reanchor_finds_a_case_that_drifted_far_from_its_offsets():
-    first = "Ferries to the island were cancelled for a third day as gales swept the western coast of the country."
-    second = "Engineers will inspect the pier on Friday before any crossing is allowed to resume, the operator said."
-    src = FILLER + first + "\n\n" + FILLER + FILLER + second + "\n\n" + FILLER
-    # 600 non-ASCII characters between the two copies vanish on re-extraction: the second case drifts far.
-    susp = "Intro text of our own. " + first + "\n\n" + "ΣΤΑΘΜΟΣ " * 75 + "\n\n" + second + " Nothing else followed."
-    cases = [Case(susp.index(p), susp.index(p) + len(p), src.index(p), src.index(p) + len(p)) for p in (first, second)]
-    new_susp, new_src = _reextract(susp), _reextract(src)
-    results = reanchor_cases(new_susp, new_src, cases)
-    assert [r.status for r in results] == ["exact", "exact"]
-    for r, passage in zip(results, (first, second), strict=True):
-        assert r.original in cases
-        assert _words(new_susp[r.case.susp_start : r.case.susp_end]) == _words(passage)
-        assert _words(new_src[r.case.src_start : r.case.src_end]) == _words(passage)
-    assert cases[1].susp_start - results[1].case.susp_start > 500
+def test_run_clough_fixture(settings, models):
+    ev = evaluate_clough(DATA / "clough", settings, models)
+    # the cut answer is the source sentence word for word, the non answer shares only the topic
+    assert ev.figures["accuracy"] >= 2 / 3
+    confusion = {row[0]: row for row in ev.tables[1].rows}
+    assert confusion["cut"][1] == 1 and confusion["cut"][-2] == 0  # found, not "none"
+    assert confusion["non"][-2] == 1
 
 
-def test_reanchor_reports_missing_when_the_passage_is_not_shared():
-    src = FILLER * 2
-    susp = "Nothing in this text was taken from the other one at all, not a single sentence of it. " * 3
-    (r,) = reanchor_cases(susp, src, [(10, 60, 20, 70)])
-    assert r.status == "missing" and r.case is None and r.coverage == 0.0
-    assert anchored_cases({"p": [r]}) == {"p": []}
+def test_run_sentence_pairs_fixture_and_cli(settings, models):
+    from click.testing import CliRunner
+
+    from sourcetrace.cli import main
+
+    ev = evaluate_sentence_pairs("mrpc", load_mrpc(DATA / "mrpc"), settings, models)
+    assert ev.figures["accuracy"] == 1.0  # two clear paraphrases and an unrelated pair
+    result = CliRunner().invoke(main, ["eval", "mrpc", str(DATA / "mrpc"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["figures"]["accuracy"] == 1.0
+    # three pairs are too few to cross-validate a baseline's threshold
+    assert [row["method"] for row in report["tables"][0]["rows"]] == ["sourcetrace match-sentences", "always yes"]
 
 
-# --- the real data sets (skipped when they are not next to the repository) -------------------------------------------
+def test_spread_keeps_the_mix_of_a_sorted_list():
+    assert spread(list(range(10)), 4) == [0, 2, 5, 7]
+    assert spread([1, 2], None) == [1, 2] and spread([1, 2], 5) == [1, 2]
 
 
-def _shared(name: str) -> Path:
-    path = SHARED / name
-    if not path.is_dir():
-        pytest.skip(f"evaluation data {name} not available")
-    return path
+def test_run_ecbplus_and_pan13_fixtures(settings, models):
+    ev = evaluate_ecbplus(DATA / "ecbplus", settings, models)
+    assert 0 <= ev.figures["bcubed_f1"] <= 1
+    assert ev.description.startswith("4 articles, 3 stories in 2 topics")
+    pan = evaluate_pan13(DATA / "pan13", settings, models)
+    assert set(pan.figures) == {"pair_recall", "passage_recall", "passage_precision", "plagdet"}
+    assert pan.tables[1].rows[0][1] == 2  # the labelled pairs
 
 
-@pytest.mark.shared
-def test_shared_mrpc_counts():
-    pairs = load_mrpc(_shared("mrpc-train"))
-    assert len(pairs) == 4076
-    assert sum(p.label for p in pairs) == 2753
-    assert not any(p.s2.endswith("\r") for p in pairs)
+def test_run_collection_from_the_seeds(tmp_path, settings, models):
+    seeds = {p.name[:3]: p.read_text("utf-8") for p in (ROOT / "examples" / "seeds").glob("*.txt")}
+    (tmp_path / "articles.jsonl").write_text(
+        "".join(json.dumps({"id": k, "text": seeds[k]}) + "\n" for k in ("000", "001", "002")), "utf-8"
+    )
+    (tmp_path / "truth.jsonl").write_text(
+        '{"a": "001", "b": "000", "relation": "rewrite", "source": "001"}\n'
+        '{"a": "001", "b": "002", "relation": "none"}\n',
+        "utf-8",
+    )
+    ev = evaluate_collection(tmp_path, settings, models)
+    assert ev.figures["recall_rewrite"] == 1.0
+    assert ev.figures["hard_negatives_clear"] == 1.0
+    assert ev.figures["precision"] == 1.0
+    assert ev.tables[0].rows[0][-1] == "1/1"  # the source named right
 
 
-@pytest.mark.shared
-def test_shared_pan_paraphrase_counts():
-    pairs = load_pan_paraphrase(_shared("pan-paraphrase-train"))
-    assert len(pairs) == 10_000
-    assert sum(p.label for p in pairs) == 5_000
-
-
-@pytest.mark.shared
-def test_shared_clough_counts():
-    records = load_clough(_shared("clough-stevenson-short-answers"))
-    assert len(records) == 100
-    assert Counter(r.category for r in records)["orig"] == 5
-
-
-@pytest.mark.shared
-def test_shared_ecbplus_counts():
-    stories = load_ecbplus(_shared("ecbplus-dev"))
-    assert len(stories) == 496
-    assert len(set(stories.values())) == 42
-
-
-@pytest.mark.shared
-def test_shared_pan13_counts_and_reanchoring():
-    corpus = load_pan13(_shared("pan13-verbatim"))
-    assert len(corpus.labelled) == 500
-    assert len(corpus.pairs) == 2592
-    assert sum(len(c) for c in corpus.cases.values()) == 624
-    found = reanchor_pan13(corpus)
-    statuses = Counter(r.status for results in found.values() for r in results)
-    assert statuses["exact"] >= 600 and statuses["missing"] == 0
+def test_markdown_escapes_the_cell_separator():
+    ev = Evaluation("demo", "", {}, [Table("T", ("method", "found"), [("ours", "a | b")])])
+    assert "| ours | a \\| b |" in evaluation_markdown(ev)

@@ -23,7 +23,8 @@ from .settings import AlignSettings
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "`": "'", "—": "-", "–": "-"})
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
-MIN_WORDS = 4  # shorter sentences (headings, sign-offs) link only when near-identical
+_LETTERED = re.compile(r"\w*[^\W\d_]\w*")  # a word with a letter in it: not a bare number or date part
+MIN_WORDS = 4  # shorter sentences (headings, sign-offs, time stamps) link only when near-identical
 SHARED_RUN = 6  # words in a row that two independent reports rarely share
 
 
@@ -55,16 +56,22 @@ def shared_run(a: str, b: str) -> int:
     return int(match.size)
 
 
+def lettered_words(text: str) -> int:
+    """Number of words with a letter in them."""
+    return len(_LETTERED.findall(text))
+
+
 def judge(a: str, b: str, cosine: float, settings: AlignSettings) -> Judgement:
     """The aligner's decision for one sentence pair, given the transformer cosine of the two.
 
     Similar: the same wording; or the same meaning by a clear margin; or close in meaning while
-    sharing a run of words no two independent writers produce by chance.
+    sharing a run of words no two independent writers produce by chance. A "sentence" without a word
+    of letters (a stray quotation mark, a time stamp) is never similar to anything.
     """
     wording = wording_similarity(a, b)
-    verbatim = wording >= settings.verbatim_ratio
+    words = min(lettered_words(a), lettered_words(b))
+    verbatim = wording >= settings.verbatim_ratio and words > 0
     score = max(wording, min(max(cosine, 0.0), 1.0))
-    words = min(len(_WORD.findall(a)), len(_WORD.findall(b)))
     similar = verbatim or (
         words >= MIN_WORDS
         and (cosine >= settings.match_cosine or (cosine >= settings.partial_cosine and shared_run(a, b) >= SHARED_RUN))
@@ -115,7 +122,7 @@ def align(
                 and 0 <= nj < len(b)
                 and (ni, nj) not in chosen
                 and sim[ni, nj] >= settings.partial_cosine
-                and min(len(_WORD.findall(a[ni].text)), len(_WORD.findall(b[nj].text))) >= MIN_WORDS
+                and min(lettered_words(a[ni].text), lettered_words(b[nj].text)) >= MIN_WORDS
             ):
                 chosen.add((ni, nj))
     links = sorted(

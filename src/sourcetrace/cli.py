@@ -13,8 +13,9 @@ from typing import Any
 
 import click
 
-from . import report
+from . import evaluate, report
 from .errors import SourcetraceError
+from .evaluate import DATASETS
 from .pipeline import Timings, compare, match_sentences, scan
 from .records import ScanResult
 from .settings import Settings
@@ -344,6 +345,34 @@ def spark_scan_command(
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps({k: v for k, v in summary.items() if k != "settings"}, indent=2))
     sys.exit(0 if summary["articles"] else EXIT_NO_ARTICLES)
+
+
+@main.command("eval")
+@click.argument("dataset", type=click.Choice(DATASETS))
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    help="Only N sentence pairs, evenly spread (pan13: the first N labelled and N other pairs).",
+)
+@click.option("--no-baselines", is_flag=True, help="Measure sourcetrace only (faster).")
+@settings_options
+def eval_command(
+    dataset: str, path: str, fmt: str, limit: int | None, no_baselines: bool, config: str | None, model_dir: str | None
+) -> None:
+    """Measure quality on a labelled DATASET at PATH (formats: docs/datasets.md), beside the usual baselines."""
+    try:
+        result = evaluate.run_evaluation(
+            dataset, path, _settings(config, model_dir), baselines=not no_baselines, limit=limit,
+            log=lambda line: click.echo(line, err=True),
+        )  # fmt: skip
+    except SourcetraceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if fmt == "json":
+        click.echo(json.dumps(evaluate.evaluation_dict(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(evaluate.evaluation_text(result), nl=False)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
-"""Evaluation measures and readers for the labelled data sets the ``eval`` command accepts.
+"""Evaluation: measures, and runs of the library and the baselines on one labelled data set each.
 
-Everything here is pure: metrics take plain Python data, loaders take a path the user gives and return records.
-The formats are described in docs/datasets.md.
+Metrics take plain Python data; the runs (``evaluate_*``, ``run_evaluation``) read a data set with the readers of
+``sourcetrace.datasets`` (formats: docs/datasets.md), put ``scan``, ``analyse`` or ``match_sentences`` through it,
+score the result, and measure the baselines of ``sourcetrace.baselines`` on the same data. Figures: docs/quality.md.
 
 Zero-division convention, used by every precision/recall below: when both the predicted and the gold sets are empty
 the score is 1 (nothing to find, nothing wrongly found); when only one of them is empty it is 0.
@@ -9,22 +10,48 @@ the score is 1 (nothing to find, nothing wrongly found); when only one of them i
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-import re
-import xml.etree.ElementTree as ET
+import time
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, NamedTuple, TypeVar
+from typing import Literal, TypeVar
 
 import numpy as np
 
-from .errors import InputError
+from .baselines import (
+    average_linkage,
+    document_vectors,
+    minhash_jaccard,
+    minhash_scores,
+    sentence_cosines,
+    tfidf_cosines,
+    word_jaccard,
+)
+from .datasets import (
+    PLANTED_RELATIONS,
+    Case,
+    PlantedPair,
+    SentencePair,
+    check_case,
+    load_clough,
+    load_collection,
+    load_ecbplus,
+    load_mrpc,
+    load_pan13,
+    load_pan_paraphrase,
+    read_text,
+    reanchor_cases,
+)
+from .encoder import Encoder
+from .ingest import read_articles
+from .pipeline import Models, analyse, match_sentences, scan
+from .records import Article, Pair
+from .settings import Settings
 
 K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Precision / recall / F1
@@ -62,10 +89,7 @@ def scores_from_counts(tp: int, fp: int, fn: int) -> Scores:
 
 
 def _unordered(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-    out = set()
-    for a, b in pairs:
-        out.add((a, b) if a <= b else (b, a))
-    return out
+    return {(a, b) if a <= b else (b, a) for a, b in pairs}
 
 
 def pair_scores(predicted: Iterable[tuple[str, str]], gold: Iterable[tuple[str, str]]) -> Scores:
@@ -118,20 +142,28 @@ def _pairs_in(n: int) -> int:
     return n * (n - 1) // 2
 
 
-def bcubed_scores(predicted: Mapping[K, Hashable], gold: Mapping[K, Hashable]) -> tuple[float, float, float]:
-    """B-cubed (Bagga & Baldwin 1998) precision, recall, F1 over the gold items.
+def bcubed_per_item(predicted: Mapping[K, Hashable], gold: Mapping[K, Hashable]) -> dict[K, tuple[float, float]]:
+    """B-cubed precision and recall of each gold item.
 
     For item i with predicted cluster C(i) and gold cluster G(i): precision_i = |C(i) & G(i)| / |C(i)|,
-    recall_i = |C(i) & G(i)| / |G(i)|; both are averaged over items and F1 is their harmonic mean.
-    Only gold items are scored; predicted items absent from gold are ignored, gold items absent from the
-    prediction are singletons.
+    recall_i = |C(i) & G(i)| / |G(i)|. Only gold items count; predicted items absent from gold are ignored, gold
+    items absent from the prediction are singletons.
     """
+    p, g = _label_ids(predicted, gold)
+    joint, pred_sizes, gold_sizes = Counter(zip(p, g, strict=True)), Counter(p), Counter(g)
+    return {
+        item: (joint[(c, k)] / pred_sizes[c], joint[(c, k)] / gold_sizes[k])
+        for item, c, k in zip(gold, p, g, strict=True)
+    }
+
+
+def bcubed_scores(predicted: Mapping[K, Hashable], gold: Mapping[K, Hashable]) -> tuple[float, float, float]:
+    """B-cubed (Bagga & Baldwin 1998) precision, recall, F1: the per-item scores averaged, and their harmonic mean."""
     if not gold:
         return 1.0, 1.0, 1.0
-    joint, pred_sizes, gold_sizes = _contingency(predicted, gold)
-    # Every item in cell (c, g) has the same per-item scores, so sum per cell.
-    precision = sum(n * n / pred_sizes[c] for (c, _), n in joint.items()) / len(gold)
-    recall = sum(n * n / gold_sizes[g] for (_, g), n in joint.items()) / len(gold)
+    per_item = bcubed_per_item(predicted, gold).values()
+    precision = sum(q for q, _ in per_item) / len(gold)
+    recall = sum(r for _, r in per_item) / len(gold)
     return precision, recall, _f1(precision, recall)
 
 
@@ -174,7 +206,7 @@ def cluster_scores(predicted: Mapping[K, Hashable], gold: Mapping[K, Hashable]) 
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# Binary decisions and thresholds
+# Binary decisions and thresholds chosen on training folds
 # ---------------------------------------------------------------------------------------------------------------------
 
 
@@ -212,67 +244,7 @@ def binary_scores(pred: Sequence[bool], gold: Sequence[bool]) -> BinaryScores:
     return BinaryScores((tp + tn) / len(gold), s.precision, s.recall, s.f1, tp, fp, fn, tn)
 
 
-class Threshold(NamedTuple):
-    """A decision threshold (positive iff score >= threshold) and its accuracy on the data it was chosen on."""
-
-    threshold: float
-    accuracy: float
-
-
-def _as_arrays(
-    scores: Sequence[float] | np.ndarray, labels: Sequence[bool] | np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(scores, dtype=float)
-    y = np.asarray(labels, dtype=bool)
-    if x.shape != y.shape or x.ndim != 1:
-        raise ValueError(f"{x.size} scores for {y.size} labels")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("scores must be finite numbers")
-    return x, y
-
-
-def best_threshold(scores: Sequence[float] | np.ndarray, labels: Sequence[bool] | np.ndarray) -> Threshold:
-    """The threshold maximising accuracy of ``score >= threshold`` on these scores; ties go to the lowest threshold.
-
-    Candidates are the lowest score (all positive), the midpoints between consecutive distinct scores, and just
-    above the highest score (all negative).
-    """
-    x, y = _as_arrays(scores, labels)
-    if x.size == 0:
-        raise ValueError("no scores to choose a threshold on")
-    values, inverse = np.unique(x, return_inverse=True)
-    pos = np.bincount(inverse, weights=y.astype(float), minlength=values.size)
-    neg = np.bincount(inverse, weights=(~y).astype(float), minlength=values.size)
-    # Threshold at values[k]: positives at or above it are right, negatives below it are right.
-    pos_at_or_above = pos[::-1].cumsum()[::-1]
-    neg_below = np.concatenate(([0.0], neg.cumsum()[:-1]))
-    correct = np.append(pos_at_or_above + neg_below, neg.sum())  # last entry: everything negative
-    k = int(np.argmax(correct))
-    if k == values.size:
-        threshold = float(np.nextafter(values[-1], math.inf))
-    elif k == 0:
-        threshold = float(values[0])
-    else:
-        mid = (values[k - 1] + values[k]) / 2
-        # Adjacent floats can have no midpoint strictly above the lower one.
-        threshold = float(mid if mid > values[k - 1] else values[k])
-    return Threshold(threshold, float(correct[k]) / x.size)
-
-
-@dataclass(frozen=True, slots=True)
-class CVResult:
-    """Held-out scores of a threshold chosen by k-fold cross-validation."""
-
-    accuracy: float  # mean over the held-out folds
-    f1: float  # mean over the held-out folds
-    accuracy_std: float
-    f1_std: float
-    fold_thresholds: tuple[float, ...]  # each chosen on the training folds only
-    threshold: float  # chosen on all the data: the one to use afterwards
-    k: int
-
-
-def _stratified_folds(labels: np.ndarray, k: int, seed: int) -> np.ndarray:
+def _stratified_folds(labels: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
     """A fold number per item, each class shuffled and dealt round-robin so every fold gets its share of both."""
     rng = np.random.default_rng(seed)
     folds = np.empty(labels.size, dtype=int)
@@ -286,49 +258,79 @@ def _stratified_folds(labels: np.ndarray, k: int, seed: int) -> np.ndarray:
     return folds
 
 
-def cross_validated_threshold(
-    scores: Sequence[float] | np.ndarray, labels: Sequence[bool] | np.ndarray, k: int = 5, seed: int = 0
-) -> CVResult:
-    """Stratified k-fold estimate of the accuracy and F1 of ``score >= threshold`` on data unseen when choosing it.
+Objective = Literal["accuracy", "f1"]
 
-    For each fold the threshold is chosen (best_threshold) on the other k-1 folds and scored on the held-out fold;
-    the result reports the mean and standard deviation over folds.
+
+def best_threshold(
+    scores: Sequence[float] | np.ndarray, labels: Sequence[bool] | np.ndarray, objective: Objective = "accuracy"
+) -> float:
+    """The threshold t maximising accuracy (or F1 of the positive class) of ``score >= t``; ties go to the lowest.
+
+    Candidates are the lowest score (all positive), the midpoints between consecutive distinct scores, and just
+    above the highest score (all negative).
     """
-    x, y = _as_arrays(scores, labels)
-    if k < 2 or k > x.size:
+    x, y = np.asarray(scores, dtype=float), np.asarray(labels, dtype=bool)
+    if x.size == 0 or x.shape != y.shape:
+        raise ValueError(f"{x.size} scores for {y.size} labels")
+    values, inverse = np.unique(x, return_inverse=True)
+    pos = np.bincount(inverse, weights=y.astype(float), minlength=values.size)
+    neg = np.bincount(inverse, weights=(~y).astype(float), minlength=values.size)
+    # At values[k]: scores at or above it are called positive; the last entry calls everything negative.
+    pos_above = np.append(pos[::-1].cumsum()[::-1], 0.0)
+    neg_above = np.append(neg[::-1].cumsum()[::-1], 0.0)
+    if objective == "accuracy":
+        value = (pos_above + neg.sum() - neg_above) / x.size
+    else:
+        # F1 = 2tp / (tp + fp + P); with no positives at all, calling none is perfect.
+        value = 2 * pos_above / np.maximum(pos_above + neg_above + pos.sum(), 1.0)
+        if pos.sum() == 0:
+            value[-1] = 1.0
+    k = int(np.argmax(value))
+    if k == values.size:
+        return float(np.nextafter(values[-1], math.inf))
+    if k == 0:
+        return float(values[0])
+    mid = (values[k - 1] + values[k]) / 2
+    return float(mid if mid > values[k - 1] else values[k])  # adjacent floats can have no midpoint between them
+
+
+@dataclass(frozen=True, slots=True)
+class HeldOut:
+    """Decisions made by k-fold cross-validation: each item decided by a threshold chosen without its fold."""
+
+    decisions: np.ndarray  # bool per item
+    fold_choices: tuple[float, ...]  # the threshold chosen for each fold, on its training folds
+    choice: float  # chosen on all the data: the one to use afterwards
+
+
+def held_out_decisions(
+    scores: Sequence[float] | np.ndarray,
+    labels: Sequence[bool] | np.ndarray,
+    k: int = 5,
+    seed: int = 0,
+    objective: Objective = "accuracy",
+) -> HeldOut:
+    """``score >= threshold`` for every item, the threshold chosen (best_threshold) on the other stratified folds.
+
+    ``objective`` "f1" suits retrieval among many negatives, where accuracy would favour calling everything negative.
+    """
+    x, y = np.asarray(scores, dtype=float), np.asarray(labels, dtype=bool)
+    if not 2 <= k <= x.size:
         raise ValueError(f"k must be between 2 and the number of items ({x.size}), got {k}")
     folds = _stratified_folds(y, k, seed)
-    accuracies, f1s, thresholds = [], [], []
+    decisions = np.zeros(x.size, dtype=bool)
+    chosen = []
     for fold in range(k):
         test = folds == fold
-        t = best_threshold(x[~test], y[~test]).threshold
-        s = binary_scores((x[test] >= t).tolist(), y[test].tolist())
-        accuracies.append(s.accuracy)
-        f1s.append(s.f1)
-        thresholds.append(t)
-    return CVResult(
-        float(np.mean(accuracies)),
-        float(np.mean(f1s)),
-        float(np.std(accuracies)),
-        float(np.std(f1s)),
-        tuple(thresholds),
-        best_threshold(x, y).threshold,
-        k,
-    )
+        t = best_threshold(x[~test], y[~test], objective)
+        decisions[test] = x[test] >= t
+        chosen.append(t)
+    return HeldOut(decisions, tuple(chosen), best_threshold(x, y, objective))
 
 
 # ---------------------------------------------------------------------------------------------------------------------
 # PAN text-alignment measures
 # ---------------------------------------------------------------------------------------------------------------------
-
-
-class Case(NamedTuple):
-    """A text-alignment case or detection: a span of the suspicious text and one of the source, end exclusive."""
-
-    susp_start: int
-    susp_end: int
-    src_start: int
-    src_end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,15 +344,6 @@ class PlagdetScores:
     cases: int
     detections: int
     detected_cases: int
-
-
-def _check_case(c: tuple[int, int, int, int]) -> Case:
-    case = Case(*c)
-    if not (0 <= case.susp_start <= case.susp_end and 0 <= case.src_start <= case.src_end):
-        raise ValueError(f"bad span {tuple(case)}: starts must be >= 0 and <= ends")
-    if case.susp_end == case.susp_start and case.src_end == case.src_start:
-        raise ValueError(f"empty span {tuple(case)}")
-    return case
 
 
 def _overlaps(a: Case, b: Case) -> bool:
@@ -398,8 +391,8 @@ def plagdet_scores(
     per_detection: list[float] = []
     hits_per_case: list[int] = []
     for key in keys:
-        s_list = [_check_case(c) for c in cases.get(key, ())]
-        r_list = [_check_case(r) for r in detections.get(key, ())]
+        s_list = [check_case(c) for c in cases.get(key, ())]
+        r_list = [check_case(r) for r in detections.get(key, ())]
         for s in s_list:
             found = [r for r in r_list if _overlaps(s, r)]
             per_case.append(_char_share(s, found))
@@ -428,439 +421,757 @@ def plagdet_scores(
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# Loaders
+# Reports
 # ---------------------------------------------------------------------------------------------------------------------
 
 
-def _read_text(path: Path) -> str:
-    try:
-        # newline="" keeps the characters exactly as stored, so offsets into the text stay valid.
-        with open(path, encoding="utf-8", newline="") as f:
-            return f.read()
-    except FileNotFoundError:
-        raise InputError(str(path), "file not found") from None
-    except UnicodeDecodeError as e:
-        raise InputError(str(path), f"not UTF-8 text ({e.reason} at byte {e.start})") from None
-    except OSError as e:
-        raise InputError(str(path), e.strerror or str(e)) from None
+@dataclass
+class Table:
+    """One table of a report: rows of cells (floats are shown with three decimals, None as a dash)."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: Sequence[tuple[object, ...]]
+    note: str = ""
 
 
-def _require_dir(folder: str | Path) -> Path:
-    path = Path(folder)
-    if not path.is_dir():
-        raise InputError(str(path), "not a folder")
-    return path
+@dataclass
+class Evaluation:
+    """The outcome of one run: named figures (what the quality gate checks) and the tables to read."""
+
+    dataset: str
+    description: str
+    figures: dict[str, float]
+    tables: list[Table]
+    seconds: float = 0.0
 
 
-def _in_folder(path: str | Path, name: str) -> Path:
-    """``path`` itself if it is a file, else the file ``name`` inside the folder ``path``."""
-    p = Path(path)
-    return p / name if p.is_dir() else p
+def _cell(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
 
 
-def _csv_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
-    reader = csv.DictReader(io.StringIO(_read_text(path).lstrip("\ufeff"), newline=""))
-    missing = [c for c in columns if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InputError(str(path), f"missing column(s) {', '.join(missing)}; expected header {','.join(columns)}")
+def _numeric_columns(table: Table) -> list[bool]:
+    """Columns holding only numbers (or blanks): they line up on the right, words on the left."""
+    return [
+        any(row[c] is not None for row in table.rows)
+        and all(
+            isinstance(row[c], int | float) and not isinstance(row[c], bool) or row[c] is None for row in table.rows
+        )
+        for c in range(len(table.header))
+    ]
+
+
+def evaluation_text(ev: Evaluation) -> str:
+    """Plain-text tables for a terminal."""
+    out = [f"{ev.dataset}: {ev.description}", ""]
+    for table in ev.tables:
+        cells = [list(table.header), *([_cell(v) for v in row] for row in table.rows)]
+        widths = [max(len(row[c]) for row in cells) for c in range(len(table.header))]
+        numeric = _numeric_columns(table)
+        out.append(table.title)
+        for k, row in enumerate(cells):
+            out.append(
+                "  ".join(
+                    v.rjust(w) if numeric[c] else v.ljust(w) for c, (v, w) in enumerate(zip(row, widths, strict=True))
+                ).rstrip()
+            )
+            if k == 0:
+                out.append("  ".join("-" * w for w in widths))
+        if table.note:
+            out.append(table.note)
+        out.append("")
+    out.append(f"({ev.seconds:.0f} s)")
+    return "\n".join(out) + "\n"
+
+
+def evaluation_markdown(ev: Evaluation, level: int = 3) -> str:
+    """Markdown tables, one per table of the run."""
+    out = []
+    for table in ev.tables:
+        out += [f"{'#' * level} {table.title}", ""]
+        out.append("| " + " | ".join(table.header) + " |")
+        out.append("|" + "|".join("---:" if n else "---" for n in _numeric_columns(table)) + "|")
+        out += ["| " + " | ".join(_cell(v).replace("|", "\\|") for v in row) + " |" for row in table.rows]
+        out.append("")
+        if table.note:
+            out += [table.note, ""]
+    return "\n".join(out)
+
+
+def evaluation_dict(ev: Evaluation) -> dict[str, object]:
+    """A JSON-ready dict: figures, and each table as a list of row objects keyed by the header."""
+    return {
+        "dataset": ev.dataset,
+        "description": ev.description,
+        "seconds": round(ev.seconds, 1),
+        "figures": {k: round(v, 4) for k, v in ev.figures.items()},
+        "tables": [
+            {
+                "title": t.title,
+                "rows": [dict(zip(t.header, row, strict=True)) for row in t.rows],
+                "note": t.note,
+            }
+            for t in ev.tables
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Runs: the library on one labelled data set, scored, beside the baselines measured on the same data
+# ---------------------------------------------------------------------------------------------------------------------
+#
+# sourcetrace runs with its packaged settings throughout, none of them chosen on these data. A baseline's threshold is
+# chosen by 5-fold cross-validation (each item decided by a threshold chosen without its fold), which is generous to it.
+
+Log = Callable[[str], None]
+REUSE: frozenset[str] = frozenset(("copy", "rewrite", "excerpt"))  # shared-quotes is not reuse of the text
+RELATIONS: tuple[str, ...] = ("copy", "rewrite", "excerpt", "shared-quotes")
+_BINARY_HEADER = ("method", "accuracy", "precision", "recall", "F1", "decision")
+
+
+class _CachingEncoder:
+    """The sentence encoder with a memory, so that baselines reuse the vectors the pipeline computed."""
+
+    def __init__(self, inner: Encoder) -> None:
+        self.inner = inner
+        self.dim = inner.dim
+        self.cache: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if missing:
+            self.cache.update(zip(missing, self.inner.encode(missing), strict=True))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self.cache[t] for t in texts])
+
+
+def _caching(models: Models) -> Models:
+    return (
+        models
+        if isinstance(models.sentence, _CachingEncoder)
+        else Models(_CachingEncoder(models.sentence), models.static)
+    )
+
+
+def _say(log: Log | None, message: str) -> None:
+    if log:
+        log(message)
+
+
+def _folds_for(n: int) -> int | None:
+    """5 folds, fewer for a small data set; None when there are too few items to cross-validate at all."""
+    return min(5, n) if n >= 4 else None
+
+
+def _binary_row(name: str, pred: Sequence[bool], gold: Sequence[bool], how: str) -> tuple[object, ...]:
+    s = binary_scores(list(pred), list(gold))
+    return (name, s.accuracy, s.precision, s.recall, s.f1, how)
+
+
+def _threshold_rows(scored: Mapping[str, Sequence[float]], gold: Sequence[bool]) -> list[tuple[object, ...]]:
+    """A row per baseline score: ``score >= t``, t chosen on the other folds for accuracy."""
+    k = _folds_for(len(gold))
     rows = []
-    for n, row in enumerate(reader, start=2):
-        if any(not (row.get(c) or "").strip() for c in columns):
-            raise InputError(str(path), f"line {n}: empty field")
-        rows.append({c: row[c].strip() for c in columns})
+    for name, scores in scored.items() if k else ():
+        held = held_out_decisions(scores, gold, k=k or 5)
+        rows.append(_binary_row(name, held.decisions.tolist(), gold, f">= {held.choice:.3f} ({k}-fold CV)"))
     return rows
 
 
-CLOUGH_CATEGORIES: tuple[str, ...] = ("non", "cut", "light", "heavy", "orig")
+# --- seeds -----------------------------------------------------------------------------------------------------------
 
 
-class CloughFile(NamedTuple):
-    """One file of the Clough & Stevenson short-answer corpus and how it was written."""
+def evaluate_seeds(path: str | Path, settings: Settings, models: Models, log: Log | None = None) -> Evaluation:
+    """The expectations of the bundled seeds (examples/seeds), as a checklist."""
+    started = time.perf_counter()
+    result = scan([path], settings, models)
 
-    file: str
-    task: str
-    category: str  # one of CLOUGH_CATEGORIES; "orig" marks the source text of a task
-    source: str | None  # the task's source file, None for the source itself
+    def short(ident: str) -> str:
+        return ident.split("_")[0]
 
-
-def load_clough(folder: str | Path) -> list[CloughFile]:
-    """Read file_information.csv (File,Task,Category) of a Clough & Stevenson folder; every listed file must exist."""
-    root = _require_dir(folder)
-    index = root / "file_information.csv"
-    records = []
-    for n, row in enumerate(_csv_rows(index, ("File", "Task", "Category")), start=2):
-        category = row["Category"].lower()
-        if category not in CLOUGH_CATEGORIES:
-            raise InputError(str(index), f"line {n}: category {row['Category']!r} is not one of {CLOUGH_CATEGORIES}")
-        if not (root / row["File"]).is_file():
-            raise InputError(str(root / row["File"]), "listed in file_information.csv but not found")
-        source = None if category == "orig" else f"orig_task{row['Task']}.txt"
-        records.append(CloughFile(row["File"], row["Task"], category, source))
-    return records
-
-
-class SentencePair(NamedTuple):
-    """Two sentences and whether they are paraphrases of each other."""
-
-    id: str
-    s1: str
-    s2: str
-    label: bool
-
-
-_MRPC_HEADER = ["Quality", "#1 ID", "#2 ID", "#1 String", "#2 String"]
-
-
-def load_mrpc(path: str | Path, split: str = "train") -> list[SentencePair]:
-    """Read an MRPC file (or the msr_paraphrase_<split>.txt in a folder); the id is "<#1 ID>-<#2 ID>"."""
-    file = _in_folder(path, f"msr_paraphrase_{split}.txt")
-    text = _read_text(file).lstrip("\ufeff")
-    # The strings contain unbalanced double quotes, so quoting must be off.
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE)
-    header = next(rows, None)
-    if header != _MRPC_HEADER:
-        raise InputError(str(file), f"expected header {'<TAB>'.join(_MRPC_HEADER)}")
-    pairs = []
-    for n, row in enumerate(rows, start=2):
-        if not row:
-            continue
-        if len(row) != 5 or row[0] not in ("0", "1"):
-            raise InputError(str(file), f"line {n}: expected Quality (0/1) and four tab-separated fields")
-        pairs.append(SentencePair(f"{row[1]}-{row[2]}", row[3], row[4], row[0] == "1"))
-    return pairs
-
-
-def _lines(path: Path) -> list[str]:
-    """The lines of a text file; only LF or CRLF end a line (str.splitlines would also split on rarer breaks)."""
-    lines = _read_text(path).split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    return [line.removesuffix("\r") for line in lines]
-
-
-def load_pan_paraphrase(folder: str | Path, split: str = "train") -> list[SentencePair]:
-    """Read pan-<split>_s1.txt, pan-<split>_s2.txt and pan-<split>.labels (aligned lines); the id is the line number."""
-    root = _require_dir(folder)
-    s1 = _lines(root / f"pan-{split}_s1.txt")
-    s2 = _lines(root / f"pan-{split}_s2.txt")
-    labels_path = root / f"pan-{split}.labels"
-    labels = _lines(labels_path)
-    if not len(s1) == len(s2) == len(labels):
-        raise InputError(str(root), f"line counts differ: s1 {len(s1)}, s2 {len(s2)}, labels {len(labels)}")
-    pairs = []
-    for n, (a, b, label) in enumerate(zip(s1, s2, labels, strict=True), start=1):
-        if label.strip() not in ("0", "1"):
-            raise InputError(str(labels_path), f"line {n}: label {label!r} is not 0 or 1")
-        pairs.append(SentencePair(str(n), a, b, label.strip() == "1"))
-    return pairs
-
-
-def load_ecbplus(folder: str | Path) -> dict[str, str]:
-    """Read labels.csv (file,topic,story) of an ECB+-style folder into file -> story; each file must be in docs/."""
-    root = _require_dir(folder)
-    stories: dict[str, str] = {}
-    for row in _csv_rows(root / "labels.csv", ("file", "topic", "story")):
-        if not (root / "docs" / row["file"]).is_file():
-            raise InputError(str(root / "docs" / row["file"]), "listed in labels.csv but not found")
-        if row["file"] in stories:
-            raise InputError(str(root / "labels.csv"), f"{row['file']} is listed twice")
-        stories[row["file"]] = row["story"]
-    return stories
-
-
-@dataclass(frozen=True)
-class Pan13Corpus:
-    """A PAN 2013 text-alignment folder: document pairs and, for the labelled subset, the cases at original offsets."""
-
-    root: Path
-    pairs: tuple[tuple[str, str], ...]  # every (suspicious, source) pair in the top-level ``pairs`` file
-    labelled: tuple[tuple[str, str], ...]  # the pairs of the labelled subset
-    cases: Mapping[tuple[str, str], tuple[Case, ...]]  # labelled pair -> cases (empty: no plagiarism)
-
-    def susp_path(self, name: str) -> Path:
-        return self.root / "susp" / name
-
-    def src_path(self, name: str) -> Path:
-        return self.root / "src" / name
-
-
-def _read_pairs(path: Path) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for n, line in enumerate(_lines(path), start=1):
-        fields = line.split()
-        if not fields:
-            continue
-        if len(fields) != 2:
-            raise InputError(str(path), f"line {n}: expected 'suspicious-file source-file'")
-        pairs.append((fields[0], fields[1]))
-    return tuple(pairs)
-
-
-def _int_attr(el: ET.Element, name: str, path: Path) -> int:
-    value = el.get(name)
-    if value is None or not value.isdigit():
-        raise InputError(str(path), f"plagiarism feature without a valid {name}")
-    return int(value)
-
-
-def _read_truth(path: Path) -> tuple[str, list[tuple[str, Case]]]:
-    try:
-        root = ET.fromstring(_read_text(path))
-    except ET.ParseError as e:
-        raise InputError(str(path), f"malformed XML ({e})") from None
-    susp = root.get("reference")
-    if not susp:
-        raise InputError(str(path), "document element has no reference attribute")
-    found = []
-    for feature in root.iter("feature"):
-        if feature.get("name") != "plagiarism":
-            continue
-        src = feature.get("source_reference")
-        if not src:
-            raise InputError(str(path), "plagiarism feature without source_reference")
-        t_off, t_len = _int_attr(feature, "this_offset", path), _int_attr(feature, "this_length", path)
-        s_off, s_len = _int_attr(feature, "source_offset", path), _int_attr(feature, "source_length", path)
-        found.append((src, Case(t_off, t_off + t_len, s_off, s_off + s_len)))
-    return susp, found
-
-
-def load_pan13(folder: str | Path, subset: str = "02-no-obfuscation") -> Pan13Corpus:
-    """Read a PAN 2013 text-alignment folder: ``pairs``, ``<subset>/pairs`` and the truth XMLs of the subset."""
-    root = _require_dir(folder)
-    sub = _require_dir(root / subset)
-    labelled = _read_pairs(sub / "pairs")
-    cases: dict[tuple[str, str], list[Case]] = {pair: [] for pair in labelled}
-    for xml_path in sorted(sub.glob("*.xml")):
-        susp, found = _read_truth(xml_path)
-        for src, case in found:
-            cases.setdefault((susp, src), []).append(case)
-    return Pan13Corpus(
-        root,
-        _read_pairs(root / "pairs"),
-        labelled,
-        {pair: tuple(sorted(c)) for pair, c in cases.items()},
+    pairs = {frozenset((short(p.a), short(p.b))): p for p in result.pairs}
+    rows: list[tuple[object, ...]] = []
+    rewrite = pairs.get(frozenset(("000", "001")))
+    rows.append(
+        ("000 and 001: rewrite", bool(rewrite and rewrite.relation == "rewrite"), str(rewrite and rewrite.relation))
+    )
+    source = short(rewrite.source) if rewrite and rewrite.source else None
+    rows.append(("001 named the source", source == "001", str(source)))
+    cov = (rewrite.coverage_a if short(rewrite.a) == "000" else rewrite.coverage_b) if rewrite else 0.0
+    rows.append(("000 covered by 001 at least 0.8", cov >= 0.8, f"{cov:.2f}"))
+    divs = rewrite.divergences if rewrite else []
+    texts = " ".join(f"{d.a_text} {d.b_text}" for d in divs)
+    rows.append(
+        (
+            "dropped attribution or changed figure reported",
+            bool({d.kind for d in divs} & {"attribution", "number"}) and ("AFP" in texts or "twice" in texts),
+            ", ".join(sorted({f"{d.kind} {d.change}" for d in divs})) or "none",
+        )
+    )
+    for x, y in (("001", "003"), ("000", "003"), ("002", "004")):
+        p = pairs.get(frozenset((x, y)))
+        found = str(p.relation) if p else "no pair"
+        rows.append((f"{x} and {y}: excerpt or shared-quotes", found in ("excerpt", "shared-quotes"), found))
+    crossing = [
+        f"{x}-{y} {p.relation}"
+        for x in ("000", "001", "003")
+        for y in ("002", "004")
+        if (p := pairs.get(frozenset((x, y)))) and p.relation in REUSE
+    ]
+    rows.append(("no copy, rewrite or excerpt across the two events", not crossing, ", ".join(crossing) or "none"))
+    stories = {frozenset(short(a) for a in s.articles) for s in result.stories}
+    rows.append(
+        (
+            "stories: {000 001 003} and {002 004}",
+            stories == {frozenset({"000", "001", "003"}), frozenset({"002", "004"})},
+            " | ".join(" ".join(sorted(s)) for s in sorted(stories, key=sorted)),
+        )
+    )
+    removed = " ".join(r.text for a in result.articles for r in a.removed)
+    missing = [
+        w for w in ("we have a small favor to ask", "Support The Moscow Times!", "Connect with us") if w not in removed
+    ]
+    rows.append(("boilerplate removed (donation appeal, share prompts)", not missing, "; ".join(missing) or "all"))
+    dates = {short(a.id): a.date for a in result.articles}
+    rows.append(("003 dated 2023-09-15", dates.get("003") == "2023-09-15", str(dates.get("003"))))
+    passed = sum(1 for r in rows if r[1])
+    return Evaluation(
+        "seeds",
+        f"the five bundled reports; {passed} of {len(rows)} expectations met",
+        {"checks_passed": passed / len(rows)},
+        [Table("Seeds: expectations", ("expectation", "met", "found"), rows)],
+        time.perf_counter() - started,
     )
 
 
-def read_pan13_pair(corpus: Pan13Corpus, pair: tuple[str, str]) -> tuple[str, str]:
-    """The suspicious and source texts of a pair, characters exactly as stored (offsets index these strings)."""
-    return _read_text(corpus.susp_path(pair[0])), _read_text(corpus.src_path(pair[1]))
+# --- Clough & Stevenson ----------------------------------------------------------------------------------------------
 
 
-# ---------------------------------------------------------------------------------------------------------------------
-# Re-anchoring PAN cases on re-extracted texts
-# ---------------------------------------------------------------------------------------------------------------------
-#
-# The copy of the corpus we have was re-extracted: lines re-wrapped, non-ASCII characters dropped, and in a few
-# documents pieces of lines reordered. The truth offsets point into the original texts, which we do not have, and
-# the labelled passage is not stored either, so it cannot be searched for. What we do know: the cases are verbatim
-# copies, so the passage is still shared word for word by the two re-extracted texts, and it lies near its labelled
-# offsets (the drift is the number of characters dropped before it, usually well under 3% of the offset).
-# So: find every verbatim passage the two texts share (runs of identical words, compared without case and
-# punctuation), and give each case the cluster of shared runs near its offsets whose total length best matches the
-# labelled length. Cases found close to their offsets with the full length are trusted first; their positions then
-# narrow the search for the others of the pair (passages keep their order within a document).
+def evaluate_clough(
+    path: str | Path, settings: Settings, models: Models, baselines: bool = True, log: Log | None = None
+) -> Evaluation:
+    """Scan all files together; an answer is detected when it is paired with its own task's source as reuse."""
+    started = time.perf_counter()
+    root = Path(path)
+    files = load_clough(root)
+    models = _caching(models)
+    _say(log, f"clough: scanning {len(files)} files")
+    result = scan([root / f.file for f in files], settings, models)
+    pairs = {frozenset((p.a, p.b)): p for p in result.pairs}
+    answers = [f for f in files if f.category != "orig"]
+    stem = {f.file: Path(f.file).stem for f in answers}
+    source = {f.file: Path(f.source or "").stem for f in answers}
+    gold = [f.category != "non" for f in answers]
+    found = [pairs.get(frozenset((stem[f.file], source[f.file]))) for f in answers]
+    pred = [bool(p and p.relation in REUSE) for p in found]
+    named = Counter(
+        "right" if p.source == source[f.file] else "undecided" if p.source is None else "wrong"
+        for f, p, hit in zip(answers, found, pred, strict=True)
+        if hit and p is not None
+    )
+    detected = sum(pred)
+    rows = [_binary_row("sourcetrace", pred, gold, "packaged settings") + (f"{named['right']}/{detected}",)]
+    if baselines:
+        texts = [a.text for a in result.articles]
+        index = {a.id: k for k, a in enumerate(result.articles)}
+        keys = [(index[stem[f.file]], index[source[f.file]]) for f in answers]
+        minhash = minhash_scores(texts)
+        tfidf = tfidf_cosines(texts)
+        docs = document_vectors([[s.text for s in a.sentences] for a in result.articles], models.sentence)
+        scored = {
+            "MinHash/LSH, estimated Jaccard": [minhash.get((min(i, j), max(i, j)), 0.0) for i, j in keys],
+            "TF-IDF cosine": [float(tfidf[i, j]) for i, j in keys],
+            "MiniLM document cosine": [float(docs[i] @ docs[j]) for i, j in keys],
+        }
+        rows += [row + ("—",) for row in _threshold_rows(scored, gold)]
 
-_WORD = re.compile(r"\S+")
-_NOT_ALNUM = re.compile(r"[\W_]+")
-_SEED_WORDS = 5  # shared runs shorter than this are ignored: they occur by chance
-_MAX_SEED_REPEATS = 20  # word 5-grams repeated more often than this are boilerplate and seed nothing
-_NEAR_SLACK = 0.03  # first pass: passage must lie within 3% of its offset (+150 chars)
-_SPAN_SLACK = 0.15  # a case's hull may exceed the labelled length by 15% (+50 chars)
-_DISTANCE_COST = 0.1  # second pass: one char of matched passage is worth ten chars of distance from the expectation
-
-ReanchorStatus = Literal["exact", "partial", "missing"]
-
-
-@dataclass(frozen=True, slots=True)
-class Reanchored:
-    """A labelled case and where its passage was found in the re-extracted texts."""
-
-    original: Case  # offsets into the original texts
-    case: Case | None  # offsets into the re-extracted texts; None when nothing was found
-    coverage: float  # characters of shared verbatim text found, over the labelled suspicious length
-    status: ReanchorStatus  # exact: coverage >= 0.9 and both spans within 10% of the labelled length
-
-
-class _Run(NamedTuple):
-    s0: int  # suspicious start, end (characters)
-    s1: int
-    r0: int  # source start, end
-    r1: int
-
-
-def _words(text: str) -> list[tuple[str, int, int]]:
-    out = []
-    for m in _WORD.finditer(text):
-        key = _NOT_ALNUM.sub("", m.group().lower())
-        if key:
-            out.append((key, m.start(), m.end()))
-    return out
-
-
-def _shared_runs(susp: str, src: str) -> list[_Run]:
-    """Maximal runs of consecutive words (normalised) that the two texts share, as character spans."""
-    a, b = _words(susp), _words(src)
-    wa, wb = [w for w, _, _ in a], [w for w, _, _ in b]
-    n = _SEED_WORDS
-    where: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for j in range(len(wb) - n + 1):
-        where[tuple(wb[j : j + n])].append(j)
-    seen: set[tuple[int, int]] = set()
-    runs = []
-    for i in range(len(wa) - n + 1):
-        starts = where.get(tuple(wa[i : i + n]), ())
-        if len(starts) > _MAX_SEED_REPEATS:
-            continue
-        for j in starts:
-            if (i, j) in seen:
-                continue
-            k = 0
-            while i + k < len(wa) and j + k < len(wb) and wa[i + k] == wb[j + k]:
-                seen.add((i + k, j + k))
-                k += 1
-            runs.append(_Run(a[i][1], a[i + k - 1][2], b[j][1], b[j + k - 1][2]))
-    return runs
-
-
-def _near(run: _Run, case: Case, slack: float) -> bool:
-    ms = slack * case.susp_start + 150
-    mr = slack * case.src_start + 150
-    return (
-        run.s1 > case.susp_start - ms
-        and run.s0 < case.susp_end + ms
-        and run.r1 > case.src_start - mr
-        and run.r0 < case.src_end + mr
+    confusion = []
+    for category in ("cut", "light", "heavy", "non"):
+        mine = [(f, p) for f, p in zip(answers, found, strict=True) if f.category == category]
+        relations: Counter[str | None] = Counter(p.relation if p else None for _, p in mine)
+        coverages = [(p.coverage_a if p.a == stem[f.file] else p.coverage_b) if p else 0.0 for f, p in mine]
+        confusion.append(
+            (
+                category,
+                len(mine),
+                *(relations[r] for r in (*RELATIONS, None)),
+                float(np.mean(coverages)) if mine else None,
+            )
+        )
+    s = binary_scores(pred, gold)
+    return Evaluation(
+        "clough",
+        f"{len(answers)} answers to {len(files) - len(answers)} source texts, scanned together",
+        {"accuracy": s.accuracy, "f1": s.f1, "source_right": named["right"] / detected if detected else 0.0},
+        [
+            Table(
+                "Clough & Stevenson: is an answer paired with its task's source as copy, rewrite or excerpt?",
+                (*_BINARY_HEADER, "source named right"),
+                rows,
+                "Positive: a `cut`, `light` or `heavy` answer; negative: a `non` answer. Source named right: the "
+                "task's `orig_` file named as the source, among the answers detected (the others: "
+                f"{named['wrong']} wrong, {named['undecided']} undecided).",
+            ),
+            Table(
+                "Clough & Stevenson: our relation with the task's source, by category",
+                ("category", "answers", *RELATIONS, "none", "mean coverage of the answer"),
+                confusion,
+            ),
+        ],
+        time.perf_counter() - started,
     )
 
 
-def _grow(core: _Run, runs: list[_Run], limit: float) -> list[_Run]:
-    """The core run plus the longest other runs that keep both hulls within ``limit`` chars and overlap nothing."""
-    chosen = [core]
-    s_lo, s_hi, r_lo, r_hi = core
-    for run in sorted(runs, key=lambda r: r.s0 - r.s1):
-        if run is core:
-            continue
-        if max(s_hi, run.s1) - min(s_lo, run.s0) > limit or max(r_hi, run.r1) - min(r_lo, run.r0) > limit:
-            continue
-        if any(run.s0 < c.s1 and c.s0 < run.s1 or run.r0 < c.r1 and c.r0 < run.r1 for c in chosen):
-            continue
-        chosen.append(run)
-        s_lo, s_hi, r_lo, r_hi = min(s_lo, run.s0), max(s_hi, run.s1), min(r_lo, run.r0), max(r_hi, run.r1)
-    return chosen
+# --- sentence pairs (MRPC, PAN paraphrases) --------------------------------------------------------------------------
 
 
-def _hull(runs: list[_Run]) -> Case:
-    return Case(min(r.s0 for r in runs), max(r.s1 for r in runs), min(r.r0 for r in runs), max(r.r1 for r in runs))
+def evaluate_sentence_pairs(
+    dataset: str,
+    pairs: Sequence[SentencePair],
+    settings: Settings,
+    models: Models,
+    baselines: bool = True,
+    log: Log | None = None,
+) -> Evaluation:
+    """match-sentences (the aligner's own decision, with its packaged settings) on labelled sentence pairs."""
+    started = time.perf_counter()
+    models = _caching(models)
+    gold = [p.label for p in pairs]
+    _say(log, f"{dataset}: judging {len(pairs)} sentence pairs")
+    pred = [bool(v["match"]) for v in match_sentences(((p.id, p.s1, p.s2) for p in pairs), settings, models)]
+    s = binary_scores(pred, gold)
+    rows = [_binary_row("sourcetrace match-sentences", pred, gold, "packaged settings")]
+    if baselines:
+        rows.append(_binary_row("always yes", [True] * len(gold), gold, "—"))
+        cosines = sentence_cosines([(p.s1, p.s2) for p in pairs], models.sentence)  # the vectors are cached
+        scored = {"MiniLM cosine": cosines.tolist(), "word Jaccard": [word_jaccard(p.s1, p.s2) for p in pairs]}
+        rows += _threshold_rows(scored, gold)
+    return Evaluation(
+        dataset,
+        f"{len(pairs)} sentence pairs, {sum(gold)} paraphrases",
+        {"accuracy": s.accuracy, "f1": s.f1},
+        [
+            Table(
+                f"{dataset}: is the pair a paraphrase?",
+                _BINARY_HEADER,
+                rows,
+                "No setting of sourcetrace was chosen on these data. A baseline decides each pair with a threshold "
+                "chosen on the other four folds (5-fold CV); the threshold shown is the one chosen on all pairs.",
+            )
+        ],
+        time.perf_counter() - started,
+    )
 
 
-def _best_cluster(runs: list[_Run], case: Case, expected: tuple[float, float] | None) -> tuple[list[_Run], float]:
-    """The cluster of runs (and its matched length) that best explains the case; nearest wins when ``expected``."""
-    length = case.susp_end - case.susp_start
-    limit = length * (1 + _SPAN_SLACK) + 50
-    best: list[_Run] = []
-    best_score = -math.inf
-    best_matched = 0.0
-    for core in sorted(runs, key=lambda r: r.s0 - r.s1)[:30]:
-        cluster = _grow(core, runs, limit)
-        matched = min(sum(r.s1 - r.s0 for r in cluster), length)
-        score = float(matched)
-        if expected is not None:
-            hull = _hull(cluster)
-            score -= _DISTANCE_COST * (abs(hull.susp_start - expected[0]) + abs(hull.src_start - expected[1]))
-        if score > best_score:
-            best, best_score, best_matched = cluster, score, matched
-    return best, best_matched
+# --- ECB+ stories ----------------------------------------------------------------------------------------------------
 
 
-def _status(case: Case, found: Case, coverage: float) -> ReanchorStatus:
-    length = case.susp_end - case.susp_start
-    s_ratio = (found.susp_end - found.susp_start) / length
-    r_ratio = (found.src_end - found.src_start) / max(case.src_end - case.src_start, 1)
-    return "exact" if coverage >= 0.9 and 0.9 <= s_ratio <= 1.1 and 0.9 <= r_ratio <= 1.1 else "partial"
+def _cluster_row(name: str, pred: Mapping[str, Hashable], gold: Mapping[str, str], how: str) -> tuple[object, ...]:
+    s = cluster_scores(pred, gold)
+    clusters = len({pred.get(k, ("alone", k)) for k in gold})
+    return (name, s.bcubed_precision, s.bcubed_recall, s.bcubed_f1, s.pairwise.f1, s.ari, clusters, how)
 
 
-def _map_offset(offset: int, anchors: list[tuple[int, int]]) -> float:
-    """Where an original offset lands now, interpolating between trusted (original, new) positions."""
-    points = sorted([(0, 0), *anchors])
-    xs = [p[0] for p in points]
-    ys = [p[1] for p in points]
-    if offset >= xs[-1]:
-        # Beyond the last anchor, assume the drift rate seen so far.
-        return offset * (ys[-1] / xs[-1]) if xs[-1] else float(offset)
-    return float(np.interp(offset, xs, ys))
+def _cross_validated_clustering(
+    similarity: np.ndarray, items: Sequence[str], gold: Mapping[str, str], topics: Mapping[str, str], k: int = 5
+) -> tuple[float, float, float, tuple[float, ...]]:
+    """B-cubed P/R/F1 of average-linkage clustering cut where the other topics' items score best.
 
-
-def _between(value: int, anchors: list[tuple[int, int]]) -> tuple[float, float]:
-    """New positions of the trusted anchors just before and after an original offset (drift keeps order)."""
-    lo = max((new for old, new in anchors if old < value), default=-math.inf)
-    hi = min((new for old, new in anchors if old > value), default=math.inf)
-    return lo, hi
-
-
-def reanchor_cases(susp_text: str, src_text: str, cases: Sequence[tuple[int, int, int, int]]) -> list[Reanchored]:
-    """Find each labelled verbatim case of a document pair in re-extracted texts whose offsets no longer match.
-
-    Returns one Reanchored per case, in the given order. A case is first looked for within 3% (+150 chars) of its
-    labelled offsets; cases found there at full length become anchors, and the remaining cases are searched for
-    between and around the anchors, preferring the passage nearest the position the anchors predict.
+    For each fold of topics, the cut maximising B-cubed F1 over the training topics' items (clustered with
+    everything) is chosen; the held-out items are scored in the clustering of everything at that cut.
     """
-    originals = [_check_case(c) for c in cases]
-    if any(c.susp_end == c.susp_start for c in originals):
-        raise ValueError("a case to re-anchor needs a non-empty suspicious span")
-    runs = _shared_runs(susp_text, src_text)
-    results: dict[int, Reanchored] = {}
-    used: set[_Run] = set()
-
-    # Pass 1: near the labelled offsets; longest cases first so a short case cannot take a long one's passage.
-    for idx in sorted(range(len(originals)), key=lambda i: originals[i].susp_start - originals[i].susp_end):
-        case = originals[idx]
-        near = [r for r in runs if r not in used and _near(r, case, _NEAR_SLACK)]
-        cluster, matched = _best_cluster(near, case, None)
-        if not cluster:
-            continue
-        found = _hull(cluster)
-        coverage = matched / (case.susp_end - case.susp_start)
-        if _status(case, found, coverage) == "exact":
-            results[idx] = Reanchored(case, found, coverage, "exact")
-            used.update(cluster)
-
-    # Pass 2: the rest, guided by the anchors; order is preserved within each document.
-    susp_anchors = [(r.original.susp_start, r.case.susp_start) for r in results.values() if r.case]
-    src_anchors = [(r.original.src_start, r.case.src_start) for r in results.values() if r.case]
-    for idx, case in enumerate(originals):
-        if idx in results:
-            continue
-        s_lo, s_hi = _between(case.susp_start, susp_anchors)
-        r_lo, r_hi = _between(case.src_start, src_anchors)
-        free = [r for r in runs if r not in used and s_lo <= r.s0 < s_hi and r_lo <= r.r0 < r_hi]
-        expected = (_map_offset(case.susp_start, susp_anchors), _map_offset(case.src_start, src_anchors))
-        cluster, matched = _best_cluster(free, case, expected)
-        if not cluster:
-            results[idx] = Reanchored(case, None, 0.0, "missing")
-            continue
-        found = _hull(cluster)
-        coverage = matched / (case.susp_end - case.susp_start)
-        results[idx] = Reanchored(case, found, coverage, _status(case, found, coverage))
-        used.update(cluster)
-    return [results[i] for i in range(len(originals))]
-
-
-def reanchor_pan13(corpus: Pan13Corpus) -> dict[tuple[str, str], list[Reanchored]]:
-    """Re-anchor the cases of every labelled pair of the corpus on its stored texts."""
-    out: dict[tuple[str, str], list[Reanchored]] = {}
-    for pair, cases in corpus.cases.items():
-        if not cases:
-            out[pair] = []
-            continue
-        susp, src = read_pan13_pair(corpus, pair)
-        out[pair] = reanchor_cases(susp, src, cases)
-    return out
-
-
-def anchored_cases(reanchored: Mapping[K, Sequence[Reanchored]], exact_only: bool = False) -> dict[K, list[Case]]:
-    """Gold cases for plagdet_scores: the re-anchored spans of every pair, dropping missing (and, if asked, partial)."""
-    keep = ("exact",) if exact_only else ("exact", "partial")
-    return {
-        key: [r.case for r in found if r.case is not None and r.status in keep] for key, found in reanchored.items()
+    per_item = {
+        t: bcubed_per_item(dict(zip(items, average_linkage(similarity, t), strict=True)), gold)
+        for t in np.round(np.arange(0.05, 0.96, 0.025), 3).tolist()
     }
+    fold_of = {topic: n % k for n, topic in enumerate(sorted(set(topics.values())))}
+    chosen, precision, recall = [], [], []
+    for fold in range(k):
+        train = [i for i in items if fold_of[topics[i]] != fold]
+        test = [i for i in items if fold_of[topics[i]] == fold]
+        if not test:
+            continue
+
+        def f1(t: float, train: list[str] = train) -> float:
+            return _f1(
+                float(np.mean([per_item[t][i][0] for i in train])), float(np.mean([per_item[t][i][1] for i in train]))
+            )
+
+        best = max(per_item, key=f1)
+        chosen.append(best)
+        precision += [per_item[best][i][0] for i in test]
+        recall += [per_item[best][i][1] for i in test]
+    p, r = float(np.mean(precision)), float(np.mean(recall))
+    return p, r, _f1(p, r), tuple(chosen)
+
+
+def evaluate_ecbplus(
+    path: str | Path,
+    settings: Settings,
+    models: Models,
+    baselines: bool = True,
+    log: Log | None = None,
+    topics: Iterable[str] | None = None,
+) -> Evaluation:
+    """Scan the articles together; score the stories against the labels and count reuse within and across stories.
+
+    ``topics`` keeps the articles of those topics only.
+    """
+    started = time.perf_counter()
+    root = Path(path)
+    labels = load_ecbplus(root)
+    if topics is not None:
+        keep = set(topics)
+        labels = {f: label for f, label in labels.items() if label.topic in keep}
+    models = _caching(models)
+    _say(log, f"ecbplus: scanning {len(labels)} articles")
+    result = scan([root / "docs" / f for f in labels], settings, models)
+    file_of = {Path(f).stem: f for f in labels}
+    items = [file_of[a.id] for a in result.articles]
+    gold = {f: labels[f].story for f in items}
+    topic = {f: labels[f].topic for f in items}
+    pred = {file_of[a]: s.id for s in result.stories for a in s.articles}
+    rows = [
+        _cluster_row("sourcetrace stories", pred, gold, "packaged settings"),
+        _cluster_row("one cluster per topic (reference)", topic, gold, "the labels' topics"),
+    ]
+    if baselines:
+        docs = document_vectors([[s.text for s in a.sentences] for a in result.articles], models.sentence)
+        for name, sim in (
+            ("TF-IDF cosine, average linkage", tfidf_cosines([a.text for a in result.articles])),
+            ("MiniLM document cosine, average linkage", (docs @ docs.T).astype(float)),
+        ):
+            p, r, f1, chosen = _cross_validated_clustering(sim, items, gold, topic)
+            cuts = ", ".join(f"{t:.2f}" for t in chosen)
+            rows.append((name, p, r, f1, None, None, None, f"cut chosen on other topics (5-fold CV): {cuts}"))
+    s = cluster_scores(pred, gold)
+    reuse: Counter[tuple[str, bool]] = Counter(
+        (str(p.relation), gold[file_of[p.a]] == gold[file_of[p.b]]) for p in result.pairs if p.relation
+    )
+    within = sum(v for (r, same), v in reuse.items() if same and r in REUSE)
+    across = sum(v for (r, same), v in reuse.items() if not same and r in REUSE)
+    return Evaluation(
+        "ecbplus",
+        f"{len(gold)} articles, {len(set(gold.values()))} stories in {len(set(topic.values()))} topics",
+        {
+            "bcubed_f1": s.bcubed_f1,
+            "pairwise_f1": s.pairwise.f1,
+            "ari": s.ari,
+            "reuse_within_story_share": within / (within + across) if within + across else 1.0,
+        },
+        [
+            Table(
+                "ECB+: stories against the labels",
+                ("method", "B³ precision", "B³ recall", "B³ F1", "pairwise F1", "ARI", "clusters", "decision"),
+                rows,
+                "Each topic holds two different events of the same kind; a story is one event. Baselines: every "
+                "article is scored in the clustering of all articles at a cut chosen on the other topics' articles "
+                "(B-cubed only).",
+            ),
+            Table(
+                "ECB+: reuse pairs found, within and across stories",
+                ("relation", "within a story", "across stories"),
+                [(r, reuse[(r, True)], reuse[(r, False)]) for r in RELATIONS],
+            ),
+        ],
+        time.perf_counter() - started,
+    )
+
+
+# --- PAN 2013 text alignment -----------------------------------------------------------------------------------------
+
+
+def evaluate_pan13(
+    path: str | Path,
+    settings: Settings,
+    models: Models,
+    limit: int | None = None,
+    baselines: bool = True,
+    log: Log | None = None,
+) -> Evaluation:
+    """Every listed (suspicious, source) pair, analysed with the other sources of its suspicious document.
+
+    Pair recall: labelled pairs reported as reuse of any kind. Passages: PAN character measures of the reported
+    passages against the labelled cases, re-anchored on the texts as the pipeline cleaned them.
+    ``limit`` keeps the first N labelled pairs and the first N unlabelled ones.
+    """
+    started = time.perf_counter()
+    corpus = load_pan13(path)
+    labelled = set(corpus.labelled)
+    listed = [p for p in corpus.pairs if corpus.susp_path(p[0]).is_file() and corpus.src_path(p[1]).is_file()]
+    chosen_labelled = [p for p in listed if p in labelled][:limit]
+    chosen_other = [p for p in listed if p not in labelled][:limit]
+    chosen = chosen_labelled + chosen_other
+    by_susp: dict[str, list[str]] = defaultdict(list)
+    for susp, src in chosen:
+        by_susp[susp].append(src)
+    found: dict[tuple[str, str], Pair | None] = {}
+    texts: dict[str, str] = {}
+    _say(log, f"pan13: {len(chosen)} pairs ({len(chosen_labelled)} labelled) in {len(by_susp)} groups")
+    for n, (susp, sources) in enumerate(sorted(by_susp.items()), start=1):
+        articles, _ = read_articles([corpus.susp_path(susp), *(corpus.src_path(s) for s in sources)], settings.ingest)
+        result = analyse(articles, settings, models)
+        texts.update({a.id: a.text for a in result.articles})
+        reported = {frozenset((p.a, p.b)): p for p in result.pairs}
+        for src in sources:
+            found[(susp, src)] = reported.get(frozenset((Path(susp).stem, Path(src).stem)))
+        if n % 50 == 0:
+            _say(log, f"pan13: {n}/{len(by_susp)} groups")
+
+    def relation(pair: tuple[str, str]) -> str | None:
+        p = found[pair]
+        return p.relation if p else None
+
+    hit = [relation(p) is not None for p in chosen_labelled]
+    pair_recall = sum(hit) / len(hit) if hit else 0.0
+    cases: dict[tuple[str, str], list[Case]] = {}
+    detections: dict[tuple[str, str], list[Case]] = {}
+    statuses: Counter[str] = Counter()
+    for pair in chosen_labelled:
+        susp_id, src_id = Path(pair[0]).stem, Path(pair[1]).stem
+        if susp_id not in texts or src_id not in texts:
+            continue
+        anchored = reanchor_cases(texts[susp_id], texts[src_id], corpus.cases[pair]) if corpus.cases[pair] else []
+        statuses.update(r.status for r in anchored)
+        cases[pair] = [r.case for r in anchored if r.case is not None]
+        p = found[pair]
+        if p is not None and p.relation:
+            flip = p.a != susp_id
+            detections[pair] = [
+                Case(*(q.b_span if flip else q.a_span), *(q.a_span if flip else q.b_span)) for q in p.passages
+            ]
+    plag = plagdet_scores(cases, detections)
+    rows: list[tuple[object, ...]] = [
+        ("sourcetrace", pair_recall, plag.recall, plag.precision, plag.granularity, plag.plagdet, "packaged settings")
+    ]
+    if baselines and chosen_other and chosen_labelled:
+        flagged = sum(relation(p) is not None for p in chosen)
+        docs = sorted({d for pair in chosen for d in pair})
+        where = {d: k for k, d in enumerate(docs)}
+        raw = [read_text(corpus.susp_path(d) if d in by_susp else corpus.src_path(d)) for d in docs]
+        tfidf = tfidf_cosines(raw)
+        scored = {
+            "MinHash, estimated Jaccard": minhash_jaccard(raw, [(where[a], where[b]) for a, b in chosen]),
+            "TF-IDF cosine": [float(tfidf[where[a], where[b]]) for a, b in chosen],
+        }
+        for name, scores in scored.items():
+            # as many flagged pairs as sourcetrace: the other pairs carry no labels to choose a threshold on
+            top = {chosen[i] for i in np.argsort(-np.asarray(scores), kind="stable")[:flagged]}
+            recall = sum(p in top for p in chosen_labelled) / len(chosen_labelled)
+            rows.append((name, recall, None, None, None, None, f"the {flagged} highest-scoring pairs"))
+    relations: Counter[str | None] = Counter(relation(p) for p in chosen_labelled)
+    other_relations: Counter[str | None] = Counter(relation(p) for p in chosen_other)
+    return Evaluation(
+        "pan13",
+        f"{len(chosen)} listed pairs, {len(chosen_labelled)} labelled verbatim pairs, {sum(statuses.values())} cases",
+        {
+            "pair_recall": pair_recall,
+            "passage_recall": plag.recall,
+            "passage_precision": plag.precision,
+            "plagdet": plag.plagdet,
+        },
+        [
+            Table(
+                "PAN 2013 verbatim pairs: reuse reported, and where",
+                ("method", "pair recall", "passage recall", "passage precision", "granularity", "plagdet", "decision"),
+                rows,
+                "Pair recall: labelled no-obfuscation pairs reported with any relation. Passages: PAN character "
+                "measures over the labelled pairs, gold spans re-anchored on the cleaned texts "
+                f"({statuses['exact']} exact, {statuses['partial']} partial, {statuses['missing']} missing). "
+                "Baselines flag as many of all the listed pairs as sourcetrace does, the highest scores first.",
+            ),
+            Table(
+                "PAN 2013: relations reported",
+                ("pairs", "count", *RELATIONS, "none"),
+                [
+                    ("labelled verbatim", len(chosen_labelled), *(relations[r] for r in (*RELATIONS, None))),
+                    ("other listed (no labels)", len(chosen_other), *(other_relations[r] for r in (*RELATIONS, None))),
+                ],
+                "The other listed pairs mix documents without reuse with summarised, machine-translated and "
+                "randomly obfuscated copies; their labels are not in the data set.",
+            ),
+        ],
+        time.perf_counter() - started,
+    )
+
+
+# --- a collection with planted pairs ---------------------------------------------------------------------------------
+
+
+def evaluate_collection(
+    path: str | Path, settings: Settings, models: Models, baselines: bool = True, log: Log | None = None
+) -> Evaluation:
+    """Scan articles.jsonl; score the pairs found against truth.jsonl, by relation.
+
+    Recall of a planted kind: its pairs reported with any relation (and with its own). Precision of a reported
+    relation: its pairs that are planted reuse. Every pair not planted is a false alarm, hard negatives included.
+    """
+    started = time.perf_counter()
+    articles_path, truth = load_collection(path)
+    models = _caching(models)
+    _say(log, f"collection: scanning {articles_path}")
+    result = scan([articles_path], settings, models)
+    reported = {frozenset((p.a, p.b)): p for p in result.pairs if p.relation}
+    planted = {frozenset((t.a, t.b)): t for t in truth}
+    reuse_truth = {k for k, t in planted.items() if t.relation != "none"}
+
+    def found_rows(key: Callable[[PlantedPair], str]) -> list[tuple[object, ...]]:
+        out: list[tuple[object, ...]] = []
+        for name in sorted({key(t) for t in truth}, key=lambda n: (PLANTED_RELATIONS.index(n.split(" (")[0]), n)):
+            mine = [(t, reported.get(frozenset((t.a, t.b)))) for t in truth if key(t) == name]
+            found = [(t, p) for t, p in mine if p]
+            as_planted = sum(1 for t, p in found if p.relation == t.relation)
+            right = sum(1 for t, p in found if t.source and p.source == t.source)
+            out.append((name, len(mine), len(found) / len(mine), as_planted / len(mine), f"{right}/{len(found)}"))
+        return out
+
+    figures: dict[str, float] = {}
+    by_relation = found_rows(lambda t: t.relation)
+    for name, _, found_share, *_ in by_relation:
+        if name != "none":  # for hard negatives "found" is the share wrongly reported: see hard_negatives_clear
+            figures[f"recall_{name}"] = float(found_share)  # type: ignore[arg-type]
+    precision_rows: list[tuple[object, ...]] = []
+    for rel in RELATIONS:
+        mine = [k for k, p in reported.items() if p.relation == rel]
+        ok = sum(1 for k in mine if k in reuse_truth)
+        same = sum(1 for k in mine if k in planted and planted[k].relation == rel)
+        precision_rows.append((rel, len(mine), ok / len(mine) if mine else None, same / len(mine) if mine else None))
+        if mine:
+            figures[f"precision_{rel}"] = ok / len(mine)
+    overall = pair_scores([tuple(k) for k in reported], [tuple(k) for k in reuse_truth])  # type: ignore[misc]
+    negatives = [k for k, t in planted.items() if t.relation == "none"]
+    figures |= {
+        "precision": overall.precision,
+        "recall": overall.recall,
+        "hard_negatives_clear": sum(1 for k in negatives if k not in reported) / len(negatives) if negatives else 1.0,
+    }
+    recall_of = {row[0]: row[2] for row in by_relation}
+    rows: list[tuple[object, ...]] = [
+        (
+            "sourcetrace",
+            overall.precision,
+            overall.recall,
+            overall.f1,
+            *(recall_of.get(r) for r in RELATIONS),
+            "packaged settings",
+        )
+    ]
+    if baselines:
+        rows += _collection_baselines(result.articles, truth, models.sentence)
+    header = ("planted", "pairs", "found", "found as planted", "source named right")
+    by_group = found_rows(lambda t: f"{t.relation} ({t.group})" if t.group else t.relation)
+    groups = [Table("Planted pairs by group", header, by_group)] if any(t.group for t in truth) else []
+    return Evaluation(
+        "collection",
+        f"{len(result.articles)} articles, {len(reuse_truth)} planted reuse pairs, {len(negatives)} hard negatives",
+        figures,
+        [
+            Table(
+                "Planted pairs: found, by planted relation",
+                header,
+                by_relation,
+                "`none` rows are hard negatives: for them `found` is the share wrongly reported.",
+            ),
+            *groups,
+            Table(
+                "Reported pairs: precision by relation",
+                ("reported as", "pairs", "planted reuse", "planted with this relation"),
+                precision_rows,
+            ),
+            Table(
+                "Pair detection beside the baselines",
+                ("method", "precision", "recall", "F1", *(f"recall {r}" for r in RELATIONS), "decision"),
+                rows,
+                "Positive: a planted copy, rewrite, excerpt or shared-quotes pair; every other pair of the collection "
+                "is negative. Baselines: F1-best threshold chosen by 5-fold CV over all pairs.",
+            ),
+        ],
+        time.perf_counter() - started,
+    )
+
+
+def _collection_baselines(
+    articles: Sequence[Article], truth: Sequence[PlantedPair], encoder: Encoder
+) -> list[tuple[object, ...]]:
+    """Each baseline scores every pair of the collection; the threshold is chosen for held-out F1."""
+    index = {a.id: k for k, a in enumerate(articles)}
+    iu, ju = np.triu_indices(len(articles), k=1)
+    flat = {(int(i), int(j)): k for k, (i, j) in enumerate(zip(iu, ju, strict=True))}
+    labels = np.zeros(iu.size, dtype=bool)
+    kind_of: dict[str, list[int]] = defaultdict(list)
+    for t in truth:
+        if t.a in index and t.b in index:
+            at = flat[(min(index[t.a], index[t.b]), max(index[t.a], index[t.b]))]
+            kind_of[t.relation].append(at)
+            labels[at] = t.relation != "none"
+    texts = [a.text for a in articles]
+    minhash = np.zeros(iu.size)
+    for pair, value in minhash_scores(texts).items():
+        minhash[flat[pair]] = value
+    docs = document_vectors([[s.text for s in a.sentences] for a in articles], encoder)
+    scored = {
+        "MinHash/LSH, estimated Jaccard": minhash,
+        "TF-IDF cosine": tfidf_cosines(texts)[iu, ju],
+        "MiniLM document cosine": (docs @ docs.T)[iu, ju].astype(float),
+    }
+    k = _folds_for(labels.size)
+    if not (k and labels.any()):
+        return []
+    rows: list[tuple[object, ...]] = []
+    for name, scores in scored.items():
+        held = held_out_decisions(scores, labels, k=k, objective="f1")
+        s = scores_from_counts(
+            int(np.sum(held.decisions & labels)),
+            int(np.sum(held.decisions & ~labels)),
+            int(np.sum(~held.decisions & labels)),
+        )
+        per_kind = [float(np.mean(held.decisions[kind_of[r]])) if kind_of[r] else None for r in RELATIONS]
+        rows.append((name, s.precision, s.recall, s.f1, *per_kind, f">= {held.choice:.3f} ({k}-fold CV, F1)"))
+    return rows
+
+
+# --- by name ---------------------------------------------------------------------------------------------------------
+
+DATASETS: tuple[str, ...] = ("seeds", "clough", "mrpc", "pan-paraphrase", "ecbplus", "pan13", "collection")
+
+
+def spread(items: Sequence[T], limit: int | None) -> list[T]:
+    """``limit`` items at even steps through ``items`` (all without a limit): a sorted file keeps its mix."""
+    if limit is None or limit >= len(items):
+        return list(items)
+    return [items[k * len(items) // limit] for k in range(limit)]
+
+
+def run_evaluation(
+    dataset: str,
+    path: str | Path,
+    settings: Settings | None = None,
+    models: Models | None = None,
+    baselines: bool = True,
+    limit: int | None = None,
+    log: Log | None = None,
+) -> Evaluation:
+    """Evaluate on one labelled data set laid out as docs/datasets.md describes; ``limit`` keeps the first N items."""
+    settings = settings or Settings.load()
+    models = models or Models.load(settings)
+    if dataset == "seeds":
+        return evaluate_seeds(path, settings, models, log)
+    if dataset == "clough":
+        return evaluate_clough(path, settings, models, baselines, log)
+    if dataset in ("mrpc", "pan-paraphrase"):
+        pairs = load_mrpc(path) if dataset == "mrpc" else load_pan_paraphrase(path)
+        return evaluate_sentence_pairs(dataset, spread(pairs, limit), settings, models, baselines, log)
+    if dataset == "ecbplus":
+        return evaluate_ecbplus(path, settings, models, baselines, log)
+    if dataset == "pan13":
+        return evaluate_pan13(path, settings, models, limit, baselines, log)
+    if dataset == "collection":
+        return evaluate_collection(path, settings, models, baselines, log)
+    raise ValueError(f"unknown data set {dataset!r}; known: {', '.join(DATASETS)}")

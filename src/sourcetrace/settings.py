@@ -39,7 +39,6 @@ class AlignSettings:
     probes: int = 3
     partial_cosine: float = 0.65
     verbatim_ratio: float = 0.90
-    word_overlap: float = 0.33
 
 
 @dataclass(frozen=True)
