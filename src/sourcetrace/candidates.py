@@ -136,13 +136,25 @@ def simhash_keys(vectors: np.ndarray, bits: int, bands: int, chunk: int = 16384)
     return keys
 
 
+MEAN_PRIOR = 10  # sentences: a small collection's mean is shrunk toward zero, so that two sentences do not point apart
+
+
 def mean_vector(vectors: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
-    """The mean row (of one matrix, or of all rows of several), summed in float64: the same float32 result
-    whatever the order or grouping of the rows."""
+    """The collection's mean row (of one matrix, or of all rows of several), summed in float64: the same float32
+    result whatever the order or grouping of the rows. See :func:`collection_mean`."""
     parts = [vectors] if isinstance(vectors, np.ndarray) else [p for p in vectors if len(p)]
     rows = sum(len(p) for p in parts)
     total = np.sum([p.sum(axis=0, dtype=np.float64) for p in parts], axis=0) if parts else np.zeros(1)
-    return (np.asarray(total) / max(rows, 1)).astype(np.float32)
+    return collection_mean(np.asarray(total), rows)
+
+
+def collection_mean(total: np.ndarray, rows: int) -> np.ndarray:
+    """The mean from the sum of ``rows`` vectors, shrunk toward zero by :data:`MEAN_PRIOR` rows.
+
+    Centring removes the direction every sentence vector shares; in a collection of a few sentences the mean is
+    mostly those sentences themselves (two of them, centred, would point in opposite directions).
+    """
+    return (total / (rows + MEAN_PRIOR)).astype(np.float32)
 
 
 def centre(vectors: np.ndarray, mean: np.ndarray | None = None, chunk: int = 65_536) -> np.ndarray:

@@ -313,7 +313,8 @@ def _probes(view: _StaticView, most: int) -> list[tuple[int, int]]:
 def _enough(a: Article, b: Article, shared: Sequence[tuple[int, int]]) -> bool:
     substantial = [(i, j) for i, j in shared if is_substantial(a.sentences[i]) and is_substantial(b.sentences[j])]
     quoted = any(a.sentences[i].quote_spans and b.sentences[j].quote_spans for i, j in substantial)
-    return quoted or (len({i for i, _ in substantial}) >= 2 and len({j for _, j in substantial}) >= 2)
+    needed = min(2, len(a.sentences), len(b.sentences))  # an article of one sentence can share only one
+    return quoted or (len({i for i, _ in substantial}) >= needed and len({j for _, j in substantial}) >= needed)
 
 
 class _Embeddings:

@@ -140,7 +140,7 @@ def spark_scan(
     total, rows = feats.map(lambda kv: (kv[1][1].sum(axis=0, dtype=np.float64), len(kv[1][1]))).fold(
         (0.0, 0), lambda x, y: (x[0] + y[0], x[1] + y[1])
     )
-    mean = sc.broadcast((np.asarray(total) / max(rows, 1)).astype(np.float32))
+    mean = sc.broadcast(cands.collection_mean(np.asarray(total), rows))
     centred = feats.mapValues(lambda f: (cands.centre(f[1], mean.value), _quotations(f[0]))).persist()
     lexical = _bucket_members(
         feats.flatMap(lambda kv: _keyed(cands.band_keys(kv[1][2][None, :], cs.minhash_bands)[0], kv[0])),
