@@ -11,6 +11,7 @@ import json
 import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -36,11 +37,13 @@ class Encoder(Protocol):
 class SentenceEncoder:
     """all-MiniLM-L6-v2, int8 ONNX, mean-pooled and L2-normalised inside the graph: 384 dims."""
 
-    def __init__(self, session: Any, tokenizer: Any, dim: int) -> None:
+    def __init__(self, session: Any, tokenizer: Any, dim: int, runners: int = 1) -> None:
         self._session = session
         self._tokenizer = tokenizer
         self._inputs = {i.name for i in session.get_inputs()}
         self.dim = dim
+        self._runners = runners
+        self._pool: ThreadPoolExecutor | None = None
 
     @classmethod
     def load(cls, model_dir: Path, threads: int | None = None) -> SentenceEncoder:
@@ -52,7 +55,9 @@ class SentenceEncoder:
 
         The int8 graph quantises its activations per batch, so a text's vector moves (cosine down to 0.97) with the
         texts batched with it; one text per run keeps each vector a function of its text alone (so results do not
-        depend on which other sentences a scan, or a Spark task, happens to encode) and is no slower on CPU.
+        depend on which other sentences a scan, or a Spark task, happens to encode). Runs of one text are too small
+        to share among cores, so the session has one thread and ``runners`` runs go on at once (onnxruntime
+        releases the GIL while it computes).
         """
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if len(texts) == 0:
@@ -62,8 +67,8 @@ class SentenceEncoder:
         # batches of similar length waste little time on padding
         order = np.argsort(lengths, kind="stable")
         step = max(1, batch_size)
-        for start in range(0, len(order), step):
-            rows = order[start : start + step]
+
+        def run(rows: np.ndarray) -> None:
             width = int(lengths[rows].max())
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros_like(ids)
@@ -73,6 +78,14 @@ class SentenceEncoder:
                 mask[k, :n] = 1
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             out[rows] = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
+
+        batches = [order[start : start + step] for start in range(0, len(order), step)]
+        if self._runners > 1 and len(batches) > 1:
+            self._pool = self._pool or ThreadPoolExecutor(self._runners, thread_name_prefix="sourcetrace-encoder")
+            list(self._pool.map(run, batches, chunksize=max(1, len(batches) // (4 * self._runners))))
+        else:
+            for rows in batches:
+                run(rows)
         return out
 
 
@@ -189,7 +202,7 @@ def _load_sentence(model_dir: Path, threads: int) -> SentenceEncoder:
     import onnxruntime as ort
 
     options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
+    options.intra_op_num_threads = 1  # see SentenceEncoder.encode: parallel runs, not threads within one
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.log_severity_level = 3  # errors only: the CLI's output is not the place for graph-optimiser notes
@@ -199,7 +212,7 @@ def _load_sentence(model_dir: Path, threads: int) -> SentenceEncoder:
         raise ModelError(
             f"cannot load {onnx_path.name} in {model_dir}: {exc}; {BUILD_HINT.format(dir=model_dir)}"
         ) from exc
-    return SentenceEncoder(session, _tokenizer(model_dir, manifest), int(manifest.get("dim", 384)))
+    return SentenceEncoder(session, _tokenizer(model_dir, manifest), int(manifest.get("dim", 384)), threads)
 
 
 @lru_cache(maxsize=8)
