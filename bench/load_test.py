@@ -17,6 +17,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -74,11 +75,13 @@ def main() -> None:
 
     port = free_port()
     env = {**os.environ, "SOURCETRACE_TOKEN": ""}
+    # the server's messages go to a file: a pipe nobody reads fills up and stalls the server
+    log = tempfile.TemporaryFile()  # noqa: SIM115  (lives as long as the server)
     server = subprocess.Popen(
         [sys.executable, "-m", "sourcetrace.cli", "serve", "--db", str(args.db), "--host", HOST, "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     base = f"http://{HOST}:{port}"
     try:
@@ -90,9 +93,8 @@ def main() -> None:
             except httpx.HTTPError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(
-                    f"the server did not start: {server.stderr.read().decode()[-2000:] if server.stderr else ''}"
-                )
+                log.seek(0)
+                raise SystemExit(f"the server did not start: {log.read().decode(errors='replace')[-2000:]}")
             time.sleep(0.2)
         with httpx.Client(base_url=base, timeout=120) as warm:
             for record in articles[: args.warmup]:
@@ -146,10 +148,19 @@ def main() -> None:
         elapsed = time.monotonic() - start
         stop.set()
         sampler.join()
-        alive = httpx.get(base + "/api/health", timeout=10).status_code == 200
+        try:
+            alive = httpx.get(base + "/api/health", timeout=10).status_code == 200
+        except httpx.HTTPError:
+            alive = False
     finally:
         server.terminate()
         server.wait(30)
+    if not alive:
+        log.seek(0)
+        print(
+            f"the server stopped answering; its last messages:\n{log.read().decode(errors='replace')[-3000:]}",
+            file=sys.stderr,
+        )
 
     after_warmup = [m for t, m in memory if t >= min(5.0, elapsed / 3)] or [m for _, m in memory]
     result = {

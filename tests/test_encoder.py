@@ -172,3 +172,19 @@ def test_build_refuses_weights_that_fail_the_checksum(tmp_path: Path) -> None:
     (tmp_path / "model.safetensors").write_bytes(b"not the pinned weights")
     with pytest.raises(ModelError, match="model.safetensors"):
         verify_weights(tmp_path)
+
+
+def test_encoders_give_the_same_rows_when_threads_encode_at_once(model_dir: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    static = StaticEncoder(np.load(model_dir / "static.npy"), StaticEncoder.load(model_dir)._tokenizer, max_words=300)
+    sentence = SentenceEncoder.load(model_dir, threads=2)
+    # new words in every batch, and a word table small enough to be reset while others read it
+    batches = [[f"Word{k}x{i} and {SENTENCE} number {k * 7 + i}" for i in range(40)] for k in range(24)]
+    with ThreadPoolExecutor(8) as pool:
+        static_rows = list(pool.map(static.encode, batches))
+        sentence_rows = list(pool.map(sentence.encode, batches[:6]))
+    for batch, rows in zip(batches, static_rows, strict=True):
+        np.testing.assert_allclose(rows, static.encode(batch), atol=1e-6)
+    for batch, rows in zip(batches[:6], sentence_rows, strict=True):
+        assert np.array_equal(rows, SentenceEncoder.load(model_dir, threads=1).encode(batch))

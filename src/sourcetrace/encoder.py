@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -104,6 +105,7 @@ class StaticEncoder:
         self._word_ids: dict[str, int] = {}  # word -> row of self._words
         self._words = np.zeros((0, self._table.shape[1]), dtype=np.float32)
         self._max_words = max_words
+        self._lock = threading.Lock()
         self.dim = int(self._table.shape[1])
 
     @classmethod
@@ -113,8 +115,6 @@ class StaticEncoder:
 
     def _learn(self, words: set[str]) -> None:
         """Add the summed WordPiece rows of new words to the word table."""
-        if len(self._word_ids) + len(words) > self._max_words:  # bound the memory of a long-running process
-            self._word_ids, self._words = {}, self._words[:0]
         new = sorted(words)
         encodings = self._tokenizer.encode_batch(new, add_special_tokens=False)
         rows = np.zeros((len(new), self.dim), dtype=np.float32)
@@ -132,17 +132,24 @@ class StaticEncoder:
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         tokens = [_BERT_WORDS.findall(t) for t in texts]
-        unseen = {w for words in tokens for w in words if w not in self._word_ids}
-        if unseen:
-            self._learn(unseen)
-        lookup = self._word_ids
         lengths = np.fromiter((len(w) for w in tokens), dtype=np.int64, count=len(tokens))
-        ids = np.fromiter((lookup[w] for words in tokens for w in words), dtype=np.int64, count=int(lengths.sum()))
+        # the word table grows as new words come: rows and ids are taken together, as one thread sees them (the
+        # web service encodes in several threads at once)
+        with self._lock:
+            needed = {w for words in tokens for w in words}
+            unseen = needed - self._word_ids.keys()
+            if len(self._word_ids) + len(unseen) > self._max_words:  # bound the memory of a long-running process
+                self._word_ids, self._words = {}, self._words[:0]
+                unseen = needed
+            if unseen:
+                self._learn(unseen)
+            lookup, words_table = self._word_ids, self._words
+            ids = np.fromiter((lookup[w] for words in tokens for w in words), dtype=np.int64, count=int(lengths.sum()))
         counts = csr_matrix(
             (np.ones(len(ids), np.float32), ids, np.concatenate([[0], np.cumsum(lengths)])),
-            shape=(len(texts), len(self._words)),
+            shape=(len(texts), len(words_table)),
         )
-        sums = np.asarray(counts @ self._words, dtype=np.float32)
+        sums = np.asarray(counts @ words_table, dtype=np.float32)
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         return np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
 
