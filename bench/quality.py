@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import json
 import os
 import platform
@@ -25,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 DEFAULT_OUT = ROOT / "docs" / "quality.md"
+sys.path.insert(0, str(ROOT / "bench"))
 
 # The gate's subset: under a minute on two cores, large enough that one item more or less moves a figure little.
 FAST = {
@@ -44,19 +44,10 @@ FULL = {
 ORDER = ("seeds", "clough", "mrpc", "pan-paraphrase", "ecbplus", "pan13", "collection")
 
 
-def _load_collection_module():
-    # bench/ is a folder of scripts, not a package.
-    spec = importlib.util.spec_from_file_location("bench_collection", ROOT / "bench" / "collection.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(spec.name, module)
-    spec.loader.exec_module(module)
-    return module
-
-
 def compose_collection(data: Path, out: Path, n: int, rate: float, seed: int) -> None:
     """Build the planted collection into ``out``; rewrites are grouped by where their paraphrases come from."""
-    collection = _load_collection_module()
+    import collection  # bench/collection.py, on the path as for the other benchmarks
+
     articles, truth = collection.build_collection(n=n, seed=seed, data_dir=data, rate=rate)
     news = {first for first, _ in collection.load_sources(data).mrpc_positive}
     text_of = {a["id"]: a["text"] for a in articles}
