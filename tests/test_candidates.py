@@ -11,6 +11,8 @@ from sourcetrace.candidates import (
     owner_pairs,
     shingles,
     simhash_keys,
+    supported,
+    unique,
 )
 from sourcetrace.settings import CandidateSettings
 
@@ -115,3 +117,42 @@ def test_one_shared_sentence_makes_a_candidate_only_when_it_is_a_quotation():
     quoted = [np.eye(1, 6, 2, dtype=bool)[0], np.eye(1, 6, 3, dtype=bool)[0]]
     assert find_candidates(signatures, [a, b], CandidateSettings(), plain) == []
     assert [(c.a, c.b) for c in find_candidates(signatures, [a, b], CandidateSettings(), quoted)] == [(0, 1)]
+
+
+def _support_one_pair(a, b, qa, qb, min_cosine):
+    """The support of one pair, written out plainly: mutual best partners, near-copy quotations among them."""
+    if not len(a) or not len(b):
+        return 0, 0
+    sims = a @ b.T
+    hits = quoted = 0
+    for i in range(len(a)):
+        j = int(sims[i].argmax())
+        if int(sims[:, j].argmax()) == i:
+            hits += sims[i, j] >= min_cosine
+            quoted += sims[i, j] >= 0.9 and qa[i] and qb[j]
+    return hits, quoted
+
+
+@given(st.integers(0, 2**16))
+def test_supported_measures_each_pair_like_the_plain_definition(seed):
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(0, 6, 7)
+    vectors = [centre(rng.standard_normal((int(k), 8)).astype(np.float32)) for k in sizes]
+    vectors[3] = np.vstack([vectors[0], vectors[0][:1]]) if len(vectors[0]) else vectors[3]  # copies and a tie
+    quotes = [rng.random(len(v)) < 0.5 for v in vectors]
+    settings = CandidateSettings(static_cosine=0.3, min_sentence_hits=2)
+    found = [(a, b, bool(rng.random() < 0.2)) for a in range(7) for b in range(a + 1, 7)]
+    got = {(c.a, c.b): c for c in supported(reversed(found), vectors, quotes, settings)}
+    for a, b, lexical in found:
+        hits, quoted = _support_one_pair(vectors[a], vectors[b], quotes[a], quotes[b], 0.3)
+        keep = lexical or quoted or hits >= min(2, len(vectors[a]), len(vectors[b]))
+        assert ((a, b) in got) == bool(keep)
+        if keep:
+            assert got[(a, b)].sentence_hits == hits and got[(a, b)].lexical == lexical
+    assert list(got) == sorted(got)
+
+
+@given(st.lists(st.integers(-(2**62), 2**62), max_size=50))
+def test_unique_is_numpy_unique(values):
+    array = np.array(values, dtype=np.int64)
+    assert np.array_equal(unique(array), np.unique(array))

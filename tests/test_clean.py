@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sourcetrace.clean import clean, paragraph_key, parse_date, repeated_paragraphs
+from sourcetrace.clean import (
+    clean,
+    merge_paragraph_counts,
+    paragraph_counts,
+    paragraph_key,
+    parse_date,
+    repeated_paragraphs,
+)
 from sourcetrace.records import Article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -375,3 +382,15 @@ def test_cleaning_is_idempotent_when_the_title_repeats_above_short_lines() -> No
     )
     once = clean(Article(id="x", path="x", text=text))
     assert clean(once).text == once.text
+
+
+def test_paragraph_counts_merged_by_parts_equal_the_whole_collection() -> None:
+    banner, news = "Support independent journalism", "Putin arrived in Pyongyang on Wednesday, state media said."
+    texts = [f"{banner}\n\n{news}", f"{banner}\n\nOther {news}", f"{banner}\n\n{news}", f"{news}\n\n{banner}", "x."]
+    articles = [Article(id=str(n), path=f"{n}.txt", text=t) for n, t in enumerate(texts)]
+    whole = repeated_paragraphs(articles)
+    assert paragraph_key(banner) in whole
+    for cut in range(len(articles) + 1):
+        parts = [paragraph_counts(articles[:cut]), paragraph_counts(articles[cut:])]
+        merged = merge_paragraph_counts(parts)
+        assert merged == whole and merged.counts == whole.counts

@@ -1,6 +1,6 @@
 from sourcetrace.records import Pair
 from sourcetrace.settings import StorySettings
-from sourcetrace.stories import cluster_stories
+from sourcetrace.stories import cluster_stories, common_words, event_terms, mentions
 
 from .conftest import make_article
 
@@ -55,3 +55,19 @@ def test_shared_material_links_but_far_apart_dates_veto():
 
 def test_empty_collection():
     assert cluster_stories([], [], StorySettings()) == []
+
+
+def test_event_terms_take_names_dates_and_numbers_and_skip_common_sentence_openers():
+    article = make_article(
+        "a",
+        [
+            "Police said Vladimir Putin met Kim Jong Un in Vostochny on September 13, 2023.",
+            "The two leaders spoke for 4 hours, the police said.",
+        ],
+    )
+    common = common_words([article.text])
+    terms = event_terms(mentions(article), common)
+    assert {"n:vladimir putin", "n:putin", "n:kim jong un", "n:vostochny", "d:september 13", "y:2023"} <= set(terms)
+    assert terms["#:4"] == 1 and "#:2023" not in terms
+    assert "n:police" not in terms and "n:the" not in terms  # openers the text also writes in lower case
+    assert "n:police" in event_terms(mentions(article), frozenset())

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,7 +52,7 @@ def shingles(text: str, size: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         for k in range(size):
             combined = combined * np.uint64(1_000_003) + hashes[k : k + width]
-    return np.unique(((combined >> np.uint64(32)) ^ combined).astype(np.uint32))
+    return unique(((combined >> np.uint64(32)) ^ combined).astype(np.uint32))
 
 
 def minhash_signatures(texts: Sequence[str], settings: CandidateSettings) -> np.ndarray:
@@ -64,6 +64,13 @@ def minhash_signatures(texts: Sequence[str], settings: CandidateSettings) -> np.
     sets = [shingles(t, settings.shingle_words) for t in texts]
     hashes = MinHash.bulk([s.tolist() or [0] for s in sets], num_perm=settings.num_perm, seed=1, hashfunc=int)
     return np.stack([h.hashvalues for h in hashes]).astype(np.uint64)
+
+
+def unique(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of a 1-d array. (``np.unique`` hashes since NumPy 2.3, many times slower than
+    a sort for the large integer arrays of candidate search.)"""
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
 
 
 def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
@@ -98,11 +105,11 @@ def colliding_rows(keys: np.ndarray, max_bucket: int) -> np.ndarray:
             left, right = members[:, i].ravel(), members[:, j].ravel()
             found.append(np.minimum(left, right).astype(np.int64) * n + np.maximum(left, right))
         if len(found) > 1:  # keep memory at the number of distinct pairs
-            found = [np.unique(np.concatenate(found))]
+            found = [unique(np.concatenate(found))]
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    unique = np.unique(np.concatenate(found))
-    return np.stack([unique // n, unique % n], axis=1)
+    codes = unique(np.concatenate(found))
+    return np.stack([codes // n, codes % n], axis=1)
 
 
 def owner_pairs(rows: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -115,10 +122,14 @@ def owner_pairs(rows: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.nd
     lo, hi = np.where(swap, b, a), np.where(swap, a, b)
     width = int(owners.max()) + 1 if len(owners) else 1
     codes = lo.astype(np.int64) * width + hi
-    pairs, index = np.unique(codes, return_inverse=True)
+    order = np.argsort(codes, kind="stable")
+    first = np.r_[True, codes[order][1:] != codes[order][:-1]] if len(codes) else np.zeros(0, dtype=bool)
+    pairs = codes[order][first]
+    index = np.empty(len(codes), dtype=np.int64)
+    index[order] = np.cumsum(first) - 1
     span = int(rows.max()) + 1 if len(rows) else 1
     distinct = [
-        np.bincount(np.unique(index * span + np.where(swap, rows[:, 1 - k], rows[:, k])) // span, minlength=len(pairs))
+        np.bincount(unique(index * span + np.where(swap, rows[:, 1 - k], rows[:, k])) // span, minlength=len(pairs))
         for k in (0, 1)
     ]
     return np.stack([pairs // width, pairs % width], axis=1), np.minimum(*distinct)
@@ -205,22 +216,8 @@ def nearest_documents(
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.concatenate(found).astype(np.int64)
-    pairs.sort(axis=1)
-    return np.unique(pairs, axis=0)
-
-
-def sentence_support(
-    a: np.ndarray, b: np.ndarray, min_cosine: float, quotes_a: np.ndarray, quotes_b: np.ndarray
-) -> tuple[int, int]:
-    """Mutual best partners at ``min_cosine`` or more, and those of them that are near copies of a quotation."""
-    if not len(a) or not len(b):
-        return 0, 0
-    sims = a @ b.T
-    best_b, best_a = sims.argmax(axis=1), sims.argmax(axis=0)
-    rows = np.flatnonzero(best_a[best_b] == np.arange(len(a)))
-    close = sims[rows, best_b[rows]]
-    quoted = quotes_a[rows] & quotes_b[best_b[rows]]
-    return int((close >= min_cosine).sum()), int(((close >= NEAR_COPY) & quoted).sum())
+    codes = unique(pairs.min(axis=1) * n + pairs.max(axis=1))
+    return np.stack([codes // n, codes % n], axis=1)
 
 
 def find_candidates(
@@ -273,22 +270,58 @@ def find_candidates(
         for i, j in nearest_documents(document_vectors(centred), settings.neighbours, settings.document_cosine)
     }
     # 4. support
-    pairs_found = sorted(lexical | shared | similar)
-    found = (supported(a, b, (a, b) in lexical, centred, quotes, settings) for a, b in pairs_found)
-    return [c for c in found if c is not None]
+    return supported(((a, b, (a, b) in lexical) for a, b in lexical | shared | similar), centred, quotes, settings)
 
 
 def supported(
-    a: int,
-    b: int,
-    lexical: bool,
-    centred: Sequence[np.ndarray] | Mapping[int, np.ndarray],
-    quotes: Sequence[np.ndarray] | Mapping[int, np.ndarray],
+    found: Iterable[tuple[int, int, bool]],
+    centred: Sequence[np.ndarray],
+    quotes: Sequence[np.ndarray],
     settings: CandidateSettings,
-) -> Candidate | None:
-    """The pair as a candidate when it is lexical or its sentences support it (step 4 of :func:`find_candidates`)."""
-    hits, quoted = sentence_support(centred[a], centred[b], settings.static_cosine, quotes[a], quotes[b])
-    shortest = min(len(centred[a]), len(centred[b]))
-    if lexical or quoted or hits >= min(settings.min_sentence_hits, shortest):
-        return Candidate(a, b, hits, lexical)
-    return None
+) -> list[Candidate]:
+    """The pairs ``(a, b, lexical)`` that are lexical or whose sentences support them (step 4 of
+    :func:`find_candidates`), sorted.
+
+    Support: mutual best partners (each sentence the other's closest) at ``static_cosine`` or more, on at least
+    ``min_sentence_hits`` sentences (fewer when an article is shorter), or one near copy of a quotation. The pairs
+    of one article are measured together, in one product against all its partners' sentences.
+    """
+    partners: dict[int, list[tuple[int, bool]]] = {}
+    for a, b, lexical in found:
+        partners.setdefault(a, []).append((b, lexical))
+    out = []
+    for a in sorted(partners):
+        group = sorted(partners[a])
+        hits, quoted = _support(centred[a], quotes[a], [centred[b] for b, _ in group], [quotes[b] for b, _ in group],
+                                settings.static_cosine)  # fmt: skip
+        for (b, lexical), h, q in zip(group, hits, quoted, strict=True):
+            shortest = min(len(centred[a]), len(centred[b]))
+            if lexical or q or h >= min(settings.min_sentence_hits, shortest):
+                out.append(Candidate(a, b, int(h), lexical))
+    return out
+
+
+def _support(
+    a: np.ndarray, quotes_a: np.ndarray, others: Sequence[np.ndarray], quotes: Sequence[np.ndarray], min_cosine: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ``others``: how many mutual best partners it and ``a`` have at ``min_cosine`` or more, and how
+    many of those are near copies of a quotation."""
+    lengths = np.array([len(o) for o in others])
+    hits, quoted = np.zeros(len(others), dtype=np.int64), np.zeros(len(others), dtype=np.int64)
+    if not len(a) or not lengths.sum():
+        return hits, quoted
+    starts = np.r_[0, np.cumsum(lengths)[:-1]]
+    sims = a @ np.concatenate(others).T  # (sentences of a, sentences of all others)
+    best_a = sims.argmax(axis=0)  # each sentence of the others: its closest in a
+    width = np.arange(lengths.max())
+    inside = width[None, :] < lengths[:, None]  # (others, longest): which slots hold a sentence
+    columns = np.where(inside, starts[:, None] + width[None, :], 0)
+    padded = np.where(inside[None], sims[:, columns], -np.inf)  # (sentences of a, others, longest)
+    best_b = padded.argmax(axis=2)  # each sentence of a: its closest in each other article
+    chosen = np.minimum(starts[None, :] + best_b, len(best_a) - 1)  # (an empty article's slot points anywhere)
+    close = np.take_along_axis(padded, best_b[:, :, None], axis=2)[:, :, 0]
+    mutual = (best_a[chosen] == np.arange(len(a))[:, None]) & (lengths > 0)[None, :]
+    quoted_both = quotes_a[:, None] & np.concatenate(quotes)[chosen]
+    hits[:] = (mutual & (close >= min_cosine)).sum(axis=0)
+    quoted[:] = (mutual & (close >= NEAR_COPY) & quoted_both).sum(axis=0)
+    return hits, quoted

@@ -10,8 +10,8 @@ import dataclasses
 import datetime
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from .records import Article, Removal
 
@@ -294,20 +294,44 @@ def repeated_paragraphs(articles: Sequence[Article], min_articles: int = 3) -> f
     count only when they speak to the reader (we/you/our outside quotations) or are not sentences at all
     (no closing punctuation, or four words at most: banners, headings, widget labels).
     """
-    counts: Counter[str] = Counter()
-    example: dict[str, str] = {}
+    return merge_paragraph_counts([paragraph_counts(articles)], min_articles)
+
+
+def paragraph_lines(article: Article) -> dict[str, str]:
+    """The article's distinct paragraphs: :func:`paragraph_key` -> the first line with that key."""
+    lines: dict[str, str] = {}
+    for line in _normalise(article.text).split("\n"):
+        if line:
+            lines.setdefault(paragraph_key(line), line)
+    return lines
+
+
+def paragraph_counts(articles: Sequence[Article]) -> dict[str, tuple[int, bool]]:
+    """Each paragraph key of ``articles``: in how many of them, and whether its first line reads as boilerplate.
+
+    Counted per part of a collection (a worker's share), then merged in order by :func:`merge_paragraph_counts`.
+    """
+    found: dict[str, list[Any]] = {}
     for article in articles:
-        keys: dict[str, str] = {}
-        for line in _normalise(article.text).split("\n"):
-            if line:
-                keys.setdefault(paragraph_key(line), line)
-        counts.update(keys.keys())
-        for key, line in keys.items():
-            example.setdefault(key, line)
+        for key, line in paragraph_lines(article).items():
+            entry = found.get(key)
+            if entry is None:
+                found[key] = [1, line]
+            else:
+                entry[0] += 1
+    return {key: (n, _reads_as_boilerplate(line)) for key, (n, line) in found.items()}
+
+
+def merge_paragraph_counts(parts: Iterable[Mapping[str, tuple[int, bool]]], min_articles: int = 3) -> frozenset[str]:
+    """:func:`repeated_paragraphs` from the counts of the parts of a collection, in collection order."""
+    counts: dict[str, int] = {}
+    boilerplate: dict[str, bool] = {}
+    for part in parts:
+        for key, (n, flag) in part.items():
+            counts[key] = counts.get(key, 0) + n
+            boilerplate.setdefault(key, flag)  # the first line in the collection decides
     least = max(min_articles, 2)
-    return RepeatedParagraphs(
-        {key: n for key, n in counts.items() if n >= least and _reads_as_boilerplate(example[key])}
-    )
+    return RepeatedParagraphs({key: n for key, n in counts.items() if n >= least and boilerplate[key]})
 
 
 def _reads_as_boilerplate(line: str) -> bool:

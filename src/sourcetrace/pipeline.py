@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,14 +17,14 @@ from .align import align, judge, wording_similarity
 from .attribute import attribute_source
 from .candidates import NEAR_COPY, Candidate, centre, find_candidates, mean_vector, minhash_signatures
 from .classify import classify, is_substantial
-from .clean import clean, repeated_paragraphs
+from .clean import clean, merge_paragraph_counts, paragraph_counts
 from .encoder import Encoder, SentenceEncoder, StaticEncoder
 from .ingest import read_articles
 from .records import Article, FileError, Pair, ScanResult
 from .report import divergence_dict
 from .segment import segment
 from .settings import Settings
-from .stories import cluster_stories
+from .stories import Mentions, cluster_stories, common_words, event_terms, mentions, term_matrix
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -90,11 +91,14 @@ def prepare(
 
 @dataclass
 class Features:
-    """Prepared articles with what candidate search needs: static sentence vectors and MinHash signatures."""
+    """Prepared articles with what candidate search needs (static sentence vectors, MinHash signatures) and what
+    stories need (each article's mentions, the words the collection writes in lower case)."""
 
     articles: list[Article]
     static: list[np.ndarray]
     signatures: np.ndarray
+    mentions: list[Mentions]
+    common: frozenset[str]
     errors: list[FileError]
 
 
@@ -106,20 +110,21 @@ def featurise(
     Paragraphs repeated across the collection are found first (cheap, one pass), so that each article can then
     be handled on its own, in any process.
     """
-    repeated = repeated_paragraphs(articles)
     workers = workers if workers is not None else settings.workers or os.cpu_count() or 1
     chunks = [articles[k : k + CHUNK] for k in range(0, len(articles), CHUNK)] or [[]]
-    jobs = [(chunk, repeated, settings) for chunk in chunks]
-    if workers > 1 and len(articles) >= PARALLEL_FROM:
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            parts = _reporting(pool.map(_featurise_chunk, jobs), len(articles), progress)
-    else:
-        parts = _reporting(map(_featurise_chunk, jobs), len(articles), progress)
+    parallel = workers > 1 and len(articles) >= PARALLEL_FROM
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) if parallel else nullcontext() as pool:
+        run = pool.map if pool else map
+        repeated = merge_paragraph_counts(run(paragraph_counts, chunks))
+        jobs = [(chunk, repeated, settings) for chunk in chunks]
+        parts = _reporting(run(_featurise_chunk, jobs), len(articles), progress)
     return Features(
         articles=[a for part in parts for a in part.articles],
         static=[v for part in parts for v in part.static],
         signatures=np.concatenate([part.signatures for part in parts]),
+        mentions=[m for part in parts for m in part.mentions],
+        common=frozenset().union(*(part.common for part in parts)),
         errors=[e for part in parts for e in part.errors],
     )
 
@@ -145,7 +150,8 @@ def _featurise_chunk(job: tuple[Sequence[Article], frozenset[str], Settings]) ->
     bounds = np.cumsum([0] + [len(a.sentences) for a in prepared])
     static = [flat[bounds[k] : bounds[k + 1]] for k in range(len(prepared))]
     signatures = minhash_signatures([a.text for a in prepared], settings.candidates)
-    return Features(prepared, static, signatures, errors)
+    found = [mentions(a) for a in prepared]
+    return Features(prepared, static, signatures, found, common_words(a.text for a in prepared), errors)
 
 
 def analyse(
@@ -175,6 +181,8 @@ def analyse(
     # 2.-4. clean, segment, and what candidate search needs per article
     features = featurise(articles, settings, progress=progress)
     prepared, static = features.articles, features.static
+    terms = term_matrix([event_terms(m, features.common) for m in features.mentions])  # for stories
+    features.mentions.clear()  # only their terms are needed from here on
     start = timings.mark("clean, segment, static vectors, signatures", start)
     if keep_unrelated:
         candidates = [Candidate(i, j, 0, False) for i in range(len(prepared)) for j in range(i + 1, len(prepared))]
@@ -188,7 +196,7 @@ def analyse(
     pairs = list(related_pairs(prepared, static, candidates, models.sentence, settings, keep_unrelated, progress))
     start = timings.mark("align", start)
     # 9. stories
-    stories = cluster_stories(prepared, [p for p in pairs if p.relation], settings.stories)
+    stories = cluster_stories(prepared, [p for p in pairs if p.relation], settings.stories, terms)
     timings.mark("stories", start)
     return ScanResult(articles=prepared, pairs=pairs, stories=stories, errors=features.errors)
 

@@ -41,7 +41,7 @@ import numpy as np
 # absolute imports: spark-submit may run this file as a script
 from sourcetrace import candidates as cands
 from sourcetrace import stories as story_rules
-from sourcetrace.clean import RepeatedParagraphs, _normalise, _reads_as_boilerplate, paragraph_key
+from sourcetrace.clean import RepeatedParagraphs, _reads_as_boilerplate, paragraph_lines
 from sourcetrace.encoder import SentenceEncoder, StaticEncoder
 from sourcetrace.errors import InputError, ModelError, SourcetraceError
 from sourcetrace.ingest import KINDS, _Found, _from_record, check_size, from_bytes, read_jsonl_stream
@@ -315,11 +315,7 @@ def _repeated_paragraphs(articles: Any, partitions: int) -> RepeatedParagraphs:
     """clean.repeated_paragraphs over the collection, counted by key (the example line: the first id's)."""
 
     def keys(article: Article) -> list[tuple[str, tuple[int, str, str]]]:
-        lines: dict[str, str] = {}
-        for line in _normalise(article.text).split("\n"):
-            if line:
-                lines.setdefault(paragraph_key(line), line)
-        return [(key, (1, article.id, line)) for key, line in lines.items()]
+        return [(key, (1, article.id, line)) for key, line in paragraph_lines(article).items()]
 
     merged = articles.flatMap(keys).reduceByKey(lambda x, y: (x[0] + y[0], *min(x[1:], y[1:])), partitions)
     least = max(MIN_ARTICLES, 2)
@@ -409,8 +405,9 @@ def _relate_group(
     static = [v for _, (_, v) in members]
     centred = [cands.centre(v, mean) for v in static]
     quotes = [_quotations(a) for a in articles]
-    supported = (cands.supported(local[a], local[b], lex, centred, quotes, settings.candidates) for a, b, lex in found)
-    candidates = sorted((c for c in supported if c is not None), key=lambda c: (c.a, c.b))
+    candidates = cands.supported(
+        ((local[a], local[b], lex) for a, b, lex in found), centred, quotes, settings.candidates
+    )
     if not candidates:
         return
     encoder = SentenceEncoder.load(settings.model_dir, threads=1)
@@ -427,9 +424,11 @@ def _stories(sc: Any, feats: Any, pairs: Any, n: int, threshold: float, partitio
     """stories.cluster_stories with its links found by row blocks and its blocks as distributed components."""
     from scipy.sparse import csr_matrix
 
-    words = feats.flatMap(lambda kv: story_rules._common_words([kv[1][0]])).distinct(partitions)
+    words = feats.flatMap(lambda kv: story_rules.common_words([kv[1][0].text])).distinct(partitions)
     common = sc.broadcast(frozenset(words.collect()))
-    rows = feats.mapValues(lambda f: (story_rules.event_terms(f[0], common.value), _stub(f[0]))).collect()
+    rows = feats.mapValues(
+        lambda f: (story_rules.event_terms(story_rules.mentions(f[0]), common.value), _stub(f[0]))
+    ).collect()
     rows.sort(key=lambda r: r[0])
     common.unpersist()
     stubs = [stub for _, (_, stub) in rows]

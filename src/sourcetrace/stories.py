@@ -16,7 +16,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -34,43 +35,71 @@ _MONTH = re.compile(
     r"(?:\s+\d{1,2})?\b"
 )
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
+_LOWER_WORD = re.compile(r"\b[a-z][a-z’']+\b")
 MATERIAL = {"copy": 1.0, "rewrite": 1.0, "excerpt": 0.8, "shared-quotes": 0.5}
 MAX_DAYS_APART = 7
 MAX_BLOCK = 3000  # larger linked blocks are kept as they are: average linkage is quadratic
 
 
-def event_terms(article: Article, common: frozenset[str]) -> Counter[str]:
-    """Names, dates and numbers an article mentions, as lower-case terms with counts."""
+@dataclass(frozen=True)
+class Mentions:
+    """What an article mentions, before the collection decides which capitalised words are names.
+
+    ``names``: runs of capitalised words (casefolded), each with whether it opens a sentence; ``terms``: months,
+    years and numbers, already terms. Found per article, anywhere (a worker process, a Spark partition).
+    """
+
+    names: Counter[tuple[bool, tuple[str, ...]]]
+    terms: Counter[str]
+
+
+def mentions(article: Article) -> Mentions:
+    """The names, dates and numbers ``article`` mentions (see :func:`event_terms`)."""
+    names: Counter[tuple[bool, tuple[str, ...]]] = Counter()
     terms: Counter[str] = Counter()
     for sentence in article.sentences or []:
         text = sentence.text
         for match in _NAME.finditer(text):
-            name = match.group().strip(".’'-")
-            words = name.split()
-            if match.start() == 0 and words and words[0].casefold() in common:
-                words = words[1:]  # a capitalised first word of a sentence is usually not a name
+            words = match.group().strip(".’'-").casefold().split()
             if words:
-                terms["n:" + " ".join(words).casefold()] += 1
-                if len(words) > 1:
-                    terms.update("n:" + w.casefold() for w in words if w.casefold() not in common)
+                names[(match.start() == 0, tuple(words))] += 1
         terms.update("d:" + m.group().casefold() for m in _MONTH.finditer(text))
         terms.update("y:" + m.group() for m in _YEAR.finditer(text))
         terms.update("#:" + m.group().rstrip(".,") for m in _NUMBER.finditer(text) if not _YEAR.fullmatch(m.group()))
+    return Mentions(names, terms)
+
+
+def event_terms(found: Mentions, common: frozenset[str]) -> Counter[str]:
+    """Names, dates and numbers an article mentions, as lower-case terms with counts.
+
+    ``common``: words the collection also writes in lower case (see :func:`common_words`); a capitalised one
+    opening a sentence is not taken for a name, and the words of a longer name count on their own unless common.
+    """
+    terms = Counter(found.terms)
+    for (opens, words), count in found.names.items():
+        if opens and words[0] in common:
+            words = words[1:]
+        if words:
+            terms["n:" + " ".join(words)] += count
+            if len(words) > 1:
+                for word in words:
+                    if word not in common:
+                        terms["n:" + word] += count
     return terms
 
 
-def _common_words(articles: Sequence[Article]) -> frozenset[str]:
+def common_words(texts: Iterable[str]) -> frozenset[str]:
     """Words that also appear in lower case: capitalised only at a sentence start, not names."""
     lower: set[str] = set()
-    for article in articles:
-        lower.update(w for w in re.findall(r"\b[a-z][a-z’']+\b", article.text))
+    for text in texts:
+        lower.update(_LOWER_WORD.findall(text))
     return frozenset(lower)
 
 
 def term_vectors(articles: Sequence[Article]) -> csr_matrix:
     """Rarity-weighted event-term vectors, one unit row per article (sparse)."""
-    common = _common_words(articles)
-    return term_matrix([event_terms(a, common) for a in articles])
+    common = common_words(a.text for a in articles)
+    return term_matrix([event_terms(mentions(a), common) for a in articles])
 
 
 def term_matrix(counts: Sequence[Counter[str]]) -> csr_matrix:
@@ -116,8 +145,13 @@ def _days_apart(a: str | None, b: str | None) -> int | None:
         return None
 
 
-def cluster_stories(articles: Sequence[Article], pairs: Sequence[Pair], settings: StorySettings) -> list[Story]:
-    """Group articles into stories; every article belongs to exactly one story."""
+def cluster_stories(
+    articles: Sequence[Article], pairs: Sequence[Pair], settings: StorySettings, terms: csr_matrix | None = None
+) -> list[Story]:
+    """Group articles into stories; every article belongs to exactly one story.
+
+    ``terms``: the articles' :func:`term_vectors` when already found (computed here otherwise).
+    """
     n = len(articles)
     if n == 0:
         return []
@@ -125,7 +159,7 @@ def cluster_stories(articles: Sequence[Article], pairs: Sequence[Pair], settings
     threshold = settings.link_threshold
     dates = [a.date for a in articles]
     # 1.-2. evidence: event terms (sparse, only pairs above the threshold kept), raised by shared material
-    x = term_vectors(articles)
+    x = term_vectors(articles) if terms is None else terms
     edges = term_links(x, threshold)
     for pair in pairs:
         if pair.relation:
