@@ -224,30 +224,36 @@ def related_pairs(
     """
     # centred static vectors discriminate better: every sentence vector shares the collection's mean
     mean = mean_vector(static) if mean is None else mean
-    involved = sorted({k for c in candidates for k in (c.a, c.b)})
-    centred = {k: centre(static[k], mean) for k in involved}
     vectors = _Embeddings(encoder, articles)
-    # 1.
-    views = [_static_view(articles[c.a], articles[c.b], centred[c.a] @ centred[c.b].T, settings) for c in candidates]
-    # 2.
-    if not keep_unrelated:
-        keep = _probe_all(articles, candidates, views, vectors, settings)
-        candidates = [c for c, kept in zip(candidates, keep, strict=True) if kept]
-        views = [v for v, kept in zip(views, keep, strict=True) if kept]
-    # 3.
-    for c, view in zip(candidates, views, strict=True):
-        rows, cols = np.nonzero(view.gate)
-        vectors.need(c.a, set(rows.tolist()))
-        vectors.need(c.b, set(cols.tolist()))
-    for done, (c, view) in enumerate(zip(candidates, views, strict=True), start=1):
-        cosines = view.same
-        if view.gate.any():
-            cosines = np.where(view.gate, vectors.matrix(c.a) @ vectors.matrix(c.b).T, view.same).astype(np.float32)
-        pair = relate(articles[c.a], articles[c.b], cosines, settings, keep_unrelated)
-        if progress and (done % 50 == 0 or done == len(candidates)):
+    done = 0
+    for start in range(0, len(candidates), BATCH):  # in batches: memory stays at a batch's static views
+        batch = candidates[start : start + BATCH]
+        centred = {k: centre(static[k], mean) for k in sorted({k for c in batch for k in (c.a, c.b)})}
+        # 1.
+        views = [_static_view(articles[c.a], articles[c.b], centred[c.a] @ centred[c.b].T, settings) for c in batch]
+        # 2.
+        if not keep_unrelated:
+            keep = _probe_all(articles, batch, views, vectors, settings)
+            batch = [c for c, kept in zip(batch, keep, strict=True) if kept]
+            views = [v for v, kept in zip(views, keep, strict=True) if kept]
+        # 3.
+        for c, view in zip(batch, views, strict=True):
+            rows, cols = np.nonzero(view.gate)
+            vectors.need(c.a, set(rows.tolist()))
+            vectors.need(c.b, set(cols.tolist()))
+        for c, view in zip(batch, views, strict=True):
+            cosines = view.same
+            if view.gate.any():
+                cosines = np.where(view.gate, vectors.matrix(c.a) @ vectors.matrix(c.b).T, view.same)
+            pair = relate(articles[c.a], articles[c.b], cosines.astype(np.float32), settings, keep_unrelated)
+            if pair is not None:
+                yield pair
+        done += len(candidates[start : start + BATCH])
+        if progress:
             progress("align", done, len(candidates))
-        if pair is not None:
-            yield pair
+
+
+BATCH = 4096  # candidate pairs whose static views are held at once
 
 
 @dataclass
@@ -330,19 +336,14 @@ class _Embeddings:
 
     def __init__(self, encoder: Encoder, articles: Sequence[Article]) -> None:
         self._encoder, self._articles = encoder, articles
-        self._vectors: dict[int, np.ndarray] = {}
-        self._done: dict[int, np.ndarray] = {}
+        self._vectors: dict[int, dict[int, np.ndarray]] = {}  # article -> sentence -> vector
         self._pending: list[tuple[int, int]] = []
 
     def need(self, article: int, rows: set[int]) -> None:
-        if article not in self._vectors:
-            size = len(self._articles[article].sentences)
-            self._vectors[article] = np.zeros((size, self._encoder.dim), dtype=np.float32)
-            self._done[article] = np.zeros(size, dtype=bool)
-        done = self._done[article]
+        known = self._vectors.setdefault(article, {})
         for i in sorted(rows):
-            if not done[i]:
-                done[i] = True
+            if i not in known:
+                known[i] = _PENDING
                 self._pending.append((article, i))
 
     def _flush(self) -> None:
@@ -355,11 +356,17 @@ class _Embeddings:
     def matrix(self, article: int) -> np.ndarray:
         """The article's sentence vectors: rows never asked for are zero."""
         self._flush()
-        return self._vectors[article]
+        out = np.zeros((len(self._articles[article].sentences), self._encoder.dim), dtype=np.float32)
+        for i, vector in self._vectors.get(article, {}).items():
+            out[i] = vector
+        return out
 
     def cosine(self, a: int, i: int, b: int, j: int) -> float:
         self._flush()
         return float(self._vectors[a][i] @ self._vectors[b][j])
+
+
+_PENDING = np.zeros(0, dtype=np.float32)  # asked for, not yet encoded
 
 
 def relate(
