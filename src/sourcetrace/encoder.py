@@ -7,6 +7,7 @@ load, so importing this module stays cheap.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -103,7 +104,8 @@ class StaticEncoder:
         self._table = np.ascontiguousarray(table, dtype=np.float32)
         self._tokenizer = tokenizer
         self._word_ids: dict[str, int] = {}  # word -> row of self._words
-        self._words = np.zeros((0, self._table.shape[1]), dtype=np.float32)
+        self._words = np.zeros((0, self._table.shape[1]), dtype=np.float32)  # the rows in use of _buffer
+        self._buffer = self._words
         self._max_words = max_words
         self._lock = threading.Lock()
         self.dim = int(self._table.shape[1])
@@ -123,7 +125,12 @@ class StaticEncoder:
                 rows[k] = self._table[e.ids].sum(axis=0)
         base = len(self._word_ids)
         self._word_ids.update((w, base + k) for k, w in enumerate(new))
-        self._words = np.vstack([self._words, rows])
+        if base + len(new) > len(self._buffer):  # grow by doubling: appending rows stays linear in time
+            grown = np.zeros((max(2 * len(self._buffer), base + len(new), 1024), self.dim), dtype=np.float32)
+            grown[:base] = self._buffer[:base]
+            self._buffer = grown
+        self._buffer[base : base + len(new)] = rows
+        self._words = self._buffer[: base + len(new)]  # a view: readers holding the old one are unaffected
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """One float32 row per text, in input order (``batch_size`` is accepted for symmetry and unused)."""
@@ -132,19 +139,22 @@ class StaticEncoder:
         if len(texts) == 0:
             return np.zeros((0, self.dim), dtype=np.float32)
         tokens = [_BERT_WORDS.findall(t) for t in texts]
-        lengths = np.fromiter((len(w) for w in tokens), dtype=np.int64, count=len(tokens))
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        words = list(itertools.chain.from_iterable(tokens))
         # the word table grows as new words come: rows and ids are taken together, as one thread sees them (the
         # web service encodes in several threads at once)
         with self._lock:
-            needed = {w for words in tokens for w in words}
-            unseen = needed - self._word_ids.keys()
-            if len(self._word_ids) + len(unseen) > self._max_words:  # bound the memory of a long-running process
-                self._word_ids, self._words = {}, self._words[:0]
-                unseen = needed
-            if unseen:
+            found = list(map(self._word_ids.get, words))
+            if None in found:
+                unseen = {w for w, k in zip(words, found, strict=True) if k is None}
+                if len(self._word_ids) + len(unseen) > self._max_words:  # bound the memory of a long-running process
+                    self._word_ids, self._words = {}, self._words[:0].copy()
+                    self._buffer = self._words  # a new buffer: rows other threads read are not overwritten
+                    unseen = set(words)
                 self._learn(unseen)
-            lookup, words_table = self._word_ids, self._words
-            ids = np.fromiter((lookup[w] for words in tokens for w in words), dtype=np.int64, count=int(lengths.sum()))
+                found = list(map(self._word_ids.__getitem__, words))
+            ids = np.array(found, dtype=np.int64)
+            words_table = self._words
         counts = csr_matrix(
             (np.ones(len(ids), np.float32), ids, np.concatenate([[0], np.cumsum(lengths)])),
             shape=(len(texts), len(words_table)),

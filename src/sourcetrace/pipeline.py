@@ -114,6 +114,7 @@ def featurise(
     chunks = [articles[k : k + CHUNK] for k in range(0, len(articles), CHUNK)] or [[]]
     parallel = workers > 1 and len(articles) >= PARALLEL_FROM
     context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])  # workers fork from a server that has imported the stages once
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) if parallel else nullcontext() as pool:
         run = pool.map if pool else map
         repeated = merge_paragraph_counts(run(paragraph_counts, chunks))

@@ -56,16 +56,15 @@ class Mentions:
 def mentions(article: Article) -> Mentions:
     """The names, dates and numbers ``article`` mentions (see :func:`event_terms`)."""
     names: Counter[tuple[bool, tuple[str, ...]]] = Counter()
-    terms: Counter[str] = Counter()
-    for sentence in article.sentences or []:
-        text = sentence.text
-        for match in _NAME.finditer(text):
+    for sentence in article.sentences or []:  # sentence by sentence: a name does not run on into the next one
+        for match in _NAME.finditer(sentence.text):
             words = match.group().strip(".’'-").casefold().split()
             if words:
                 names[(match.start() == 0, tuple(words))] += 1
-        terms.update("d:" + m.group().casefold() for m in _MONTH.finditer(text))
-        terms.update("y:" + m.group() for m in _YEAR.finditer(text))
-        terms.update("#:" + m.group().rstrip(".,") for m in _NUMBER.finditer(text) if not _YEAR.fullmatch(m.group()))
+    text = " ".join(s.text for s in article.sentences or [])
+    terms = Counter(["d:" + m.casefold() for m in _MONTH.findall(text)])
+    terms.update(["y:" + m for m in _YEAR.findall(text)])
+    terms.update(["#:" + m.rstrip(".,") for m in _NUMBER.findall(text) if not _YEAR.fullmatch(m)])
     return Mentions(names, terms)
 
 
