@@ -1,3 +1,8 @@
+import numpy as np
+import pytest
+from scipy.sparse import csr_matrix
+
+from sourcetrace import stories
 from sourcetrace.records import Pair
 from sourcetrace.settings import StorySettings
 from sourcetrace.stories import cluster_stories, common_words, event_terms, mentions
@@ -71,3 +76,27 @@ def test_event_terms_take_names_dates_and_numbers_and_skip_common_sentence_opene
     assert terms["#:4"] == 1 and "#:2023" not in terms
     assert "n:police" not in terms and "n:the" not in terms  # openers the text also writes in lower case
     assert "n:police" in event_terms(mentions(article), frozenset())
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_term_links_are_the_pairs_at_the_threshold_that_share_an_uncommon_term(seed, monkeypatch):
+    rng = np.random.default_rng(seed)
+    dense = rng.random((60, 12)) * (rng.random((60, 12)) < 0.25)
+    dense[:, :3] = rng.random((60, 3)) * (rng.random((60, 3)) < 0.9)  # three terms nearly every article has
+    dense[seed] = 0.0  # an article with no terms
+    norms = np.linalg.norm(dense, axis=1, keepdims=True)
+    unit = np.divide(dense, norms, out=np.zeros_like(dense), where=norms > 0)
+    monkeypatch.setattr(stories, "COMMON_TERM", 20)
+    common = (unit > 0).sum(axis=0) > 20
+    assert common[:3].all() and not common.all()
+    cosine = unit @ unit.T
+    uncommon = (unit[:, ~common] > 0).astype(int) @ (unit[:, ~common] > 0).T.astype(int)
+    expected = {(i, j) for i in range(60) for j in range(i + 1, 60) if cosine[i, j] >= 0.35 and uncommon[i, j]}
+    assert expected and any(cosine[i, j] >= 0.35 and not uncommon[i, j] for i in range(60) for j in range(i))
+    for block in (7, 500):
+        links = stories.term_links(csr_matrix(unit), 0.35, block=block)
+        assert set(links) == expected
+        assert all(abs(v - cosine[i, j]) < 1e-9 for (i, j), v in links.items())
+    halves = {**stories.term_links(csr_matrix(unit), 0.35, rows=range(0, 25)),
+              **stories.term_links(csr_matrix(unit), 0.35, rows=range(25, 60))}  # fmt: skip
+    assert set(halves) == expected

@@ -142,7 +142,7 @@ def simhash_keys(vectors: np.ndarray, bits: int, bands: int, chunk: int = 16384)
     weights = (np.uint64(1) << np.arange(bits, dtype=np.uint64)).astype(np.uint64)
     keys = np.zeros((len(vectors), bands), dtype=np.uint64)
     for start in range(0, len(vectors), chunk):
-        signs = (vectors[start : start + chunk] @ planes > 0).reshape(-1, bands, bits)
+        signs = (vectors[start : start + chunk].astype(np.float32) @ planes > 0).reshape(-1, bands, bits)
         keys[start : start + chunk] = (signs * weights).sum(axis=2, dtype=np.uint64)
     return keys
 
@@ -187,7 +187,9 @@ def centre(vectors: np.ndarray, mean: np.ndarray | None = None, chunk: int = 65_
 def document_vectors(sentence_vectors: Sequence[np.ndarray]) -> np.ndarray:
     """One unit vector per article: the mean of its (centred) sentence vectors."""
     dim = next((v.shape[1] for v in sentence_vectors if v.ndim == 2), 1)
-    docs = np.stack([v.mean(axis=0) if len(v) else np.zeros(dim, np.float32) for v in sentence_vectors])
+    docs = np.stack(
+        [v.mean(axis=0, dtype=np.float32) if len(v) else np.zeros(dim, np.float32) for v in sentence_vectors]
+    )
     return docs / np.maximum(np.linalg.norm(docs, axis=1, keepdims=True), 1e-9)
 
 
@@ -252,7 +254,7 @@ def find_candidates(
         return [Candidate(i, j, 0, True) for i, j in sorted(lexical)]
     mean = mean_vector(sentence_vectors)
     offsets = np.r_[0, np.cumsum([len(v) for v in sentence_vectors])]
-    flat = np.empty((int(offsets[-1]), mean.shape[0]), dtype=np.float32)
+    flat = np.empty((int(offsets[-1]), mean.shape[0]), dtype=np.float16)  # half precision, as the vectors come
     for k, v in enumerate(sentence_vectors):  # article by article: no second copy of the collection's vectors
         flat[offsets[k] : offsets[k + 1]] = centre(v, mean)
     centred = [flat[offsets[k] : offsets[k + 1]] for k in range(n)]
@@ -311,7 +313,7 @@ def _support(
     if not len(a) or not lengths.sum():
         return hits, quoted
     starts = np.r_[0, np.cumsum(lengths)[:-1]]
-    sims = a @ np.concatenate(others).T  # (sentences of a, sentences of all others)
+    sims = a.astype(np.float32) @ np.concatenate(others).astype(np.float32).T  # (sentences of a, of all others)
     best_a = sims.argmax(axis=0)  # each sentence of the others: its closest in a
     width = np.arange(lengths.max())
     inside = width[None, :] < lengths[:, None]  # (others, longest): which slots hold a sentence

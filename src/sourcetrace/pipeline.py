@@ -147,7 +147,8 @@ def _featurise_chunk(job: tuple[Sequence[Article], frozenset[str], Settings]) ->
     articles, repeated, settings = job
     prepared, errors = prepare(articles, repeated)
     encoder = StaticEncoder.load(settings.model_dir)
-    flat = encoder.encode([s.text for a in prepared for s in a.sentences])
+    # half precision, as the store keeps them: a sentence's vector is 512 bytes, not 1 KB, at every scale
+    flat = encoder.encode([s.text for a in prepared for s in a.sentences]).astype(np.float16)
     bounds = np.cumsum([0] + [len(a.sentences) for a in prepared])
     static = [flat[bounds[k] : bounds[k + 1]] for k in range(len(prepared))]
     signatures = minhash_signatures([a.text for a in prepared], settings.candidates)

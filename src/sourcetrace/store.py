@@ -199,11 +199,6 @@ def sentence_keys(centred: np.ndarray, bits: int, bands: int) -> np.ndarray:
     return _mix(values)
 
 
-def _stored_precision(static: np.ndarray) -> np.ndarray:
-    """Static vectors as the store keeps them (float16), so that new and stored articles are alike."""
-    return static.astype(np.float16).astype(np.float32)
-
-
 def _unit(rows: np.ndarray) -> np.ndarray:
     return (rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-9)).astype(np.float32)
 
@@ -876,7 +871,7 @@ class Store:
             for start in range(0, total, CHUNK):
                 end = min(start + CHUNK, total)
                 items = [
-                    _New(a, digests[a.id], _stored_precision(features.static[k]), features.signatures[k], None)
+                    _New(a, digests[a.id], features.static[k].astype(np.float32), features.signatures[k], None)
                     for k, a in zip(range(start, end), features.articles[start:end], strict=True)
                 ]
                 self._add_chunk(items, result)
@@ -1119,7 +1114,7 @@ class Store:
         matched: dict[str, Article] = {}
         c = self.settings.candidates
         for k, article in enumerate(features.articles):
-            item = _New(article, "", _stored_precision(features.static[k]), features.signatures[k], None)
+            item = _New(article, "", features.static[k].astype(np.float32), features.signatures[k], None)
             item.minhash = signature_keys(item.signature, c.minhash_bands)
             with self._read() as db:
                 self._check_compatible(db, write=False)

@@ -38,6 +38,7 @@ _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _LOWER_WORD = re.compile(r"\b[a-z][a-z’']+\b")
 MATERIAL = {"copy": 1.0, "rewrite": 1.0, "excerpt": 0.8, "shared-quotes": 0.5}
 MAX_DAYS_APART = 7
+COMMON_TERM = 100  # a term in more articles than this does not make a pair worth a look on its own (term_links)
 MAX_BLOCK = 3000  # larger linked blocks are kept as they are: average linkage is quadratic
 
 
@@ -123,17 +124,26 @@ def term_links(
 ) -> dict[tuple[int, int], float]:
     """Article pairs (i < j) whose event-term cosine reaches ``threshold``; rows in blocks to bound memory.
 
-    ``rows``: only pairs whose first article is among these (a share of the work, e.g. one task's).
+    Pairs are looked for through the terms at most :data:`COMMON_TERM` articles have (terms many articles share,
+    a year or a leader's name, would pair everything with everything: the work grows with the square of their
+    counts), then measured on all their terms. ``rows``: only pairs whose first article is among these (a share of
+    the work, e.g. one task's).
     """
+    n = x.shape[0]
+    common = np.bincount(x.indices, minlength=x.shape[1]) > COMMON_TERM
+    rare, shared = x[:, ~common].tocsr(), x[:, common].tocsr()
+    bound = np.sqrt(np.asarray(shared.multiply(shared).sum(axis=1)).ravel())  # each row's norm on common terms
     edges: dict[tuple[int, int], float] = {}
-    share = rows if rows is not None else range(x.shape[0])
-    for start in range(share.start, min(share.stop, x.shape[0]), block):
-        sim = (x[start : min(start + block, share.stop)] @ x.T).tocoo()
-        rows = sim.row + start
-        keep = (rows < sim.col) & (sim.data >= threshold)
-        edges.update(
-            zip(zip(rows[keep].tolist(), sim.col[keep].tolist(), strict=True), sim.data[keep].tolist(), strict=True)
-        )
+    share = rows if rows is not None else range(n)
+    for start in range(share.start, min(share.stop, n), block):
+        found = (rare[start : min(start + block, share.stop, n)] @ rare.T).tocoo()
+        i, j = found.row + start, found.col
+        # the common terms add at most the product of the two rows' norms over them (Cauchy-Schwarz)
+        keep = (i < j) & (found.data + bound[i] * bound[j] >= threshold)
+        i, j = i[keep], j[keep]
+        cosine = np.asarray(x[i].multiply(x[j]).sum(axis=1)).ravel() if len(i) else np.zeros(0)
+        link = cosine >= threshold
+        edges.update(zip(zip(i[link].tolist(), j[link].tolist(), strict=True), cosine[link].tolist(), strict=True))
     return edges
 
 
