@@ -2,12 +2,14 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sourcetrace import candidates
 from sourcetrace.candidates import (
     band_keys,
     centre,
     colliding_rows,
     find_candidates,
     minhash_signatures,
+    nearest_documents,
     owner_pairs,
     shingles,
     simhash_keys,
@@ -156,3 +158,17 @@ def test_supported_measures_each_pair_like_the_plain_definition(seed):
 def test_unique_is_numpy_unique(values):
     array = np.array(values, dtype=np.int64)
     assert np.array_equal(unique(array), np.unique(array))
+
+
+def test_nearest_documents_from_the_index_agree_with_exact_search_on_clear_neighbours(monkeypatch):
+    rng = np.random.default_rng(5)
+    topics = centre(rng.standard_normal((300, 32)).astype(np.float32))
+    docs = np.repeat(topics, 2, axis=0) + 0.05 * rng.standard_normal((600, 32)).astype(np.float32)
+    docs /= np.linalg.norm(docs, axis=1, keepdims=True)  # 300 pairs of near-identical articles among noise
+    exact = nearest_documents(docs, 3)
+    monkeypatch.setattr(candidates, "EXACT_DOCUMENTS", 100)
+    indexed = nearest_documents(docs, 3)
+    twins = {(2 * t, 2 * t + 1) for t in range(300)}
+    assert twins <= set(map(tuple, exact.tolist())) and twins <= set(map(tuple, indexed.tolist()))
+    assert (indexed[:, 0] < indexed[:, 1]).all() and len(np.unique(indexed, axis=0)) == len(indexed)
+    assert np.bincount(indexed.ravel(), minlength=600).min() >= 1

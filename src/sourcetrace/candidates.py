@@ -198,10 +198,14 @@ def nearest_documents(
 ) -> np.ndarray:
     """Each article's ``k`` most similar articles at cosine >= ``min_cosine``, as unique (i, j), i < j.
 
-    Exact, in blocks of rows so that memory stays at block x n (by default about 16 million similarities); the
-    result does not depend on input order beyond ties. ``rows``: only these articles' neighbours (a share of the
-    work, e.g. one task's).
+    Up to :data:`EXACT_DOCUMENTS` articles (or for a share of rows): exact, in blocks of rows so that memory stays
+    at block x n (by default about 16 million similarities); the result does not depend on input order beyond
+    ties. Above, from an inverted-file index (faiss), whose cost grows with n^1.5, not n^2: on 30,000 benchmark
+    articles it keeps 98.9 % of the exact neighbour pairs at cosine 0.5 or more and all at 0.7 or more.
+    ``rows``: only these articles' neighbours (a share of the work, e.g. one task's).
     """
+    if rows is None and len(docs) > EXACT_DOCUMENTS:
+        return _indexed_nearest(docs, k, min_cosine)
     n = len(docs)
     block = block or max(1, min(2048, 16_000_000 // max(n, 1)))
     share = rows if rows is not None else range(n)
@@ -219,6 +223,28 @@ def nearest_documents(
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.concatenate(found).astype(np.int64)
     codes = unique(pairs.min(axis=1) * n + pairs.max(axis=1))
+    return np.stack([codes // n, codes % n], axis=1)
+
+
+EXACT_DOCUMENTS = 20_000  # above this many articles, nearest articles come from an index (nearest_documents)
+INDEX_PROBES = 32  # inverted lists searched per article, of 4 x sqrt(n)
+
+
+def _indexed_nearest(docs: np.ndarray, k: int, min_cosine: float) -> np.ndarray:
+    import faiss
+
+    docs = np.ascontiguousarray(docs, dtype=np.float32)
+    n, dim = docs.shape
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, int(4 * np.sqrt(n)), faiss.METRIC_INNER_PRODUCT)
+    index.cp.seed = _SEED
+    index.train(docs)
+    index.add(docs)
+    index.nprobe = INDEX_PROBES
+    sims, top = index.search(docs, k + 1)
+    keep = (top >= 0) & (top != np.arange(n)[:, None]) & (sims >= min_cosine)
+    keep &= np.cumsum(keep, axis=1) <= k  # k others: the article itself may not be among its k + 1 nearest
+    i, j = np.repeat(np.arange(n), keep.sum(axis=1)), top[keep]
+    codes = unique(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j))
     return np.stack([codes // n, codes % n], axis=1)
 
 
