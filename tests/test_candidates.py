@@ -172,3 +172,23 @@ def test_nearest_documents_from_the_index_agree_with_exact_search_on_clear_neigh
     assert twins <= set(map(tuple, exact.tolist())) and twins <= set(map(tuple, indexed.tolist()))
     assert (indexed[:, 0] < indexed[:, 1]).all() and len(np.unique(indexed, axis=0)) == len(indexed)
     assert np.bincount(indexed.ravel(), minlength=600).min() >= 1
+
+
+def _colliding_rows_plainly(keys, max_bucket):
+    pairs = set()
+    for band in range(keys.shape[1]):
+        buckets = {}
+        for row, key in enumerate(keys[:, band].tolist()):
+            buckets.setdefault(key, []).append(row)
+        for rows in buckets.values():
+            if len(rows) <= max_bucket:
+                pairs |= {(a, b) for k, a in enumerate(rows) for b in rows[k + 1 :]}
+    return sorted(pairs)
+
+
+@given(st.integers(0, 2**16), st.integers(1, 6))
+def test_colliding_rows_are_the_pairs_of_every_small_bucket(seed, max_bucket):
+    rng = np.random.default_rng(seed)
+    distinct = rng.integers(0, 4, (int(rng.integers(1, 12)), 3)).astype(np.uint64)
+    keys = distinct[rng.integers(0, len(distinct), int(rng.integers(0, 30)))]  # many rows equal in every band
+    assert colliding_rows(keys, max_bucket).tolist() == [list(p) for p in _colliding_rows_plainly(keys, max_bucket)]

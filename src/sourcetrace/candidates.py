@@ -89,27 +89,63 @@ def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
 def colliding_rows(keys: np.ndarray, max_bucket: int) -> np.ndarray:
     """Rows that share a key in some band, as unique (i, j) with i < j, shape (k, 2).
 
-    Buckets larger than ``max_bucket`` are generic (boilerplate, stock phrases) and are skipped. Work is
-    vectorised per bucket size.
+    Buckets holding more than ``max_bucket`` rows are generic (boilerplate, stock phrases) and are skipped. Rows
+    equal in every band (one sentence in many articles) are bucketed as one group, so that their pairs among
+    themselves are made once rather than once per band. Work is vectorised per bucket size.
     """
     n, bands = keys.shape
+    if n == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    # groups of rows equal in every band: sorted by a fold of their keys, split where neighbours differ
+    fold = np.full(n, np.uint64(1469598103934665603), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            fold = (fold ^ keys[:, band]) * np.uint64(1099511628211)
+    by_fold = np.argsort(fold, kind="stable")
+    group_start = np.flatnonzero(np.r_[True, (keys[by_fold[1:]] != keys[by_fold[:-1]]).any(axis=1)])
+    group_size = np.diff(np.r_[group_start, n])
+    first = by_fold[group_start]  # one row standing for each group
+    among_themselves = np.zeros(len(first), dtype=bool)  # groups whose rows pair with each other
     found: list[np.ndarray] = []
     for band in range(bands):
-        order = np.argsort(keys[:, band], kind="stable")
-        sorted_keys = keys[order, band]
+        order = np.argsort(keys[first, band], kind="stable")  # groups by key
+        sorted_keys = keys[first[order], band]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        sizes = np.diff(np.r_[starts, n])
-        for size in np.unique(sizes[(sizes > 1) & (sizes <= max_bucket)]):
-            members = order[starts[sizes == size][:, None] + np.arange(size)]  # (buckets, size)
-            i, j = np.triu_indices(int(size), k=1)
-            left, right = members[:, i].ravel(), members[:, j].ravel()
-            found.append(np.minimum(left, right).astype(np.int64) * n + np.maximum(left, right))
+        groups = np.diff(np.r_[starts, len(first)])
+        rows = np.add.reduceat(group_size[order], starts)
+        kept = (rows > 1) & (rows <= max_bucket)
+        among_themselves[order[starts[kept & (groups == 1)]]] = True
+        several = np.flatnonzero(kept & (groups > 1))
+        if len(several):  # buckets of several groups: every pair of their rows
+            members = order[_ranges(starts[several], groups[several])]
+            expanded = by_fold[_ranges(group_start[members], group_size[members])]
+            found += _bucket_pairs(expanded, rows[several], n)
         if len(found) > 1:  # keep memory at the number of distinct pairs
             found = [unique(np.concatenate(found))]
+    alone = np.flatnonzero(among_themselves & (group_size > 1))
+    found += _bucket_pairs(by_fold[_ranges(group_start[alone], group_size[alone])], group_size[alone], n)
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     codes = unique(np.concatenate(found))
     return np.stack([codes // n, codes % n], axis=1)
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``starts[k] + arange(lengths[k])`` for every k, concatenated."""
+    ends = np.cumsum(lengths)
+    return np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - lengths - starts, lengths)
+
+
+def _bucket_pairs(rows: np.ndarray, sizes: np.ndarray, n: int) -> list[np.ndarray]:
+    """Codes ``i * n + j`` (i < j) of every pair within each bucket; ``rows`` holds the buckets one after another."""
+    starts = np.cumsum(sizes) - sizes
+    out = []
+    for size in np.unique(sizes[sizes > 1]):
+        members = rows[starts[sizes == size][:, None] + np.arange(size)]  # (buckets, size)
+        i, j = np.triu_indices(int(size), k=1)
+        left, right = members[:, i].ravel(), members[:, j].ravel()
+        out.append(np.minimum(left, right).astype(np.int64) * n + np.maximum(left, right))
+    return out
 
 
 def owner_pairs(rows: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
