@@ -130,7 +130,7 @@ def spark_scan(
     done = ordered.mapPartitions(lambda rows: _featurise(list(rows), repeated.value, settings)).persist()
     errors += done.filter(lambda r: isinstance(r, tuple) and isinstance(r[1], FileError)).collect()
     feats = done.filter(lambda r: not isinstance(r[1], FileError)).zipWithIndex().map(lambda r: (r[1], r[0]))
-    feats = feats.persist(StorageLevel.MEMORY_AND_DISK)  # (k, (article, static vectors, signature))
+    feats = feats.persist(StorageLevel.MEMORY_AND_DISK)  # (k, (article, static vectors, signature, mentions))
     n = feats.count()
     errors += duplicates.collect()
     raw.unpersist()
@@ -324,12 +324,13 @@ def _repeated_paragraphs(articles: Any, partitions: int) -> RepeatedParagraphs:
 
 
 def _featurise(articles: list[Article], repeated: RepeatedParagraphs, settings: Settings) -> Iterator[Any]:
-    """pipeline's chunk function on one partition: (article, static vectors, signature), or (path, FileError)."""
+    """pipeline's chunk function on one partition: (article, static vectors, signature, mentions), or (path,
+    FileError)."""
     if not articles:
         return
     part = _featurise_chunk((articles, repeated, settings))
     yield from (((1 << 30, e.path, 0), e) for e in part.errors)  # after the readers' errors
-    yield from zip(part.articles, part.static, part.signatures, strict=True)
+    yield from zip(part.articles, part.static, part.signatures, part.mentions, strict=True)
 
 
 def _quotations(article: Article) -> np.ndarray:
@@ -426,9 +427,7 @@ def _stories(sc: Any, feats: Any, pairs: Any, n: int, threshold: float, partitio
 
     words = feats.flatMap(lambda kv: story_rules.common_words([kv[1][0].text])).distinct(partitions)
     common = sc.broadcast(frozenset(words.collect()))
-    rows = feats.mapValues(
-        lambda f: (story_rules.event_terms(story_rules.mentions(f[0]), common.value), _stub(f[0]))
-    ).collect()
+    rows = feats.mapValues(lambda f: (story_rules.event_terms(f[3], common.value), _stub(f[0]))).collect()
     rows.sort(key=lambda r: r[0])
     common.unpersist()
     stubs = [stub for _, (_, stub) in rows]
