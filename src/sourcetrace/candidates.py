@@ -126,7 +126,12 @@ def colliding_rows(keys: np.ndarray, max_bucket: int) -> np.ndarray:
     found += _bucket_pairs(by_fold[_ranges(group_start[alone], group_size[alone])], group_size[alone], n)
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    codes = unique(np.concatenate(found))
+    return _decode(np.concatenate(found), n)
+
+
+def _decode(codes: np.ndarray, n: int) -> np.ndarray:
+    """Distinct pair codes ``i * n + j`` as rows (i, j), sorted."""
+    codes = unique(codes)
     return np.stack([codes // n, codes % n], axis=1)
 
 
@@ -237,7 +242,8 @@ def nearest_documents(
     Up to :data:`EXACT_DOCUMENTS` articles (or for a share of rows): exact, in blocks of rows so that memory stays
     at block x n (by default about 16 million similarities); the result does not depend on input order beyond
     ties. Above, from an inverted-file index (faiss), whose cost grows with n^1.5, not n^2: on 30,000 benchmark
-    articles it keeps 98.9 % of the exact neighbour pairs at cosine 0.5 or more and all at 0.7 or more.
+    articles it keeps 99 % of the exact neighbour pairs at cosine 0.5 or more and all at 0.7 or more
+    (bench/nearest_index.py).
     ``rows``: only these articles' neighbours (a share of the work, e.g. one task's).
     """
     if rows is None and len(docs) > EXACT_DOCUMENTS:
@@ -258,8 +264,7 @@ def nearest_documents(
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.concatenate(found).astype(np.int64)
-    codes = unique(pairs.min(axis=1) * n + pairs.max(axis=1))
-    return np.stack([codes // n, codes % n], axis=1)
+    return _decode(pairs.min(axis=1) * n + pairs.max(axis=1), n)
 
 
 EXACT_DOCUMENTS = 20_000  # above this many articles, nearest articles come from an index (nearest_documents)
@@ -280,8 +285,7 @@ def _indexed_nearest(docs: np.ndarray, k: int, min_cosine: float) -> np.ndarray:
     keep = (top >= 0) & (top != np.arange(n)[:, None]) & (sims >= min_cosine)
     keep &= np.cumsum(keep, axis=1) <= k  # k others: the article itself may not be among its k + 1 nearest
     i, j = np.repeat(np.arange(n), keep.sum(axis=1)), top[keep]
-    codes = unique(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j))
-    return np.stack([codes // n, codes % n], axis=1)
+    return _decode(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j), n)
 
 
 def find_candidates(
