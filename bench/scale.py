@@ -13,7 +13,8 @@ quotations and hard negatives) and, on that same data in the same run, each engi
 
 Each run reports wall seconds, articles/s, peak memory (proportional set size of the whole process tree, so a
 JVM and its Python workers count once each), and per planted kind: recall, and for sourcetrace the share found
-with the right relation; precision is the share of reported pairs that are planted related pairs.
+with the right relation; precision is the share of reported pairs that are planted related pairs; rewrite precision the
+share of pairs reported as rewrites that are planted rewrites.
 
     python bench/scale.py [--sizes 10000 100000] [--engines local spark minhash embedding] [--runs 1]
                           [--plot docs/scale.svg] [--memory-cap-gb 16]
@@ -255,12 +256,12 @@ def score(pairs: list[dict], truth: list[dict]) -> dict:
 def table(records: list[dict]) -> str:
     lines = [
         "| articles | engine | seconds | articles/s | peak memory | copy | rewrite | excerpt | shared quotes "
-        "| hard negatives reported | precision |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| hard negatives reported | precision | rewrite precision |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in records:
         if r.get("failed"):
-            lines.append(f"| {r['n']:,} | {r['engine']} | {r['failed']} | | | | | | | | |")
+            lines.append(f"| {r['n']:,} | {r['engine']} | {r['failed']} | | | | | | | | | |")
             continue
         s = r["score"]
         kinds = []
@@ -270,10 +271,12 @@ def table(records: list[dict]) -> str:
             if r["engine"] in ("local", "spark"):
                 cell += f" ({c['right relation'] / max(c['planted'], 1):.2f})"
             kinds.append(cell)
+        rewrites = s["rewrite"]
+        labelled = rewrites["labelled"] and f"{rewrites['labelled correctly'] / rewrites['labelled']:.2f}"
         lines.append(
             f"| {r['n']:,} | {r['engine']} | {r['seconds']:.0f} | {r['n'] / r['seconds']:.0f} | "
             f"{r['peak_mb'] / 1024:.1f} GB | {' | '.join(kinds)} | {s['none']['found']}/{s['none']['planted']} | "
-            f"{s['all']['precision']:.2f} |"
+            f"{s['all']['precision']:.2f} | {labelled or ''} |"
         )
     return "\n".join(lines)
 

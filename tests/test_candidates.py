@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -45,15 +47,17 @@ def test_minhash_signatures_estimate_shingle_jaccard():
 def test_owner_pairs_pair_rows_sharing_a_key_across_owners_only():
     keys = np.array([[1, 7], [1, 8], [2, 9], [3, 9]], dtype=np.uint64)
     owners = np.array([0, 1, 2, 2])
-    pairs, distinct = owner_pairs(colliding_rows(keys, max_bucket=10), owners)
-    assert pairs.tolist() == [[0, 1]] and distinct.tolist() == [1]  # rows 2 and 3 share a key, but one owner
+    codes = colliding_rows(keys, max_bucket=10)
+    assert owner_pairs(codes, 4, owners).tolist() == [[0, 1]]  # rows 2 and 3 share a key, but one owner
+    assert owner_pairs(codes, 4, owners, min_rows=2).tolist() == []
 
 
 def test_owner_pairs_count_distinct_rows_on_the_side_with_fewer():
     keys = np.array([[5], [5], [5], [6], [6]], dtype=np.uint64)
     owners = np.array([0, 1, 1, 0, 1])  # row 0 echoes rows 1 and 2; rows 3 and 4 are a second shared sentence
-    pairs, distinct = owner_pairs(colliding_rows(keys, max_bucket=10), owners)
-    assert pairs.tolist() == [[0, 1]] and distinct.tolist() == [2]
+    codes = colliding_rows(keys, max_bucket=10)
+    assert owner_pairs(codes, 5, owners, min_rows=2).tolist() == [[0, 1]]
+    assert owner_pairs(codes, 5, owners, min_rows=3).tolist() == []
 
 
 def test_colliding_rows_skip_oversized_buckets():
@@ -191,4 +195,26 @@ def test_colliding_rows_are_the_pairs_of_every_small_bucket(seed, max_bucket):
     rng = np.random.default_rng(seed)
     distinct = rng.integers(0, 4, (int(rng.integers(1, 12)), 3)).astype(np.uint64)
     keys = distinct[rng.integers(0, len(distinct), int(rng.integers(0, 30)))]  # many rows equal in every band
-    assert colliding_rows(keys, max_bucket).tolist() == [list(p) for p in _colliding_rows_plainly(keys, max_bucket)]
+    codes = colliding_rows(keys, max_bucket)
+    assert [list(divmod(c, len(keys))) for c in codes.tolist()] == [
+        list(p) for p in _colliding_rows_plainly(keys, max_bucket)
+    ]
+
+
+@given(st.integers(0, 2**16), st.integers(1, 5))
+def test_owner_pairs_are_the_owner_pairs_with_enough_distinct_rows(seed, min_rows):
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(0, 3, (int(rng.integers(0, 40)), 2)).astype(np.uint64)
+    owners = np.sort(rng.integers(0, 6, len(keys)))
+    codes = colliding_rows(keys, max_bucket=64)
+    sides = {}  # (lo, hi) -> distinct rows of lo, of hi
+    for i, j in _colliding_rows_plainly(keys, 64):
+        if owners[i] != owners[j]:
+            (a, i), (b, j) = sorted([(owners[i], i), (owners[j], j)])
+            rows = sides.setdefault((int(a), int(b)), (set(), set()))
+            rows[0].add(i)
+            rows[1].add(j)
+    plain = sorted(p for p, (x, y) in sides.items() if min(len(x), len(y)) >= min_rows)
+    assert owner_pairs(codes, len(keys), owners, min_rows).tolist() == [list(p) for p in plain]
+    with patch.object(candidates, "PAIR_BLOCK", 4):  # pairs taken a few at a time give the same
+        assert owner_pairs(codes, len(keys), owners, min_rows).tolist() == [list(p) for p in plain]

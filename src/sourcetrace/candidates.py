@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,7 +87,8 @@ def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
 
 
 def colliding_rows(keys: np.ndarray, max_bucket: int) -> np.ndarray:
-    """Rows that share a key in some band, as unique (i, j) with i < j, shape (k, 2).
+    """Rows that share a key in some band, as the distinct codes ``i * n + j`` of the pairs (i < j, ``n`` rows),
+    sorted; a code array is half the size of the (i, j) rows it stands for.
 
     Buckets holding more than ``max_bucket`` rows are generic (boilerplate, stock phrases) and are skipped. Rows
     equal in every band (one sentence in many articles) are bucketed as one group, so that their pairs among
@@ -95,7 +96,7 @@ def colliding_rows(keys: np.ndarray, max_bucket: int) -> np.ndarray:
     """
     n, bands = keys.shape
     if n == 0:
-        return np.zeros((0, 2), dtype=np.int64)
+        return np.zeros(0, dtype=np.int64)
     # groups of rows equal in every band: sorted by a fold of their keys, split where neighbours differ
     fold = np.full(n, np.uint64(1469598103934665603), dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -120,13 +121,18 @@ def colliding_rows(keys: np.ndarray, max_bucket: int) -> np.ndarray:
             members = order[_ranges(starts[several], groups[several])]
             expanded = by_fold[_ranges(group_start[members], group_size[members])]
             found += _bucket_pairs(expanded, rows[several], n)
-        if len(found) > 1:  # keep memory at the number of distinct pairs
-            found = [unique(np.concatenate(found))]
     alone = np.flatnonzero(among_themselves & (group_size > 1))
     found += _bucket_pairs(by_fold[_ranges(group_start[alone], group_size[alone])], group_size[alone], n)
-    if not found:
-        return np.zeros((0, 2), dtype=np.int64)
-    return _decode(np.concatenate(found), n)
+    return _distinct(found)
+
+
+def _distinct(parts: list[np.ndarray]) -> np.ndarray:
+    """The sorted distinct values of several arrays, which are released; sorted in place, so that memory stays at
+    twice their size."""
+    values = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    parts.clear()
+    values.sort()
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
 def _decode(codes: np.ndarray, n: int) -> np.ndarray:
@@ -141,51 +147,97 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - lengths - starts, lengths)
 
 
+PAIR_BLOCK = 1 << 22  # pairs made or decoded at once: about 32 MB per array
+
+
 def _bucket_pairs(rows: np.ndarray, sizes: np.ndarray, n: int) -> list[np.ndarray]:
     """Codes ``i * n + j`` (i < j) of every pair within each bucket; ``rows`` holds the buckets one after another."""
     starts = np.cumsum(sizes) - sizes
     out = []
     for size in np.unique(sizes[sizes > 1]):
-        members = rows[starts[sizes == size][:, None] + np.arange(size)]  # (buckets, size)
         i, j = np.triu_indices(int(size), k=1)
-        left, right = members[:, i].ravel(), members[:, j].ravel()
-        out.append(np.minimum(left, right).astype(np.int64) * n + np.maximum(left, right))
+        of_size = starts[sizes == size]
+        step = max(1, PAIR_BLOCK // len(i))  # buckets at a time
+        for k in range(0, len(of_size), step):
+            members = rows[of_size[k : k + step, None] + np.arange(size)]  # (buckets, size)
+            left, right = members[:, i].ravel(), members[:, j].ravel()
+            out.append(np.minimum(left, right).astype(np.int64) * n + np.maximum(left, right))
     return out
 
 
-def owner_pairs(rows: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of owners (i < j) of colliding ``rows`` (rows of one owner never pair), shape (k, 2), and for each
-    the number of distinct rows that collide, on the side with fewer (one row echoed by several is still one)."""
-    a, b = owners[rows[:, 0]], owners[rows[:, 1]]
+def _blocks(codes: np.ndarray) -> Iterator[np.ndarray]:
+    for start in range(0, len(codes), PAIR_BLOCK):
+        yield codes[start : start + PAIR_BLOCK]
+
+
+def owner_pairs(codes: np.ndarray, n: int, owners: np.ndarray, min_rows: int = 1) -> np.ndarray:
+    """Pairs of owners (i < j) of colliding rows (``codes`` from :func:`colliding_rows` over ``n`` rows; rows of one
+    owner never pair) with at least ``min_rows`` distinct colliding rows on each side (one row echoed by several is
+    still one), shape (k, 2), sorted.
+
+    A pair needs at least ``min_rows`` colliding row pairs, so the distinct rows are counted only for the owner
+    pairs that have that many; most owner pairs of a large collection share a single sentence.
+    """
+    width = int(owners.max()) + 1 if len(owners) else 1
+    ordered = np.empty(len(codes), dtype=np.int64)  # the owner pair of each row pair of two owners
+    filled = 0
+    for block in _blocks(codes):
+        owned = _owner_codes(block, n, owners, width)[0]
+        ordered[filled : filled + len(owned)] = owned
+        filled += len(owned)
+    ordered = ordered[:filled]
+    ordered.sort()
+    if min_rows <= 1:
+        return _decode(ordered, width)
+    # sorted, a value occurs min_rows times or more where it equals the value min_rows - 1 places on
+    later = ordered[min_rows - 1 :]
+    often = unique(later[later == ordered[: len(later)]])
+    del ordered
+    if not len(often):
+        return np.zeros((0, 2), dtype=np.int64)
+    # the row pairs of those owner pairs, and their distinct rows on each side
+    keep = np.concatenate([block[_owned_by(block, n, owners, width, often)] for block in _blocks(codes)])
+    pair, side = _owner_codes(keep, n, owners, width)
+    order = np.argsort(pair, kind="stable")
+    pair, side = pair[order], side[order]
+    first = np.r_[True, pair[1:] != pair[:-1]]
+    index = np.cumsum(first) - 1
+    span = n + 1
+    distinct = [np.bincount(unique(index * span + side[:, k]) // span, minlength=int(first.sum())) for k in (0, 1)]
+    enough = np.minimum(*distinct) >= min_rows
+    return _decode(pair[first][enough], width)
+
+
+def _owner_codes(codes: np.ndarray, n: int, owners: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """For row pairs ``codes`` of different owners: the owner pair codes ``lo * width + hi`` and, per pair, the row
+    on each side (lo's, hi's), shape (k, 2)."""
+    i, j = codes // n, codes % n
+    a, b = owners[i], owners[j]
     other = a != b
-    rows, a, b = rows[other], a[other], b[other]
+    i, j, a, b = i[other], j[other], a[other], b[other]
     swap = a > b
     lo, hi = np.where(swap, b, a), np.where(swap, a, b)
-    width = int(owners.max()) + 1 if len(owners) else 1
-    codes = lo.astype(np.int64) * width + hi
-    order = np.argsort(codes, kind="stable")
-    first = np.r_[True, codes[order][1:] != codes[order][:-1]] if len(codes) else np.zeros(0, dtype=bool)
-    pairs = codes[order][first]
-    index = np.empty(len(codes), dtype=np.int64)
-    index[order] = np.cumsum(first) - 1
-    span = int(rows.max()) + 1 if len(rows) else 1
-    distinct = [
-        np.bincount(unique(index * span + np.where(swap, rows[:, 1 - k], rows[:, k])) // span, minlength=len(pairs))
-        for k in (0, 1)
-    ]
-    return np.stack([pairs // width, pairs % width], axis=1), np.minimum(*distinct)
+    return lo.astype(np.int64) * width + hi, np.stack([np.where(swap, j, i), np.where(swap, i, j)], axis=1)
+
+
+def _owned_by(codes: np.ndarray, n: int, owners: np.ndarray, width: int, pairs: np.ndarray) -> np.ndarray:
+    """Which row pairs ``codes`` belong to one of the owner pairs ``pairs`` (sorted codes)."""
+    a, b = owners[codes // n], owners[codes % n]
+    pair = np.minimum(a, b).astype(np.int64) * width + np.maximum(a, b)
+    at = np.minimum(np.searchsorted(pairs, pair), len(pairs) - 1)
+    return (pairs[at] == pair) & (a != b)
 
 
 def simhash_keys(vectors: np.ndarray, bits: int, bands: int, chunk: int = 16384) -> np.ndarray:
-    """Random-hyperplane band keys for unit vectors, shape (n, bands); rows in chunks to bound memory."""
+    """Random-hyperplane band keys for unit vectors, shape (n, bands): bit k of a band's key is the side of its
+    k-th plane (``bits`` <= 64); rows in chunks to bound memory."""
     rng = np.random.default_rng(_SEED)
     planes = rng.standard_normal((vectors.shape[1], bits * bands)).astype(np.float32)
-    weights = (np.uint64(1) << np.arange(bits, dtype=np.uint64)).astype(np.uint64)
-    keys = np.zeros((len(vectors), bands), dtype=np.uint64)
+    keys = np.zeros((len(vectors), bands, 8), dtype=np.uint8)  # each key's eight bytes, least significant first
     for start in range(0, len(vectors), chunk):
         signs = (vectors[start : start + chunk].astype(np.float32) @ planes > 0).reshape(-1, bands, bits)
-        keys[start : start + chunk] = (signs * weights).sum(axis=2, dtype=np.uint64)
-    return keys
+        keys[start : start + chunk, :, : -(-bits // 8)] = np.packbits(signs, axis=2, bitorder="little")
+    return keys.view("<u8")[:, :, 0].astype(np.uint64)
 
 
 MEAN_PRIOR = 10  # sentences: a small collection's mean is shrunk toward zero, so that two sentences do not point apart
@@ -213,12 +265,13 @@ def centre(vectors: np.ndarray, mean: np.ndarray | None = None, chunk: int = 65_
     """Remove the collection's mean direction, which every sentence vector shares, and renormalise.
 
     ``mean``: the collection's mean (:func:`mean_vector`) when ``vectors`` are only part of it. Rows are handled
-    in chunks, so memory stays at the size of the result.
+    in chunks, so memory stays at the size of the result, which keeps the precision of ``vectors`` (half, as the
+    scan holds them, or single).
     """
     if len(vectors) == 0:
         return vectors
     mean = mean_vector(vectors) if mean is None else mean
-    out = np.empty(vectors.shape, dtype=np.float32)
+    out = np.empty(vectors.shape, dtype=vectors.dtype)
     for start in range(0, len(vectors), chunk):
         block = vectors[start : start + chunk] - mean[None, :]
         out[start : start + chunk] = block / np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-9)
@@ -290,16 +343,16 @@ def _indexed_nearest(docs: np.ndarray, k: int, min_cosine: float) -> np.ndarray:
 
 def find_candidates(
     signatures: np.ndarray,
-    sentence_vectors: Sequence[np.ndarray],
+    centred: Sequence[np.ndarray],
     settings: CandidateSettings,
     quotations: Sequence[np.ndarray] | None = None,
 ) -> list[Candidate]:
     """Article pairs worth aligning, from three banded or nearest-neighbour searches, never all pairs.
 
     ``signatures[k]`` is the MinHash signature of article k (:func:`minhash_signatures`),
-    ``sentence_vectors[k]`` holds the static vectors of its sentences, one row each, and ``quotations[k]`` says
-    which of them quote someone (one shared quotation may be all two reports share; one shared sentence of the
-    reporter's own is not reuse).
+    ``centred[k]`` holds the static vectors of its sentences, one row each, centred on the collection's mean
+    (:func:`centre`), and ``quotations[k]`` says which of them quote someone (one shared quotation may be all two
+    reports share; one shared sentence of the reporter's own is not reuse).
 
     1. copies: MinHash bands over word shingles of whole articles;
     2. shared sentences: SimHash bands over sentence vectors (near-verbatim sentences): two, or one quotation;
@@ -307,31 +360,17 @@ def find_candidates(
     4. support: a pair from 2 or 3 needs a few sentences whose best partners on the other side are close (and
        choose them back), or one near copy of a quotation.
     """
-    n = len(sentence_vectors)
+    n = len(centred)
     # 1. lexical
     lexical = {
         (int(i), int(j))
-        for i, j in owner_pairs(
-            colliding_rows(band_keys(signatures, settings.minhash_bands), settings.max_bucket), np.arange(n)
-        )[0]
+        for i, j in _decode(colliding_rows(band_keys(signatures, settings.minhash_bands), settings.max_bucket), n)
     }
-    owners = np.concatenate([np.full(len(v), k) for k, v in enumerate(sentence_vectors)] or [np.zeros(0, int)])
-    if not len(owners):
+    if not any(len(v) for v in centred):
         return [Candidate(i, j, 0, True) for i, j in sorted(lexical)]
-    mean = mean_vector(sentence_vectors)
-    offsets = np.r_[0, np.cumsum([len(v) for v in sentence_vectors])]
-    flat = np.empty((int(offsets[-1]), mean.shape[0]), dtype=np.float16)  # half precision, as the vectors come
-    for k, v in enumerate(sentence_vectors):  # article by article: no second copy of the collection's vectors
-        flat[offsets[k] : offsets[k + 1]] = centre(v, mean)
-    centred = [flat[offsets[k] : offsets[k + 1]] for k in range(n)]
-    quotes = quotations or [np.zeros(len(v), dtype=bool) for v in sentence_vectors]
-    quoted_rows = np.concatenate(quotes) if len(quotes) else np.zeros(0, dtype=bool)
+    quotes = quotations or [np.zeros(len(v), dtype=bool) for v in centred]
     # 2. shared sentences: two of them, or one quotation (one shared sentence of the reporter's own is no reuse)
-    rows = colliding_rows(simhash_keys(flat, settings.vector_bits, settings.vector_bands), settings.max_bucket)
-    pairs, distinct = owner_pairs(rows, owners)
-    quoted_pairs, _ = owner_pairs(rows[quoted_rows[rows[:, 0]] & quoted_rows[rows[:, 1]]], owners)
-    shared = {(int(i), int(j)) for i, j in pairs[distinct >= settings.min_sentence_hits]}
-    shared |= {(int(i), int(j)) for i, j in quoted_pairs}
+    shared = shared_sentences(centred, quotes, settings)
     # 3. similar articles
     similar = {
         (int(i), int(j))
@@ -339,6 +378,30 @@ def find_candidates(
     }
     # 4. support
     return supported(((a, b, (a, b) in lexical) for a, b in lexical | shared | similar), centred, quotes, settings)
+
+
+def shared_sentences(
+    centred: Sequence[np.ndarray], quotes: Sequence[np.ndarray], settings: CandidateSettings
+) -> set[tuple[int, int]]:
+    """Article pairs whose sentence vectors collide in some SimHash band (step 2 of :func:`find_candidates`) on
+    ``min_sentence_hits`` distinct sentences on each side, or on a quotation in both."""
+    owners = np.concatenate([np.full(len(v), k) for k, v in enumerate(centred)])
+    quoted = np.concatenate(quotes)
+    keys = np.concatenate(  # a block of articles at a time: no second copy of the collection's vectors
+        [
+            simhash_keys(np.concatenate(centred[k : k + KEY_BLOCK]), settings.vector_bits, settings.vector_bands)
+            for k in range(0, len(centred), KEY_BLOCK)
+        ]
+    )
+    rows = len(owners)
+    codes = colliding_rows(keys, settings.max_bucket)
+    del keys
+    pairs = owner_pairs(codes, rows, owners, settings.min_sentence_hits)
+    both = np.concatenate([c[quoted[c // rows] & quoted[c % rows]] for c in _blocks(codes)] or [codes])
+    return {(int(i), int(j)) for i, j in np.concatenate([pairs, owner_pairs(both, rows, owners)])}
+
+
+KEY_BLOCK = 1024  # articles whose sentence vectors are banded at once
 
 
 def supported(

@@ -182,7 +182,10 @@ def analyse(
     start = time.perf_counter()
     # 2.-4. clean, segment, and what candidate search needs per article
     features = featurise(articles, settings, progress=progress)
-    prepared, static = features.articles, features.static
+    prepared, centred = features.articles, features.static
+    mean = mean_vector(centred)
+    for vectors in centred:  # in place, once: every later step compares static vectors centred
+        vectors[...] = centre(vectors, mean)
     terms = term_matrix([event_terms(m, features.common) for m in features.mentions])  # for stories
     features.mentions.clear()  # only their terms are needed from here on
     start = timings.mark("clean, segment, static vectors, signatures", start)
@@ -190,12 +193,12 @@ def analyse(
         candidates = [Candidate(i, j, 0, False) for i in range(len(prepared)) for j in range(i + 1, len(prepared))]
     else:
         quotations = [np.array([bool(s.quote_spans) for s in a.sentences], dtype=bool) for a in prepared]
-        candidates = find_candidates(features.signatures, static, settings.candidates, quotations)
+        candidates = find_candidates(features.signatures, centred, settings.candidates, quotations)
     start = timings.mark("candidates", start)
     models = models or Models.load(settings)
     start = timings.mark("load models", start)
     # 5.-8. align, classify, divergences, attribute
-    pairs = list(related_pairs(prepared, static, candidates, models.sentence, settings, keep_unrelated, progress))
+    pairs = list(related_pairs(prepared, centred, candidates, models.sentence, settings, keep_unrelated, progress))
     start = timings.mark("align", start)
     # 9. stories
     stories = cluster_stories(prepared, [p for p in pairs if p.relation], settings.stories, terms)
@@ -205,13 +208,12 @@ def analyse(
 
 def related_pairs(
     articles: Sequence[Article],
-    static: Sequence[np.ndarray],
+    centred: Sequence[np.ndarray],
     candidates: Sequence[Candidate],
     encoder: Encoder,
     settings: Settings,
     keep_unrelated: bool,
     progress: Progress | None,
-    mean: np.ndarray | None = None,
 ) -> Iterator[Pair]:
     """Stages 5-8 for every candidate, in a cascade that keeps the transformer to the sentences that decide.
 
@@ -221,18 +223,17 @@ def related_pairs(
        probes and same-wording sentences cannot add up to two shared sentences or one shared quotation is
        dropped: most candidates merely share a topic, and this is where they leave;
     3. align the rest: the transformer on every sentence pair above the static gate, then relate.
-    Each sentence is encoded at most once, in batches, whichever pairs need it. ``mean``: the collection's mean
-    static vector when ``articles`` are only part of it (see :func:`candidates.centre`).
+    Each sentence is encoded at most once, in batches, whichever pairs need it. ``centred``: the articles' static
+    vectors centred on the collection's mean (:func:`candidates.centre`), which discriminate better.
     """
-    # centred static vectors discriminate better: every sentence vector shares the collection's mean
-    mean = mean_vector(static) if mean is None else mean
     vectors = _Embeddings(encoder, articles)
     done = 0
     for start in range(0, len(candidates), BATCH):  # in batches: memory stays at a batch's static views
         batch = candidates[start : start + BATCH]
-        centred = {k: centre(static[k], mean) for k in sorted({k for c in batch for k in (c.a, c.b)})}
         # 1.
-        views = [_static_view(articles[c.a], articles[c.b], centred[c.a] @ centred[c.b].T, settings) for c in batch]
+        views = [
+            _static_view(articles[c.a], articles[c.b], _cosines(centred[c.a], centred[c.b]), settings) for c in batch
+        ]
         # 2.
         if not keep_unrelated:
             keep = _probe_all(articles, batch, views, vectors, settings)
@@ -256,6 +257,10 @@ def related_pairs(
 
 
 BATCH = 4096  # candidate pairs whose static views are held at once
+
+
+def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a.astype(np.float32) @ b.astype(np.float32).T
 
 
 @dataclass

@@ -413,7 +413,7 @@ def _relate_group(
         return
     encoder = SentenceEncoder.load(settings.model_dir, threads=1)
     index = {a.id: k for k, a in zip(ks, articles, strict=True)}
-    for pair in related_pairs(articles, static, candidates, encoder, settings, False, None, mean=mean):
+    for pair in related_pairs(articles, centred, candidates, encoder, settings, False, None):
         yield index[pair.a], index[pair.b], pair
 
 

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .candidates import find_candidates
+from .candidates import centre, find_candidates, mean_vector
 from .encoder import Encoder
 from .errors import StoreError
 from .ingest import read_articles
@@ -806,7 +806,8 @@ class Store:
         if not checking:
             entries.sort(key=lambda e: e[0].id)
         articles = [e[0] for e in entries]
-        vectors = [e[1] for e in entries]
+        mean = mean_vector([e[1] for e in entries])
+        vectors = [centre(e[1], mean) for e in entries]
         quotations = [np.array([bool(s.quote_spans) for s in a.sentences], dtype=bool) for a in articles]
         new = [e[3] is None for e in entries]
         candidates = [

@@ -46,27 +46,30 @@ MAX_BLOCK = 3000  # larger linked blocks are kept as they are: average linkage i
 class Mentions:
     """What an article mentions, before the collection decides which capitalised words are names.
 
-    ``names``: runs of capitalised words (casefolded), each with whether it opens a sentence; ``terms``: months,
-    years and numbers, already terms. Found per article, anywhere (a worker process, a Spark partition).
+    ``names``: runs of capitalised words (casefolded, joined by a space) inside a sentence; ``openers``: those that
+    open one; ``terms``: months, years and numbers, already terms. Found per article, anywhere (a worker process, a
+    Spark partition); plain strings, as they travel between processes.
     """
 
-    names: Counter[tuple[bool, tuple[str, ...]]]
+    names: Counter[str]
+    openers: Counter[str]
     terms: Counter[str]
 
 
 def mentions(article: Article) -> Mentions:
     """The names, dates and numbers ``article`` mentions (see :func:`event_terms`)."""
-    names: Counter[tuple[bool, tuple[str, ...]]] = Counter()
+    names: Counter[str] = Counter()
+    openers: Counter[str] = Counter()
     for sentence in article.sentences or []:  # sentence by sentence: a name does not run on into the next one
         for match in _NAME.finditer(sentence.text):
             words = match.group().strip(".’'-").casefold().split()
             if words:
-                names[(match.start() == 0, tuple(words))] += 1
+                (openers if match.start() == 0 else names)[" ".join(words)] += 1
     text = " ".join(s.text for s in article.sentences or [])
     terms = Counter(["d:" + m.casefold() for m in _MONTH.findall(text)])
     terms.update(["y:" + m for m in _YEAR.findall(text)])
     terms.update(["#:" + m.rstrip(".,") for m in _NUMBER.findall(text) if not _YEAR.fullmatch(m)])
-    return Mentions(names, terms)
+    return Mentions(names, openers, terms)
 
 
 def event_terms(found: Mentions, common: frozenset[str]) -> Counter[str]:
@@ -76,15 +79,17 @@ def event_terms(found: Mentions, common: frozenset[str]) -> Counter[str]:
     opening a sentence is not taken for a name, and the words of a longer name count on their own unless common.
     """
     terms = Counter(found.terms)
-    for (opens, words), count in found.names.items():
-        if opens and words[0] in common:
-            words = words[1:]
-        if words:
-            terms["n:" + " ".join(words)] += count
-            if len(words) > 1:
-                for word in words:
-                    if word not in common:
-                        terms["n:" + word] += count
+    for opens, names in ((False, found.names), (True, found.openers)):
+        for name, count in names.items():
+            words = name.split(" ")
+            if opens and words[0] in common:
+                words = words[1:]
+            if words:
+                terms["n:" + " ".join(words)] += count
+                if len(words) > 1:
+                    for word in words:
+                        if word not in common:
+                            terms["n:" + word] += count
     return terms
 
 
