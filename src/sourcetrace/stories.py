@@ -187,8 +187,9 @@ def cluster_stories(
     _, block_of = connected_components(graph, directed=False)
     labels = np.zeros(n, dtype=np.int64)
     next_label = 0
-    for block in np.unique(block_of):
-        for group in cut_block(np.flatnonzero(block_of == block), x, edges, dates, threshold):
+    order = np.argsort(block_of, kind="stable")  # each block's members, in article order
+    for members in np.split(order, np.flatnonzero(np.diff(block_of[order])) + 1):
+        for group in cut_block(members, x, edges, dates, threshold):
             labels[group] = next_label
             next_label += 1
     return name_stories(articles, labels)
