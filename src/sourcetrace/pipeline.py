@@ -15,7 +15,15 @@ import numpy as np
 
 from .align import align, judge, wording_similarity
 from .attribute import attribute_source
-from .candidates import NEAR_COPY, Candidate, centre, find_candidates, mean_vector, minhash_signatures
+from .candidates import (
+    NEAR_COPY,
+    Candidate,
+    centre,
+    find_candidates,
+    mean_vector,
+    minhash_signatures,
+    small_products,
+)
 from .classify import classify, is_substantial
 from .clean import clean, merge_paragraph_counts, paragraph_counts
 from .encoder import Encoder, SentenceEncoder, StaticEncoder
@@ -227,33 +235,44 @@ def related_pairs(
     vectors centred on the collection's mean (:func:`candidates.centre`), which discriminate better.
     """
     vectors = _Embeddings(encoder, articles)
-    done = 0
     for start in range(0, len(candidates), BATCH):  # in batches: memory stays at a batch's static views
         batch = candidates[start : start + BATCH]
-        # 1.
-        views = [
-            _static_view(articles[c.a], articles[c.b], _cosines(centred[c.a], centred[c.b]), settings) for c in batch
-        ]
-        # 2.
-        if not keep_unrelated:
-            keep = _probe_all(articles, batch, views, vectors, settings)
-            batch = [c for c, kept in zip(batch, keep, strict=True) if kept]
-            views = [v for v, kept in zip(views, keep, strict=True) if kept]
-        # 3.
-        for c, view in zip(batch, views, strict=True):
-            rows, cols = np.nonzero(view.gate)
-            vectors.need(c.a, set(rows.tolist()))
-            vectors.need(c.b, set(cols.tolist()))
-        for c, view in zip(batch, views, strict=True):
-            cosines = view.same
-            if view.gate.any():
-                cosines = np.where(view.gate, vectors.matrix(c.a) @ vectors.matrix(c.b).T, view.same)
-            pair = relate(articles[c.a], articles[c.b], cosines.astype(np.float32), settings, keep_unrelated)
-            if pair is not None:
-                yield pair
-        done += len(candidates[start : start + BATCH])
+        with small_products():
+            pairs = _related_batch(articles, centred, batch, vectors, settings, keep_unrelated)
+        yield from pairs
         if progress:
-            progress("align", done, len(candidates))
+            progress("align", min(start + BATCH, len(candidates)), len(candidates))
+
+
+def _related_batch(
+    articles: Sequence[Article],
+    centred: Sequence[np.ndarray],
+    batch: Sequence[Candidate],
+    vectors: _Embeddings,
+    settings: Settings,
+    keep_unrelated: bool,
+) -> list[Pair]:
+    # 1.
+    views = [_static_view(articles[c.a], articles[c.b], _cosines(centred[c.a], centred[c.b]), settings) for c in batch]
+    # 2.
+    if not keep_unrelated:
+        keep = _probe_all(articles, batch, views, vectors, settings)
+        batch = [c for c, kept in zip(batch, keep, strict=True) if kept]
+        views = [v for v, kept in zip(views, keep, strict=True) if kept]
+    # 3.
+    for c, view in zip(batch, views, strict=True):
+        rows, cols = np.nonzero(view.gate)
+        vectors.need(c.a, set(rows.tolist()))
+        vectors.need(c.b, set(cols.tolist()))
+    pairs = []
+    for c, view in zip(batch, views, strict=True):
+        cosines = view.same
+        if view.gate.any():
+            cosines = np.where(view.gate, vectors.matrix(c.a) @ vectors.matrix(c.b).T, view.same)
+        pair = relate(articles[c.a], articles[c.b], cosines.astype(np.float32), settings, keep_unrelated)
+        if pair is not None:
+            pairs.append(pair)
+    return pairs
 
 
 BATCH = 4096  # candidate pairs whose static views are held at once
