@@ -363,28 +363,27 @@ def _sentence_keys(rows: Iterable[tuple[int, tuple[np.ndarray, np.ndarray]]], cs
 def _colliding(spark: Any, keyed: Any, bands: int, max_bucket: int) -> Any:
     """Pairs of rows that share a key in some band, as a DataFrame (a, b, i, j, quoted): article ``a`` < ``b``,
     row ``i`` of a, row ``j`` of b, and whether both rows quote someone; as candidates.colliding_rows and
-    owner_pairs find them (buckets over ``max_bucket`` rows skipped), grouped and joined in the JVM.
+    owner_pairs find them (buckets over ``max_bucket`` rows skipped), grouped in the JVM.
 
-    ``keyed``: (k, the band keys of article k's rows flattened row by row, which rows quote someone).
+    ``keyed``: (k, the band keys of article k's rows flattened row by row, which rows quote someone). Buckets with
+    the same members (one sentence in several articles collides in every band) are paired once.
     """
-    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     frame = spark.createDataFrame(keyed, "k int, keys array<bigint>, quoted array<boolean>", verifySchema=False)
+    i = F.expr(f"pos div {bands}").cast("int")
     rows = frame.select("k", "quoted", F.posexplode("keys").alias("pos", "key")).select(
         F.expr(f"pos % {bands}").alias("band"),
         "key",
-        "k",
-        F.expr(f"pos div {bands}").cast("int").alias("i"),
-        F.expr(f"quoted[pos div {bands}]").alias("q"),
+        F.struct("k", i.alias("i"), F.col("quoted")[i].alias("q")).alias("row"),
     )
-    size = F.count(F.lit(1)).over(Window.partitionBy("band", "key"))
-    kept = rows.withColumn("size", size).filter(F.col("size").between(2, max_bucket))
-    kept = kept.localCheckpoint()  # computed once for both sides of the join
-    x = kept.select("band", "key", F.col("k").alias("a"), "i", F.col("q").alias("quoted_a"))
-    y = kept.select("band", "key", F.col("k").alias("b"), F.col("i").alias("j"), F.col("q").alias("quoted_b"))
-    pairs = x.join(y, ["band", "key"]).filter(F.col("a") < F.col("b"))
-    return pairs.select("a", "b", "i", "j", (F.col("quoted_a") & F.col("quoted_b")).alias("quoted"))
+    buckets = rows.groupBy("band", "key").agg(F.array_sort(F.collect_list("row")).alias("rows"))
+    buckets = buckets.filter(F.size("rows").between(2, max_bucket)).select("rows").distinct()
+    pairs = buckets.select(F.explode("rows").alias("x"), "rows").select("x", F.explode("rows").alias("y"))
+    return pairs.filter(F.col("x.k") < F.col("y.k")).select(
+        F.col("x.k").alias("a"), F.col("y.k").alias("b"), F.col("x.i").alias("i"), F.col("y.i").alias("j"),
+        (F.col("x.q") & F.col("y.q")).alias("quoted"),
+    )  # fmt: skip
 
 
 def _shared_sentences(spark: Any, centred: Any, cs: Any) -> Any:
@@ -395,7 +394,7 @@ def _shared_sentences(spark: Any, centred: Any, cs: Any) -> Any:
     keyed = centred.mapPartitions(lambda rows: _sentence_keys(rows, cs))
     rows = _colliding(spark, keyed, cs.vector_bands, cs.max_bucket)
     found = rows.groupBy("a", "b").agg(
-        F.size(F.collect_set("i")).alias("i"), F.size(F.collect_set("j")).alias("j"), F.max("quoted").alias("quoted")
+        F.countDistinct("i").alias("i"), F.countDistinct("j").alias("j"), F.max("quoted").alias("quoted")
     )
     enough = found.filter(F.col("quoted") | (F.least("i", "j") >= cs.min_sentence_hits))
     return enough.rdd.map(lambda r: ((r["a"], r["b"]), False))
@@ -444,8 +443,8 @@ def _stories(sc: Any, feats: Any, pairs: Any, n: int, threshold: float, partitio
     """stories.cluster_stories with its links found by row blocks and its blocks as distributed components."""
     from scipy.sparse import csr_matrix
 
-    words = feats.flatMap(lambda kv: story_rules.common_words([kv[1][0].text])).distinct(partitions)
-    common = sc.broadcast(frozenset(words.collect()))
+    words = feats.mapPartitions(lambda rows: [story_rules.common_words(kv[1][0].text for kv in rows)]).collect()
+    common = sc.broadcast(frozenset().union(*words))
     rows = feats.mapValues(lambda f: (story_rules.event_terms(f[3], common.value), _stub(f[0]))).collect()
     rows.sort(key=lambda r: r[0])
     common.unpersist()
@@ -485,16 +484,18 @@ def _cut(members: Iterable[int], edges: Iterable[Any], x: Any, dates: list[str |
 
 def _connected_components(edges: Any, partitions: int) -> Any:
     """(vertex, smallest vertex of its component) for every vertex of ``edges`` ((i, j) pairs), by propagating the
-    smallest label along the edges until nothing changes (one round per step of the longest shortest path)."""
+    smallest label along the edges until nothing changes (one round per step of the longest shortest path; labels
+    only fall, so a round changed something when their sum fell)."""
     both = edges.flatMap(lambda e: [e, (e[1], e[0])]).persist()
     labels = both.map(lambda e: (e[0], min(e))).reduceByKey(min, partitions).persist()
+    total = labels.values().sum()
     while True:
         offered = both.join(labels, partitions).map(lambda r: (r[1][0], r[1][1]))
         updated = labels.union(offered).reduceByKey(min, partitions).persist()
-        changed = updated.join(labels, partitions).filter(lambda r: r[1][0] != r[1][1]).count()
+        before, total = total, updated.values().sum()
         labels.unpersist()
         labels = updated
-        if not changed:
+        if total == before:
             both.unpersist()
             return labels
 
