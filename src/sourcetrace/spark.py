@@ -8,11 +8,12 @@ shuffles, reduces and broadcasts, never a cross join and never a collect of the 
    nor the partitioning changes a result;
 2.-3. paragraphs repeated across the collection are counted by key; then each partition is cleaned, segmented and
    given its static vectors and MinHash signatures by the same chunk function ``scan`` runs in its workers;
-4. candidates: the collection's mean static vector by a reduce; MinHash and SimHash band keys grouped by key
-   (over-full buckets skipped, as locally); each article's nearest articles by document vector, exact, each task
-   taking a block of rows against a broadcast matrix; the union is grouped by its first article;
-5.-8. each group receives its articles once and runs the support test and :func:`pipeline.related_pairs` with the
-   collection's mean (the transformer loaded once per Python worker);
+4. candidates: the collection's mean static vector by a reduce; MinHash and SimHash band keys, one array per
+   article, exploded, bucketed and paired in Spark SQL (over-full buckets skipped, as locally); each article's
+   nearest articles by document vector, exact, each task taking a block of rows against a broadcast matrix; the
+   union is grouped by its first article;
+5.-8. each group is one partition, to which its articles are shuffled once, pickled; it runs the support test and
+   :func:`pipeline.related_pairs` with the collection's mean (the transformer loaded once per Python worker);
 9. stories: event terms per partition; links by blocks of rows against a broadcast term matrix, raised by the
    pairs; distributed connected components; then the library's average-linkage cut of each component.
 
