@@ -111,10 +111,19 @@ def test_connected_components_give_each_vertex_its_smallest_neighbour(spark):
     assert roots == {5: 5, 9: 5, 12: 5, 30: 5, 31: 5, 1: 1, 2: 1, 3: 1, 40: 40, 41: 40, 6: 6, 7: 6}
 
 
-def test_over_full_buckets_are_skipped(spark):
-    keyed = spark.sparkContext.parallelize([("a", 1), ("a", 2), ("b", 3), *[("c", k) for k in range(10)]], 3)
-    found = sorted(sorted(m) for m in job._bucket_members(keyed, 4, 2).collect())
-    assert found == [[1, 2]]
+def test_colliding_rows_pair_articles_in_buckets_of_two_to_max_bucket(spark):
+    """Rows (of two bands) collide in the same band only, never with rows of their own article; an over-full
+    bucket is skipped."""
+    keyed = [
+        (0, [1, 2, 3, 4], [True, False]),
+        (1, [1, 5, 6, 4], [True, False]),
+        (2, [2, 1], [False]),  # the same keys in other bands
+        (3, [8, 8, 8, 8], [False, False]),  # one article's rows
+        *[(k, [9, 100 + k], [False]) for k in range(4, 10)],  # six rows in one bucket
+    ]
+    rdd = spark.sparkContext.parallelize(keyed, 3)
+    found = sorted(tuple(r) for r in job._colliding(spark, rdd, 2, 4).collect())
+    assert found == [(0, 1, 0, 0, True), (0, 1, 1, 1, False)]
 
 
 def test_command_needs_an_input_and_an_output():

@@ -8,11 +8,12 @@ shuffles, reduces and broadcasts, never a cross join and never a collect of the 
    nor the partitioning changes a result;
 2.-3. paragraphs repeated across the collection are counted by key; then each partition is cleaned, segmented and
    given its static vectors and MinHash signatures by the same chunk function ``scan`` runs in its workers;
-4. candidates: the collection's mean static vector by a reduce; MinHash and SimHash band keys grouped by key
-   (over-full buckets skipped, as locally); each article's nearest articles by document vector, exact, each task
-   taking a block of rows against a broadcast matrix; the union is grouped by its first article;
-5.-8. each group receives its articles once and runs the support test and :func:`pipeline.related_pairs` with the
-   collection's mean (the transformer loaded once per Python worker);
+4. candidates: the collection's mean static vector by a reduce; MinHash and SimHash band keys, one array per
+   article, exploded, bucketed and paired in Spark SQL (over-full buckets skipped, as locally); each article's
+   nearest articles by document vector, exact, each task taking a block of rows against a broadcast matrix; the
+   union is grouped by its first article;
+5.-8. each group is one partition, to which its articles are shuffled once, pickled; it runs the support test and
+   :func:`pipeline.related_pairs` with the collection's mean (the transformer loaded once per Python worker);
 9. stories: event terms per partition; links by blocks of rows against a broadcast term matrix, raised by the
    pairs; distributed connected components; then the library's average-linkage cut of each component.
 
@@ -25,12 +26,12 @@ from __future__ import annotations
 import io
 import json
 import os
+import pickle
 import posixpath
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
-from itertools import combinations
 from operator import add
 from pathlib import PurePosixPath
 from typing import Any
@@ -104,6 +105,7 @@ def spark_scan(
     spark = spark or session()
     sc = spark.sparkContext
     p = partitions or 2 * sc.defaultParallelism
+    spark.conf.set("spark.sql.shuffle.partitions", str(p))  # the shuffles of candidate search
     seconds: dict[str, float] = {}
     since = [time.perf_counter()]
 
@@ -142,12 +144,10 @@ def spark_scan(
     )
     mean = sc.broadcast(cands.collection_mean(np.asarray(total), rows))
     centred = feats.mapValues(lambda f: (cands.centre(f[1], mean.value), _quotations(f[0]))).persist()
-    lexical = _bucket_members(
-        feats.flatMap(lambda kv: _keyed(cands.band_keys(kv[1][2][None, :], cs.minhash_bands)[0], kv[0])),
-        cs.max_bucket,
-        p,
-    ).flatMap(lambda members: [(pair, True) for pair in combinations(sorted(members), 2)])
-    shared = _shared_sentences(centred, settings, p)
+    signatures = feats.map(lambda kv: _keyed(kv[0], cands.band_keys(kv[1][2][None, :], cs.minhash_bands)))
+    lexical = _colliding(spark, signatures, cs.minhash_bands, cs.max_bucket).select("a", "b").distinct()
+    lexical = lexical.rdd.map(lambda r: ((r["a"], r["b"]), True))
+    shared = _shared_sentences(spark, centred, cs)
     docs = np.zeros((n, 1), np.float32)
     for k, vector in centred.mapValues(lambda c: cands.document_vectors([c[0]])[0]).collect():
         docs = docs if docs.shape[1] == len(vector) else np.zeros((n, len(vector)), np.float32)
@@ -166,10 +166,13 @@ def spark_scan(
     candidate_count = grouped.count()
     docs_b.unpersist()
     mark("candidates")
-    # 5.-8. align, classify, divergences, attribute: each group of pairs with its articles, shipped once
+    # 5.-8. align, classify, divergences, attribute: each group of pairs is one partition, with its articles shipped
+    # to it once, pickled (a shuffle of bytes: Python never groups or spills them)
     needs = grouped.flatMap(lambda r: [(r[1][0], r[0]), (r[1][1], r[0])]).distinct(p)
-    shipped = needs.join(feats.mapValues(lambda f: (f[0], f[1])), p).map(lambda r: (r[1][0], (r[0], r[1][1])))
-    pairs = grouped.cogroup(shipped, p).flatMap(lambda r: _relate_group(r[1][0], r[1][1], mean.value, settings))
+    packed = feats.mapValues(lambda f: pickle.dumps((f[0], f[1]), pickle.HIGHEST_PROTOCOL))
+    shipped = needs.join(packed, p).map(lambda r: (r[1][0], (False, (r[0], r[1][1]))))
+    tagged = grouped.mapValues(lambda c: (True, c)).union(shipped).partitionBy(p, lambda group: group)
+    pairs = tagged.mapPartitions(lambda rows: _relate_group(rows, mean.value, settings))
     pairs = pairs.persist(StorageLevel.MEMORY_AND_DISK)  # (k_a, k_b, Pair)
     relations = dict(sorted(pairs.map(lambda r: (r[2].relation, 1)).reduceByKey(add).collect()))
     centred.unpersist()
@@ -341,51 +344,61 @@ def _quotations(article: Article) -> np.ndarray:
 # 4. candidates
 
 
-def _keyed(keys: np.ndarray, member: Any) -> list[tuple[tuple[int, int], Any]]:
-    """((band, key), member) for one row of band keys."""
-    return [((band, int(key)), member) for band, key in enumerate(keys.tolist())]
+def _keyed(k: int, keys: np.ndarray, quoted: np.ndarray | None = None) -> tuple[int, list[int], list[bool]]:
+    """One row of :func:`_colliding`'s input: article k, its band keys (rows x bands), which rows quote someone."""
+    quoted = np.zeros(len(keys), dtype=bool) if quoted is None else quoted
+    return k, keys.view(np.int64).ravel().tolist(), quoted.tolist()
 
 
-def _bucket_members(keyed: Any, max_bucket: int, partitions: int) -> Any:
-    """The members of each bucket of 2 to ``max_bucket`` rows; a fuller bucket is generic and skipped, and is never
-    held whole (its list stops at ``max_bucket + 1``)."""
-
-    def add_one(members: list[Any], member: Any) -> list[Any]:
-        if len(members) <= max_bucket:
-            members.append(member)
-        return members
-
-    def merge(x: list[Any], y: list[Any]) -> list[Any]:
-        x.extend(y[: max(0, max_bucket + 1 - len(x))])
-        return x
-
-    buckets = keyed.aggregateByKey([], add_one, merge, partitions).values()
-    return buckets.filter(lambda members: 2 <= len(members) <= max_bucket)
+def _sentence_keys(rows: Iterable[tuple[int, tuple[np.ndarray, np.ndarray]]], cs: Any) -> Iterator[Any]:
+    """:func:`_keyed` rows of SimHash band keys, for a partition of (k, (centred vectors, quotations)) at once."""
+    rows = list(rows)
+    if not rows:
+        return
+    keys = cands.simhash_keys(np.concatenate([v for _, (v, _) in rows]), cs.vector_bits, cs.vector_bands)
+    bounds = np.cumsum([0] + [len(v) for _, (v, _) in rows])
+    for (k, (_, quoted)), start, stop in zip(rows, bounds[:-1], bounds[1:], strict=True):
+        yield _keyed(k, keys[start:stop], quoted)
 
 
-def _shared_sentences(centred: Any, settings: Settings, partitions: int) -> Any:
+def _colliding(spark: Any, keyed: Any, bands: int, max_bucket: int) -> Any:
+    """Pairs of rows that share a key in some band, as a DataFrame (a, b, i, j, quoted): article ``a`` < ``b``,
+    row ``i`` of a, row ``j`` of b, and whether both rows quote someone; as candidates.colliding_rows and
+    owner_pairs find them (buckets over ``max_bucket`` rows skipped), grouped in the JVM.
+
+    ``keyed``: (k, the band keys of article k's rows flattened row by row, which rows quote someone). Buckets with
+    the same members (one sentence in several articles collides in every band) are paired once.
+    """
+    from pyspark.sql import functions as F
+
+    frame = spark.createDataFrame(keyed, "k int, keys array<bigint>, quoted array<boolean>", verifySchema=False)
+    i = F.expr(f"pos div {bands}").cast("int")
+    rows = frame.select("k", "quoted", F.posexplode("keys").alias("pos", "key")).select(
+        F.expr(f"pos % {bands}").alias("band"),
+        "key",
+        F.struct("k", i.alias("i"), F.col("quoted")[i].alias("q")).alias("row"),
+    )
+    buckets = rows.groupBy("band", "key").agg(F.array_sort(F.collect_list("row")).alias("rows"))
+    buckets = buckets.filter(F.size("rows").between(2, max_bucket)).select("rows").distinct()
+    pairs = buckets.select(F.explode("rows").alias("x"), "rows").select("x", F.explode("rows").alias("y"))
+    return pairs.filter(F.col("x.k") < F.col("y.k")).select(
+        F.col("x.k").alias("a"), F.col("y.k").alias("b"), F.col("x.i").alias("i"), F.col("y.i").alias("j"),
+        (F.col("x.q") & F.col("y.q")).alias("quoted"),
+    )  # fmt: skip
+
+
+def _shared_sentences(spark: Any, centred: Any, cs: Any) -> Any:
     """((a, b), False) for article pairs sharing two near-verbatim sentences or one quotation (SimHash bands), as
-    candidates.colliding_rows and owner_pairs find them."""
-    cs = settings.candidates
+    candidates.find_candidates finds them."""
+    from pyspark.sql import functions as F
 
-    def rows(k: int, vectors: np.ndarray, quoted: np.ndarray) -> list[Any]:
-        if not len(vectors):
-            return []
-        keys = cands.simhash_keys(vectors, cs.vector_bits, cs.vector_bands)
-        return [item for i, row in enumerate(keys) for item in _keyed(row, (k, i, bool(quoted[i])))]
-
-    def owner_pairs(members: list[tuple[int, int, bool]]) -> Iterator[Any]:
-        for (ka, ia, qa), (kb, ib, qb) in combinations(sorted(members), 2):
-            if ka != kb:
-                yield (ka, kb), ({ia}, {ib}, qa and qb)
-
-    def merge(x: tuple[set[int], set[int], bool], y: tuple[set[int], set[int], bool]) -> Any:
-        return x[0] | y[0], x[1] | y[1], x[2] or y[2]
-
-    keyed = centred.flatMap(lambda kv: rows(kv[0], *kv[1]))
-    found = _bucket_members(keyed, cs.max_bucket, partitions).flatMap(owner_pairs).reduceByKey(merge, partitions)
-    enough = found.filter(lambda r: r[1][2] or min(len(r[1][0]), len(r[1][1])) >= cs.min_sentence_hits)
-    return enough.map(lambda r: (r[0], False))
+    keyed = centred.mapPartitions(lambda rows: _sentence_keys(rows, cs))
+    rows = _colliding(spark, keyed, cs.vector_bands, cs.max_bucket)
+    found = rows.groupBy("a", "b").agg(
+        F.countDistinct("i").alias("i"), F.countDistinct("j").alias("j"), F.max("quoted").alias("quoted")
+    )
+    enough = found.filter(F.col("quoted") | (F.least("i", "j") >= cs.min_sentence_hits))
+    return enough.rdd.map(lambda r: ((r["a"], r["b"]), False))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -393,13 +406,19 @@ def _shared_sentences(centred: Any, settings: Settings, partitions: int) -> Any:
 
 
 def _relate_group(
-    found: Iterable[tuple[int, int, bool]], shipped: Iterable[tuple[int, tuple[Article, np.ndarray]]], mean: Any,
-    settings: Settings,
-) -> Iterator[tuple[int, int, Pair]]:  # fmt: skip
-    """The support test, then related_pairs, for one group of candidate pairs and the articles they name."""
-    members = sorted(shipped, key=lambda m: m[0])
+    rows: Iterable[tuple[int, tuple[bool, Any]]], mean: Any, settings: Settings
+) -> Iterator[tuple[int, int, Pair]]:
+    """The support test, then related_pairs, for one group of candidate pairs ``(group, (True, (a, b, lexical)))``
+    and the articles they name ``(group, (False, (k, pickled article and static vectors)))``."""
+    found, members = [], []
+    for _, (is_pair, value) in rows:
+        if is_pair:
+            found.append(value)
+        else:
+            members.append((value[0], pickle.loads(value[1])))
     if not members:
         return
+    members.sort(key=lambda m: m[0])
     ks = [k for k, _ in members]
     local = {k: pos for pos, k in enumerate(ks)}
     articles = [a for _, (a, _) in members]
@@ -425,8 +444,8 @@ def _stories(sc: Any, feats: Any, pairs: Any, n: int, threshold: float, partitio
     """stories.cluster_stories with its links found by row blocks and its blocks as distributed components."""
     from scipy.sparse import csr_matrix
 
-    words = feats.flatMap(lambda kv: story_rules.common_words([kv[1][0].text])).distinct(partitions)
-    common = sc.broadcast(frozenset(words.collect()))
+    words = feats.mapPartitions(lambda rows: [story_rules.common_words(kv[1][0].text for kv in rows)]).collect()
+    common = sc.broadcast(frozenset().union(*words))
     rows = feats.mapValues(lambda f: (story_rules.event_terms(f[3], common.value), _stub(f[0]))).collect()
     rows.sort(key=lambda r: r[0])
     common.unpersist()
@@ -466,16 +485,18 @@ def _cut(members: Iterable[int], edges: Iterable[Any], x: Any, dates: list[str |
 
 def _connected_components(edges: Any, partitions: int) -> Any:
     """(vertex, smallest vertex of its component) for every vertex of ``edges`` ((i, j) pairs), by propagating the
-    smallest label along the edges until nothing changes (one round per step of the longest shortest path)."""
+    smallest label along the edges until nothing changes (one round per step of the longest shortest path; labels
+    only fall, so a round changed something when their sum fell)."""
     both = edges.flatMap(lambda e: [e, (e[1], e[0])]).persist()
     labels = both.map(lambda e: (e[0], min(e))).reduceByKey(min, partitions).persist()
+    total = labels.values().sum()
     while True:
         offered = both.join(labels, partitions).map(lambda r: (r[1][0], r[1][1]))
         updated = labels.union(offered).reduceByKey(min, partitions).persist()
-        changed = updated.join(labels, partitions).filter(lambda r: r[1][0] != r[1][1]).count()
+        before, total = total, updated.values().sum()
         labels.unpersist()
         labels = updated
-        if not changed:
+        if total == before:
             both.unpersist()
             return labels
 
