@@ -402,12 +402,12 @@ def shared_sentences(
             for k in range(0, len(centred), KEY_BLOCK)
         ]
     )
-    rows = len(owners)
+    n = len(owners)  # sentences
     codes = colliding_rows(keys, settings.max_bucket)
     del keys
-    pairs = owner_pairs(codes, rows, owners, settings.min_sentence_hits)
-    both = np.concatenate([c[quoted[c // rows] & quoted[c % rows]] for c in _blocks(codes)] or [codes])
-    return {(int(i), int(j)) for i, j in np.concatenate([pairs, owner_pairs(both, rows, owners)])}
+    pairs = owner_pairs(codes, n, owners, settings.min_sentence_hits)
+    both = np.concatenate([c[quoted[c // n] & quoted[c % n]] for c in _blocks(codes)] or [codes])  # quotations
+    return {(int(i), int(j)) for i, j in np.concatenate([pairs, owner_pairs(both, n, owners)])}
 
 
 KEY_BLOCK = 1024  # articles whose sentence vectors are banded at once
