@@ -71,8 +71,7 @@ def minhash_signatures(texts: Sequence[str], settings: CandidateSettings) -> np.
 def unique(values: np.ndarray) -> np.ndarray:
     """The sorted distinct values of a 1-d array. (``np.unique`` hashes since NumPy 2.3, many times slower than
     a sort for the large integer arrays of candidate search.)"""
-    ordered = np.sort(values)
-    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+    return _distinct([values])
 
 
 def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
@@ -198,8 +197,13 @@ def owner_pairs(codes: np.ndarray, n: int, owners: np.ndarray, min_rows: int = 1
     if not len(often):
         return np.zeros((0, 2), dtype=np.int64)
     # the row pairs of those owner pairs, and their distinct rows on each side
-    keep = np.concatenate([block[_owned_by(block, n, owners, width, often)] for block in _blocks(codes)])
-    pair, side = _owner_codes(keep, n, owners, width)
+    pairs, sides = [], []
+    for block in _blocks(codes):
+        owned, rows = _owner_codes(block, n, owners, width)
+        kept = often[np.minimum(np.searchsorted(often, owned), len(often) - 1)] == owned
+        pairs.append(owned[kept])
+        sides.append(rows[kept])
+    pair, side = np.concatenate(pairs), np.concatenate(sides)
     order = np.argsort(pair, kind="stable")
     pair, side = pair[order], side[order]
     first = np.r_[True, pair[1:] != pair[:-1]]
@@ -222,17 +226,9 @@ def _owner_codes(codes: np.ndarray, n: int, owners: np.ndarray, width: int) -> t
     return lo.astype(np.int64) * width + hi, np.stack([np.where(swap, j, i), np.where(swap, i, j)], axis=1)
 
 
-def _owned_by(codes: np.ndarray, n: int, owners: np.ndarray, width: int, pairs: np.ndarray) -> np.ndarray:
-    """Which row pairs ``codes`` belong to one of the owner pairs ``pairs`` (sorted codes)."""
-    a, b = owners[codes // n], owners[codes % n]
-    pair = np.minimum(a, b).astype(np.int64) * width + np.maximum(a, b)
-    at = np.minimum(np.searchsorted(pairs, pair), len(pairs) - 1)
-    return (pairs[at] == pair) & (a != b)
-
-
 def small_products() -> ContextManager[object]:
     """One BLAS thread for a loop of small matrix products: waking a second thread for each costs more than the
-    product, many times more on a busy machine (the support of 82,000 neighbour pairs took 2.9 s with one thread
+    product, many times more on a busy machine (the support of 82,000 neighbour pairs took 2.8 s with one thread
     and 19.8 s with two, on 2 busy cores)."""
     return threadpool_limits(1, user_api="blas")
 
@@ -429,25 +425,16 @@ def supported(
     partners: dict[int, list[tuple[int, bool]]] = {}
     for a, b, lexical in found:
         partners.setdefault(a, []).append((b, lexical))
-    with small_products():
-        return _supported(partners, centred, quotes, settings)
-
-
-def _supported(
-    partners: dict[int, list[tuple[int, bool]]],
-    centred: Sequence[np.ndarray],
-    quotes: Sequence[np.ndarray],
-    settings: CandidateSettings,
-) -> list[Candidate]:
     out = []
-    for a in sorted(partners):
-        group = sorted(partners[a])
-        hits, quoted = _support(centred[a], quotes[a], [centred[b] for b, _ in group], [quotes[b] for b, _ in group],
-                                settings.static_cosine)  # fmt: skip
-        for (b, lexical), h, q in zip(group, hits, quoted, strict=True):
-            shortest = min(len(centred[a]), len(centred[b]))
-            if lexical or q or h >= min(settings.min_sentence_hits, shortest):
-                out.append(Candidate(a, b, int(h), lexical))
+    with small_products():
+        for a in sorted(partners):
+            group = sorted(partners[a])
+            others, their_quotes = [centred[b] for b, _ in group], [quotes[b] for b, _ in group]
+            hits, quoted = _support(centred[a], quotes[a], others, their_quotes, settings.static_cosine)
+            for (b, lexical), h, q in zip(group, hits, quoted, strict=True):
+                shortest = min(len(centred[a]), len(centred[b]))
+                if lexical or q or h >= min(settings.min_sentence_hits, shortest):
+                    out.append(Candidate(a, b, int(h), lexical))
     return out
 
 

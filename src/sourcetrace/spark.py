@@ -169,10 +169,10 @@ def spark_scan(
     # 5.-8. align, classify, divergences, attribute: each group of pairs is one partition, with its articles shipped
     # to it once, pickled (a shuffle of bytes: Python never groups or spills them)
     needs = grouped.flatMap(lambda r: [(r[1][0], r[0]), (r[1][1], r[0])]).distinct(p)
-    packed = feats.mapValues(lambda f: pickle.dumps((f[0], f[1]), pickle.HIGHEST_PROTOCOL))
+    packed = feats.mapValues(lambda f: pickle.dumps((f[0], cands.centre(f[1], mean.value)), pickle.HIGHEST_PROTOCOL))
     shipped = needs.join(packed, p).map(lambda r: (r[1][0], (False, (r[0], r[1][1]))))
     tagged = grouped.mapValues(lambda c: (True, c)).union(shipped).partitionBy(p, lambda group: group)
-    pairs = tagged.mapPartitions(lambda rows: _relate_group(rows, mean.value, settings))
+    pairs = tagged.mapPartitions(lambda rows: _relate_group(rows, settings))
     pairs = pairs.persist(StorageLevel.MEMORY_AND_DISK)  # (k_a, k_b, Pair)
     relations = dict(sorted(pairs.map(lambda r: (r[2].relation, 1)).reduceByKey(add).collect()))
     centred.unpersist()
@@ -405,11 +405,9 @@ def _shared_sentences(spark: Any, centred: Any, cs: Any) -> Any:
 # 5.-8. related pairs
 
 
-def _relate_group(
-    rows: Iterable[tuple[int, tuple[bool, Any]]], mean: Any, settings: Settings
-) -> Iterator[tuple[int, int, Pair]]:
+def _relate_group(rows: Iterable[tuple[int, tuple[bool, Any]]], settings: Settings) -> Iterator[tuple[int, int, Pair]]:
     """The support test, then related_pairs, for one group of candidate pairs ``(group, (True, (a, b, lexical)))``
-    and the articles they name ``(group, (False, (k, pickled article and static vectors)))``."""
+    and the articles they name ``(group, (False, (k, pickled article and centred static vectors)))``."""
     found, members = [], []
     for _, (is_pair, value) in rows:
         if is_pair:
@@ -422,8 +420,7 @@ def _relate_group(
     ks = [k for k, _ in members]
     local = {k: pos for pos, k in enumerate(ks)}
     articles = [a for _, (a, _) in members]
-    static = [v for _, (_, v) in members]
-    centred = [cands.centre(v, mean) for v in static]
+    centred = [v for _, (_, v) in members]
     quotes = [_quotations(a) for a in articles]
     candidates = cands.supported(
         ((local[a], local[b], lex) for a, b, lex in found), centred, quotes, settings.candidates
