@@ -44,7 +44,8 @@ def make_article(ident: str, sentences: list[str], date: str | None = None) -> A
         if k:
             text += "\n\n"
             pos += 2
-        spans.append(Sentence(index=k, start=pos, end=pos + len(s), text=s))
+        spans.append((pos, pos + len(s)))
         text += s
         pos += len(s)
-    return Article(id=ident, path=f"{ident}.txt", text=text, date=date, sentences=spans)
+    sentences = [Sentence(index=k, start=start, end=end, source=text) for k, (start, end) in enumerate(spans)]
+    return Article(id=ident, path=f"{ident}.txt", text=text, date=date, sentences=sentences)

@@ -1,6 +1,7 @@
 from unittest.mock import patch
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -53,11 +54,16 @@ def test_owner_pairs_pair_rows_sharing_a_key_across_owners_only():
 
 
 def test_owner_pairs_count_distinct_rows_on_the_side_with_fewer():
-    keys = np.array([[5], [5], [5], [6], [6]], dtype=np.uint64)
-    owners = np.array([0, 1, 1, 0, 1])  # row 0 echoes rows 1 and 2; rows 3 and 4 are a second shared sentence
+    keys = np.array([[5], [6], [5], [5], [6]], dtype=np.uint64)
+    owners = np.array([0, 0, 1, 1, 1])  # row 0 echoes rows 2 and 3; rows 1 and 4 are a second shared sentence
     codes = colliding_rows(keys, max_bucket=10)
     assert owner_pairs(codes, 5, owners, min_rows=2).tolist() == [[0, 1]]
     assert owner_pairs(codes, 5, owners, min_rows=3).tolist() == []
+
+
+def test_owner_pairs_refuse_owners_out_of_order():
+    with pytest.raises(ValueError, match="owners in order"):
+        owner_pairs(np.array([1], dtype=np.int64), 2, np.array([1, 0]))
 
 
 def test_colliding_rows_skip_oversized_buckets():
@@ -195,10 +201,10 @@ def test_colliding_rows_are_the_pairs_of_every_small_bucket(seed, max_bucket):
     rng = np.random.default_rng(seed)
     distinct = rng.integers(0, 4, (int(rng.integers(1, 12)), 3)).astype(np.uint64)
     keys = distinct[rng.integers(0, len(distinct), int(rng.integers(0, 30)))]  # many rows equal in every band
-    codes = colliding_rows(keys, max_bucket)
-    assert [list(divmod(c, len(keys))) for c in codes.tolist()] == [
-        list(p) for p in _colliding_rows_plainly(keys, max_bucket)
-    ]
+    plain = [list(p) for p in _colliding_rows_plainly(keys, max_bucket)]
+    assert [list(divmod(c, len(keys))) for c in colliding_rows(keys, max_bucket).tolist()] == plain
+    with patch.object(candidates, "PAIR_BLOCK", 3):  # pairs made and made distinct a few at a time give the same
+        assert [list(divmod(c, len(keys))) for c in colliding_rows(keys, max_bucket).tolist()] == plain
 
 
 @given(st.integers(0, 2**16), st.integers(1, 5))

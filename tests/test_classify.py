@@ -50,7 +50,7 @@ def test_shared_quotes_when_only_quotations_are_common():
         s = article.sentences[k]
         start = article.text.index("We will", s.start)
         return Sentence(
-            s.index, s.start, s.end, s.text, True, ((start, start + len("We will always be with Russia")),), "Kim"
+            s.index, s.start, s.end, s.source, True, ((start, start + len("We will always be with Russia")),), "Kim"
         )
 
     a.sentences[1] = quoted(a, 1, qa)

@@ -93,7 +93,9 @@ def colliding_rows(keys: np.ndarray, max_bucket: int) -> np.ndarray:
 
     Buckets holding more than ``max_bucket`` rows are generic (boilerplate, stock phrases) and are skipped. Rows
     equal in every band (one sentence in many articles) are bucketed as one group, so that their pairs among
-    themselves are made once rather than once per band. Work is vectorised per bucket size.
+    themselves are made once rather than once per band. Work is vectorised per bucket size; the buckets of every
+    band are found first, so that their pairs are made into one array of the right size and made distinct in
+    place (memory stays at the size of the pairs with their repeats across bands).
     """
     n, bands = keys.shape
     if n == 0:
@@ -104,11 +106,14 @@ def colliding_rows(keys: np.ndarray, max_bucket: int) -> np.ndarray:
         for band in range(bands):
             fold = (fold ^ keys[:, band]) * np.uint64(1099511628211)
     by_fold = np.argsort(fold, kind="stable")
-    group_start = np.flatnonzero(np.r_[True, (keys[by_fold[1:]] != keys[by_fold[:-1]]).any(axis=1)])
+    differs = np.zeros(n - 1, dtype=bool)
+    for band in range(bands):  # band by band: no copy of all the keys
+        differs |= keys[by_fold[1:], band] != keys[by_fold[:-1], band]
+    group_start = np.flatnonzero(np.r_[True, differs])
     group_size = np.diff(np.r_[group_start, n])
     first = by_fold[group_start]  # one row standing for each group
     among_themselves = np.zeros(len(first), dtype=bool)  # groups whose rows pair with each other
-    found: list[np.ndarray] = []
+    buckets: list[tuple[np.ndarray, np.ndarray]] = []  # (rows, bucket sizes), the buckets one after another
     for band in range(bands):
         order = np.argsort(keys[first, band], kind="stable")  # groups by key
         sorted_keys = keys[first[order], band]
@@ -120,20 +125,36 @@ def colliding_rows(keys: np.ndarray, max_bucket: int) -> np.ndarray:
         several = np.flatnonzero(kept & (groups > 1))
         if len(several):  # buckets of several groups: every pair of their rows
             members = order[_ranges(starts[several], groups[several])]
-            expanded = by_fold[_ranges(group_start[members], group_size[members])]
-            found += _bucket_pairs(expanded, rows[several], n)
+            buckets.append((by_fold[_ranges(group_start[members], group_size[members])], rows[several]))
     alone = np.flatnonzero(among_themselves & (group_size > 1))
-    found += _bucket_pairs(by_fold[_ranges(group_start[alone], group_size[alone])], group_size[alone], n)
-    return _distinct(found)
+    buckets.append((by_fold[_ranges(group_start[alone], group_size[alone])], group_size[alone]))
+    codes = np.empty(sum(int((sizes * (sizes - 1) // 2).sum()) for _, sizes in buckets), dtype=np.int64)
+    filled = 0
+    for rows, sizes in buckets:
+        filled = _bucket_pairs(rows, sizes, n, codes, filled)
+    buckets.clear()
+    codes.sort()
+    return _compact(codes)
+
+
+def _compact(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array, moved to its front block by block; the array is shrunk to them."""
+    kept = 0
+    for start in range(0, len(values), PAIR_BLOCK):
+        block = values[start : start + PAIR_BLOCK]
+        new = block[np.r_[kept == 0 or block[0] != values[kept - 1], block[1:] != block[:-1]]]  # a copy
+        values[kept : kept + len(new)] = new
+        kept += len(new)
+    values.resize(kept, refcheck=False)  # in place: the array is no one else's
+    return values
 
 
 def _distinct(parts: list[np.ndarray]) -> np.ndarray:
-    """The sorted distinct values of several arrays, which are released; sorted in place, so that memory stays at
-    twice their size."""
+    """The sorted distinct values of several arrays, which are released."""
     values = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
     parts.clear()
     values.sort()
-    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+    return _compact(values)
 
 
 def _decode(codes: np.ndarray, n: int) -> np.ndarray:
@@ -151,10 +172,10 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 PAIR_BLOCK = 1 << 22  # pairs made or decoded at once: about 32 MB per array
 
 
-def _bucket_pairs(rows: np.ndarray, sizes: np.ndarray, n: int) -> list[np.ndarray]:
-    """Codes ``i * n + j`` (i < j) of every pair within each bucket; ``rows`` holds the buckets one after another."""
+def _bucket_pairs(rows: np.ndarray, sizes: np.ndarray, n: int, out: np.ndarray, filled: int) -> int:
+    """Write the codes ``i * n + j`` (i < j) of every pair within each bucket into ``out`` from ``filled`` on, and
+    return where they end; ``rows`` holds the buckets one after another."""
     starts = np.cumsum(sizes) - sizes
-    out = []
     for size in np.unique(sizes[sizes > 1]):
         i, j = np.triu_indices(int(size), k=1)
         of_size = starts[sizes == size]
@@ -162,8 +183,9 @@ def _bucket_pairs(rows: np.ndarray, sizes: np.ndarray, n: int) -> list[np.ndarra
         for k in range(0, len(of_size), step):
             members = rows[of_size[k : k + step, None] + np.arange(size)]  # (buckets, size)
             left, right = members[:, i].ravel(), members[:, j].ravel()
-            out.append(np.minimum(left, right).astype(np.int64) * n + np.maximum(left, right))
-    return out
+            out[filled : filled + len(left)] = np.minimum(left, right).astype(np.int64) * n + np.maximum(left, right)
+            filled += len(left)
+    return filled
 
 
 def _blocks(codes: np.ndarray) -> Iterator[np.ndarray]:
@@ -176,54 +198,38 @@ def owner_pairs(codes: np.ndarray, n: int, owners: np.ndarray, min_rows: int = 1
     owner never pair) with at least ``min_rows`` distinct colliding rows on each side (one row echoed by several is
     still one), shape (k, 2), sorted.
 
-    A pair needs at least ``min_rows`` colliding row pairs, so the distinct rows are counted only for the owner
-    pairs that have that many; most owner pairs of a large collection share a single sentence.
+    ``owners`` must not decrease (each owner's rows together, owners in order): then the row pairs of one owner
+    pair lie together in the sorted codes, which are taken a block at a time, cut between owners.
     """
-    width = int(owners.max()) + 1 if len(owners) else 1
-    ordered = np.empty(len(codes), dtype=np.int64)  # the owner pair of each row pair of two owners
-    filled = 0
-    for block in _blocks(codes):
-        owned = _owner_codes(block, n, owners, width)[0]
-        ordered[filled : filled + len(owned)] = owned
-        filled += len(owned)
-    ordered = ordered[:filled]
-    ordered.sort()
-    if min_rows <= 1:
-        return _decode(ordered, width)
-    # sorted, a value occurs min_rows times or more where it equals the value min_rows - 1 places on
-    later = ordered[min_rows - 1 :]
-    often = unique(later[later == ordered[: len(later)]])
-    del ordered
-    if not len(often):
-        return np.zeros((0, 2), dtype=np.int64)
-    # the row pairs of those owner pairs, and their distinct rows on each side
-    pairs, sides = [], []
-    for block in _blocks(codes):
-        owned, rows = _owner_codes(block, n, owners, width)
-        kept = often[np.minimum(np.searchsorted(often, owned), len(often) - 1)] == owned
-        pairs.append(owned[kept])
-        sides.append(rows[kept])
-    pair, side = np.concatenate(pairs), np.concatenate(sides)
-    order = np.argsort(pair, kind="stable")
-    pair, side = pair[order], side[order]
+    if np.any(owners[1:] < owners[:-1]):
+        raise ValueError("owner_pairs needs the rows of each owner together, owners in order")
+    width = int(owners[-1]) + 1 if len(owners) else 1
+    first_row = np.searchsorted(owners, np.arange(width + 1))  # where each owner's rows start
+    found, start = [], 0
+    while start < len(codes):
+        end = min(start + PAIR_BLOCK, len(codes))
+        if end < len(codes):  # on to the end of the last owner's pairs
+            end = int(np.searchsorted(codes, first_row[owners[codes[end - 1] // n] + 1] * n))
+        found.append(_owner_block(codes[start:end], n, owners, width, min_rows))
+        start = end
+    return _decode(np.concatenate(found) if found else np.zeros(0, dtype=np.int64), width)
+
+
+def _owner_block(codes: np.ndarray, n: int, owners: np.ndarray, width: int, min_rows: int) -> np.ndarray:
+    """:func:`owner_pairs` of a block holding all the row pairs of its owner pairs, as codes ``lo * width + hi``."""
+    i, j = codes // n, codes % n
+    lo, hi = owners[i], owners[j]  # lo <= hi, as i < j
+    other = lo != hi
+    pair = lo[other].astype(np.int64) * width + hi[other]
+    if min_rows <= 1 or not len(pair):
+        return unique(pair)
+    order = np.argsort(pair, kind="stable")  # within an owner pair, the row pairs stay sorted by i, then j
+    pair, i, j = pair[order], i[other][order], j[other][order]
     first = np.r_[True, pair[1:] != pair[:-1]]
     index = np.cumsum(first) - 1
-    span = n + 1
-    distinct = [np.bincount(unique(index * span + side[:, k]) // span, minlength=int(first.sum())) for k in (0, 1)]
-    enough = np.minimum(*distinct) >= min_rows
-    return _decode(pair[first][enough], width)
-
-
-def _owner_codes(codes: np.ndarray, n: int, owners: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """For row pairs ``codes`` of different owners: the owner pair codes ``lo * width + hi`` and, per pair, the row
-    on each side (lo's, hi's), shape (k, 2)."""
-    i, j = codes // n, codes % n
-    a, b = owners[i], owners[j]
-    other = a != b
-    i, j, a, b = i[other], j[other], a[other], b[other]
-    swap = a > b
-    lo, hi = np.where(swap, b, a), np.where(swap, a, b)
-    return lo.astype(np.int64) * width + hi, np.stack([np.where(swap, j, i), np.where(swap, i, j)], axis=1)
+    rows_lo = np.bincount(index[first | np.r_[True, i[1:] != i[:-1]]], minlength=int(first.sum()))
+    rows_hi = np.bincount(unique(index * n + j) // n, minlength=len(rows_lo))
+    return pair[first][np.minimum(rows_lo, rows_hi) >= min_rows]
 
 
 def small_products() -> ContextManager[object]:
@@ -392,9 +398,12 @@ def shared_sentences(
     ``min_sentence_hits`` distinct sentences on each side, or on a quotation in both."""
     owners = np.concatenate([np.full(len(v), k) for k, v in enumerate(centred)])
     quoted = np.concatenate(quotes)
+    narrow = np.uint32 if settings.vector_bits <= 32 else np.uint64  # half the memory for keys of 32 bits
     keys = np.concatenate(  # a block of articles at a time: no second copy of the collection's vectors
         [
-            simhash_keys(np.concatenate(centred[k : k + KEY_BLOCK]), settings.vector_bits, settings.vector_bands)
+            simhash_keys(
+                np.concatenate(centred[k : k + KEY_BLOCK]), settings.vector_bits, settings.vector_bands
+            ).astype(narrow)
             for k in range(0, len(centred), KEY_BLOCK)
         ]
     )

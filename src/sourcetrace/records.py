@@ -24,15 +24,20 @@ class Removal:
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
-    """One sentence of an article; ``text == article.text[start:end]``."""
+    """One sentence of an article: ``source`` is the article's whole text (shared by its sentences, not copied),
+    and the sentence is ``source[start:end]`` (:attr:`text`)."""
 
     index: int
     start: int
     end: int
-    text: str
+    source: str = field(repr=False)
     quote: bool = False  # mostly a direct quotation
     quote_spans: tuple[Span, ...] = ()  # quoted material, offsets into the article text
     speaker: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.source[self.start : self.end]
 
 
 @dataclass(slots=True)

@@ -142,7 +142,7 @@ def _sentence(text: str, index: int, start: int, end: int, quotes: Sequence[Span
         index=index,
         start=start,
         end=end,
-        text=sentence,
+        source=text,
         quote=quote,
         quote_spans=spans,
         speaker=find_speaker(sentence, [(qs - start, qe - start) for qs, qe in spans]),

@@ -47,7 +47,7 @@ from sourcetrace.encoder import SentenceEncoder, StaticEncoder
 from sourcetrace.errors import InputError, ModelError, SourcetraceError
 from sourcetrace.ingest import KINDS, _Found, _from_record, check_size, from_bytes, read_jsonl_stream
 from sourcetrace.pipeline import _featurise_chunk, related_pairs
-from sourcetrace.records import Article, FileError, Pair
+from sourcetrace.records import Article, FileError, Pair, Sentence
 from sourcetrace.report import SCHEMA, article_dict, divergence_dict, pair_dict
 from sourcetrace.settings import Settings
 
@@ -469,9 +469,9 @@ def _stories(sc: Any, feats: Any, pairs: Any, n: int, threshold: float, partitio
 
 
 def _stub(article: Article) -> Article:
-    """What naming a story needs of an article: id, title, date, first sentence."""
-    return Article(id=article.id, path="", text="", title=article.title, date=article.date,
-                   sentences=article.sentences[:1])  # fmt: skip
+    """What naming a story needs of an article: id, title, date, first sentence (without the rest of the text)."""
+    first = [Sentence(0, 0, len(s.text), s.text) for s in article.sentences[:1]]
+    return Article(id=article.id, path="", text="", title=article.title, date=article.date, sentences=first)
 
 
 def _cut(members: Iterable[int], edges: Iterable[Any], x: Any, dates: list[str | None], threshold: float) -> list[Any]:

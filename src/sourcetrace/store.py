@@ -729,7 +729,7 @@ class Store:
             ):
                 quoted = tuple((int(s), int(e)) for s, e in json.loads(spans)) if spans != "[]" else ()
                 text = out[key].text
-                out[key].sentences.append(Sentence(idx, start, end, text[start:end], bool(quote), quoted, speaker))
+                out[key].sentences.append(Sentence(idx, start, end, text, bool(quote), quoted, speaker))
         return out
 
     # --- the shortlist ------------------------------------------------------------------------------------------
