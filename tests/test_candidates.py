@@ -14,6 +14,7 @@ from sourcetrace.candidates import (
     minhash_signatures,
     nearest_documents,
     owner_pairs,
+    shared_sentences,
     shingles,
     simhash_keys,
     supported,
@@ -224,3 +225,17 @@ def test_owner_pairs_are_the_owner_pairs_with_enough_distinct_rows(seed, min_row
     assert owner_pairs(codes, len(keys), owners, min_rows).tolist() == [list(p) for p in plain]
     with patch.object(candidates, "PAIR_BLOCK", 4):  # pairs taken a few at a time give the same
         assert owner_pairs(codes, len(keys), owners, min_rows).tolist() == [list(p) for p in plain]
+
+
+@given(st.integers(0, 2**16))
+def test_shared_sentences_do_not_depend_on_how_many_pairs_are_made_at_once(seed):
+    rng = np.random.default_rng(seed)
+    pool = centre(rng.standard_normal((6, 16)).astype(np.float32))  # few distinct sentences: many collisions
+    vectors = [pool[rng.integers(0, 6, int(rng.integers(0, 6)))] for _ in range(12)]
+    vectors[0], vectors[1] = pool[[0, 1]], pool[[1, 0, 2]]  # two articles sharing two sentences
+    quotes = [rng.random(len(v)) < 0.3 for v in vectors]
+    settings = CandidateSettings(max_bucket=64)
+    whole = shared_sentences(vectors, quotes, settings)
+    with patch.object(candidates, "PAIRS_AT_ONCE", 3):  # many shares of the rows, cut between articles
+        assert shared_sentences(vectors, quotes, settings) == whole
+    assert (0, 1) in whole

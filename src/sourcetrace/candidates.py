@@ -12,6 +12,7 @@ than ``max_bucket`` items is generic (boilerplate, stock phrases) and is skipped
 
 from __future__ import annotations
 
+import itertools
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -93,13 +94,16 @@ def colliding_rows(keys: np.ndarray, max_bucket: int) -> np.ndarray:
 
     Buckets holding more than ``max_bucket`` rows are generic (boilerplate, stock phrases) and are skipped. Rows
     equal in every band (one sentence in many articles) are bucketed as one group, so that their pairs among
-    themselves are made once rather than once per band. Work is vectorised per bucket size; the buckets of every
-    band are found first, so that their pairs are made into one array of the right size and made distinct in
-    place (memory stays at the size of the pairs with their repeats across bands).
+    themselves are made once rather than once per band. Work is vectorised per bucket size.
     """
+    return _pairs_within(buckets_of(keys, max_bucket), len(keys), range(len(keys)))
+
+
+def buckets_of(keys: np.ndarray, max_bucket: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The buckets of :func:`colliding_rows`, as (rows, bucket sizes) with the buckets one after another."""
     n, bands = keys.shape
     if n == 0:
-        return np.zeros(0, dtype=np.int64)
+        return []
     # groups of rows equal in every band: sorted by a fold of their keys, split where neighbours differ
     fold = np.full(n, np.uint64(1469598103934665603), dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -113,7 +117,7 @@ def colliding_rows(keys: np.ndarray, max_bucket: int) -> np.ndarray:
     group_size = np.diff(np.r_[group_start, n])
     first = by_fold[group_start]  # one row standing for each group
     among_themselves = np.zeros(len(first), dtype=bool)  # groups whose rows pair with each other
-    buckets: list[tuple[np.ndarray, np.ndarray]] = []  # (rows, bucket sizes), the buckets one after another
+    buckets: list[tuple[np.ndarray, np.ndarray]] = []
     for band in range(bands):
         order = np.argsort(keys[first, band], kind="stable")  # groups by key
         sorted_keys = keys[first[order], band]
@@ -128,13 +132,20 @@ def colliding_rows(keys: np.ndarray, max_bucket: int) -> np.ndarray:
             buckets.append((by_fold[_ranges(group_start[members], group_size[members])], rows[several]))
     alone = np.flatnonzero(among_themselves & (group_size > 1))
     buckets.append((by_fold[_ranges(group_start[alone], group_size[alone])], group_size[alone]))
-    codes = np.empty(sum(int((sizes * (sizes - 1) // 2).sum()) for _, sizes in buckets), dtype=np.int64)
-    filled = 0
+    return buckets
+
+
+def pair_count(buckets: list[tuple[np.ndarray, np.ndarray]]) -> int:
+    """How many pairs the buckets make, with the repeats across bands."""
+    return sum(int((sizes * (sizes - 1) // 2).sum()) for _, sizes in buckets)
+
+
+def _pairs_within(buckets: list[tuple[np.ndarray, np.ndarray]], n: int, first: range) -> np.ndarray:
+    """The distinct codes, sorted, of the pairs the buckets make whose first row ``i`` lies in ``first``."""
+    found: list[np.ndarray] = []
     for rows, sizes in buckets:
-        filled = _bucket_pairs(rows, sizes, n, codes, filled)
-    buckets.clear()
-    codes.sort()
-    return _compact(codes)
+        found += _bucket_pairs(rows, sizes, n, first)
+    return _distinct(found)
 
 
 def _compact(values: np.ndarray) -> np.ndarray:
@@ -172,10 +183,12 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 PAIR_BLOCK = 1 << 22  # pairs made or decoded at once: about 32 MB per array
 
 
-def _bucket_pairs(rows: np.ndarray, sizes: np.ndarray, n: int, out: np.ndarray, filled: int) -> int:
-    """Write the codes ``i * n + j`` (i < j) of every pair within each bucket into ``out`` from ``filled`` on, and
-    return where they end; ``rows`` holds the buckets one after another."""
+def _bucket_pairs(rows: np.ndarray, sizes: np.ndarray, n: int, first: range) -> list[np.ndarray]:
+    """Codes ``i * n + j`` (i < j, i in ``first``) of the pairs within each bucket; ``rows`` holds the buckets one
+    after another."""
     starts = np.cumsum(sizes) - sizes
+    every = first.start <= 0 and first.stop >= n
+    out = []
     for size in np.unique(sizes[sizes > 1]):
         i, j = np.triu_indices(int(size), k=1)
         of_size = starts[sizes == size]
@@ -183,9 +196,12 @@ def _bucket_pairs(rows: np.ndarray, sizes: np.ndarray, n: int, out: np.ndarray, 
         for k in range(0, len(of_size), step):
             members = rows[of_size[k : k + step, None] + np.arange(size)]  # (buckets, size)
             left, right = members[:, i].ravel(), members[:, j].ravel()
-            out[filled : filled + len(left)] = np.minimum(left, right).astype(np.int64) * n + np.maximum(left, right)
-            filled += len(left)
-    return filled
+            low, high = np.minimum(left, right), np.maximum(left, right)
+            if not every:
+                inside = (low >= first.start) & (low < first.stop)
+                low, high = low[inside], high[inside]
+            out.append(low.astype(np.int64) * n + high)
+    return out
 
 
 def _blocks(codes: np.ndarray) -> Iterator[np.ndarray]:
@@ -398,21 +414,32 @@ def shared_sentences(
     ``min_sentence_hits`` distinct sentences on each side, or on a quotation in both."""
     owners = np.concatenate([np.full(len(v), k) for k, v in enumerate(centred)])
     quoted = np.concatenate(quotes)
-    narrow = np.uint32 if settings.vector_bits <= 32 else np.uint64  # half the memory for keys of 32 bits
-    keys = np.concatenate(  # a block of articles at a time: no second copy of the collection's vectors
-        [
-            simhash_keys(
-                np.concatenate(centred[k : k + KEY_BLOCK]), settings.vector_bits, settings.vector_bands
-            ).astype(narrow)
-            for k in range(0, len(centred), KEY_BLOCK)
-        ]
-    )
     n = len(owners)  # sentences
-    codes = colliding_rows(keys, settings.max_bucket)
+    narrow = np.uint32 if settings.vector_bits <= 32 else np.uint64  # half the memory for keys of 32 bits
+    keys = np.empty((n, settings.vector_bands), dtype=narrow)
+    filled = 0
+    for k in range(0, len(centred), KEY_BLOCK):  # a block of articles at a time: no copy of all their vectors
+        block = np.concatenate(centred[k : k + KEY_BLOCK])
+        keys[filled : filled + len(block)] = simhash_keys(block, settings.vector_bits, settings.vector_bands)
+        filled += len(block)
+    buckets = buckets_of(keys, settings.max_bucket)
     del keys
-    pairs = owner_pairs(codes, n, owners, settings.min_sentence_hits)
-    both = np.concatenate([c[quoted[c // n] & quoted[c % n]] for c in _blocks(codes)] or [codes])  # quotations
-    return {(int(i), int(j)) for i, j in np.concatenate([pairs, owner_pairs(both, n, owners)])}
+    found = []
+    # the sentence pairs a share of the rows at a time (cut between articles), so that memory stays bounded
+    parts = -(-pair_count(buckets) // PAIRS_AT_ONCE)
+    # a pair's first row is the smaller, so early rows have more pairs: cut where as many pairs fall on each side
+    cuts = [int(n * (1 - np.sqrt(1 - k / parts))) for k in range(1, parts)]
+    starts = np.searchsorted(owners, owners[cuts], side="left") if cuts else np.zeros(0, dtype=np.int64)
+    bounds = sorted({0, n, *starts.tolist()})
+    for lo, hi in itertools.pairwise(bounds):
+        codes = _pairs_within(buckets, n, range(lo, hi))
+        found.append(owner_pairs(codes, n, owners, settings.min_sentence_hits))
+        both = np.concatenate([c[quoted[c // n] & quoted[c % n]] for c in _blocks(codes)] or [codes])  # quotations
+        found.append(owner_pairs(both, n, owners))
+    return {(int(i), int(j)) for i, j in np.concatenate(found)} if found else set()
+
+
+PAIRS_AT_ONCE = 1 << 24  # sentence pairs made at once (with their repeats across bands): about 128 MB
 
 
 KEY_BLOCK = 1024  # articles whose sentence vectors are banded at once

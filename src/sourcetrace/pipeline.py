@@ -80,8 +80,9 @@ def scan(
     start = time.perf_counter()
     articles, errors = read_articles(paths, settings.ingest)
     start = timings.mark("ingest", start)
-    features = featurise(articles, settings, progress=progress)
-    del articles  # the raw texts: only the cleaned articles are needed from here on
+    chunks = chunked(articles)
+    del articles  # the chunks hold the raw texts now, and featurising lets go of each chunk once it is done
+    features = featurise_chunks(chunks, settings, progress=progress)
     timings.mark(FEATURISE, start)
     result = analyse_features(features, settings, models, progress, timings)
     result.errors[:0] = errors
@@ -123,16 +124,33 @@ def featurise(
     Paragraphs repeated across the collection are found first (cheap, one pass), so that each article can then
     be handled on its own, in any process.
     """
+    return featurise_chunks(chunked(articles), settings, workers, progress)
+
+
+def chunked(articles: Sequence[Article]) -> list[Sequence[Article]]:
+    """The articles in chunks of :data:`CHUNK`, the worker processes' tasks."""
+    return [articles[k : k + CHUNK] for k in range(0, len(articles), CHUNK)] or [[]]
+
+
+def featurise_chunks(
+    chunks: list[Sequence[Article]], settings: Settings, workers: int | None = None, progress: Progress | None = None
+) -> Features:
+    """:func:`featurise` on :func:`chunked` articles, taking the chunks over: the list is emptied once the work is
+    handed out, and each chunk is let go of when it is done, so that a caller holding no other reference to the
+    raw articles (``scan``) does not keep 100,000 raw texts beside their cleaned copies."""
     workers = workers if workers is not None else settings.workers or os.cpu_count() or 1
-    chunks = [articles[k : k + CHUNK] for k in range(0, len(articles), CHUNK)] or [[]]
-    parallel = workers > 1 and len(articles) >= PARALLEL_FROM
+    total = sum(map(len, chunks))
+    parallel = workers > 1 and total >= PARALLEL_FROM
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])  # workers fork from a server that has imported the stages once
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) if parallel else contextlib.nullcontext() as pool:
         run = pool.map if pool else map
         repeated = merge_paragraph_counts(run(paragraph_counts, chunks))
         jobs = [(chunk, repeated, settings) for chunk in chunks]
-        parts = _reporting(run(_featurise_chunk, jobs), len(articles), progress)
+        chunks.clear()
+        results = run(_featurise_chunk, jobs)  # in a pool: handed out now, each released when its result is back
+        del jobs
+        parts = _reporting(results, total, progress)
     return Features(
         articles=[a for part in parts for a in part.articles],
         static=[v for part in parts for v in part.static],
@@ -147,12 +165,15 @@ def _reporting(parts: Iterable[Features], total: int, progress: Progress | None)
     done: list[Features] = []
     for part in parts:
         done.append(part)
+        if len(done) % TRIM_EVERY == 0:  # the raw texts of finished chunks were let go of: hand their memory back
+            release_freed_memory()
         if progress:
             progress("clean, segment, vectors", min(len(done) * CHUNK, total), total)
     return done
 
 
 CHUNK = 250  # articles per worker task: large enough to amortise pickling, small enough to balance
+TRIM_EVERY = 40  # chunks featurised between hand-backs of freed memory (each takes milliseconds)
 PARALLEL_FROM = 1000  # below this, starting worker processes costs more than it saves
 
 
@@ -217,7 +238,7 @@ def analyse_features(
     mean = mean_vector(centred)
     for vectors in centred:  # in place, once: every later step compares static vectors centred
         vectors[...] = centre(vectors, mean)
-    terms = term_matrix([event_terms(m, features.common) for m in features.mentions])  # for stories
+    terms = term_matrix(event_terms(m, features.common) for m in features.mentions)  # for stories
     features.mentions.clear()  # only their terms are needed from here on
     release_freed_memory()
     start = timings.mark(FEATURISE, start)

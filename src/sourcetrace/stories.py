@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -110,22 +111,27 @@ def common_words(texts: Iterable[str]) -> frozenset[str]:
 def term_vectors(articles: Sequence[Article]) -> csr_matrix:
     """Rarity-weighted event-term vectors, one unit row per article (sparse)."""
     common = common_words(a.text for a in articles)
-    return term_matrix([event_terms(mentions(a), common) for a in articles])
+    return term_matrix(event_terms(mentions(a), common) for a in articles)
 
 
-def term_matrix(counts: Sequence[Counter[str]]) -> csr_matrix:
-    """:func:`term_vectors` from each article's :func:`event_terms` (found wherever the articles are)."""
-    df: Counter[str] = Counter(t for c in counts for t in c)
-    n = len(counts)
-    vocab = {t: k for k, t in enumerate(sorted(t for t, f in df.items() if f < n or n == 1))}
-    rows, cols, vals = [], [], []
-    for r, c in enumerate(counts):
-        for term, tf in c.items():
-            if term in vocab:
-                rows.append(r)
-                cols.append(vocab[term])
-                vals.append((1 + math.log(tf)) * math.log((1 + n) / (1 + df[term])))
-    x = csr_matrix((vals, (rows, cols)), shape=(n, max(len(vocab), 1)), dtype=np.float64)
+def term_matrix(counts: Iterable[Counter[str]]) -> csr_matrix:
+    """:func:`term_vectors` from each article's :func:`event_terms` (found wherever the articles are), taken one
+    at a time: terms are kept as numbers in compact arrays, not as a Python object per mention."""
+    vocab: dict[str, int] = {}  # term -> id, in the order first seen
+    ids, tfs, indptr = array("q"), array("d"), array("q", [0])
+    for c in counts:
+        ids.extend(vocab.setdefault(t, len(vocab)) for t in c)
+        tfs.extend(c.values())
+        indptr.append(len(ids))
+    n, terms = len(indptr) - 1, np.frombuffer(ids, dtype=np.int64)
+    df = np.bincount(terms, minlength=len(vocab))
+    kept = sorted(t for t, k in vocab.items() if df[k] < n or n == 1)  # columns in term order: any input order
+    column = np.full(len(vocab), -1, dtype=np.int64)
+    column[[vocab[t] for t in kept]] = np.arange(len(kept))
+    row = np.repeat(np.arange(n), np.diff(np.frombuffer(indptr, dtype=np.int64)))
+    keep = column[terms] >= 0
+    weights = (1 + np.log(np.frombuffer(tfs)[keep])) * np.log((1 + n) / (1 + df[terms[keep]]))
+    x = csr_matrix((weights, (row[keep], column[terms[keep]])), shape=(n, max(len(kept), 1)), dtype=np.float64)
     norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
     return csr_matrix(x.multiply(1 / np.maximum(norms, 1e-12)[:, None]))
 
