@@ -1,3 +1,5 @@
+import numpy as np
+
 from sourcetrace.candidates import mean_vector
 from sourcetrace.pipeline import analyse
 
@@ -24,3 +26,25 @@ def test_the_mean_of_a_few_sentences_is_shrunk_toward_zero():
     many = np.ones((10_000, 4), dtype=np.float32)
     assert mean_vector(one)[0] < 0.2 < 0.99 < mean_vector(many)[0] <= 1.0
     assert np.array_equal(mean_vector([many[:3], many[3:]]), mean_vector(many))
+
+
+def test_featurising_in_worker_processes_gives_what_one_process_gives(settings, models, monkeypatch):
+    from sourcetrace import pipeline
+    from sourcetrace.ingest import read_articles
+
+    from .conftest import SEEDS
+
+    articles, _ = read_articles([SEEDS], settings.ingest)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)  # a pool even for five articles,
+    monkeypatch.setattr(pipeline, "CHUNK", 2)  # in three tasks
+    alone = pipeline.featurise(articles, settings, workers=1)
+    chunks = pipeline.chunked(articles)
+    pooled = pipeline.featurise_chunks(chunks, settings, workers=2)
+    assert chunks == []  # taken over: the raw articles are let go of as they are done
+    assert [(a.id, a.text, a.sentences) for a in pooled.articles] == [
+        (a.id, a.text, a.sentences) for a in alone.articles
+    ]
+    assert all(np.array_equal(p, q) for p, q in zip(pooled.static, alone.static, strict=True))
+    assert np.array_equal(pooled.signatures, alone.signatures)
+    assert (pooled.mentions, pooled.common) == (alone.mentions, alone.common)
+    assert all(s.text == a.text[s.start : s.end] for a in pooled.articles for s in a.sentences)
