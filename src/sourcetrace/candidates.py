@@ -96,10 +96,10 @@ def colliding_rows(keys: np.ndarray, max_bucket: int) -> np.ndarray:
     equal in every band (one sentence in many articles) are bucketed as one group, so that their pairs among
     themselves are made once rather than once per band. Work is vectorised per bucket size.
     """
-    return _pairs_within(buckets_of(keys, max_bucket), len(keys), range(len(keys)))
+    return _pairs_within(_buckets(keys, max_bucket), len(keys), range(len(keys)))
 
 
-def buckets_of(keys: np.ndarray, max_bucket: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def _buckets(keys: np.ndarray, max_bucket: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """The buckets of :func:`colliding_rows`, as (rows, bucket sizes) with the buckets one after another."""
     n, bands = keys.shape
     if n == 0:
@@ -135,7 +135,7 @@ def buckets_of(keys: np.ndarray, max_bucket: int) -> list[tuple[np.ndarray, np.n
     return buckets
 
 
-def pair_count(buckets: list[tuple[np.ndarray, np.ndarray]]) -> int:
+def _pair_count(buckets: list[tuple[np.ndarray, np.ndarray]]) -> int:
     """How many pairs the buckets make, with the repeats across bands."""
     return sum(int((sizes * (sizes - 1) // 2).sum()) for _, sizes in buckets)
 
@@ -148,8 +148,12 @@ def _pairs_within(buckets: list[tuple[np.ndarray, np.ndarray]], n: int, first: r
     return _distinct(found)
 
 
-def _compact(values: np.ndarray) -> np.ndarray:
-    """The distinct values of a sorted array, moved to its front block by block; the array is shrunk to them."""
+def _distinct(parts: list[np.ndarray]) -> np.ndarray:
+    """The sorted distinct values of several arrays, which are released: joined, sorted in place, and the distinct
+    values moved to the front block by block, the array then shrunk to them (no further copy)."""
+    values = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    parts.clear()
+    values.sort()
     kept = 0
     for start in range(0, len(values), PAIR_BLOCK):
         block = values[start : start + PAIR_BLOCK]
@@ -158,14 +162,6 @@ def _compact(values: np.ndarray) -> np.ndarray:
         kept += len(new)
     values.resize(kept, refcheck=False)  # in place: the array is no one else's
     return values
-
-
-def _distinct(parts: list[np.ndarray]) -> np.ndarray:
-    """The sorted distinct values of several arrays, which are released."""
-    values = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    parts.clear()
-    values.sort()
-    return _compact(values)
 
 
 def _decode(codes: np.ndarray, n: int) -> np.ndarray:
@@ -422,11 +418,11 @@ def shared_sentences(
         block = np.concatenate(centred[k : k + KEY_BLOCK])
         keys[filled : filled + len(block)] = simhash_keys(block, settings.vector_bits, settings.vector_bands)
         filled += len(block)
-    buckets = buckets_of(keys, settings.max_bucket)
+    buckets = _buckets(keys, settings.max_bucket)
     del keys
     found = []
     # the sentence pairs a share of the rows at a time (cut between articles), so that memory stays bounded
-    parts = -(-pair_count(buckets) // PAIRS_AT_ONCE)
+    parts = -(-_pair_count(buckets) // PAIRS_AT_ONCE)
     # a pair's first row is the smaller, so early rows have more pairs: cut where as many pairs fall on each side
     cuts = [int(n * (1 - np.sqrt(1 - k / parts))) for k in range(1, parts)]
     starts = np.searchsorted(owners, owners[cuts], side="left") if cuts else np.zeros(0, dtype=np.int64)
