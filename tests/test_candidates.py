@@ -239,3 +239,9 @@ def test_shared_sentences_do_not_depend_on_how_many_pairs_are_made_at_once(seed)
     with patch.object(candidates, "PAIRS_AT_ONCE", 3):  # many shares of the rows, cut between articles
         assert shared_sentences(vectors, quotes, settings) == whole
     assert (0, 1) in whole
+
+
+def test_single_precision_by_table_is_astype_for_every_half_precision_value():
+    every = np.arange(1 << 16, dtype=np.uint16).view(np.float16).reshape(256, 256)
+    assert np.array_equal(candidates.single(every), every.astype(np.float32), equal_nan=True)
+    assert candidates.single(every).dtype == np.float32 and candidates.single(every).shape == (256, 256)

@@ -263,6 +263,17 @@ def simhash_keys(vectors: np.ndarray, bits: int, bands: int, chunk: int = 16384)
     return keys.view("<u8")[:, :, 0].astype(np.uint64)
 
 
+_HALF = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.float32)  # every half-precision value
+
+
+def single(vectors: np.ndarray) -> np.ndarray:
+    """``vectors`` in single precision: half precision by looking each value up in a table, which was twice as fast
+    as ``astype`` here (0.6 against 1.2 ns a value on the benchmark machine), exactly the same values."""
+    if vectors.dtype == np.float16:
+        return _HALF.take(vectors.view(np.uint16))
+    return vectors.astype(np.float32, copy=False)
+
+
 MEAN_PRIOR = 10  # sentences: a small collection's mean is shrunk toward zero, so that two sentences do not point apart
 
 
@@ -480,7 +491,7 @@ def _support(
     if not len(a) or not lengths.sum():
         return hits, quoted
     starts = np.r_[0, np.cumsum(lengths)[:-1]]
-    sims = a.astype(np.float32) @ np.concatenate(others).astype(np.float32).T  # (sentences of a, of all others)
+    sims = single(a) @ single(np.concatenate(others)).T  # (sentences of a, of all others)
     best_a = sims.argmax(axis=0)  # each sentence of the others: its closest in a
     width = np.arange(lengths.max())
     inside = width[None, :] < lengths[:, None]  # (others, longest): which slots hold a sentence

@@ -24,6 +24,7 @@ from .candidates import (
     find_candidates,
     mean_vector,
     minhash_signatures,
+    single,
     small_products,
 )
 from .classify import classify, is_substantial
@@ -331,7 +332,7 @@ BATCH = 4096  # candidate pairs whose static views are held at once
 
 
 def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return a.astype(np.float32) @ b.astype(np.float32).T
+    return single(a) @ single(b).T
 
 
 @dataclass
