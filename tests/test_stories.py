@@ -93,7 +93,8 @@ def test_term_links_are_the_pairs_at_the_threshold_that_share_an_uncommon_term(s
     uncommon = (unit[:, ~common] > 0).astype(int) @ (unit[:, ~common] > 0).T.astype(int)
     expected = {(i, j) for i in range(60) for j in range(i + 1, 60) if cosine[i, j] >= 0.35 and uncommon[i, j]}
     assert expected and any(cosine[i, j] >= 0.35 and not uncommon[i, j] for i in range(60) for j in range(i))
-    for block in (7, 500):
+    for block, pairs_at_once in ((7, 3), (500, 1 << 15)):  # small blocks in threads, pairs measured a few at a time
+        monkeypatch.setattr(stories, "ROW_PAIRS", pairs_at_once)
         links = stories.term_links(csr_matrix(unit), 0.35, block=block)
         assert set(links) == expected
         assert all(abs(v - cosine[i, j]) < 1e-9 for (i, j), v in links.items())
