@@ -28,6 +28,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .candidates import ranges
 from .records import Article, Pair, Story
 from .settings import StorySettings
 
@@ -130,7 +131,7 @@ def term_matrix(counts: Iterable[Counter[str]]) -> csr_matrix:
     kept = sorted(t for t, k in vocab.items() if df[k] < n or n == 1)  # columns in term order: any input order
     column = np.full(len(vocab), -1, dtype=np.int64)
     column[[vocab[t] for t in kept]] = np.arange(len(kept))
-    row = np.repeat(np.arange(n), np.diff(np.frombuffer(indptr, dtype=np.int64)))
+    row = np.repeat(np.arange(n), np.diff(np.array(indptr, dtype=np.int64)).astype(np.int64))
     keep = column[terms] >= 0
     weights = (1 + np.log(np.frombuffer(tfs)[keep])) * np.log((1 + n) / (1 + df[terms[keep]]))
     x = csr_matrix((weights, (row[keep], column[terms[keep]])), shape=(n, max(len(kept), 1)), dtype=np.float64)
@@ -147,7 +148,7 @@ def term_links(
     a year or a leader's name, would pair everything with everything: the work grows with the square of their
     counts), then measured on all their terms. ``rows``: only pairs whose first article is among these (a share of
     the work, e.g. one task's). Without ``rows``, blocks run in threads, one per core (the sparse and array work
-    releases the GIL: 1.8 times faster on 2 cores), and are merged in order.
+    releases the GIL), and are merged in order.
     """
     n = x.shape[0]
     common = np.bincount(x.indices, minlength=x.shape[1]) > COMMON_TERM
@@ -179,11 +180,11 @@ def _row_products(x: csr_matrix, dense: np.ndarray, i: np.ndarray, j: np.ndarray
     """``dense[i[k]] . x[j[k]]`` for every k: over the stored entries of each row ``j[k]``, vectorised, a slice of
     the pairs at a time (memory stays at a slice's entries, whichever the block)."""
     out = np.zeros(len(j))
+    stored = np.diff(x.indptr)
     for start in range(0, len(j), ROW_PAIRS):
         jj, ii = j[start : start + ROW_PAIRS], i[start : start + ROW_PAIRS]
-        lengths = np.diff(x.indptr)[jj]
-        ends = np.cumsum(lengths)
-        at = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - lengths - x.indptr[jj], lengths)
+        lengths = stored[jj]
+        at = ranges(x.indptr[jj], lengths)
         pair = np.repeat(np.arange(len(jj)), lengths)
         out[start : start + len(jj)] = np.bincount(
             pair, weights=x.data[at] * dense[ii[pair], x.indices[at]], minlength=len(jj)
