@@ -208,6 +208,7 @@ def test_untrusted_text_is_escaped_everywhere(tmp_path, settings, models):
     ]
     with TestClient(create_app(store, token=TOKEN)) as c:
         c.post("/api/articles", json={"articles": records}, headers={"authorization": f"Bearer {TOKEN}"})
+        c.app.state.stories.wait()  # the overview shows the stories once they are worked out, in the background
         pages = [
             c.get("/articles/evil<script>").text,
             c.get("/pair", params={"a": "evil<script>", "b": "orig"}).text,
