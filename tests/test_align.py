@@ -2,7 +2,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sourcetrace.align import align, judge, wording_similarity
+from sourcetrace.align import align, judge, ordered_coverage, same_meaning, wording_similarity
 from sourcetrace.settings import AlignSettings
 
 from .conftest import make_article
@@ -56,7 +56,7 @@ def test_align_one_to_many_and_offsets():
     b = make_article(
         "b", ["Alpha one happened today, and beta two followed later in the city.", "Something else entirely is said."]
     )
-    strong, weak = SETTINGS.match_cosine + 0.05, SETTINGS.partial_cosine + 0.05
+    strong, weak = 0.85, SETTINGS.partial_cosine + 0.05
     cos = np.array([[strong, 0.1], [weak, 0.1], [0.1, 0.2]], dtype=np.float32)
     alignment, _ = align(a.sentences, b.sentences, cos, SETTINGS)
     assert {(k.a, k.b) for k in alignment.links} == {(0, 0), (1, 0)}
@@ -103,3 +103,33 @@ def test_sentences_without_lettered_words_never_link():
     # a time stamp: numbers are not words enough to say two reports share material
     assert not judge("September 17, 2013 4:16 PM ET", "August 05, 2013 4:14 PM ET", 0.95, SETTINGS).similar
     assert judge("Kim arrives.", "Kim arrives.", 1.0, SETTINGS).similar
+
+
+@given(st.floats(-1, 1), st.floats(-1, 1), st.floats(0, 1))
+def test_same_meaning_is_a_probability_that_grows_with_cosine_and_shared_words(c1, c2, jaccard):
+    low, high = sorted((c1, c2))
+    p_low, p_high = same_meaning(low, jaccard, SETTINGS), same_meaning(high, jaccard, SETTINGS)
+    assert 0.0 <= p_low <= p_high <= 1.0
+    assert same_meaning(high, 0.0, SETTINGS) <= same_meaning(high, 1.0, SETTINGS)
+
+
+def test_ordered_coverage_rewards_order_and_takes_each_sentence_once():
+    weights = np.full(3, 1 / 3)
+    in_order = np.eye(3)
+    reversed_order = np.eye(3)[::-1]
+    assert ordered_coverage(in_order, weights) == 1.0
+    # out of order, only one of the three can be on a monotone chain
+    assert abs(ordered_coverage(reversed_order, weights) - 1 / 3) < 1e-9
+    # a merge: two sentences of the text with one partner count both
+    merged = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    assert ordered_coverage(merged, weights) == 1.0
+    # one partner for every sentence is not more than the text
+    assert ordered_coverage(np.ones((3, 5)), weights) <= 1.0 + 1e-9
+
+
+@given(st.integers(1, 6), st.integers(1, 6), st.randoms(use_true_random=False))
+def test_ordered_coverage_is_bounded_by_best_matches(rows, cols, rnd):
+    probability = np.array([[rnd.random() for _ in range(cols)] for _ in range(rows)])
+    weights = np.full(rows, 1 / rows)
+    value = ordered_coverage(probability, weights)
+    assert 0.0 <= value <= float((probability.max(axis=1) * weights).sum()) + 1e-9

@@ -61,23 +61,71 @@ def lettered_words(text: str) -> int:
     return len(_LETTERED.findall(text))
 
 
+def word_jaccard(a: str, b: str) -> float:
+    """Share of the two sentences' distinct words (case-folded) that both use."""
+    wa, wb = set(_WORD.findall(a.casefold())), set(_WORD.findall(b.casefold()))
+    union = len(wa | wb)
+    return len(wa & wb) / union if union else 0.0
+
+
+def same_meaning(cosine: np.ndarray | float, jaccard: np.ndarray | float, settings: AlignSettings) -> np.ndarray:
+    """P(two sentences say the same thing) from their transformer cosine and word Jaccard: a logistic model fitted
+    on the STS benchmark (bench/fit_judge.py; the parameters are settings)."""
+    z = settings.judge_bias + settings.judge_cosine * np.asarray(cosine) + settings.judge_words * np.asarray(jaccard)
+    return 1.0 / (1.0 + np.exp(-z))
+
+
 def judge(a: str, b: str, cosine: float, settings: AlignSettings) -> Judgement:
     """The aligner's decision for one sentence pair, given the transformer cosine of the two.
 
-    Similar: the same wording; or the same meaning by a clear margin; or close in meaning while
-    sharing a run of words no two independent writers produce by chance. A "sentence" without a word
-    of letters (a stray quotation mark, a time stamp) is never similar to anything.
+    Similar: the same wording, or the same meaning with probability ``link_probability`` or more
+    (:func:`same_meaning`). A "sentence" without a word of letters (a stray quotation mark, a time stamp) is
+    never similar to anything; fragments shorter than :data:`MIN_WORDS` only when in the same wording.
     """
     wording = wording_similarity(a, b)
     words = min(lettered_words(a), lettered_words(b))
     verbatim = wording >= settings.verbatim_ratio and words > 0
-    score = max(wording, min(max(cosine, 0.0), 1.0))
-    similar = verbatim or (
-        words >= MIN_WORDS
-        and (cosine >= settings.match_cosine or (cosine >= settings.partial_cosine and shared_run(a, b) >= SHARED_RUN))
-    )
+    probability = float(same_meaning(cosine, word_jaccard(a, b), settings))
+    score = max(wording if verbatim else 0.0, probability)
+    similar = verbatim or (words >= MIN_WORDS and probability >= settings.link_probability)
     divergences = tuple(find_divergences(a, b)) if similar else ()
     return Judgement(score, verbatim, similar, similar and not is_contradiction(divergences), divergences)
+
+
+def jaccard_matrix(a: Sequence[Sentence], b: Sequence[Sentence]) -> np.ndarray:
+    """Word Jaccard of every sentence pair (len(a) x len(b)), from binary word-incidence matrices."""
+    words_a = [set(_WORD.findall(s.text.casefold())) for s in a]
+    words_b = [set(_WORD.findall(s.text.casefold())) for s in b]
+    vocabulary = {w: k for k, w in enumerate(set().union(*words_a, *words_b))}
+
+    def incidence(sets: list[set[str]]) -> np.ndarray:
+        out = np.zeros((len(sets), len(vocabulary)), dtype=np.float32)
+        for row, words in enumerate(sets):
+            out[row, [vocabulary[w] for w in words]] = 1.0
+        return out
+
+    xa, xb = incidence(words_a), incidence(words_b)
+    both = xa @ xb.T
+    either = xa.sum(axis=1)[:, None] + xb.sum(axis=1)[None, :] - both
+    return np.divide(both, either, out=np.zeros_like(both), where=either > 0)
+
+
+def ordered_coverage(probability: np.ndarray, weights: np.ndarray) -> float:
+    """How much of a text another one accounts for, in order: the best monotone chain through the sentence
+    pairs, each sentence of the text (rows, weighted by ``weights``, which sum to 1) taken at most once with the
+    probability of its partner, partners (columns) in non-decreasing order (a merge may use one partner twice).
+
+    A rewrite follows its source sentence after sentence and scores its coverage; reports that share facts
+    but not the sequence score less than their best matches would add up to. Dynamic programming over the rows,
+    O(rows x columns).
+    """
+    rows, cols = probability.shape
+    if not rows or not cols:
+        return 0.0
+    best = np.zeros(cols)  # best chain ending at or before each column, over the rows seen so far
+    for i in range(rows):
+        best = np.maximum.accumulate(np.maximum(best, best + weights[i] * probability[i]))
+    return float(best[-1])
 
 
 def align(
@@ -90,6 +138,10 @@ def align(
 
     Entries of ``cosines`` may be NaN where the caller skipped a pair as clearly unrelated.
     Returns the alignment and the divergences of the linked sentence pairs, in article offsets.
+
+    1. links: every sentence's best partner on the other side, when the two are similar;
+    2. merged or split sentences: a weaker second link beside an existing partner;
+    3. strength: the :func:`ordered_coverage` of the shorter text by the other, on graded sentence similarity.
     """
     judged: dict[tuple[int, int], Judgement] = {}
 
@@ -101,8 +153,7 @@ def align(
 
     sim = np.nan_to_num(cosines, nan=0.0)
     chosen: set[tuple[int, int]] = set()
-    # 1. every sentence's best partner on the other side, when the two are similar
-    # (only pairs at partial_cosine or above can be similar: same wording implies a high cosine too)
+    # 1. (only pairs at partial_cosine or above can be similar: same wording implies a high cosine too)
     if sim.size:
         for i in np.flatnonzero(sim.max(axis=1) >= settings.partial_cosine):
             for j in np.argsort(-sim[i])[:2]:
@@ -114,7 +165,7 @@ def align(
                 if sim[i, j] >= settings.partial_cosine and verdict(int(i), int(j)).similar:
                     chosen.add((int(i), int(j)))
                     break
-    # 2. merged or split sentences: a weaker second link beside an existing partner
+    # 2.
     for ci, cj in list(chosen):
         for ni, nj in ((ci - 1, cj), (ci + 1, cj), (ci, cj - 1), (ci, cj + 1)):
             if (
@@ -141,9 +192,31 @@ def align(
             passages=passages(links, a, b),
             coverage_a=coverage(a, {link.a for link in links}),
             coverage_b=coverage(b, {link.b for link in links}),
+            strength=strength(a, b, sim, settings),  # 3.
         ),
         divergences,
     )
+
+
+def strength(a: Sequence[Sentence], b: Sequence[Sentence], cosines: np.ndarray, settings: AlignSettings) -> float:
+    """The ordered coverage of the shorter text by the other, in [0, 1].
+
+    Sentences count by their characters outside quotations: what someone said is shared by independent reports
+    of one event as a matter of course, so it is no evidence that one report took from the other.
+    """
+    probability = same_meaning(cosines, jaccard_matrix(a, b), settings)
+    own_a, own_b = (np.array([unquoted_chars(s) for s in side], dtype=np.float64) for side in (a, b))
+    if not own_a.sum() or not own_b.sum():
+        return 0.0
+    if own_a.sum() <= own_b.sum():
+        return round(ordered_coverage(probability, own_a / own_a.sum()), 4)
+    return round(ordered_coverage(probability.T, own_b / own_b.sum()), 4)
+
+
+def unquoted_chars(sentence: Sentence) -> int:
+    """Characters of the sentence outside its quotations."""
+    quoted = sum(min(e, sentence.end) - max(s, sentence.start) for s, e in sentence.quote_spans)
+    return max(0, sentence.end - sentence.start - quoted)
 
 
 def _said_by_another_partner(

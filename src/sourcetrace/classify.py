@@ -5,7 +5,9 @@
 * ``excerpt``: a part is taken, beyond direct quotations;
 * ``shared-quotes``: the only common material is direct quotations (both may quote the same speaker).
 
-Pairs whose links are too few to be more than a shared topic are not reported (``None``).
+Pairs whose links are too few to be more than a shared topic are not reported (``None``). Links the aligner
+made but that are neither quotations nor near word for word do not make an excerpt: they are the shared facts of
+two reports of one event.
 """
 
 from __future__ import annotations
@@ -63,27 +65,32 @@ def classify(
     b_text: str,
     settings: ClassifySettings,
 ) -> tuple[Relation | None, float]:
-    """The relation of the pair and a score in [0, 1], or (None, 0.0) when they merely share a topic."""
+    """The relation of the pair and its strength in [0, 1], or (None, 0.0) when they merely share a topic.
+
+    1. copy or rewrite: the other text accounts for the shorter one in order (``alignment.strength`` at
+       ``reuse_strength`` or more), mostly in the same words (copy) or not (rewrite);
+    2. excerpt: a part is taken, beyond direct quotations: sentences of the reporter's own, linked nearly word for
+       word (``excerpt_score``; reports of one event share facts in their own words, not their sentences);
+    3. shared quotations: all that is shared is what someone said.
+    """
     links = alignment.links
-    if not links:
-        return None, 0.0
-    size_a = sum(s.end - s.start for s in a)
-    size_b = sum(s.end - s.start for s in b)
-    shorter = alignment.coverage_a if size_a <= size_b else alignment.coverage_b
-    mean_score = sum(k.score for k in links) / len(links)
-    score = round(shorter * mean_score, 4)
-    if shorter >= settings.majority:
+    score = alignment.strength
+    # 1.
+    if score >= settings.reuse_strength and links:
         verbatim_chars = sum(a[k.a].end - a[k.a].start for k in links if k.verbatim)
         linked_chars = sum(a[k.a].end - a[k.a].start for k in links)
         verbatim = verbatim_chars / linked_chars if linked_chars else 0.0
         return ("copy" if verbatim >= settings.verbatim_share else "rewrite"), score
+    # 2.
     evidence = [k for k in links if is_substantial(a[k.a]) and is_substantial(b[k.b])]
     own = [k for k in evidence if not is_quote_link(k, a, b, a_text, b_text)]
+    strong = [k for k in own if k.score >= settings.excerpt_score]
     if (
-        len({k.a for k in own}) >= settings.min_excerpt_sentences
-        and len({k.b for k in own}) >= settings.min_excerpt_sentences
+        len({k.a for k in strong}) >= settings.min_excerpt_sentences
+        and len({k.b for k in strong}) >= settings.min_excerpt_sentences
     ):
         return "excerpt", score
+    # 3.
     if len(own) < len(evidence):
         return "shared-quotes", score
     return None, 0.0

@@ -281,9 +281,10 @@ def related_pairs(
     1. static view: the (centred) static cosine of every sentence pair; sentences in the same words are settled
        exactly, by their wording, without the transformer;
     2. probe: the transformer on each pair's strongest static matches only (mutual best partners); a pair whose
-       probes and same-wording sentences cannot add up to two shared sentences or one shared quotation is
+       probes and same-wording sentences do not add up to two shared sentences or one shared quotation is
        dropped: most candidates merely share a topic, and this is where they leave;
-    3. align the rest: the transformer on every sentence pair above the static gate, then relate.
+    3. align the rest: the transformer on every sentence pair of both articles, then relate. The verdict on a
+       pair that reaches this step depends on the two articles alone, not on the rest of the collection.
     Each sentence is encoded at most once, in batches, whichever pairs need it. ``centred``: the articles' static
     vectors centred on the collection's mean (:func:`candidates.centre`), which discriminate better.
     """
@@ -313,15 +314,12 @@ def _related_batch(
         batch = [c for c, kept in zip(batch, keep, strict=True) if kept]
         views = [v for v, kept in zip(views, keep, strict=True) if kept]
     # 3.
-    for c, view in zip(batch, views, strict=True):
-        rows, cols = np.nonzero(view.gate)
-        vectors.need(c.a, set(rows.tolist()))
-        vectors.need(c.b, set(cols.tolist()))
+    for c in batch:
+        vectors.need(c.a, set(range(len(articles[c.a].sentences))))
+        vectors.need(c.b, set(range(len(articles[c.b].sentences))))
     pairs = []
-    for c, view in zip(batch, views, strict=True):
-        cosines = view.same
-        if view.gate.any():
-            cosines = np.where(view.gate, vectors.matrix(c.a) @ vectors.matrix(c.b).T, view.same)
+    for c in batch:
+        cosines = vectors.matrix(c.a) @ vectors.matrix(c.b).T
         pair = relate(articles[c.a], articles[c.b], cosines.astype(np.float32), settings, keep_unrelated)
         if pair is not None:
             pairs.append(pair)
@@ -364,8 +362,7 @@ def _probe_all(
 
     Sentences in the same words count at once. Then the transformer checks each pair's strongest static
     matches (mutual best partners), best first, in rounds over all pairs so that they are encoded in batches; a
-    pair leaves at its first probe that is not similar (unless both sentences quote someone: a quotation framed in
-    other words may still be shared), and stays as soon as its evidence is enough.
+    pair stays as soon as its evidence is enough, and leaves when its probes are spent.
     """
     evidence = [[(int(i), int(j)) for i, j in zip(*np.nonzero(~np.isnan(view.same)), strict=True)] for view in views]
     enough = [_enough(articles[c.a], articles[c.b], found) for c, found in zip(candidates, evidence, strict=True)]
@@ -384,10 +381,8 @@ def _probe_all(
             if judge(a, b, vectors.cosine(c.a, i, c.b, j), settings.align).similar:
                 evidence[k].append((i, j))
                 enough[k] = _enough(articles[c.a], articles[c.b], evidence[k])
-                if not enough[k]:
-                    still.append(k)
-            elif articles[c.a].sentences[i].quote_spans and articles[c.b].sentences[j].quote_spans:
-                still.append(k)  # the same quotation told in other words around it: the next probe decides
+            if not enough[k]:
+                still.append(k)
         undecided = still
     return enough
 

@@ -34,16 +34,20 @@ class CandidateSettings:
 
 @dataclass(frozen=True)
 class AlignSettings:
-    match_cosine: float = 0.80
+    judge_bias: float = -7.29
+    judge_cosine: float = 9.54
+    judge_words: float = 1.84
+    link_probability: float = 0.50
+    partial_cosine: float = 0.65
     static_gate: float = 0.50
     probes: int = 3
-    partial_cosine: float = 0.65
     verbatim_ratio: float = 0.90
 
 
 @dataclass(frozen=True)
 class ClassifySettings:
-    majority: float = 0.60
+    reuse_strength: float = 0.34
+    excerpt_score: float = 0.90
     verbatim_share: float = 0.70
     min_excerpt_sentences: int = 2
 
