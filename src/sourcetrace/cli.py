@@ -14,8 +14,9 @@ from typing import Any
 import click
 
 from . import evaluate, report
-from .errors import SourcetraceError
+from .errors import OutputError, SourcetraceError
 from .evaluate import DATASETS
+from .output import check_writable, write_atomic
 from .pipeline import Timings, compare, match_sentences, scan
 from .records import ScanResult
 from .settings import Settings
@@ -41,11 +42,27 @@ def _settings(config: str | None, model_dir: str | None) -> Settings:
     return Settings.load(config, model_dir=model_dir)
 
 
+def _check_output(output: str | None) -> None:
+    """Fail with a usage error (exit 2) before any work when the output file cannot be written."""
+    if output:
+        try:
+            check_writable(output)
+        except OutputError as exc:
+            raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from exc
+
+
 def _write(text: str, output: str | None) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        try:
+            write_atomic(output, text)
+        except OutputError as exc:
+            raise click.ClickException(str(exc)) from exc
     else:
         click.echo(text, nl=False)
+
+
+def _warn(path: str, reason: str, level: str = "warning") -> None:
+    click.echo(report.printable(f"{level}: {path}: {reason}"), err=True)
 
 
 class _StderrProgress:
@@ -69,7 +86,7 @@ def _exit_code(result: ScanResult) -> int:
 
 def _report_errors(result: ScanResult) -> None:
     for error in result.errors:
-        click.echo(f"warning: {error.path}: {error.reason}", err=True)
+        _warn(error.path, error.reason)
 
 
 @click.group()
@@ -92,6 +109,7 @@ def scan_command(
     paths: tuple[str, ...], fmt: str, output: str | None, timings: bool, config: str | None, model_dir: str | None
 ) -> None:
     """Report reuse pairs and stories among the articles under PATHS (.txt, .html, .jsonl; folders recurse)."""
+    _check_output(output)
     try:
         spent = Timings()
         result = scan(list(paths), _settings(config, model_dir), progress=_StderrProgress(), timings=spent)
@@ -148,15 +166,16 @@ def match_sentences_command(pairs: str, output: str | None, config: str | None, 
     """Judge sentence pairs from a TSV of `id<TAB>sentence_1<TAB>sentence_2`; one JSON line per pair."""
     if pairs != "-" and not Path(pairs).is_file():
         raise click.BadParameter(f"{pairs}: no such file", param_hint="PAIRS")
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    _check_output(output)
     try:
-        for verdict in match_sentences(_read_pairs(pairs), _settings(config, model_dir)):
-            out.write(json.dumps(verdict, ensure_ascii=False) + "\n")
+        verdicts = match_sentences(_read_pairs(pairs), _settings(config, model_dir))
+        if output:  # whole, then renamed into place: a failed run leaves an earlier file as it was
+            _write("".join(json.dumps(v, ensure_ascii=False) + "\n" for v in verdicts), output)
+        else:
+            for verdict in verdicts:
+                sys.stdout.write(json.dumps(verdict, ensure_ascii=False) + "\n")
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
-    finally:
-        if output:
-            out.close()
 
 
 # --- a collection that persists: index add, check, report, serve ---------------------------------------------
@@ -191,7 +210,7 @@ def index_add_command(paths: tuple[str, ...], db: str, config: str | None, model
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
     for error in result.errors:
-        click.echo(f"warning: {error.path}: {error.reason}", err=True)
+        _warn(error.path, error.reason)
     click.echo(
         f"added {len(result.added)}, new versions {len(result.updated)}, unchanged {len(result.unchanged)}; "
         f"{len(result.pairs)} pairs found; the store holds {result.total} articles"
@@ -230,6 +249,7 @@ def report_command(
     """Write one self-contained HTML file: stories, who took from whom, every pair side by side."""
     if bool(db) == bool(paths):
         raise click.UsageError("give either --db FILE or PATH..., not both")
+    _check_output(output)
     try:
         from .html_report import render_report
     except ImportError as exc:
@@ -243,10 +263,7 @@ def report_command(
             result = scan(list(paths), settings, progress=_StderrProgress())
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
-    try:
-        Path(output).write_text(render_report(result), encoding="utf-8")
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
+    _write(render_report(result), output)
     _report_errors(result)
     click.echo(
         f"wrote {output}: {len(result.articles)} articles, {len(result.pairs)} pairs, {len(result.stories)} stories"
