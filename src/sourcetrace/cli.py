@@ -16,6 +16,8 @@ import click
 from . import evaluate, report
 from .errors import OutputError, SourcetraceError
 from .evaluate import DATASETS
+from .ingest import read_articles
+from .integrity import full_check, salvage
 from .output import check_writable, write_atomic
 from .pipeline import Timings, compare, match_sentences, scan
 from .records import ScanResult
@@ -204,11 +206,22 @@ def index_add_command(paths: tuple[str, ...], db: str, config: str | None, model
 
     Unchanged articles are skipped; an article whose id is stored with other text becomes a new version.
     """
+    settings = _settings(config, model_dir)
+    # read first: paths that give no article must not leave a new, empty store behind
+    raw, errors = read_articles(list(paths), settings.ingest)
+    if not raw:
+        for error in errors:
+            _warn(error.path, error.reason)
+        click.echo(
+            "error: no article could be read; check the paths and the warnings above (store unchanged)", err=True
+        )
+        sys.exit(EXIT_NO_ARTICLES)
     try:
-        with _open_store(db, _settings(config, model_dir), create=True) as store:
-            result = store.add_paths(list(paths), progress=_StderrProgress())
+        with _open_store(db, settings, create=True) as store:
+            result = store.add(raw, progress=_StderrProgress())
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
+    result.errors[:0] = errors
     for error in result.errors:
         _warn(error.path, error.reason)
     click.echo(
@@ -218,6 +231,48 @@ def index_add_command(paths: tuple[str, ...], db: str, config: str | None, model
     if not (result.added or result.updated or result.unchanged):
         click.echo("error: no article could be read; check the paths and the warnings above", err=True)
         sys.exit(EXIT_NO_ARTICLES)
+
+
+@index_group.command("check")
+@store_option("The store to check.")
+def index_check_command(db: str) -> None:
+    """Run SQLite's full integrity check on the store (opening a store runs only the quick one)."""
+    try:
+        problems = full_check(Path(db))
+    except SourcetraceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if problems:
+        for problem in problems:
+            click.echo(report.printable(f"problem: {problem}"), err=True)
+        click.echo(
+            f"error: {db} is damaged; recover its articles with `sourcetrace index rebuild --db {db} --to NEW.db`"
+        )
+        sys.exit(1)
+    click.echo(f"{db}: ok (full integrity check)")
+
+
+@index_group.command("rebuild")
+@store_option("The (damaged) store to read the articles from; it is not changed.")
+@click.option("--to", "target", required=True, type=click.Path(dir_okay=False), help="The new store to build.")
+@settings_options
+def index_rebuild_command(db: str, target: str, config: str | None, model_dir: str | None) -> None:
+    """Build a new store from the articles still readable in DB: pairs, vectors and stories are worked out again."""
+    if Path(target).exists():
+        raise click.BadParameter(f"{target} exists; give the path of a new file", param_hint="'--to'")
+    try:
+        articles, lost = salvage(Path(db))
+        if not articles:
+            raise click.ClickException(f"no article could be read from {db}; add the original files to a new store")
+        with _open_store(target, _settings(config, model_dir), create=True) as store:
+            result = store.add(articles, progress=_StderrProgress())
+    except SourcetraceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for error in result.errors:
+        _warn(error.path, error.reason)
+    click.echo(
+        f"rebuilt {target}: {result.total} articles, {len(result.pairs)} pairs"
+        + (f"; {lost} stored versions could not be read (add their files again)" if lost else "")
+    )
 
 
 @main.command("check")
