@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import resource
 import sys
 import time
@@ -333,10 +334,17 @@ def report_command(
 )
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
-    "--token",
-    envvar="SOURCETRACE_TOKEN",
-    help="Allow adding articles to clients sending it as a Bearer token "
-    "(or set SOURCETRACE_TOKEN). Without it the service is read-only.",
+    "--token-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Allow adding articles to clients sending the token in this file (its first line) as a Bearer token. "
+    "Or set SOURCETRACE_TOKEN. Without a token the service is read-only.",
+)
+@click.option("--token", help="The token itself: visible to other users in the process list; prefer --token-file.")
+@click.option(
+    "--public-name",
+    multiple=True,
+    help="A host name clients use to reach the service (e.g. behind a proxy); requests naming any other host "
+    "than the bound address and these get 400. Repeat for several.",
 )
 @click.option(
     "--max-request-bytes",
@@ -348,7 +356,9 @@ def serve_command(
     db: str,
     host: str,
     port: int,
+    token_file: str | None,
     token: str | None,
+    public_name: tuple[str, ...],
     max_request_bytes: int | None,
     config: str | None,
     model_dir: str | None,
@@ -357,11 +367,13 @@ def serve_command(
     try:
         import uvicorn
 
-        from .web.app import create_app
+        from .web.app import allowed_hosts, create_app
     except ImportError as exc:
         raise click.ClickException(
             f"the web service needs the web extra: pip install 'sourcetrace[web]' ({exc})"
         ) from exc
+    token = _token(token, token_file)
+    hosts = allowed_hosts(host, public_name)
     try:
         store = _open_store(db, _settings(config, model_dir), create=True)
     except SourcetraceError as exc:
@@ -372,13 +384,33 @@ def serve_command(
         click.echo(f"warning: checks and adds will fail until this is fixed: {exc}", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: binding {host}: the service is reachable from other machines", err=True)
+    if hosts is None:
+        click.echo(
+            "warning: the Host header is not checked: give --public-name NAME for each name clients use", err=True
+        )
     click.echo(
         f"serving {store.count()} articles from {db} on http://{host}:{port}/ "
         f"({'adding needs the token' if token else 'read-only'})",
         err=True,
     )
-    app = create_app(store, token=token or None, max_request_bytes=max_request_bytes)
+    app = create_app(store, token=token or None, max_request_bytes=max_request_bytes, hosts=hosts)
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _token(given: str | None, path: str | None) -> str | None:
+    """The write token: from --token-file, --token (with a warning) or SOURCETRACE_TOKEN, in that order."""
+    if path:
+        try:
+            lines = Path(path).read_text("utf-8").splitlines()
+        except (OSError, UnicodeError) as exc:
+            raise click.BadParameter(f"cannot read {path}: {exc}", param_hint="'--token-file'") from exc
+        if not lines or not lines[0].strip():
+            raise click.BadParameter(f"{path} is empty; put the token on its first line", param_hint="'--token-file'")
+        return lines[0].strip()
+    if given:
+        click.echo("warning: a token given with --token is visible in the process list; prefer --token-file", err=True)
+        return given
+    return os.environ.get("SOURCETRACE_TOKEN") or None
 
 
 @main.command("spark-scan")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import os
 import re
@@ -45,6 +46,29 @@ def read_articles(paths: Sequence[str | Path], settings: IngestSettings) -> tupl
             except (RecursionError, MemoryError, ValueError, TypeError, LookupError) as exc:
                 # one hostile file must not end the run: whatever it breaks, it is listed and the rest goes on
                 found.error(shown, f"could not be read ({type(exc).__name__}: {_short(exc)}); check or remove it")
+    return found.articles, found.errors
+
+
+def read_bytes(
+    data: bytes, name: str, article_id: str, settings: IngestSettings, kind: str | None = None
+) -> tuple[list[Article], list[FileError]]:
+    """Articles from bytes that did not come from a file here (a request body, an upload), read and checked as a
+    file called ``name`` would be (or as ``kind``, one of ``KINDS``' values); ``article_id`` names a text or HTML
+    article (records carry their own ids)."""
+    found = _Found()
+    kind = kind or KINDS.get(Path(name).suffix.lower())
+    try:
+        if kind is None:
+            raise InputError(name, f"unsupported file type; give {_EXPECTED}")
+        if kind == "jsonl":
+            read_jsonl_stream(io.BytesIO(data), name, settings.max_file_bytes, found)
+        else:
+            check_size(len(data), name, settings.max_file_bytes)
+            found.add(from_bytes(data, kind, name, article_id, found.notes))
+    except InputError as exc:
+        found.error(exc.path, exc.reason)
+    except (RecursionError, MemoryError, ValueError, TypeError, LookupError) as exc:
+        found.error(name, f"could not be read ({type(exc).__name__}: {_short(exc)})")
     return found.articles, found.errors
 
 

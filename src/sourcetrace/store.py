@@ -34,7 +34,7 @@ import numpy as np
 
 from .candidates import centre, find_candidates, mean_vector
 from .encoder import Encoder
-from .errors import DamagedStoreError, StoreError
+from .errors import DamagedStoreError, InputError, StoreError
 from .ingest import read_articles
 from .integrity import check_file, damaged_message, quick_check
 from .pipeline import Models, Progress, featurise, related_pairs
@@ -1108,17 +1108,27 @@ class Store:
         result.errors[:0] = errors
         return result
 
-    def check(self, articles: Sequence[Article], timings: dict[str, float] | None = None) -> ScanResult:
+    def check(
+        self, articles: Sequence[Article], timings: dict[str, float] | None = None, max_sentences: int | None = None
+    ) -> ScanResult:
         """Reuse of each raw article against the collection, without storing anything.
 
         Each pair has the checked article as ``a``, as ``compare CHECKED STORED`` gives it. A stored article with
         the checked article's id is left out (it would be the same article). The result lists the checked
         articles, then the stored articles they share material with, and the stories those belong to.
-        ``timings`` collects the seconds spent in each step.
+        ``timings`` collects the seconds spent in each step. An article of more than ``max_sentences`` sentences
+        raises InputError before anything is aligned (a bound for services).
         """
         clock = time.perf_counter()
         features = featurise(articles, self.settings, workers=1)
         clock = _mark(timings, "prepare", clock)
+        for article in features.articles:
+            if max_sentences is not None and len(article.sentences) > max_sentences:
+                raise InputError(
+                    article.path,
+                    f"has {len(article.sentences):,} sentences, over the limit of {max_sentences:,} for a check; "
+                    "check a shorter text",
+                )
         out = ScanResult(articles=[], pairs=[], stories=[], errors=list(features.errors))
         matched: dict[str, Article] = {}
         c = self.settings.candidates
