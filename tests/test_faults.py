@@ -180,7 +180,8 @@ def test_check_with_a_surrogate_answers_and_shows_no_server_paths(service, store
 def test_host_header_is_checked(stored, settings, models):
     from fastapi.testclient import TestClient
 
-    from sourcetrace.web.app import allowed_hosts, create_app
+    from sourcetrace.web.app import create_app
+    from sourcetrace.web.middleware import allowed_hosts
 
     store = Store(stored, settings, models, create=False)
     app = create_app(store, hosts=allowed_hosts("127.0.0.1", ("news.example.org",)))
@@ -228,7 +229,7 @@ def test_nfd_id_finds_the_nfc_article(service):
 def test_requests_over_the_global_limit_get_503(stored, settings, models):
     import asyncio
 
-    from sourcetrace.web.app import RequestLimit
+    from sourcetrace.web.middleware import RequestLimit
 
     async def slow(scope, receive, send):
         await asyncio.sleep(0.2)

@@ -367,7 +367,8 @@ def serve_command(
     try:
         import uvicorn
 
-        from .web.app import allowed_hosts, create_app
+        from .web.app import create_app
+        from .web.middleware import allowed_hosts
     except ImportError as exc:
         raise click.ClickException(
             f"the web service needs the web extra: pip install 'sourcetrace[web]' ({exc})"
