@@ -39,14 +39,16 @@ def test_seed_folder_reads_in_sorted_order() -> None:
     assert first.text == (SEEDS / f"{first.id}.txt").read_text("utf-8")
 
 
-def test_folder_ids_are_relative_paths_and_hidden_or_foreign_files_are_skipped(tmp_path: Path) -> None:
+def test_folder_ids_are_relative_paths_hidden_files_skipped_and_foreign_ones_listed(tmp_path: Path) -> None:
     root = tmp_path / "collection"
     shutil.copytree(DATA / "collection", root)
     (root / ".drafts").mkdir()
     (root / ".drafts" / "draft.txt").write_text("A draft.", "utf-8")
     (root / ".hidden.txt").write_text("Hidden.", "utf-8")
     articles, errors = read(root)
-    assert errors == []  # notes.md and hidden files are passed over silently
+    # hidden files are passed over silently; notes.md is listed as skipped
+    assert [(e.path, e.level) for e in errors] == [(str(root / "notes.md"), "error")]
+    assert "skipped: unsupported file type '.md'" in errors[0].reason
     assert [a.id for a in articles] == ["festival", "world/ferries", "world/port"]
     assert articles[1].path == str(root / "world" / "ferries.txt")
     assert articles[2].title == "Port traffic rises"
@@ -63,7 +65,7 @@ def test_file_given_directly_uses_its_stem_and_path_as_given() -> None:
 
 def test_same_file_reached_twice_is_read_once() -> None:
     articles, errors = read(DATA / "collection", DATA / "collection" / "festival.txt")
-    assert errors == []
+    assert [e.path for e in errors] == [str(DATA / "collection" / "notes.md")]
     assert [a.id for a in articles] == ["festival", "world/ferries", "world/port"]
 
 
@@ -128,8 +130,9 @@ def test_cp1252_with_smart_quotes_and_accents(tmp_path: Path) -> None:
     path = tmp_path / "legacy.txt"
     path.write_bytes(text.encode("cp1252"))
     (article,), errors = read(path)
-    assert errors == []
     assert article.text == text
+    (note,) = errors  # the guess is listed, with how sure it is
+    assert note.level == "warning" and "not UTF-8: read as cp1252 (confidence" in note.reason
 
 
 def test_short_cp1252_text(tmp_path: Path) -> None:

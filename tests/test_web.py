@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from sourcetrace.ingest import read_articles  # noqa: E402
 from sourcetrace.store import Store  # noqa: E402
-from sourcetrace.web.app import CSP, create_app  # noqa: E402
+from sourcetrace.web.app import create_app  # noqa: E402
+from sourcetrace.web.middleware import CSP  # noqa: E402
 
 from .conftest import SEEDS  # noqa: E402
 from .test_store import synthetic, write_jsonl  # noqa: E402

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import resource
 import sys
 import time
@@ -14,8 +15,11 @@ from typing import Any
 import click
 
 from . import evaluate, report
-from .errors import SourcetraceError
+from .errors import OutputError, SourcetraceError
 from .evaluate import DATASETS
+from .ingest import read_articles
+from .integrity import full_check, salvage
+from .output import check_writable, write_atomic
 from .pipeline import Timings, compare, match_sentences, scan
 from .records import ScanResult
 from .settings import Settings
@@ -41,11 +45,27 @@ def _settings(config: str | None, model_dir: str | None) -> Settings:
     return Settings.load(config, model_dir=model_dir)
 
 
+def _check_output(output: str | None) -> None:
+    """Fail with a usage error (exit 2) before any work when the output file cannot be written."""
+    if output:
+        try:
+            check_writable(output)
+        except OutputError as exc:
+            raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from exc
+
+
 def _write(text: str, output: str | None) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        try:
+            write_atomic(output, text)
+        except OutputError as exc:
+            raise click.ClickException(str(exc)) from exc
     else:
         click.echo(text, nl=False)
+
+
+def _warn(path: str, reason: str, level: str = "warning") -> None:
+    click.echo(report.printable(f"{level}: {path}: {reason}"), err=True)
 
 
 class _StderrProgress:
@@ -69,7 +89,7 @@ def _exit_code(result: ScanResult) -> int:
 
 def _report_errors(result: ScanResult) -> None:
     for error in result.errors:
-        click.echo(f"warning: {error.path}: {error.reason}", err=True)
+        _warn(error.path, error.reason)
 
 
 @click.group()
@@ -92,6 +112,7 @@ def scan_command(
     paths: tuple[str, ...], fmt: str, output: str | None, timings: bool, config: str | None, model_dir: str | None
 ) -> None:
     """Report reuse pairs and stories among the articles under PATHS (.txt, .html, .jsonl; folders recurse)."""
+    _check_output(output)
     try:
         spent = Timings()
         result = scan(list(paths), _settings(config, model_dir), progress=_StderrProgress(), timings=spent)
@@ -148,15 +169,16 @@ def match_sentences_command(pairs: str, output: str | None, config: str | None, 
     """Judge sentence pairs from a TSV of `id<TAB>sentence_1<TAB>sentence_2`; one JSON line per pair."""
     if pairs != "-" and not Path(pairs).is_file():
         raise click.BadParameter(f"{pairs}: no such file", param_hint="PAIRS")
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    _check_output(output)
     try:
-        for verdict in match_sentences(_read_pairs(pairs), _settings(config, model_dir)):
-            out.write(json.dumps(verdict, ensure_ascii=False) + "\n")
+        verdicts = match_sentences(_read_pairs(pairs), _settings(config, model_dir))
+        if output:  # whole, then renamed into place: a failed run leaves an earlier file as it was
+            _write("".join(json.dumps(v, ensure_ascii=False) + "\n" for v in verdicts), output)
+        else:
+            for verdict in verdicts:
+                sys.stdout.write(json.dumps(verdict, ensure_ascii=False) + "\n")
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
-    finally:
-        if output:
-            out.close()
 
 
 # --- a collection that persists: index add, check, report, serve ---------------------------------------------
@@ -185,13 +207,24 @@ def index_add_command(paths: tuple[str, ...], db: str, config: str | None, model
 
     Unchanged articles are skipped; an article whose id is stored with other text becomes a new version.
     """
+    settings = _settings(config, model_dir)
+    # read first: paths that give no article must not leave a new, empty store behind
+    raw, errors = read_articles(list(paths), settings.ingest)
+    if not raw:
+        for error in errors:
+            _warn(error.path, error.reason)
+        click.echo(
+            "error: no article could be read; check the paths and the warnings above (store unchanged)", err=True
+        )
+        sys.exit(EXIT_NO_ARTICLES)
     try:
-        with _open_store(db, _settings(config, model_dir), create=True) as store:
-            result = store.add_paths(list(paths), progress=_StderrProgress())
+        with _open_store(db, settings, create=True) as store:
+            result = store.add(raw, progress=_StderrProgress())
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
+    result.errors[:0] = errors
     for error in result.errors:
-        click.echo(f"warning: {error.path}: {error.reason}", err=True)
+        _warn(error.path, error.reason)
     click.echo(
         f"added {len(result.added)}, new versions {len(result.updated)}, unchanged {len(result.unchanged)}; "
         f"{len(result.pairs)} pairs found; the store holds {result.total} articles"
@@ -199,6 +232,48 @@ def index_add_command(paths: tuple[str, ...], db: str, config: str | None, model
     if not (result.added or result.updated or result.unchanged):
         click.echo("error: no article could be read; check the paths and the warnings above", err=True)
         sys.exit(EXIT_NO_ARTICLES)
+
+
+@index_group.command("check")
+@store_option("The store to check.")
+def index_check_command(db: str) -> None:
+    """Run SQLite's full integrity check on the store (opening a store runs only the quick one)."""
+    try:
+        problems = full_check(Path(db))
+    except SourcetraceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if problems:
+        for problem in problems:
+            click.echo(report.printable(f"problem: {problem}"), err=True)
+        click.echo(
+            f"error: {db} is damaged; recover its articles with `sourcetrace index rebuild --db {db} --to NEW.db`"
+        )
+        sys.exit(1)
+    click.echo(f"{db}: ok (full integrity check)")
+
+
+@index_group.command("rebuild")
+@store_option("The (damaged) store to read the articles from; it is not changed.")
+@click.option("--to", "target", required=True, type=click.Path(dir_okay=False), help="The new store to build.")
+@settings_options
+def index_rebuild_command(db: str, target: str, config: str | None, model_dir: str | None) -> None:
+    """Build a new store from the articles still readable in DB: pairs, vectors and stories are worked out again."""
+    if Path(target).exists():
+        raise click.BadParameter(f"{target} exists; give the path of a new file", param_hint="'--to'")
+    try:
+        articles, lost = salvage(Path(db))
+        if not articles:
+            raise click.ClickException(f"no article could be read from {db}; add the original files to a new store")
+        with _open_store(target, _settings(config, model_dir), create=True) as store:
+            result = store.add(articles, progress=_StderrProgress())
+    except SourcetraceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for error in result.errors:
+        _warn(error.path, error.reason)
+    click.echo(
+        f"rebuilt {target}: {result.total} articles, {len(result.pairs)} pairs"
+        + (f"; {lost} stored versions could not be read (add their files again)" if lost else "")
+    )
 
 
 @main.command("check")
@@ -230,6 +305,7 @@ def report_command(
     """Write one self-contained HTML file: stories, who took from whom, every pair side by side."""
     if bool(db) == bool(paths):
         raise click.UsageError("give either --db FILE or PATH..., not both")
+    _check_output(output)
     try:
         from .html_report import render_report
     except ImportError as exc:
@@ -243,10 +319,7 @@ def report_command(
             result = scan(list(paths), settings, progress=_StderrProgress())
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
-    try:
-        Path(output).write_text(render_report(result), encoding="utf-8")
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
+    _write(render_report(result), output)
     _report_errors(result)
     click.echo(
         f"wrote {output}: {len(result.articles)} articles, {len(result.pairs)} pairs, {len(result.stories)} stories"
@@ -261,10 +334,17 @@ def report_command(
 )
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
-    "--token",
-    envvar="SOURCETRACE_TOKEN",
-    help="Allow adding articles to clients sending it as a Bearer token "
-    "(or set SOURCETRACE_TOKEN). Without it the service is read-only.",
+    "--token-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Allow adding articles to clients sending the token in this file (its first line) as a Bearer token. "
+    "Or set SOURCETRACE_TOKEN. Without a token the service is read-only.",
+)
+@click.option("--token", help="The token itself: visible to other users in the process list; prefer --token-file.")
+@click.option(
+    "--public-name",
+    multiple=True,
+    help="A host name clients use to reach the service (e.g. behind a proxy); requests naming any other host "
+    "than the bound address and these get 400. Repeat for several.",
 )
 @click.option(
     "--max-request-bytes",
@@ -276,7 +356,9 @@ def serve_command(
     db: str,
     host: str,
     port: int,
+    token_file: str | None,
     token: str | None,
+    public_name: tuple[str, ...],
     max_request_bytes: int | None,
     config: str | None,
     model_dir: str | None,
@@ -286,10 +368,13 @@ def serve_command(
         import uvicorn
 
         from .web.app import create_app
+        from .web.middleware import allowed_hosts
     except ImportError as exc:
         raise click.ClickException(
             f"the web service needs the web extra: pip install 'sourcetrace[web]' ({exc})"
         ) from exc
+    token = _token(token, token_file)
+    hosts = allowed_hosts(host, public_name)
     try:
         store = _open_store(db, _settings(config, model_dir), create=True)
     except SourcetraceError as exc:
@@ -300,13 +385,33 @@ def serve_command(
         click.echo(f"warning: checks and adds will fail until this is fixed: {exc}", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: binding {host}: the service is reachable from other machines", err=True)
+    if hosts is None:
+        click.echo(
+            "warning: the Host header is not checked: give --public-name NAME for each name clients use", err=True
+        )
     click.echo(
         f"serving {store.count()} articles from {db} on http://{host}:{port}/ "
         f"({'adding needs the token' if token else 'read-only'})",
         err=True,
     )
-    app = create_app(store, token=token or None, max_request_bytes=max_request_bytes)
+    app = create_app(store, token=token or None, max_request_bytes=max_request_bytes, hosts=hosts)
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _token(given: str | None, path: str | None) -> str | None:
+    """The write token: from --token-file, --token (with a warning) or SOURCETRACE_TOKEN, in that order."""
+    if path:
+        try:
+            lines = Path(path).read_text("utf-8").splitlines()
+        except (OSError, UnicodeError) as exc:
+            raise click.BadParameter(f"cannot read {path}: {exc}", param_hint="'--token-file'") from exc
+        if not lines or not lines[0].strip():
+            raise click.BadParameter(f"{path} is empty; put the token on its first line", param_hint="'--token-file'")
+        return lines[0].strip()
+    if given:
+        click.echo("warning: a token given with --token is visible in the process list; prefer --token-file", err=True)
+        return given
+    return os.environ.get("SOURCETRACE_TOKEN") or None
 
 
 @main.command("spark-scan")

@@ -4,7 +4,9 @@ SourcetraceError
  ├── InputError          a file or record cannot be read (bad encoding, too large, malformed)
  ├── ConfigError         a settings file or option has a bad value
  ├── ModelError          the sentence encoder is missing or its weights fail the checksum
+ ├── OutputError         a report file cannot be written (missing folder, no permission)
  └── StoreError          a store file cannot be opened or used (not a store, newer schema, other encoder)
+      └── DamagedStoreError   SQLite's integrity check failed: the file is damaged
 """
 
 
@@ -31,3 +33,11 @@ class ModelError(SourcetraceError):
 
 class StoreError(SourcetraceError):
     """A store cannot be opened or used. The message names the file and what to do."""
+
+
+class OutputError(SourcetraceError):
+    """A report file cannot be written. The message names the file and the reason."""
+
+
+class DamagedStoreError(StoreError):
+    """A store file is damaged. The message says how to recover what it holds."""

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import charset_normalizer
 import trafilatura
@@ -38,9 +40,35 @@ def read_articles(paths: Sequence[str | Path], settings: IngestSettings) -> tupl
                 if KINDS[path.suffix.lower()] == "jsonl":
                     _read_jsonl(path, shown, settings.max_file_bytes, found)
                 else:
-                    found.add(_read_file(path, shown, article_id, settings.max_file_bytes))
+                    found.add(_read_file(path, shown, article_id, settings.max_file_bytes, found.notes))
             except InputError as exc:
-                found.errors.append(FileError(exc.path, exc.reason))
+                found.error(exc.path, exc.reason)
+            except (RecursionError, MemoryError, ValueError, TypeError, LookupError) as exc:
+                # one hostile file must not end the run: whatever it breaks, it is listed and the rest goes on
+                found.error(shown, f"could not be read ({type(exc).__name__}: {_short(exc)}); check or remove it")
+    return found.articles, found.errors
+
+
+def read_bytes(
+    data: bytes, name: str, article_id: str, settings: IngestSettings, kind: str | None = None
+) -> tuple[list[Article], list[FileError]]:
+    """Articles from bytes that did not come from a file here (a request body, an upload), read and checked as a
+    file called ``name`` would be (or as ``kind``, one of ``KINDS``' values); ``article_id`` names a text or HTML
+    article (records carry their own ids)."""
+    found = _Found()
+    kind = kind or KINDS.get(Path(name).suffix.lower())
+    try:
+        if kind is None:
+            raise InputError(name, f"unsupported file type; give {_EXPECTED}")
+        if kind == "jsonl":
+            read_jsonl_stream(io.BytesIO(data), name, settings.max_file_bytes, found)
+        else:
+            check_size(len(data), name, settings.max_file_bytes)
+            found.add(from_bytes(data, kind, name, article_id, found.notes))
+    except InputError as exc:
+        found.error(exc.path, exc.reason)
+    except (RecursionError, MemoryError, ValueError, TypeError, LookupError) as exc:
+        found.error(name, f"could not be read ({type(exc).__name__}: {_short(exc)})")
     return found.articles, found.errors
 
 
@@ -52,20 +80,26 @@ class _Found:
     errors: list[FileError] = field(default_factory=list)
     ids: dict[str, str] = field(default_factory=dict)
     files: set[Path] = field(default_factory=set)
+    notes: list[FileError] = field(default_factory=list)  # warnings of the file being read, listed once it is
 
     def add(self, article: Article) -> None:
+        _sanitise(article)
+        self.errors.extend(self.notes)
+        self.notes.clear()
         earlier = self.ids.get(article.id)
         if earlier is not None:
-            self.errors.append(
-                FileError(
-                    article.path,
-                    f"duplicate id {article.id!r}: already read from {earlier}, which is kept; "
-                    "give each article a unique id (file name or 'id' field)",
-                )
+            self.error(
+                article.path,
+                f"duplicate id {article.id!r}: already read from {earlier}, which is kept; "
+                "give each article a unique id (file name or 'id' field)",
             )
             return
         self.ids[article.id] = article.path
         self.articles.append(article)
+
+    def error(self, path: str, reason: str, level: Literal["error", "warning"] = "error") -> None:
+        self.notes.clear()  # the file was not read after all: its warnings no longer matter
+        self.errors.append(FileError(clean_string(path), clean_string(reason), level))
 
 
 def _files(given: str | Path, found: _Found) -> Iterator[tuple[Path, str, str]]:
@@ -73,19 +107,19 @@ def _files(given: str | Path, found: _Found) -> Iterator[tuple[Path, str, str]]:
     shown = str(given)
     path = Path(given)
     if path.is_dir():
-        for rel in _walk(path):
+        for rel in _walk(path, shown, found):
             yield from _once(path / rel, os.path.join(shown, rel), Path(rel).with_suffix("").as_posix(), found)
     elif path.is_file():
         if path.suffix.lower() not in KINDS:
             kind = f"'{path.suffix}'" if path.suffix else "a file without extension"
-            found.errors.append(FileError(shown, f"unsupported file type {kind}; sourcetrace reads {_EXPECTED} files"))
+            found.error(shown, f"unsupported file type {kind}; sourcetrace reads {_EXPECTED} files")
             return
         yield from _once(path, shown, path.stem, found)
     elif path.exists() or path.is_symlink():
         reason = "is a broken link" if not path.exists() else "is not a regular file or folder"
-        found.errors.append(FileError(shown, f"{reason}; give a path to an article file or a folder of them"))
+        found.error(shown, f"{reason}; give a path to an article file or a folder of them")
     else:
-        found.errors.append(FileError(shown, "does not exist; check the path"))
+        found.error(shown, "does not exist; check the path")
 
 
 def _once(path: Path, shown: str, article_id: str, found: _Found) -> Iterator[tuple[Path, str, str]]:
@@ -96,29 +130,77 @@ def _once(path: Path, shown: str, article_id: str, found: _Found) -> Iterator[tu
         yield path, shown, article_id
 
 
-def _walk(root: Path) -> list[str]:
-    """Relative paths (native separators) of the article files under ``root``: sorted, hidden ones skipped."""
+def _walk(root: Path, shown: str, found: _Found) -> list[str]:
+    """Relative paths (native separators) of the article files under ``root``, sorted; hidden ones skipped.
+
+    Every other path passed over goes to ``found.errors`` with its reason: unreadable folders, files of other
+    types, special files, broken links. Symbolic links to folders are followed once: a folder reached again
+    (a link loop, or a second link to it) is reported and not read twice.
+    """
     out: list[str] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+    walked: dict[str, str] = {}  # real path of each folder walked -> as shown
+
+    def unreadable(exc: OSError) -> None:
+        where = os.path.join(shown, os.path.relpath(exc.filename, root)) if exc.filename else shown
+        found.error(where, f"folder not read: {exc.strerror or exc}; check its permissions")
+
+    for folder, dirs, files in os.walk(root, onerror=unreadable, followlinks=True):
         rel = os.path.relpath(folder, root)
+        here = os.path.realpath(folder)
+        earlier = walked.get(here)
+        if earlier is not None:
+            dirs[:] = []
+            found.error(
+                os.path.join(shown, rel),
+                f"folder skipped: it leads to {earlier}, read already (a symbolic link loop, or a second link)",
+            )
+            continue
+        walked[here] = os.path.normpath(os.path.join(shown, rel))
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in files:
-            if not name.startswith(".") and Path(name).suffix.lower() in KINDS:
-                out.append(name if rel == "." else os.path.join(rel, name))
+            if name.startswith("."):
+                continue
+            relative = name if rel == "." else os.path.join(rel, name)
+            problem = _not_an_article_file(os.path.join(folder, name))
+            if problem:
+                found.error(os.path.join(shown, relative), problem)
+            else:
+                out.append(relative)
     return sorted(out, key=lambda p: Path(p).as_posix())
+
+
+def _not_an_article_file(path: str) -> str | None:
+    """Why a file found in a folder is skipped, or None to read it."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in KINDS:
+        kind = f"'{suffix}'" if suffix else "a file without extension"
+        return f"skipped: unsupported file type {kind}; sourcetrace reads {_EXPECTED} files"
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        broken = os.path.islink(path) and not os.path.exists(path)
+        return "skipped: a broken link" if broken else f"skipped: {exc.strerror or exc}"
+    if not stat.S_ISREG(mode):
+        return "skipped: not a regular file (a device, pipe or socket); give article files"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # One file
 
 
-def _read_file(path: Path, shown: str, article_id: str, limit: int) -> Article:
-    return from_bytes(_read_bytes(path, shown, limit), KINDS[path.suffix.lower()], shown, article_id)
+def _read_file(path: Path, shown: str, article_id: str, limit: int, notes: list[FileError]) -> Article:
+    return from_bytes(_read_bytes(path, shown, limit), KINDS[path.suffix.lower()], shown, article_id, notes)
 
 
-def from_bytes(data: bytes, kind: str, shown: str, article_id: str) -> Article:
-    """The article in a text or HTML file's bytes (``kind`` as in ``KINDS``), wherever they were read."""
-    text = decode(data, shown)
+def from_bytes(data: bytes, kind: str, shown: str, article_id: str, notes: list[FileError] | None = None) -> Article:
+    """The article in a text or HTML file's bytes (``kind`` as in ``KINDS``), wherever they were read.
+
+    ``notes`` receives a warning when the bytes were not clean UTF-8 (what was decided, and how sure it is).
+    """
+    text, note = decode_with_note(data, shown)
+    if note is not None and notes is not None:
+        notes.append(FileError(shown, note, "warning"))
     if kind == "html":
         return _from_html(text, article_id, shown)
     text = normalise_text(text)
@@ -160,14 +242,26 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def decode(data: bytes, shown: str) -> str:
-    """Bytes to text: a byte-order mark decides, else UTF-8, else the legacy encoding charset-normalizer finds.
+    """Bytes to text (see :func:`decode_with_note`)."""
+    return decode_with_note(data, shown)[0]
+
+
+def decode_with_note(data: bytes, shown: str) -> tuple[str, str | None]:
+    """Bytes to text, and a note when they were not clean UTF-8.
+
+    1. A byte-order mark decides.
+    2. UTF-8 when it fits: clean, or mostly valid with a few bad bytes (then replaced by U+FFFD, and the note
+       gives their offsets). A French article with one stray Windows-1252 byte is still UTF-8: decoding it all
+       as a legacy encoding would garble every accent, silently.
+    3. Else the legacy encoding charset-normalizer finds, and the note says which, and how sure it is.
 
     Raises InputError for binary data and for bytes no encoding explains.
     """
+    # 1.
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(encoding)
+                return data.decode(encoding), None
             except UnicodeDecodeError as exc:
                 raise InputError(
                     shown,
@@ -180,16 +274,52 @@ def decode(data: bytes, shown: str) -> str:
             "is binary (it contains NUL bytes), or UTF-16 text without a byte-order mark; "
             "give text (preferably UTF-8), HTML or JSON-lines files",
         )
+    # 2.
+    note = None
     try:
         text: str | None = data.decode("utf-8")
     except UnicodeDecodeError:
-        text = _legacy_decode(data)
+        text, note = _mostly_utf8(data)
+        # 3.
+        if text is None:
+            text, note = _legacy_decode(data)
     if text is None or len(_CONTROL.findall(text)) > max(2, len(text) // 100):
         raise InputError(shown, "is not text in any encoding sourcetrace recognises (binary?); re-save it as UTF-8")
-    return text
+    return text, note
 
 
-def _legacy_decode(data: bytes) -> str | None:
+_BAD_BYTE = re.compile("[\udc80-\udcff]")
+_SHOWN_OFFSETS = 10
+
+
+def _mostly_utf8(data: bytes) -> tuple[str | None, str | None]:
+    """UTF-8 with its bad bytes replaced, when at least as many non-ASCII characters decode as fail to.
+
+    A legacy-encoded file has almost no valid multi-byte sequences (an accent followed by ASCII is invalid), so
+    the ratio separates the two well; text that is ASCII but for stray bytes goes to the legacy decoder, which
+    reads a Windows-1252 apostrophe better than a replacement character would.
+    """
+    escaped = data.decode("utf-8", "surrogateescape")  # each bad byte becomes one lone surrogate
+    bad = [m.start() for m in _BAD_BYTE.finditer(escaped)]
+    good = sum(1 for ch in escaped if ch >= "\x80") - len(bad)
+    if good < len(bad) or not good:
+        return None, None
+    offsets, position, previous = [], 0, 0
+    for index in bad[:_SHOWN_OFFSETS]:
+        position += len(escaped[previous:index].encode("utf-8", "surrogateescape"))
+        offsets.append(position)
+        previous = index
+    more = f" and {len(bad) - _SHOWN_OFFSETS} more" if len(bad) > _SHOWN_OFFSETS else ""
+    confidence = good / (good + len(bad))
+    note = (
+        f"read as UTF-8 (confidence {confidence:.2f}) with {len(bad)} invalid byte{'s' if len(bad) > 1 else ''} "
+        f"replaced by U+FFFD, at byte offset{'s' if len(bad) > 1 else ''} {', '.join(map(str, offsets))}{more}; "
+        "re-save the file as UTF-8 to silence this"
+    )
+    return _BAD_BYTE.sub("\ufffd", escaped), note
+
+
+def _legacy_decode(data: bytes) -> tuple[str | None, str | None]:
     """Decode non-UTF-8 bytes, preferring Windows-1252 among the encodings that fit equally well.
 
     charset-normalizer often names a Central European or DOS code page for short Western text that decodes
@@ -197,15 +327,50 @@ def _legacy_decode(data: bytes) -> str | None:
     """
     matches = list(charset_normalizer.from_bytes(data))
     if not matches:
-        return None
+        return None, None
     least_chaos = min(m.chaos for m in matches)
+    confidence = max(0.0, 1.0 - least_chaos)
     if any("cp1252" in m.could_be_from_charset for m in matches if m.chaos <= least_chaos + 0.01):
         try:
-            return data.decode("cp1252")
+            return data.decode("cp1252"), _legacy_note("cp1252", confidence)
         except UnicodeDecodeError:
             pass
     best = matches[0] if matches[0].chaos <= least_chaos else min(matches, key=lambda m: m.chaos)
-    return str(best)
+    return str(best), _legacy_note(best.encoding, confidence)
+
+
+def _legacy_note(encoding: str, confidence: float) -> str:
+    return (
+        f"not UTF-8: read as {encoding} (confidence {confidence:.2f}); "
+        "if the text looks wrong, re-save the file as UTF-8"
+    )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_string(value: str) -> str:
+    """``value`` with lone surrogates (from JSON escapes or undecodable file names) replaced by U+FFFD.
+
+    They cannot be encoded, so one left in would crash writing the report after the whole analysis.
+    """
+    return _SURROGATE.sub("\ufffd", value)
+
+
+def _sanitise(article: Article) -> None:
+    """Every string of an article encodable, and its id NFC, so that two spellings of one id are one article."""
+    article.id = unicodedata.normalize("NFC", clean_string(article.id))
+    article.path = clean_string(article.path)
+    article.text = clean_string(article.text)
+    for name in ("title", "date", "outlet", "url"):
+        value = getattr(article, name)
+        if value is not None:
+            setattr(article, name, clean_string(value))
+
+
+def _short(exc: BaseException, most: int = 200) -> str:
+    text = clean_string(str(exc))
+    return text if len(text) <= most else text[:most] + "..."
 
 
 _LINE_BREAK = re.compile(r"\r\n?|[\u2028\x85]")
@@ -278,9 +443,23 @@ def read_jsonl_stream(lines: Any, shown: str, limit: int, found: _Found) -> None
                     f"line {number} is over the limit of {limit:,} bytes (ingest.max_file_bytes); "
                     "shorten the record or raise the limit",
                 )
-            found.add(_from_record(raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw, number, where))
+            record = _parse_record(raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw, number, where)
+            dirty = [k for k, v in record.items() if isinstance(v, str) and _SURROGATE.search(v)]
+            if dirty:
+                record = {k: clean_string(v) if k in dirty else v for k, v in record.items()}
+                found.notes.append(
+                    FileError(
+                        where,
+                        f"line {number}: lone surrogate escapes in {', '.join(map(repr, dirty))} replaced by "
+                        "U+FFFD; fix the record",
+                        "warning",
+                    )
+                )
+            found.add(_record_article(record, number, where))
         except InputError as exc:
-            found.errors.append(FileError(exc.path, exc.reason))
+            found.error(exc.path, exc.reason)
+        except (RecursionError, MemoryError, ValueError, TypeError, LookupError) as exc:
+            found.error(where, f"line {number} could not be read ({type(exc).__name__}: {_short(exc)}); fix the line")
     if records == 0:
         raise InputError(shown, "is empty (no JSON records); remove it or add one article per line")
 
@@ -299,6 +478,10 @@ def _bounded_lines(stream: Any, limit: int) -> Iterator[tuple[int, bytes | None]
 
 
 def _from_record(raw: bytes, number: int, where: str) -> Article:
+    return _record_article(_parse_record(raw, number, where), number, where)
+
+
+def _parse_record(raw: bytes, number: int, where: str) -> dict[str, Any]:
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -309,8 +492,16 @@ def _from_record(raw: bytes, number: int, where: str) -> Article:
         raise InputError(
             where, f"line {number} is not valid JSON ({exc.msg} at column {exc.colno}); fix or remove the line"
         ) from exc
+    except RecursionError as exc:
+        raise InputError(
+            where, f'line {number} is nested too deeply to read; a record is one flat object with "id" and "text"'
+        ) from exc
     if not isinstance(record, dict):
         raise InputError(where, f'line {number} is a JSON {type(record).__name__}, not an object with "id" and "text"')
+    return record
+
+
+def _record_article(record: dict[str, Any], number: int, where: str) -> Article:
     article_id = record.get("id")
     if isinstance(article_id, int) and not isinstance(article_id, bool):
         article_id = str(article_id)

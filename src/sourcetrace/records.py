@@ -57,10 +57,12 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class FileError:
-    """An input that could not be read; the scan goes on without it."""
+    """An input that could not be read (``level`` "error": the scan goes on without it), or one that was read with
+    a caveat the reader should know of (``level`` "warning": bad bytes replaced, a legacy encoding guessed)."""
 
     path: str
     reason: str
+    level: Literal["error", "warning"] = "error"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 from .records import Article, Divergence, Pair, Passage, ScanResult
@@ -89,7 +90,7 @@ def to_dict(result: ScanResult, with_sentences: bool = False) -> dict[str, Any]:
         "articles": [article_dict(a, with_sentences) for a in result.articles],
         "pairs": [pair_dict(p) for p in result.pairs],
         "stories": [{"id": s.id, "articles": list(s.articles), "label": s.label} for s in result.stories],
-        "errors": [{"path": e.path, "reason": e.reason} for e in result.errors],
+        "errors": [{"path": e.path, "reason": e.reason, "level": e.level} for e in result.errors],
     }
 
 
@@ -116,22 +117,55 @@ def to_jsonl(result: ScanResult) -> str:
     return "".join(json.dumps(_flat(p), ensure_ascii=False) + "\n" for p in result.pairs)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula (=, +, -, @ first), quoted with a leading apostrophe.
+
+    Ids, titles and reasons come from the articles, so a crafted id could otherwise run in the reader's
+    spreadsheet. Numbers are left alone.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(result: ScanResult) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=FLAT_FIELDS, lineterminator="\n")
     writer.writeheader()
     for p in result.pairs:
-        writer.writerow(_flat(p))
+        writer.writerow({k: spreadsheet_safe(v) for k, v in _flat(p).items()})
     return buffer.getvalue()
+
+
+# C0 and C1 controls but tab and line feed, and the escape sequences that begin with them (colours, titles,
+# hyperlinks, cursor moves): text from the articles must not drive the reader's terminal
+_TERMINAL_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC, ended by BEL or ST
+    r"|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*[\x07\x9c]?"  # the same in 8-bit form
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters or terminal escape sequences (tab and line feed kept)."""
+    return _TERMINAL_CONTROL.sub("", text)
 
 
 def to_table(result: ScanResult, alignment: bool = False, width: int = 120) -> str:
     """A readable terminal view; ``alignment`` adds every linked sentence pair and divergence."""
     from rich.console import Console
-    from rich.markup import escape
+    from rich.markup import escape as rich_escape
     from rich.table import Table
 
     console = Console(file=io.StringIO(), width=width, force_terminal=False, color_system=None)
+
+    def escape(text: str) -> str:
+        return rich_escape(printable(text))
+
     texts = {a.id: a for a in result.articles}
     pairs = Table(title=f"{len(result.pairs)} pairs sharing material", show_lines=False)
     for column in ("a", "b", "relation", "score", "coverage a/b", "source", "why"):
@@ -152,7 +186,7 @@ def to_table(result: ScanResult, alignment: bool = False, width: int = 120) -> s
     stories.add_column("articles", overflow="fold")
     stories.add_column("label", overflow="fold")
     for s in result.stories:
-        stories.add_row(s.id, escape(", ".join(s.articles)), escape(s.label))
+        stories.add_row(escape(s.id), escape(", ".join(s.articles)), escape(s.label))
     console.print(stories)
     if alignment:
         for p in result.pairs:
@@ -170,13 +204,15 @@ def to_table(result: ScanResult, alignment: bool = False, width: int = 120) -> s
             console.print(table)
             for d in p.divergences:
                 console.print(f"  {d.kind} {d.change}: {escape(repr(d.a_text))} -> {escape(repr(d.b_text))}")
-    if result.errors:
-        errors = Table(title=f"{len(result.errors)} files not read")
-        errors.add_column("path", overflow="fold")
-        errors.add_column("reason", overflow="fold")
-        for e in result.errors:
-            errors.add_row(escape(e.path), escape(e.reason))
-        console.print(errors)
+    for level, title in (("error", "files not read"), ("warning", "files read with a warning")):
+        listed = [e for e in result.errors if e.level == level]
+        if listed:
+            errors = Table(title=f"{len(listed)} {title}")
+            errors.add_column("path", overflow="fold")
+            errors.add_column("reason", overflow="fold")
+            for e in listed:
+                errors.add_row(escape(e.path), escape(e.reason))
+            console.print(errors)
     out = console.file.getvalue()  # type: ignore[attr-defined]
     return str(out)
 

@@ -57,6 +57,14 @@ class StorySettings:
     link_threshold: float = 0.35
 
 
+@dataclass(frozen=True)
+class ServiceSettings:
+    check_max_chars: int = 100_000
+    check_max_sentences: int = 2_000
+    check_max_response_bytes: int = 8_000_000
+    max_requests: int = 64
+
+
 def default_model_dir() -> Path:
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(cache) / "sourcetrace" / "minilm-l6-v2"
@@ -69,6 +77,7 @@ class Settings:
     align: AlignSettings = field(default_factory=AlignSettings)
     classify: ClassifySettings = field(default_factory=ClassifySettings)
     stories: StorySettings = field(default_factory=StorySettings)
+    service: ServiceSettings = field(default_factory=ServiceSettings)
     model_dir: Path = field(default_factory=default_model_dir)
     workers: int = 0  # processes for the per-article stages; 0 = one per core
 

@@ -34,8 +34,9 @@ import numpy as np
 
 from .candidates import centre, find_candidates, mean_vector
 from .encoder import Encoder
-from .errors import StoreError
+from .errors import DamagedStoreError, InputError, StoreError
 from .ingest import read_articles
+from .integrity import check_file, damaged_message, quick_check
 from .pipeline import Models, Progress, featurise, related_pairs
 from .records import (
     Article,
@@ -343,11 +344,12 @@ class Store:
         self._lock = threading.Lock()
         self._index: _Index | None = None
         self._connections: list[sqlite3.Connection] = []
-        if self.path.is_dir():
-            raise StoreError(f"{self.path} is a folder; give the path of a store file")
-        if not create and not self.path.is_file():
-            raise StoreError(f"no store at {self.path}; create one with `sourcetrace index add PATH --db {self.path}`")
-        self._migrate(self._db())
+        check_file(self.path, create)
+        existing = self.path.is_file() and self.path.stat().st_size > 0
+        db = self._db()
+        if existing:  # before anything reads or writes it: a damaged file is refused whole
+            quick_check(db, self.path)
+        self._migrate(db)
 
     # connections and transactions
 
@@ -399,6 +401,9 @@ class Store:
         db.execute("BEGIN")
         try:
             yield db
+        except sqlite3.DatabaseError as exc:
+            _raise_if_damaged(self.path, exc)
+            raise
         finally:
             db.execute("COMMIT")
 
@@ -412,9 +417,11 @@ class Store:
             raise StoreError(f"{self.path} is busy: another writer held it over {self._timeout:.0f} s ({exc})") from exc
         try:
             yield db
-        except BaseException:
+        except BaseException as exc:
             db.execute("ROLLBACK")
             self._index = None
+            if isinstance(exc, sqlite3.DatabaseError):
+                _raise_if_damaged(self.path, exc)
             raise
         db.execute("COMMIT")
 
@@ -901,6 +908,7 @@ class Store:
             self._check_compatible(db, write=True)
             # another writer may have stored some of these meanwhile
             stored = self._current_digests(db, [p.article.id for p in items])
+            result.unchanged += [p.article.id for p in items if stored.get(p.article.id) == p.digest]
             items = [p for p in items if stored.get(p.article.id) != p.digest]
             if not items:
                 return
@@ -1100,17 +1108,27 @@ class Store:
         result.errors[:0] = errors
         return result
 
-    def check(self, articles: Sequence[Article], timings: dict[str, float] | None = None) -> ScanResult:
+    def check(
+        self, articles: Sequence[Article], timings: dict[str, float] | None = None, max_sentences: int | None = None
+    ) -> ScanResult:
         """Reuse of each raw article against the collection, without storing anything.
 
         Each pair has the checked article as ``a``, as ``compare CHECKED STORED`` gives it. A stored article with
         the checked article's id is left out (it would be the same article). The result lists the checked
         articles, then the stored articles they share material with, and the stories those belong to.
-        ``timings`` collects the seconds spent in each step.
+        ``timings`` collects the seconds spent in each step. An article of more than ``max_sentences`` sentences
+        raises InputError before anything is aligned (a bound for services).
         """
         clock = time.perf_counter()
         features = featurise(articles, self.settings, workers=1)
         clock = _mark(timings, "prepare", clock)
+        for article in features.articles:
+            if max_sentences is not None and len(article.sentences) > max_sentences:
+                raise InputError(
+                    article.path,
+                    f"has {len(article.sentences):,} sentences, over the limit of {max_sentences:,} for a check; "
+                    "check a shorter text",
+                )
         out = ScanResult(articles=[], pairs=[], stories=[], errors=list(features.errors))
         matched: dict[str, Article] = {}
         c = self.settings.candidates
@@ -1137,6 +1155,12 @@ class Store:
         stories = {s.id: s for s in (self.story_of(ident) for ident in sorted(matched)) if s is not None}
         out.stories = list(stories.values())
         return out
+
+
+def _raise_if_damaged(path: Path, exc: sqlite3.DatabaseError) -> None:
+    """Damage found after the store was opened (the quick check does not see everything) as the same refusal."""
+    if type(exc) is sqlite3.DatabaseError:  # not a busy, constraint or programming error: the file itself
+        raise DamagedStoreError(damaged_message(path, [str(exc)])) from exc
 
 
 def _pair_filter(article: str | None, relation: str | None) -> tuple[str, list[Any]]:

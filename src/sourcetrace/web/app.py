@@ -12,11 +12,12 @@ import hmac
 import json
 import math
 import os
-import tempfile
+import sqlite3
 import threading
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+import unicodedata
+from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -28,10 +29,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from ..errors import InputError, ModelError, SourcetraceError, StoreError
-from ..ingest import read_articles
+from ..ingest import read_bytes
+from ..integrity import damaged_message
 from ..records import Article, FileError, Pair, ScanResult
 from ..report import article_dict, pair_dict, to_dict
 from ..store import ArticleInfo, Store
+from .middleware import (
+    _SECURITY_HEADERS,
+    BodyLimit,
+    HostCheck,
+    RequestLimit,
+    SecurityHeaders,
+    _TooLarge,
+)
 from .render import (
     article_segments,
     environment,
@@ -42,16 +52,6 @@ from .render import (
     web_links,
 )
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
 PAGE_STORIES = 20
 PAGE_ROWS = 50
 CHECKED_ID = "(checked)"
@@ -65,8 +65,8 @@ PageNo = Annotated[int, Query(alias="page", ge=1, le=10**6)]
 Id = Annotated[str, Query(min_length=1, max_length=1000)]
 OptionalId = Annotated[str | None, Query(max_length=1000)]
 Relation = Annotated[str | None, Query(pattern=RELATION)]
-Version = Annotated[int | None, Query(ge=1)]
-MinArticles = Annotated[int, Query(ge=1)]
+Version = Annotated[int | None, Query(ge=1, le=10**9)]
+MinArticles = Annotated[int, Query(ge=1, le=10**6)]
 
 
 # --- request bodies -------------------------------------------------------------------------------------------
@@ -102,107 +102,18 @@ class ErrorOut(BaseModel):
     detail: Any = None
 
 
-# --- plumbing -------------------------------------------------------------------------------------------------
-
-
-class _TooLarge(HTTPException):
-    """Raised while a streamed body grows past the limit; an HTTPException, so that body parsers pass it on."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"request body over the limit of {limit:,} bytes")
-
-
-class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes with 413, whether announced by Content-Length or streamed."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None:
-            try:
-                too_large = int(declared) > self.limit
-            except ValueError:
-                await _json_error(send, 400, "Content-Length is not a number")
-                return
-            if too_large:
-                await _json_error(send, 413, f"request body over the limit of {self.limit:,} bytes")
-                return
-        seen = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooLarge(self.limit)
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await _json_error(send, 413, f"request body over the limit of {self.limit:,} bytes")
-
-
-async def _json_error(send: Send, status: int, message: str) -> None:
-    body = json.dumps({"status": status, "error": message, "detail": None}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-            + _SECURITY_HEADERS,
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
-_SECURITY_HEADERS = [
-    (b"content-security-policy", CSP.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"x-frame-options", b"DENY"),
-]
-
-
-class SecurityHeaders:
-    """The same defensive headers on every response."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                names = {k.lower() for k, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
-                    (k, v) for k, v in _SECURITY_HEADERS if k not in names
-                ]
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
-
-
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def public_path(path: str) -> str:
+    """The file name of an article's path, without the folders: responses never show the server's folders."""
+    return PurePath(path.replace("\\", "/")).name or path
+
+
+def nfc(ident: str) -> str:
+    """Ids are stored NFC; a client may send either spelling."""
+    return unicodedata.normalize("NFC", ident)
 
 
 def _info_dict(info: ArticleInfo) -> dict[str, Any]:
@@ -214,7 +125,7 @@ def _info_dict(info: ArticleInfo) -> dict[str, Any]:
         "date": info.date,
         "outlet": info.outlet,
         "url": info.url,
-        "path": info.path,
+        "path": public_path(info.path),
         "added": info.added,
         "sentence_count": info.sentence_count,
     }
@@ -229,31 +140,23 @@ def _page(items: list[Any], total: int, offset: int, limit: int) -> dict[str, An
 
 
 def read_records(records: list[dict[str, Any]], settings: Any) -> tuple[list[Article], list[FileError]]:
-    """Articles from JSON records, read exactly as the lines of a .jsonl file would be (same checks, same errors)."""
-    with tempfile.TemporaryDirectory(prefix="sourcetrace-") as folder:
-        path = Path(folder) / "request.jsonl"
-        with path.open("w", encoding="utf-8") as out:
-            for record in records:
-                out.write(json.dumps({k: v for k, v in record.items() if v is not None}, ensure_ascii=False) + "\n")
-        articles, errors = read_articles([path], settings.ingest)
-    return articles, [FileError(e.path.replace(str(path), "request"), e.reason) for e in errors]
+    """Articles from JSON records, read exactly as the lines of a .jsonl file would be (same checks, same errors).
+
+    Escaped to ASCII, so that a lone surrogate sent in a string reaches ingest, which replaces it and says so.
+    """
+    data = b"".join(
+        json.dumps({k: v for k, v in record.items() if v is not None}).encode("ascii") + b"\n" for record in records
+    )
+    return read_bytes(data, "request", "", settings.ingest, kind="jsonl")
 
 
 def read_upload(name: str, data: bytes, settings: Any) -> tuple[list[Article], list[FileError]]:
     """Articles from an uploaded file, read as the same file on disk would be."""
-    suffix = Path(name or "").suffix.lower()
+    name = public_path(name or "upload")
+    suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_TYPES:
-        raise InputError(name or "upload", f"unsupported file type; upload one of {', '.join(UPLOAD_TYPES)}")
-    with tempfile.TemporaryDirectory(prefix="sourcetrace-") as folder:
-        path = Path(folder) / f"upload{suffix}"
-        path.write_bytes(data)
-        articles, errors = read_articles([path], settings.ingest)
-    stem = Path(name).stem or "upload"
-    for article in articles:
-        if article.id == "upload":
-            article.id = stem
-        article.path = name
-    return articles, [FileError(name, e.reason) for e in errors]
+        raise InputError(name, f"unsupported file type; upload one of {', '.join(UPLOAD_TYPES)}")
+    return read_bytes(data, name, Path(name).stem or "upload", settings.ingest)
 
 
 # --- the application ------------------------------------------------------------------------------------------
@@ -296,12 +199,20 @@ class StoryUpdater:
 
 
 def create_app(
-    store: Store, token: str | None = None, max_request_bytes: int | None = None, workers: int | None = None
+    store: Store,
+    token: str | None = None,
+    max_request_bytes: int | None = None,
+    workers: int | None = None,
+    hosts: frozenset[str] | None = None,
 ) -> FastAPI:
     """The service over ``store``. ``token`` enables the write endpoints; ``workers`` bounds concurrent checks
-    and adds (each runs the encoder), so that a burst of requests queues instead of thrashing the CPU."""
+    and adds (each runs the encoder), so that a burst of requests queues instead of thrashing the CPU; ``hosts``
+    are the Host header names it answers to (None: any, see :func:`allowed_hosts`)."""
     settings = store.settings
+    limits = settings.service
     limit = max_request_bytes or settings.ingest.max_file_bytes + 65_536
+    # a checked text may be sent with every character escaped (\\uXXXX): six bytes each, and the form around it
+    check_limit = min(limit, limits.check_max_chars * 6 + 65_536)
     heavy = threading.BoundedSemaphore(workers or os.cpu_count() or 1)
     env = environment()
 
@@ -359,9 +270,20 @@ def create_app(
     async def model_error(request: Request, exc: ModelError) -> Response:
         return error_response(request, 503, f"the sentence encoder is not available: {exc}")
 
+    def without_folders(message: str) -> str:
+        for shown in {str(store.path.resolve()), str(store.path)}:
+            message = message.replace(shown, store.path.name)
+        return message
+
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> Response:
-        return error_response(request, 503, str(exc))
+        return error_response(request, 503, without_folders(str(exc)))
+
+    @app.exception_handler(sqlite3.DatabaseError)
+    async def database_error(request: Request, exc: sqlite3.DatabaseError) -> Response:
+        if type(exc) is sqlite3.DatabaseError:  # the file itself: damaged since the service started
+            return error_response(request, 503, without_folders(damaged_message(store.path, [str(exc)])))
+        return error_response(request, 503, f"the store cannot answer now ({type(exc).__name__}); retry shortly")
 
     @app.exception_handler(SourcetraceError)
     async def other_error(request: Request, exc: SourcetraceError) -> Response:
@@ -379,13 +301,14 @@ def create_app(
             raise HTTPException(403, "the service is read-only: start it with --token (or SOURCETRACE_TOKEN) to add")
         given = request.headers.get("authorization", "")
         scheme, _, value = given.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(), token.encode()):
+        # headers arrive decoded as Latin-1: back to their bytes, so that a UTF-8 token compares as sent
+        if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode("latin-1"), token.encode()):
             raise HTTPException(401, "a valid token is needed: send the header 'Authorization: Bearer TOKEN'")
 
     # --- API ---------------------------------------------------------------------------------------------------
 
     @app.get("/api/health", tags=["service"])
-    def health() -> dict[str, Any]:
+    async def health() -> dict[str, Any]:  # on the event loop, not a worker thread: it answers when they are busy
         """Articles stored and the store's schema version."""
         return {"status": "ok", "articles": store.count(), "schema": store.schema_version, "read_only": token is None}
 
@@ -397,11 +320,13 @@ def create_app(
     @app.get("/api/articles/{article_id:path}", tags=["articles"], responses={404: {"model": ErrorOut}})
     def get_article(article_id: str, version: Version = None) -> dict[str, Any]:
         """One article with its cleaned text, sentences, versions, story and pairs."""
+        article_id = nfc(article_id)
         article = store.article(article_id, version)
         if article is None:
             raise not_found(f"no article with id {article_id!r}" + (f" and version {version}" if version else ""))
         versions = store.versions(article_id)
         out = article_dict(article, with_sentences=True)
+        out["path"] = public_path(article.path)
         chosen = version or max(v.version for v in versions if v.current)
         out["version"] = chosen
         out["versions"] = [{"version": v.version, "added": v.added, "current": v.current} for v in versions]
@@ -438,23 +363,52 @@ def create_app(
             "updated": result.updated,
             "unchanged": result.unchanged,
             "pairs": [_summary(p) for p in result.pairs],
-            "errors": [{"path": e.path, "reason": e.reason} for e in errors + result.errors],
+            "errors": [
+                {"path": public_path(e.path), "reason": e.reason, "level": e.level} for e in errors + result.errors
+            ],
             "total": result.total,
         }
 
+    def within_check_limits(articles: list[Article]) -> None:
+        for article in articles:
+            if len(article.text) > limits.check_max_chars:
+                raise HTTPException(
+                    413,
+                    f"the text is {len(article.text):,} characters, over the limit of {limits.check_max_chars:,} "
+                    "for a check (service.check_max_chars); check a shorter text",
+                )
+
+    def check_reuse(articles: list[Article]) -> ScanResult:
+        within_check_limits(articles)
+        with encoder_slot():
+            result = store.check(articles, max_sentences=limits.check_max_sentences)
+        for article in result.articles:
+            article.path = public_path(article.path)
+        return result
+
     @app.post("/api/check", tags=["check"], responses={413: {"model": ErrorOut}, 422: {"model": ErrorOut}})
-    def check_article(body: CheckIn) -> dict[str, Any]:
+    def check_article(body: CheckIn) -> Response:
         """Reuse of one article against the collection, without storing it: the JSON report (schema 1) with the
-        checked article first and each pair as ``compare CHECKED STORED`` would give it."""
+        checked article first and each pair as ``compare CHECKED STORED`` would give it. Limits (413 or 422 past
+        them): ``service.check_max_chars`` characters, ``service.check_max_sentences`` sentences, a report of at
+        most ``service.check_max_response_bytes``."""
+        if len(body.text or "") + len(body.html or "") > limits.check_max_chars * 4:  # before reading it at all
+            within_check_limits([Article(CHECKED_ID, "request", (body.text or "") + (body.html or ""))])
         articles, errors = read_records([body.model_dump()], settings)
         if not articles:
             raise InputError("request", "; ".join(e.reason for e in errors) or "no article text")
-        with encoder_slot():
-            result = store.check(articles)
+        result = check_reuse(articles)
         if not result.articles:
             raise InputError("request", "; ".join(e.reason for e in result.errors) or "no article text")
         result.errors[:0] = errors
-        return to_dict(result, with_sentences=True)
+        report = json.dumps(to_dict(result, with_sentences=True), ensure_ascii=False).encode("utf-8")
+        if len(report) > limits.check_max_response_bytes:
+            raise InputError(
+                "request",
+                f"the report would be {len(report):,} bytes, over the limit of {limits.check_max_response_bytes:,} "
+                "(service.check_max_response_bytes); check a shorter text",
+            )
+        return Response(report, media_type="application/json")
 
     @app.get("/api/pairs", tags=["pairs"], responses={422: {"model": ErrorOut}})
     def list_pairs(
@@ -464,13 +418,14 @@ def create_app(
         relation: Relation = None,
     ) -> dict[str, Any]:
         """Pairs between current articles (optionally of one article, or of one relation), one page at a time."""
+        article = None if article is None else nfc(article)
         items = store.pairs(offset, limit, article, relation, details=False)
         return _page([_summary(p) for p in items], store.count_pairs(article, relation), offset, limit)
 
     @app.get("/api/pair", tags=["pairs"], responses={404: {"model": ErrorOut}})
     def get_pair(a: Id, b: Id) -> dict[str, Any]:
         """One pair with its passages, divergences and likely source (in its stored orientation)."""
-        pair = store.pair(a, b)
+        pair = store.pair(nfc(a), nfc(b))
         if pair is None:
             raise not_found(f"no pair of {a!r} and {b!r} shares material (or an id is unknown)")
         return pair_dict(pair)
@@ -541,6 +496,7 @@ def create_app(
 
     @app.get("/articles/{article_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(request: Request, article_id: str) -> HTMLResponse:
+        article_id = nfc(article_id)
         article = store.article(article_id)
         if article is None:
             raise not_found(f"no article with id {article_id!r}")
@@ -548,6 +504,7 @@ def create_app(
         info = next(v for v in versions if v.current)
         pairs = store.pairs(article=article_id, limit=None)
         titles = store.titles([p.a for p in pairs] + [p.b for p in pairs])
+        article.path = public_path(article.path)
         return page(
             request,
             "article.html",
@@ -583,7 +540,7 @@ def create_app(
 
     @app.get("/pair", response_class=HTMLResponse, include_in_schema=False)
     def pair_page(request: Request, a: Id, b: Id) -> HTMLResponse:
-        pair = store.pair(a, b)
+        pair = store.pair(nfc(a), nfc(b))
         if pair is None:
             raise not_found(f"no pair of {a!r} and {b!r} shares material (or an id is unknown)")
         article_a, article_b = store.article(pair.a), store.article(pair.b)
@@ -603,7 +560,7 @@ def create_app(
             request, "story.html", story=story, g=reuse_graph(story, pairs, titles, links), pairs=pairs, titles=titles
         )
 
-    def check_page(request: Request, **context: Any) -> HTMLResponse:
+    def check_page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
         defaults: dict[str, Any] = {
             "form_title": "",
             "form_text": "",
@@ -612,7 +569,7 @@ def create_app(
             "views": [],
             "total": 0,
         }
-        return page(request, "check.html", **{**defaults, **context})
+        return page(request, "check.html", status=status, **{**defaults, **context})
 
     @app.get("/check", response_class=HTMLResponse, include_in_schema=False)
     def check_form(request: Request) -> HTMLResponse:
@@ -621,7 +578,7 @@ def create_app(
     @app.post("/check", response_class=HTMLResponse, include_in_schema=False)
     async def check_submit(request: Request) -> Response:
         try:
-            form = await request.form(max_files=1, max_fields=10, max_part_size=limit)
+            form = await request.form(max_files=1, max_fields=10, max_part_size=check_limit)
         except Exception as exc:  # malformed multipart bodies raise several exception types
             if isinstance(exc, _TooLarge):
                 raise
@@ -641,9 +598,12 @@ def create_app(
                 return check_page(request, error="paste the article text or choose a file", form_title=title)
             if not articles:
                 raise InputError("article", "; ".join(e.reason for e in errors) or "no article text")
-            result: ScanResult = await run_in_threadpool(_checked, store, articles[:1], heavy)
+            result: ScanResult = await run_in_threadpool(check_reuse, articles[:1])
         except InputError as exc:
-            return check_page(request, error=exc.reason, form_title=title, form_text=text)
+            return check_page(request, error=exc.reason, form_title=title, form_text=text[: limits.check_max_chars])
+        except HTTPException as exc:
+            message = exc.detail if isinstance(exc.detail, str) else "error"
+            return check_page(request, exc.status_code, error=message, form_title=title)
         finally:
             await form.close()  # uploads are spooled to temporary files
         if not result.articles:
@@ -655,11 +615,9 @@ def create_app(
         views = [pair_view(p, checked, stored[p.b], f"m{n}", links) for n, p in enumerate(result.pairs)]
         return check_page(request, form_title=title, form_text=text, checked=checked, views=views, total=store.count())
 
+    # the last added runs first: the Host is checked and the request counted before its body is read
     app.add_middleware(SecurityHeaders)  # type: ignore[arg-type]
-    app.add_middleware(BodyLimit, limit=limit)  # type: ignore[arg-type]
+    app.add_middleware(BodyLimit, limit=limit, smaller={"/api/check": check_limit, "/check": check_limit})  # type: ignore[arg-type]
+    app.add_middleware(RequestLimit, limit=limits.max_requests)  # type: ignore[arg-type]
+    app.add_middleware(HostCheck, allowed=hosts)  # type: ignore[arg-type]
     return app
-
-
-def _checked(store: Store, articles: list[Article], heavy: threading.BoundedSemaphore) -> ScanResult:
-    with heavy:
-        return store.check(articles)

@@ -64,11 +64,17 @@ class Links:
     story: Callable[[str], str]
 
 
+def path_segment(ident: str) -> str:
+    """An id as one path segment: '/' and '.' encoded too, so that no id (say '../pairs') resolves to another
+    page; the service decodes them back."""
+    return quote(ident, safe="").replace(".", "%2E")
+
+
 def web_links(root: str = "") -> Links:
     return Links(
-        article=lambda ident: f"{root}/articles/{quote(ident, safe='/')}",
+        article=lambda ident: f"{root}/articles/{path_segment(ident)}",
         pair=lambda a, b: f"{root}/pair?a={quote(a, safe='')}&b={quote(b, safe='')}",
-        story=lambda sid: f"{root}/stories/{quote(sid, safe='')}",
+        story=lambda sid: f"{root}/stories/{path_segment(sid)}",
     )
 
 
