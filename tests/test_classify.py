@@ -7,7 +7,7 @@ from .conftest import make_article
 S = ClassifySettings()
 
 
-def _alignment(links, a, b):
+def _alignment(links, a, b, strength=0.0):
     from sourcetrace.align import coverage
 
     return Alignment(
@@ -15,6 +15,7 @@ def _alignment(links, a, b):
         passages=[],
         coverage_a=coverage(a.sentences, {k.a for k in links}),
         coverage_b=coverage(b.sentences, {k.b for k in links}),
+        strength=strength,
     )
 
 
@@ -24,20 +25,26 @@ def _art(ident, n):
     )
 
 
-def test_copy_vs_rewrite_by_verbatim_share():
+def test_copy_vs_rewrite_by_verbatim_share_once_strong_enough():
     a, b = _art("a", 5), _art("b", 5)
     verbatim = [SentenceLink(i, i, 0.99, True) for i in range(5)]
     reworded = [SentenceLink(i, i, 0.8, False) for i in range(5)]
-    assert classify(_alignment(verbatim, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == "copy"
-    assert classify(_alignment(reworded, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == "rewrite"
+    strong = S.reuse_strength + 0.1
+    assert classify(_alignment(verbatim, a, b, strong), a.sentences, b.sentences, a.text, b.text, S)[0] == "copy"
+    assert classify(_alignment(reworded, a, b, strong), a.sentences, b.sentences, a.text, b.text, S)[0] == "rewrite"
+    # the same links without the strength of an ordered, dense alignment are shared facts, not a rewrite
+    weak = S.reuse_strength - 0.1
+    assert classify(_alignment(reworded, a, b, weak), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)
 
 
-def test_excerpt_needs_more_than_one_reworded_sentence():
+def test_excerpt_needs_two_sentences_near_word_for_word():
     a, b = _art("a", 10), _art("b", 10)
-    one = [SentenceLink(2, 7, 0.75, False)]
-    two = [SentenceLink(2, 7, 0.75, False), SentenceLink(3, 8, 0.8, False)]
+    one = [SentenceLink(2, 7, 0.95, True)]
+    two = [SentenceLink(2, 7, 0.95, True), SentenceLink(3, 8, 0.92, False)]
+    reworded = [SentenceLink(2, 7, 0.75, False), SentenceLink(3, 8, 0.8, False)]
     assert classify(_alignment(one, a, b), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)
-    assert classify(_alignment(two, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == "excerpt"
+    assert classify(_alignment(two, a, b, 0.2), a.sentences, b.sentences, a.text, b.text, S) == ("excerpt", 0.2)
+    assert classify(_alignment(reworded, a, b), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)
 
 
 def test_shared_quotes_when_only_quotations_are_common():

@@ -11,15 +11,19 @@ def test_packaged_defaults_match_the_dataclass_defaults():
 
 def test_user_file_then_overrides(tmp_path):
     f = tmp_path / "s.toml"
-    f.write_text("[align]\nmatch_cosine = 0.8\n[ingest]\nmax_file_bytes = 10\n")
-    s = Settings.load(f, align__match_cosine=0.9)
-    assert s.align.match_cosine == 0.9
+    f.write_text("[align]\nlink_probability = 0.6\n[ingest]\nmax_file_bytes = 10\n")
+    s = Settings.load(f, align__link_probability=0.9)
+    assert s.align.link_probability == 0.9
     assert s.ingest.max_file_bytes == 10
 
 
 @pytest.mark.parametrize(
     "content, message",
-    [("[align]\nmatch_cosine = 'high'\n", "match_cosine"), ("[nope]\nx = 1\n", "nope"), ("[align\n", "cannot read")],
+    [
+        ("[align]\nlink_probability = 'high'\n", "link_probability"),
+        ("[nope]\nx = 1\n", "nope"),
+        ("[align\n", "cannot read"),
+    ],
 )
 def test_bad_settings_name_the_problem(tmp_path, content, message):
     f = tmp_path / "s.toml"

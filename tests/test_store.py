@@ -148,7 +148,7 @@ def test_check_gives_what_compare_gives_and_stores_nothing(tmp_path, settings, m
         result = store.check_paths([path_000])
         assert store.generation() == generation and store.count() == count
     assert [a.id for a in result.articles][0].startswith("000")
-    assert {p.b[:3]: p.relation for p in result.pairs} == {"001": "rewrite", "003": "excerpt"}
+    assert {p.b[:3]: p.relation for p in result.pairs} == {"001": "rewrite", "003": "shared-quotes"}
     for pair in result.pairs:
         other = next(SEEDS.glob(f"{pair.b[:3]}_*.txt"))
         (expected,) = compare(path_000, other, settings, models).pairs
@@ -467,7 +467,7 @@ def test_index_add_and_check_commands(tmp_path, models):
     assert checked.exit_code == 0, checked.output
     report = json.loads(checked.stdout)
     assert report["schema"] == 1 and report["articles"][0]["id"] == seed_000.stem
-    assert {(p["b"][:3], p["relation"]) for p in report["pairs"]} == {("001", "rewrite"), ("003", "excerpt")}
+    assert {(p["b"][:3], p["relation"]) for p in report["pairs"]} == {("001", "rewrite"), ("003", "shared-quotes")}
     table = runner.invoke(main, ["check", str(seed_000), "--db", str(db)])
     assert table.exit_code == 0 and "rewrite" in table.stdout and "alignment" in table.stdout
     assert runner.invoke(main, ["index", "add", str(seed_000), "--db", str(db)]).exit_code == 0

@@ -1146,7 +1146,17 @@ def _collection_baselines(
 
 # --- by name ---------------------------------------------------------------------------------------------------------
 
-DATASETS: tuple[str, ...] = ("seeds", "clough", "mrpc", "pan-paraphrase", "ecbplus", "pan13", "collection")
+DATASETS: tuple[str, ...] = (
+    "seeds",
+    "clough",
+    "mrpc",
+    "pan-paraphrase",
+    "ecbplus",
+    "pan13",
+    "collection",
+    "llm-rewrites",
+    "independent-reports",
+)
 
 
 def spread(items: Sequence[T], limit: int | None) -> list[T]:
@@ -1181,4 +1191,10 @@ def run_evaluation(
         return evaluate_pan13(path, settings, models, limit, baselines, log)
     if dataset == "collection":
         return evaluate_collection(path, settings, models, baselines, log)
+    if dataset in ("llm-rewrites", "independent-reports"):
+        from .evaluate_reuse import evaluate_independent, evaluate_rewrites
+
+        if dataset == "llm-rewrites":
+            return evaluate_rewrites(path, settings, models, baselines, log)
+        return evaluate_independent(path, settings, models, log)
     raise ValueError(f"unknown data set {dataset!r}; known: {', '.join(DATASETS)}")

@@ -27,7 +27,7 @@ class CandidateSettings:
     vector_bands: int = 16
     max_bucket: int = 64
     min_sentence_hits: int = 2
-    static_cosine: float = 0.65
+    static_cosine: float = 0.50
     neighbours: int = 10
     document_cosine: float = -1.0
 

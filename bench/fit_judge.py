@@ -1,0 +1,63 @@
+"""Fit the sentence judge's three parameters on the STS benchmark and print them (docs/quality.md).
+
+    python bench/fit_judge.py ../shared/data/sts-benchmark
+
+A logistic model of "same meaning" (an STS score of 3 or more) over the transformer cosine and the word Jaccard of
+the two sentences, fitted by Newton's method on sts-train.csv without its MSRpar and MSRvid rows (their licence does
+not allow shipping what is learnt from them). The printed values go to [align] in src/sourcetrace/defaults.toml;
+the accuracy on sts-dev.csv (the same rows left out) is printed beside them.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from sourcetrace.align import word_jaccard
+from sourcetrace.pipeline import Models
+from sourcetrace.settings import Settings
+
+SAME_MEANING = 3.0
+EXCLUDED = ("MSRpar", "MSRvid")
+
+
+def rows(path: Path) -> list[tuple[str, str, float]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [(r[5], r[6], float(r[4])) for r in reader if len(r) >= 7 and r[1] not in EXCLUDED]
+
+
+def features(pairs: list[tuple[str, str, float]], models: Models) -> np.ndarray:
+    vectors = models.sentence.encode([s for a, b, _ in pairs for s in (a, b)])
+    cosines = np.einsum("ij,ij->i", vectors[0::2], vectors[1::2])
+    jaccards = np.array([word_jaccard(a, b) for a, b, _ in pairs])
+    return np.column_stack([np.ones(len(pairs)), cosines, jaccards])
+
+
+def fit(x: np.ndarray, y: np.ndarray, ridge: float = 1e-3, steps: int = 50) -> np.ndarray:
+    w = np.zeros(x.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-x @ w))
+        gradient = x.T @ (p - y) + ridge * w
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + ridge * np.eye(len(w))
+        w -= np.linalg.solve(hessian, gradient)
+    return w
+
+
+def main(argv: list[str]) -> int:
+    folder = Path(argv[0] if argv else "../shared/data/sts-benchmark")
+    models = Models.load(Settings.load())
+    train, dev = rows(folder / "sts-train.csv"), rows(folder / "sts-dev.csv")
+    w = fit(features(train, models), np.array([s >= SAME_MEANING for _, _, s in train], dtype=float))
+    x_dev = features(dev, models)
+    accuracy = float((((x_dev @ w) >= 0) == np.array([s >= SAME_MEANING for _, _, s in dev])).mean())
+    print(f"judge_bias = {w[0]:.2f}\njudge_cosine = {w[1]:.2f}\njudge_words = {w[2]:.2f}")
+    print(f"# {len(train)} training pairs; accuracy on {len(dev)} sts-dev pairs: {accuracy:.3f}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
