@@ -51,8 +51,8 @@ def evaluate_rewrites(
     folder: str | Path, settings: Settings, models: Models, baselines: bool = True, log: Log | None = None
 ) -> Evaluation:
     """Every (original, derived) pair: found as copy, rewrite or excerpt; as rewrite; with the original named as the
-    source. Baselines: the original as the derived text's best TF-IDF or MiniLM document match among all texts,
-    and datasketch MinHashLSH retrieving the pair."""
+    source. Baselines: the original as the derived text's best TF-IDF or MiniLM document match among the originals
+    (retrieval, which always names a best match, with no verdict), and datasketch MinHashLSH retrieving the pair."""
     started = time.perf_counter()
     path, gold = load_derived(folder)
     result = scan([path], settings, models)
@@ -71,8 +71,12 @@ def evaluate_rewrites(
         index = {k: i for i, k in enumerate(ids)}
         known = [(index[o], index[d]) for o, d in gold if o in index and d in index]
 
+        originals = np.zeros(len(ids), dtype=bool)
+        originals[[o for o, _ in known]] = True
+
         def top1(similarity: np.ndarray) -> float:
-            np.fill_diagonal(similarity, -np.inf)
+            """Share of derived texts whose best match among the originals is their own original."""
+            similarity = np.where(originals[None, :], similarity, -np.inf)
             return sum(int(similarity[d].argmax()) == o for o, d in known) / n
 
         rows.append(("TF-IDF cosine, best match", top1(tfidf_cosines([texts[k] for k in ids])), None, None,
