@@ -133,3 +133,24 @@ def test_ordered_coverage_is_bounded_by_best_matches(rows, cols, rnd):
     weights = np.full(rows, 1 / rows)
     value = ordered_coverage(probability, weights)
     assert 0.0 <= value <= float((probability.max(axis=1) * weights).sum()) + 1e-9
+
+
+def test_ordered_chain_walks_back_to_each_rows_partner():
+    from sourcetrace.align import ordered_chain
+
+    probability = np.array([[0.9, 0.1, 0.1, 0.1], [0.1, 0.1, 0.8, 0.1], [0.1, 0.1, 0.7, 0.2], [0.9, 0.1, 0.1, 0.6]])
+    value, partners = ordered_chain(probability, np.full(4, 0.25))
+    assert partners.tolist() == [0, 2, 2, 3]  # in order; row 3's better partner (column 0) is out of order
+    assert abs(value - (0.9 + 0.8 + 0.7 + 0.6) / 4) < 1e-9
+
+
+def test_lone_weak_matches_link_only_in_a_pair_that_is_reuse():
+    sentences_a = [f"Sentence {k} of the first article tells its own part of the story." for k in range(4)]
+    sentences_b = [f"Sentence {k} of the second article tells another part of a story." for k in range(4)]
+    a, b = make_article("a", sentences_a), make_article("b", sentences_b)
+    cos = np.full((4, 4), 0.1, dtype=np.float32)
+    cos[1, 2] = 0.70  # a lone match between "related" (p >= 0.5) and "similar" (p >= 0.7)
+    weak, _ = align(a.sentences, b.sentences, cos, SETTINGS, reuse_strength=0.99)
+    dense, _ = align(a.sentences, b.sentences, cos, SETTINGS, reuse_strength=0.0)
+    assert (1, 2) not in {(k.a, k.b) for k in weak.links}
+    assert (1, 2) in {(k.a, k.b) for k in dense.links}

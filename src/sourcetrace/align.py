@@ -44,8 +44,9 @@ class Judgement:
 
     score: float  # similarity in [0, 1]
     verbatim: bool
-    similar: bool  # close enough to be reused material
-    match: bool  # similar and no contradicting fact
+    related: bool  # the same material on its own (match_probability), facts may differ
+    similar: bool  # close enough to link in an article pair (link_probability)
+    match: bool  # related and no contradicting fact
     divergences: tuple[Divergence, ...]
 
 
@@ -78,18 +79,22 @@ def same_meaning(cosine: np.ndarray | float, jaccard: np.ndarray | float, settin
 def judge(a: str, b: str, cosine: float, settings: AlignSettings) -> Judgement:
     """The aligner's decision for one sentence pair, given the transformer cosine of the two.
 
-    Similar: the same wording, or the same meaning with probability ``link_probability`` or more
-    (:func:`same_meaning`). A "sentence" without a word of letters (a stray quotation mark, a time stamp) is
-    never similar to anything; fragments shorter than :data:`MIN_WORDS` only when in the same wording.
+    Match: the same wording, or the same meaning with probability ``match_probability`` or more
+    (:func:`same_meaning`), and no contradicting fact. Similar (a link in an article pair): the same wording, or
+    probability ``link_probability`` or more. The link bar is higher because in an article pair nearly every
+    sentence pair is unrelated: a sentence's best partner among many of the same topic is no paraphrase by
+    default. A "sentence" without a word of letters (a stray quotation mark, a time stamp) is never similar to
+    anything; fragments shorter than :data:`MIN_WORDS` only when in the same wording.
     """
     wording = wording_similarity(a, b)
     words = min(lettered_words(a), lettered_words(b))
     verbatim = wording >= settings.verbatim_ratio and words > 0
     probability = float(same_meaning(cosine, word_jaccard(a, b), settings))
     score = max(wording if verbatim else 0.0, probability)
+    same = verbatim or (words >= MIN_WORDS and probability >= settings.match_probability)
     similar = verbatim or (words >= MIN_WORDS and probability >= settings.link_probability)
-    divergences = tuple(find_divergences(a, b)) if similar else ()
-    return Judgement(score, verbatim, similar, similar and not is_contradiction(divergences), divergences)
+    divergences = tuple(find_divergences(a, b)) if same else ()
+    return Judgement(score, verbatim, same, similar, same and not is_contradiction(divergences), divergences)
 
 
 def jaccard_matrix(a: Sequence[Sentence], b: Sequence[Sentence]) -> np.ndarray:
@@ -111,21 +116,32 @@ def jaccard_matrix(a: Sequence[Sentence], b: Sequence[Sentence]) -> np.ndarray:
 
 
 def ordered_coverage(probability: np.ndarray, weights: np.ndarray) -> float:
-    """How much of a text another one accounts for, in order: the best monotone chain through the sentence
-    pairs, each sentence of the text (rows, weighted by ``weights``, which sum to 1) taken at most once with the
-    probability of its partner, partners (columns) in non-decreasing order (a merge may use one partner twice).
+    """How much of a text another one accounts for, in order: see :func:`ordered_chain`."""
+    return ordered_chain(probability, weights)[0]
 
-    A rewrite follows its source sentence after sentence and scores its coverage; reports that share facts
-    but not the sequence score less than their best matches would add up to. Dynamic programming over the rows,
-    O(rows x columns).
+
+def ordered_chain(probability: np.ndarray, weights: np.ndarray) -> tuple[float, np.ndarray]:
+    """The best monotone chain through the sentence pairs: its value and each row's partner column.
+
+    Each sentence of the text (rows, weighted by ``weights``, which sum to 1) is taken once, with the probability of
+    its partner; partners (columns) come in non-decreasing order (a merge may use one partner twice). A rewrite
+    follows its source sentence after sentence and scores its coverage; reports that share facts but not the
+    sequence score less than their best matches would add up to. Dynamic programming over the rows,
+    O(rows x columns), then a walk back.
     """
     rows, cols = probability.shape
     if not rows or not cols:
-        return 0.0
+        return 0.0, np.zeros(rows, dtype=np.int64)
+    ending = np.empty((rows, cols))  # best chain whose row i ends at column j
     best = np.zeros(cols)  # best chain ending at or before each column, over the rows seen so far
     for i in range(rows):
-        best = np.maximum.accumulate(np.maximum(best, best + weights[i] * probability[i]))
-    return float(best[-1])
+        ending[i] = best + weights[i] * probability[i]
+        best = np.maximum.accumulate(ending[i])
+    partners = np.empty(rows, dtype=np.int64)
+    bound = cols - 1
+    for i in range(rows - 1, -1, -1):
+        bound = partners[i] = int(np.argmax(ending[i, : bound + 1]))
+    return float(best[-1]), partners
 
 
 def align(
@@ -133,15 +149,20 @@ def align(
     b: Sequence[Sentence],
     cosines: np.ndarray,
     settings: AlignSettings,
+    reuse_strength: float = 1.0,
 ) -> tuple[Alignment, list[Divergence]]:
     """Align sentences of A and B given their transformer cosine matrix (len(a) x len(b)).
 
     Entries of ``cosines`` may be NaN where the caller skipped a pair as clearly unrelated.
     Returns the alignment and the divergences of the linked sentence pairs, in article offsets.
 
-    1. links: every sentence's best partner on the other side, when the two are similar;
-    2. merged or split sentences: a weaker second link beside an existing partner;
-    3. strength: the :func:`ordered_coverage` of the shorter text by the other, on graded sentence similarity.
+    1. strength: the :func:`ordered_chain` of the shorter text through the other, on graded sentence similarity;
+       the chain's sentence pairs that say the same thing (``match_probability``) are links when the pair as a
+       whole is reuse (strength ``reuse_strength`` or more) or when they come in runs: in a pair that is not, a
+       lone match is more likely two sentences of one topic than a sentence taken;
+    2. every sentence's best partner on the other side, anywhere, when the two are similar (``link_probability``:
+       the stricter bar, for partners out of the text's order);
+    3. merged or split sentences: a weaker second link beside an existing partner.
     """
     judged: dict[tuple[int, int], Judgement] = {}
 
@@ -152,8 +173,12 @@ def align(
         return judged[(i, j)]
 
     sim = np.nan_to_num(cosines, nan=0.0)
-    chosen: set[tuple[int, int]] = set()
-    # 1. (only pairs at partial_cosine or above can be similar: same wording implies a high cosine too)
+    # 1.
+    pair_strength, chain = strength(a, b, sim, settings)
+    related = {(i, j) for i, j in chain if not np.isnan(cosines[i, j]) and verdict(i, j).related}
+    dense = pair_strength >= reuse_strength
+    chosen = {link for link in related if dense or verdict(*link).similar or _in_a_run(link, related)}
+    # 2. (only pairs at partial_cosine or above can be similar: same wording implies a high cosine too)
     if sim.size:
         for i in np.flatnonzero(sim.max(axis=1) >= settings.partial_cosine):
             for j in np.argsort(-sim[i])[:2]:
@@ -165,7 +190,7 @@ def align(
                 if sim[i, j] >= settings.partial_cosine and verdict(int(i), int(j)).similar:
                     chosen.add((int(i), int(j)))
                     break
-    # 2.
+    # 3.
     for ci, cj in list(chosen):
         for ni, nj in ((ci - 1, cj), (ci + 1, cj), (ci, cj - 1), (ci, cj + 1)):
             if (
@@ -192,14 +217,17 @@ def align(
             passages=passages(links, a, b),
             coverage_a=coverage(a, {link.a for link in links}),
             coverage_b=coverage(b, {link.b for link in links}),
-            strength=strength(a, b, sim, settings),  # 3.
+            strength=pair_strength,
         ),
         divergences,
     )
 
 
-def strength(a: Sequence[Sentence], b: Sequence[Sentence], cosines: np.ndarray, settings: AlignSettings) -> float:
-    """The ordered coverage of the shorter text by the other, in [0, 1].
+def strength(
+    a: Sequence[Sentence], b: Sequence[Sentence], cosines: np.ndarray, settings: AlignSettings
+) -> tuple[float, list[tuple[int, int]]]:
+    """The ordered coverage of the shorter text by the other, in [0, 1], and the chain's sentence pairs (i in A,
+    j in B).
 
     Sentences count by their characters outside quotations: what someone said is shared by independent reports
     of one event as a matter of course, so it is no evidence that one report took from the other.
@@ -207,16 +235,29 @@ def strength(a: Sequence[Sentence], b: Sequence[Sentence], cosines: np.ndarray, 
     probability = same_meaning(cosines, jaccard_matrix(a, b), settings)
     own_a, own_b = (np.array([unquoted_chars(s) for s in side], dtype=np.float64) for side in (a, b))
     if not own_a.sum() or not own_b.sum():
-        return 0.0
+        return 0.0, []
     if own_a.sum() <= own_b.sum():
-        return round(ordered_coverage(probability, own_a / own_a.sum()), 4)
-    return round(ordered_coverage(probability.T, own_b / own_b.sum()), 4)
+        value, partners = ordered_chain(probability, own_a / own_a.sum())
+        chain = [(i, int(j)) for i, j in enumerate(partners)]
+    else:
+        value, partners = ordered_chain(probability.T, own_b / own_b.sum())
+        chain = [(int(i), j) for j, i in enumerate(partners)]
+    return round(value, 4), chain
 
 
 def unquoted_chars(sentence: Sentence) -> int:
     """Characters of the sentence outside its quotations."""
     quoted = sum(min(e, sentence.end) - max(s, sentence.start) for s, e in sentence.quote_spans)
     return max(0, sentence.end - sentence.start - quoted)
+
+
+def _in_a_run(link: tuple[int, int], chain: set[tuple[int, int]], gap: int = 2) -> bool:
+    """A chain pair with a neighbour on the chain: taken material comes in runs, a lone weak match of the same
+    topic does not."""
+    i, j = link
+    return any((ni, nj) in chain for ni in (i - 1, i + 1) for nj in range(j - gap, j + gap + 1)) or any(
+        (ni, nj) in chain for nj in (j - 1, j + 1) for ni in range(i - gap, i + gap + 1)
+    )
 
 
 def _said_by_another_partner(

@@ -378,7 +378,7 @@ def _probe_all(
         for k in undecided:
             (i, j), c = probes[k][rank], candidates[k]
             a, b = articles[c.a].sentences[i].text, articles[c.b].sentences[j].text
-            if judge(a, b, vectors.cosine(c.a, i, c.b, j), settings.align).similar:
+            if judge(a, b, vectors.cosine(c.a, i, c.b, j), settings.align).related:
                 evidence[k].append((i, j))
                 enough[k] = _enough(articles[c.a], articles[c.b], evidence[k])
             if not enough[k]:
@@ -451,7 +451,7 @@ def relate(
     ``cosines`` holds the transformer cosine of every sentence pair (NaN where not worth computing).
     Returns None when the two share no more than a topic, unless ``keep_unrelated``.
     """
-    alignment, divergences = align(a.sentences, b.sentences, cosines, settings.align)
+    alignment, divergences = align(a.sentences, b.sentences, cosines, settings.align, settings.classify.reuse_strength)
     relation, score = classify(alignment, a.sentences, b.sentences, a.text, b.text, settings.classify)
     if relation is None and not keep_unrelated:
         return None

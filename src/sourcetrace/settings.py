@@ -37,7 +37,8 @@ class AlignSettings:
     judge_bias: float = -7.29
     judge_cosine: float = 9.54
     judge_words: float = 1.84
-    link_probability: float = 0.50
+    match_probability: float = 0.50
+    link_probability: float = 0.70
     partial_cosine: float = 0.65
     static_gate: float = 0.50
     probes: int = 3
