@@ -283,8 +283,8 @@ def related_pairs(
     2. probe: the transformer on each pair's strongest static matches only (mutual best partners); a pair whose
        probes and same-wording sentences do not add up to two shared sentences or one shared quotation is
        dropped: most candidates merely share a topic, and this is where they leave;
-    3. align the rest: the transformer on every sentence pair of both articles, then relate. The verdict on a
-       pair that reaches this step depends on the two articles alone, not on the rest of the collection.
+    3. align the rest: the transformer on every sentence pair at the static gate or above (the others are about
+       something else altogether and count as unrelated), then relate.
     Each sentence is encoded at most once, in batches, whichever pairs need it. ``centred``: the articles' static
     vectors centred on the collection's mean (:func:`candidates.centre`), which discriminate better.
     """
@@ -314,12 +314,13 @@ def _related_batch(
         batch = [c for c, kept in zip(batch, keep, strict=True) if kept]
         views = [v for v, kept in zip(views, keep, strict=True) if kept]
     # 3.
-    for c in batch:
-        vectors.need(c.a, set(range(len(articles[c.a].sentences))))
-        vectors.need(c.b, set(range(len(articles[c.b].sentences))))
+    for c, view in zip(batch, views, strict=True):
+        vectors.need(c.a, set(np.flatnonzero(view.close.max(axis=1, initial=-1.0) >= settings.align.static_gate)))
+        vectors.need(c.b, set(np.flatnonzero(view.close.max(axis=0, initial=-1.0) >= settings.align.static_gate)))
     pairs = []
-    for c in batch:
+    for c, view in zip(batch, views, strict=True):
         cosines = vectors.matrix(c.a) @ vectors.matrix(c.b).T
+        cosines[view.close < settings.align.static_gate] = np.nan  # not encoded: a different topic altogether
         pair = relate(articles[c.a], articles[c.b], cosines.astype(np.float32), settings, keep_unrelated)
         if pair is not None:
             pairs.append(pair)
@@ -362,7 +363,8 @@ def _probe_all(
 
     Sentences in the same words count at once. Then the transformer checks each pair's strongest static
     matches (mutual best partners), best first, in rounds over all pairs so that they are encoded in batches; a
-    pair stays as soon as its evidence is enough, and leaves when its probes are spent.
+    pair stays as soon as its evidence is enough, and leaves at its first probe that says something else (unless
+    both sentences quote someone: a quotation framed in other words may still be shared).
     """
     evidence = [[(int(i), int(j)) for i, j in zip(*np.nonzero(~np.isnan(view.same)), strict=True)] for view in views]
     enough = [_enough(articles[c.a], articles[c.b], found) for c, found in zip(candidates, evidence, strict=True)]
