@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from . import evaluate, report
+from .describe import plural
 from .errors import OutputError, SourcetraceError
 from .evaluate import DATASETS
 from .ingest import read_articles
@@ -24,6 +25,13 @@ from .pipeline import Timings, compare, match_sentences, scan
 from .records import ScanResult
 from .settings import Settings
 from .store import Store
+from .terminal import error_lines
+
+STAGE_NAMES = {  # the pipeline's stage names, as a reader would say them
+    "clean, segment, vectors": "reading articles",
+    "align": "comparing candidate pairs",
+    "store": "saving to the store",
+}
 
 EXIT_NO_ARTICLES = 1
 
@@ -37,6 +45,31 @@ def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
         "--model-dir",
         type=click.Path(file_okay=False),
         help="Built encoder files (default: the user cache; see `make model`).",
+    )(func)
+    return func
+
+
+def pair_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """How the pairs are chosen and ordered (scan, report)."""
+    func = click.option(
+        "--relation",
+        multiple=True,
+        type=click.Choice(["copy", "rewrite", "excerpt", "shared-quotes"]),
+        help="Only pairs of this relation; repeat for several.",
+    )(func)
+    func = click.option(
+        "--min-score",
+        type=click.FloatRange(0.0, 1.0),
+        default=0.0,
+        show_default=True,
+        help="Only pairs whose strength is at least this.",
+    )(func)
+    func = click.option(
+        "--sort",
+        type=click.Choice(report.SORTS),
+        default="strength",
+        show_default=True,
+        help="Order of the pairs: strongest first, by relation, newest first, or by id.",
     )(func)
     return func
 
@@ -64,23 +97,28 @@ def _write(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-def _warn(path: str, reason: str, level: str = "warning") -> None:
-    click.echo(report.printable(f"{level}: {path}: {reason}"), err=True)
-
-
 class _StderrProgress:
-    """Stage progress on stderr, shown only once a run has taken a couple of seconds."""
+    """Stage progress on stderr with the time left, shown only once a run has taken a couple of seconds."""
 
     def __init__(self, after: float = 2.0) -> None:
         self.start = time.monotonic()
         self.after = after
         self.last = 0.0
+        self.stage = ""
+        self.stage_start = self.start
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
+        if stage != self.stage:
+            self.stage, self.stage_start = stage, now
         if now - self.start >= self.after and (now - self.last >= 1.0 or done == total):
             self.last = now
-            click.echo(f"{stage}: {done}/{total}", err=True)
+            name = STAGE_NAMES.get(stage, stage)
+            left = ""
+            if 0 < done < total:
+                seconds = (now - self.stage_start) * (total - done) / done
+                left = f", about {seconds:.0f} s left" if seconds < 120 else f", about {seconds / 60:.0f} min left"
+            click.echo(f"{name}: {done:,} of {total:,}{left}", err=True)
 
 
 def _exit_code(result: ScanResult) -> int:
@@ -88,8 +126,8 @@ def _exit_code(result: ScanResult) -> int:
 
 
 def _report_errors(result: ScanResult) -> None:
-    for error in result.errors:
-        _warn(error.path, error.reason)
+    for line in error_lines(result.errors):
+        click.echo(line, err=True)
 
 
 @click.group()
@@ -107,25 +145,41 @@ def main() -> None:
 @click.option(
     "--timings", is_flag=True, help="Print the seconds spent in each stage and the peak memory (MB) on stderr, as JSON."
 )
+@pair_options
+@click.option("--details", is_flag=True, help="Table: add each pair's summary, aligned sentences and changes.")
 @settings_options
 def scan_command(
-    paths: tuple[str, ...], fmt: str, output: str | None, timings: bool, config: str | None, model_dir: str | None
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    timings: bool,
+    sort: str,
+    min_score: float,
+    relation: tuple[str, ...],
+    details: bool,
+    config: str | None,
+    model_dir: str | None,
 ) -> None:
-    """Report reuse pairs and stories among the articles under PATHS (.txt, .html, .jsonl; folders recurse)."""
+    """Report reuse pairs and stories among the articles under PATHS (.txt, .html, .jsonl; folders recurse).
+
+    Pairs come strongest first; the table fits the terminal (--details for the evidence).
+    """
     _check_output(output)
     try:
         spent = Timings()
         result = scan(list(paths), _settings(config, model_dir), progress=_StderrProgress(), timings=spent)
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
-    _write(report.FORMATS[fmt](result), output)
+    shown = report.select_pairs(result, sort, min_score, relation)
+    _write(report.to_table(shown, details=details) if fmt == "table" else report.FORMATS[fmt](shown), output)
     _report_errors(result)
     if timings:
         figures = {k: round(v, 3) for k, v in spent.seconds.items()}
         figures["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         click.echo(json.dumps(figures), err=True)
     if not result.articles:
-        click.echo("error: no article could be read; check the paths and the warnings above", err=True)
+        where = "the warnings above" if result.errors else "that they hold .txt, .html or .jsonl files"
+        click.echo(f"error: no article could be read; check the paths and {where}", err=True)
     sys.exit(_exit_code(result))
 
 
@@ -140,7 +194,7 @@ def compare_command(file_a: str, file_b: str, fmt: str, config: str | None, mode
         result = compare(file_a, file_b, _settings(config, model_dir))
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
-    text = report.to_json(result, with_sentences=True) if fmt == "json" else report.to_table(result, alignment=True)
+    text = report.to_json(result, with_sentences=True) if fmt == "json" else report.to_table(result, details=True)
     click.echo(text, nl=False)
     _report_errors(result)
     if len(result.articles) < 2:
@@ -211,8 +265,8 @@ def index_add_command(paths: tuple[str, ...], db: str, config: str | None, model
     # read first: paths that give no article must not leave a new, empty store behind
     raw, errors = read_articles(list(paths), settings.ingest)
     if not raw:
-        for error in errors:
-            _warn(error.path, error.reason)
+        for line in error_lines(errors):
+            click.echo(line, err=True)
         click.echo(
             "error: no article could be read; check the paths and the warnings above (store unchanged)", err=True
         )
@@ -223,11 +277,11 @@ def index_add_command(paths: tuple[str, ...], db: str, config: str | None, model
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
     result.errors[:0] = errors
-    for error in result.errors:
-        _warn(error.path, error.reason)
+    for line in error_lines(result.errors):
+        click.echo(line, err=True)
     click.echo(
         f"added {len(result.added)}, new versions {len(result.updated)}, unchanged {len(result.unchanged)}; "
-        f"{len(result.pairs)} pairs found; the store holds {result.total} articles"
+        f"{plural(len(result.pairs), 'pair')} found; the store holds {plural(result.total, 'article')}"
     )
     if not (result.added or result.updated or result.unchanged):
         click.echo("error: no article could be read; check the paths and the warnings above", err=True)
@@ -268,10 +322,10 @@ def index_rebuild_command(db: str, target: str, config: str | None, model_dir: s
             result = store.add(articles, progress=_StderrProgress())
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
-    for error in result.errors:
-        _warn(error.path, error.reason)
+    for line in error_lines(result.errors):
+        click.echo(line, err=True)
     click.echo(
-        f"rebuilt {target}: {result.total} articles, {len(result.pairs)} pairs"
+        f"rebuilt {target}: {plural(result.total, 'article')}, {plural(len(result.pairs), 'pair')}"
         + (f"; {lost} stored versions could not be read (add their files again)" if lost else "")
     )
 
@@ -288,7 +342,7 @@ def check_command(file: str, db: str, fmt: str, config: str | None, model_dir: s
             result = store.check_paths([file])
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
-    text = report.to_json(result, with_sentences=True) if fmt == "json" else report.to_table(result, alignment=True)
+    text = report.to_json(result, with_sentences=True) if fmt == "json" else report.to_table(result, details=True)
     click.echo(text, nl=False)
     _report_errors(result)
     sys.exit(_exit_code(result))
@@ -322,7 +376,8 @@ def report_command(
     _write(render_report(result), output)
     _report_errors(result)
     click.echo(
-        f"wrote {output}: {len(result.articles)} articles, {len(result.pairs)} pairs, {len(result.stories)} stories"
+        f"wrote {output}: {plural(len(result.articles), 'article')}, {plural(len(result.pairs), 'pair')}, "
+        f"{plural(len(result.stories), 'story', 'stories')}"
     )
     sys.exit(_exit_code(result))
 
