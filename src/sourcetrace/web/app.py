@@ -28,12 +28,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from ..describe import Name, names_of
 from ..errors import InputError, ModelError, SourcetraceError, StoreError
 from ..ingest import read_bytes
 from ..integrity import damaged_message
 from ..records import Article, FileError, Pair, ScanResult
 from ..report import article_dict, pair_dict, to_dict
 from ..store import ArticleInfo, Store
+from .apidocs import api_doc
+from .graph import reuse_graph
+from .lineup import pair_view
 from .middleware import (
     _SECURITY_HEADERS,
     BodyLimit,
@@ -42,15 +46,7 @@ from .middleware import (
     SecurityHeaders,
     _TooLarge,
 )
-from .render import (
-    article_segments,
-    environment,
-    pair_view,
-    relations_of,
-    reuse_graph,
-    safe_url,
-    web_links,
-)
+from .render import Links, environment, safe_url, similarity_report, web_links
 
 PAGE_STORIES = 20
 PAGE_ROWS = 50
@@ -67,6 +63,8 @@ OptionalId = Annotated[str | None, Query(max_length=1000)]
 Relation = Annotated[str | None, Query(pattern=RELATION)]
 Version = Annotated[int | None, Query(ge=1, le=10**9)]
 MinArticles = Annotated[int, Query(ge=1, le=10**6)]
+PairOrder = Annotated[str, Query(pattern="^(strength|date|id)$")]
+PAIR_SORTS = (("strength", "strongest first"), ("date", "newest first"), ("id", "by id"))
 
 
 # --- request bodies -------------------------------------------------------------------------------------------
@@ -458,6 +456,10 @@ def create_app(
     def pages(total: int, size: int) -> int:
         return max(1, math.ceil(total / size))
 
+    @app.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_docs(request: Request) -> HTMLResponse:
+        return page(request, "apidocs.html", doc=api_doc(app.openapi()))
+
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
         return Response(status_code=204)
@@ -466,16 +468,16 @@ def create_app(
     def overview(request: Request, page_no: PageNo = 1) -> HTMLResponse:
         stories = store.stories((page_no - 1) * PAGE_STORIES, PAGE_STORIES, min_articles=2)
         ids = [a for s in stories for a in s.articles]
-        titles = store.titles(ids)
+        names = store.names(ids)
         links = web_links(request.scope.get("root_path", ""))
-        drawn = [(s, reuse_graph(s, store.pairs_among(s.articles), titles, links)) for s in stories]
+        drawn = [(s, reuse_graph(s, store.pairs_among(s.articles), names, links)) for s in stories]
         total = store.count_stories(min_articles=2)
         counts = store.relation_counts()
         return page(
             request,
             "overview.html",
             stories=drawn,
-            titles=titles,
+            names=names,
             articles=store.count(),
             pairs=sum(counts.values()),
             by_relation=sorted(counts.items(), key=lambda kv: -kv[1]),
@@ -503,7 +505,8 @@ def create_app(
         versions = store.versions(article_id)
         info = next(v for v in versions if v.current)
         pairs = store.pairs(article=article_id, limit=None)
-        titles = store.titles([p.a for p in pairs] + [p.b for p in pairs])
+        names = store.names([p.a for p in pairs] + [p.b for p in pairs])
+        links = web_links(request.scope.get("root_path", ""))
         article.path = public_path(article.path)
         return page(
             request,
@@ -513,9 +516,7 @@ def create_app(
             versions=versions,
             url=safe_url(article.url),
             story=store.story_of(article_id),
-            groups=relations_of(article_id, pairs),
-            titles=titles,
-            segments=article_segments(article, pairs),
+            report=similarity_report(article, pairs, names, links),
         )
 
     @app.get("/pairs", response_class=HTMLResponse, include_in_schema=False)
@@ -523,19 +524,23 @@ def create_app(
         request: Request,
         page_no: PageNo = 1,
         relation: Relation = None,
+        sort: PairOrder = "strength",
     ) -> HTMLResponse:
         total = store.count_pairs(None, relation)
-        items = store.pairs((page_no - 1) * PAGE_ROWS, PAGE_ROWS, None, relation, details=False)
+        items = store.pairs((page_no - 1) * PAGE_ROWS, PAGE_ROWS, None, relation, details=False, order=sort)
         return page(
             request,
             "pairs.html",
             items=items,
+            names=store.names([p.a for p in items] + [p.b for p in items]),
             total=total,
             relation=relation,
             relations=["copy", "rewrite", "excerpt", "shared-quotes"],
+            sort=sort,
+            sorts=PAIR_SORTS,
             page=page_no,
             pages=pages(total, PAGE_ROWS),
-            query=f"&relation={relation}" if relation else "",
+            query=(f"&relation={relation}" if relation else "") + f"&sort={sort}",
         )
 
     @app.get("/pair", response_class=HTMLResponse, include_in_schema=False)
@@ -546,7 +551,8 @@ def create_app(
         article_a, article_b = store.article(pair.a), store.article(pair.b)
         assert article_a is not None and article_b is not None
         links = web_links(request.scope.get("root_path", ""))
-        return page(request, "pair.html", view=pair_view(pair, article_a, article_b, "p", links))
+        names = names_of([article_a, article_b])
+        return page(request, "pair.html", view=pair_view(pair, article_a, article_b, "p", links, names))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(request: Request, story_id: str) -> HTMLResponse:
@@ -554,10 +560,11 @@ def create_app(
         if story is None:
             raise not_found(f"no story {story_id!r}")
         pairs = store.pairs_among(story.articles)
-        titles = store.titles(story.articles)
+        names = store.names(story.articles)
         links = web_links(request.scope.get("root_path", ""))
+        pairs.sort(key=lambda p: (-p.score, p.a, p.b))
         return page(
-            request, "story.html", story=story, g=reuse_graph(story, pairs, titles, links), pairs=pairs, titles=titles
+            request, "story.html", story=story, g=reuse_graph(story, pairs, names, links), pairs=pairs, names=names
         )
 
     def check_page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
@@ -567,6 +574,7 @@ def create_app(
             "error": None,
             "checked": None,
             "views": [],
+            "report": None,
             "total": 0,
         }
         return page(request, "check.html", status=status, **{**defaults, **context})
@@ -612,8 +620,23 @@ def create_app(
         links = web_links(request.scope.get("root_path", ""))
         checked = result.articles[0]
         stored = {a.id: a for a in result.articles[1:]}
-        views = [pair_view(p, checked, stored[p.b], f"m{n}", links) for n, p in enumerate(result.pairs)]
-        return check_page(request, form_title=title, form_text=text, checked=checked, views=views, total=store.count())
+        names = names_of(result.articles)
+        names[checked.id] = Name(checked.id, checked.title or "the checked article")
+        pairs = sorted(result.pairs, key=lambda p: -p.score)
+        views = [pair_view(p, checked, stored[p.b], f"m{n}", links, names) for n, p in enumerate(pairs)]
+        # the checked article's pairs are not stored: its sources lead to their views further down this page
+        order = {(p.a, p.b): n for n, p in enumerate(pairs)}
+        here = Links(links.article, lambda a, b: f"#match-{order.get((a, b), 0)}", links.story)
+        report = similarity_report(checked, pairs, names, here)
+        return check_page(
+            request,
+            form_title=title,
+            form_text=text,
+            checked=checked,
+            views=views,
+            report=report,
+            total=store.count(),
+        )
 
     # the last added runs first: the Host is checked and the request counted before its body is read
     app.add_middleware(SecurityHeaders)  # type: ignore[arg-type]
