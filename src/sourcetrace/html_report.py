@@ -29,9 +29,7 @@ def render_report(result: ScanResult, generated: str | None = None) -> str:
         raise ImportError(f"the HTML report needs the web extra: pip install 'sourcetrace[web]' ({exc})") from exc
 
     articles = {a.id: a for a in result.articles}
-    pairs = sorted(
-        (p for p in result.pairs if p.a in articles and p.b in articles), key=lambda p: (-p.score, p.a, p.b)
-    )
+    pairs = sorted((p for p in result.pairs if p.a in articles and p.b in articles), key=lambda p: (-p.score, p.a, p.b))
     links = report_links([a.id for a in result.articles], pairs)
     names = names_of(result.articles)
     pairs_of: dict[str, list] = {a.id: [] for a in result.articles}
