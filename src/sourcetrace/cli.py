@@ -117,7 +117,8 @@ class _StderrProgress:
             left = ""
             if 0 < done < total:
                 seconds = (now - self.stage_start) * (total - done) / done
-                left = f", about {seconds:.0f} s left" if seconds < 120 else f", about {seconds / 60:.0f} min left"
+                if seconds >= 1:
+                    left = f", about {seconds:.0f} s left" if seconds < 120 else f", about {seconds / 60:.0f} min left"
             click.echo(f"{name}: {done:,} of {total:,}{left}", err=True)
 
 

@@ -88,7 +88,7 @@ def api_doc(openapi: dict[str, Any]) -> ApiDoc:
             if content:
                 body = _type(content.get("schema", {}))
                 fields = list(schemas.get(body, {}).get("properties", {}))
-            description = (op.get("description") or "").strip()
+            description = (op.get("description") or "").strip().replace("``", "")
             operations.append(
                 Operation(
                     method=method.upper(),

@@ -6,7 +6,7 @@ Article text is untrusted. It reaches HTML only through Jinja2 autoescaping: hig
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -167,7 +167,7 @@ def similarity_report(
     pair view; sources ranked by the share of the article they account for (this article's sources first, then
     articles it shares material with, source undecided)."""
     total = sum(s.end - s.start for s in article.sentences) or 1
-    found: list[tuple[Pair, set[int]]] = []
+    found: list[tuple[Pair, dict[int, float]]] = []
     given = []
     for p in pairs:
         if p.relation is None or p.score <= 0:
@@ -177,26 +177,35 @@ def similarity_report(
             given.append((p, names.get(taker) or Name(taker), links.pair(p.a, p.b)))
             continue
         side = "a" if p.a == article.id else "b"
-        indexes = {getattr(link, side) for passage in p.passages for link in passage.links}
-        found.append((p, indexes))
+        best: dict[int, float] = {}
+        for passage in p.passages:
+            for link in passage.links:
+                index = getattr(link, side)
+                best[index] = max(best.get(index, 0.0), link.score)
+        found.append((p, best))
 
-    def chars(indexes: set[int]) -> int:
+    def chars(indexes: Iterable[int]) -> int:
         return sum(article.sentences[i].end - article.sentences[i].start for i in indexes if i < len(article.sentences))
 
     found.sort(key=lambda f: (f[0].source is None, -chars(f[1]), f[0].a, f[0].b))
     sources = []
-    marked: dict[int, tuple[str, str, str]] = {}
-    for k, (p, indexes) in enumerate(found):
+    claims: dict[int, tuple[tuple[bool, float, int], tuple[str, str, str]]] = {}
+    for k, (p, best) in enumerate(found):
         ident = other(p, article.id)
         colour = f"c{k % COLOURS}"
         url = links.pair(p.a, p.b)
         name = names.get(ident) or Name(ident)
         side = "a" if p.a == article.id else "b"
-        sources.append(SourceView(p, ident, name, colour, chars(indexes) / total, len(indexes), url, p.source == ident))
-        for i in sorted(indexes):
-            # the highest-ranked source keeps the sentence; the link lands on the sentence in the pair view
-            href = url if url.startswith("#") else f"{url}#p-{side}{i}"
-            marked.setdefault(i, (f"s src {colour}", href, f"from {name.label} ({p.relation})"))
+        took = p.source == ident
+        sources.append(SourceView(p, ident, name, colour, chars(best) / total, len(best), url, took))
+        for i, score in best.items():
+            # a sentence found in several articles goes to its decided source, else to its closest match; its link
+            # lands on the sentence in that pair's view
+            rank = (not took, -score, k)
+            if i not in claims or rank < claims[i][0]:
+                href = url if url.startswith("#") else f"{url}#p-{side}{i}"
+                claims[i] = (rank, (f"s src {colour}", href, f"from {name.label} ({p.relation})"))
+    marked = {i: view for i, (_, view) in claims.items()}
     segments = []
     pos = 0
     text = article.text
