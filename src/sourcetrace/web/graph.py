@@ -48,6 +48,8 @@ class Edge:
 class Graph:
     width: int
     height: int
+    left: float  # the drawing's box in its own coordinates: cropped to what is drawn
+    top: float
     nodes: list[Node]
     edges: list[Edge]
     hidden: int  # articles left out of the drawing
@@ -75,7 +77,8 @@ def reuse_graph(story: Story, pairs: Sequence[Pair], names: Mapping[str, Name], 
     place: dict[str, tuple[float, float]] = {}
     nodes = []
     for k, ident in enumerate(shown):
-        angle = 2 * math.pi * k / max(len(shown), 1) - math.pi / 2
+        start = math.pi if len(shown) == 2 else -math.pi / 2  # two articles side by side, more around a circle
+        angle = 2 * math.pi * k / max(len(shown), 1) + start
         x = centre + (radius * math.cos(angle) if len(shown) > 1 else 0)
         y = centre + (radius * math.sin(angle) if len(shown) > 1 else 0)
         place[ident] = (x, y)
@@ -125,4 +128,22 @@ def reuse_graph(story: Story, pairs: Sequence[Pair], names: Mapping[str, Name], 
             )
         )
     kinds = tuple(k for k in ("took", "undecided", "quotes") if any(e.kind == k for e in edges))
-    return Graph(size, size, nodes, edges, len(story.articles) - len(shown), flows, kinds)
+    left, top, right, bottom = _box(nodes)
+    return Graph(
+        round(right - left), round(bottom - top), left, top, nodes, edges, len(story.articles) - len(shown), flows,
+        kinds,
+    )  # fmt: skip
+
+
+def _box(nodes: Sequence[Node]) -> tuple[float, float, float, float]:
+    """The box around the nodes and their labels (a label's width estimated from its length), with a margin."""
+    if not nodes:
+        return 0.0, 0.0, 100.0, 40.0
+    xs, ys = [], []
+    for n in nodes:
+        width = 6.2 * len(n.label)
+        start = {"start": n.label_x, "end": n.label_x - width, "middle": n.label_x - width / 2}[n.anchor]
+        xs += [n.x - 8, n.x + 8, start, start + width]
+        ys += [n.y - 8, n.y + 8, n.label_y - 12, n.label_y + 4]
+    margin = 10
+    return min(xs) - margin, min(ys) - margin, max(xs) + margin, max(ys) + margin
