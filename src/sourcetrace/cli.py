@@ -23,6 +23,7 @@ from .integrity import full_check, salvage
 from .output import check_writable, write_atomic
 from .pipeline import Timings, compare, match_sentences, scan
 from .records import ScanResult
+from .reviews import all_reviews
 from .settings import Settings
 from .store import Store
 from .terminal import error_lines
@@ -287,6 +288,19 @@ def index_add_command(paths: tuple[str, ...], db: str, config: str | None, model
     if not (result.added or result.updated or result.unchanged):
         click.echo("error: no article could be read; check the paths and the warnings above", err=True)
         sys.exit(EXIT_NO_ARTICLES)
+
+
+@index_group.command("reviews")
+@store_option("The store whose reviews to export.")
+def index_reviews_command(db: str) -> None:
+    """Print the reviews readers gave on pairs (confirmed or rejected, with notes) as JSON lines, newest first."""
+    try:
+        with _open_store(db, Settings.load(), create=False) as store:
+            reviews = all_reviews(store)
+    except SourcetraceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for review in reviews.values():
+        click.echo(json.dumps(review.as_dict(), ensure_ascii=False))
 
 
 @index_group.command("check")

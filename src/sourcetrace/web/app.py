@@ -34,6 +34,7 @@ from ..ingest import read_bytes
 from ..integrity import damaged_message
 from ..records import Article, FileError, Pair, ScanResult
 from ..report import article_dict, pair_dict, to_dict
+from ..reviews import review_for, reviews_of
 from ..store import ArticleInfo, Store
 from .apidocs import api_doc
 from .graph import reuse_graph
@@ -47,6 +48,7 @@ from .middleware import (
     _TooLarge,
 )
 from .render import Links, environment, safe_url, similarity_report, web_links
+from .review_routes import add_review_routes
 
 PAGE_STORIES = 20
 PAGE_ROWS = 50
@@ -63,6 +65,7 @@ OptionalId = Annotated[str | None, Query(max_length=1000)]
 Relation = Annotated[str | None, Query(pattern=RELATION)]
 Version = Annotated[int | None, Query(ge=1, le=10**9)]
 MinArticles = Annotated[int, Query(ge=1, le=10**6)]
+ReviewNote = Annotated[str | None, Query(pattern="^(saved|refused)$")]
 PairOrder = Annotated[str, Query(pattern="^(strength|date|id)$")]
 PAIR_SORTS = (("strength", "strongest first"), ("date", "newest first"), ("id", "by id"))
 
@@ -422,11 +425,21 @@ def create_app(
 
     @app.get("/api/pair", tags=["pairs"], responses={404: {"model": ErrorOut}})
     def get_pair(a: Id, b: Id) -> dict[str, Any]:
-        """One pair with its passages, divergences and likely source (in its stored orientation)."""
+        """One pair with its passages, divergences, likely source (in its stored orientation) and review."""
         pair = store.pair(nfc(a), nfc(b))
         if pair is None:
             raise not_found(f"no pair of {a!r} and {b!r} shares material (or an id is unknown)")
-        return pair_dict(pair)
+        review = review_for(reviews_of(store, [(pair.a, pair.b)]), pair.a, pair.b)
+        return {**pair_dict(pair), "review": review.as_dict() if review else None}
+
+    add_review_routes(
+        app,
+        store,
+        token,
+        require_token,
+        nfc,
+        {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    )
 
     @app.get("/api/stories", tags=["stories"], responses={422: {"model": ErrorOut}})
     def list_stories(offset: Offset = 0, limit: Limit = 50, min_articles: MinArticles = 1) -> dict[str, Any]:
@@ -533,6 +546,7 @@ def create_app(
             "pairs.html",
             items=items,
             names=store.names([p.a for p in items] + [p.b for p in items]),
+            reviews=reviews_of(store, [(p.a, p.b) for p in items]),
             total=total,
             relation=relation,
             relations=["copy", "rewrite", "excerpt", "shared-quotes"],
@@ -544,7 +558,7 @@ def create_app(
         )
 
     @app.get("/pair", response_class=HTMLResponse, include_in_schema=False)
-    def pair_page(request: Request, a: Id, b: Id) -> HTMLResponse:
+    def pair_page(request: Request, a: Id, b: Id, review: ReviewNote = None) -> HTMLResponse:
         pair = store.pair(nfc(a), nfc(b))
         if pair is None:
             raise not_found(f"no pair of {a!r} and {b!r} shares material (or an id is unknown)")
@@ -552,7 +566,14 @@ def create_app(
         assert article_a is not None and article_b is not None
         links = web_links(request.scope.get("root_path", ""))
         names = names_of([article_a, article_b])
-        return page(request, "pair.html", view=pair_view(pair, article_a, article_b, "p", links, names))
+        return page(
+            request,
+            "pair.html",
+            view=pair_view(pair, article_a, article_b, "p", links, names),
+            review=review_for(reviews_of(store, [(pair.a, pair.b)]), pair.a, pair.b),
+            review_note=review,
+            writable=token is not None,
+        )
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(request: Request, story_id: str) -> HTMLResponse:
