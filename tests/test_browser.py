@@ -208,6 +208,23 @@ def test_the_report_opens_on_its_index_with_the_pairs_folded(page, collection):
     assert views.first.locator(".lineup").is_visible()
 
 
+def test_a_review_given_on_the_pair_page_persists(page, server):
+    from urllib.parse import quote
+
+    url = f"{server}/pair?a={quote(seed('002'))}&b={quote(seed('004'))}"
+    page.goto(url)
+    assert page.locator("section.review", has_text="Not reviewed yet.").is_visible()
+    page.fill("#note", "Both quote the same KCNA statement.")
+    page.fill("#token", "browser-test")
+    page.get_by_role("button", name="Reject: it is not").click()
+    page.wait_for_url("**review=saved**")
+    page.goto(url)  # afresh: the review comes from the store
+    line = page.locator(".verdict-line")
+    assert "rejected" in line.inner_text() and "Both quote the same KCNA statement." in line.inner_text()
+    page.goto(server + "/pairs")
+    assert page.locator("tr", has=page.locator(".verdict.v-rejected")).count() == 1
+
+
 def test_the_api_is_described_offline_and_linked_from_the_pages(page, server):
     page.goto(server + "/")
     page.locator("header nav a", has_text="API").click()
