@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePath
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -35,6 +36,7 @@ from ..integrity import damaged_message
 from ..records import Article, FileError, Pair, ScanResult
 from ..report import article_dict, pair_dict, to_dict
 from ..reviews import review_for, reviews_of
+from ..search import search, snippet_pieces
 from ..store import ArticleInfo, Store
 from .apidocs import api_doc
 from .graph import reuse_graph
@@ -66,6 +68,7 @@ Relation = Annotated[str | None, Query(pattern=RELATION)]
 Version = Annotated[int | None, Query(ge=1, le=10**9)]
 MinArticles = Annotated[int, Query(ge=1, le=10**6)]
 ReviewNote = Annotated[str | None, Query(pattern="^(saved|refused)$")]
+SearchText = Annotated[str | None, Query(max_length=500)]
 PairOrder = Annotated[str, Query(pattern="^(strength|date|id)$")]
 PAIR_SORTS = (("strength", "strongest first"), ("date", "newest first"), ("id", "by id"))
 
@@ -318,6 +321,14 @@ def create_app(
         """Current articles by id, one page at a time."""
         return _page([_info_dict(i) for i in store.articles(offset, limit)], store.count(), offset, limit)
 
+    @app.get("/api/search", tags=["articles"], responses={422: {"model": ErrorOut}})
+    def search_articles(q: Annotated[str, Query(min_length=1, max_length=500)], offset: Offset = 0, limit: Limit = 50):
+        """Current articles whose title, outlet or text hold every word of ``q`` (the last as a prefix), best first,
+        each with a snippet where the matched words are between U+E000 and U+E001."""
+        hits, total = search(store, q, offset, limit)
+        items = [{"id": h.id, "title": h.title, "date": h.date, "outlet": h.outlet, "snippet": h.snippet} for h in hits]
+        return _page(items, total, offset, limit)
+
     @app.get("/api/articles/{article_id:path}", tags=["articles"], responses={404: {"model": ErrorOut}})
     def get_article(article_id: str, version: Version = None) -> dict[str, Any]:
         """One article with its cleaned text, sentences, versions, story and pairs."""
@@ -502,12 +513,20 @@ def create_app(
         )
 
     @app.get("/articles", response_class=HTMLResponse, include_in_schema=False)
-    def articles_page(request: Request, page_no: PageNo = 1) -> HTMLResponse:
+    def articles_page(request: Request, page_no: PageNo = 1, q: SearchText = None) -> HTMLResponse:
+        if q and q.strip():
+            hits, total = search(store, q, (page_no - 1) * PAGE_ROWS, PAGE_ROWS)
+            found = [(h, snippet_pieces(h.snippet)) for h in hits]
+            return page(
+                request, "articles.html", items=[], hits=found, q=q, total=total, page=page_no,
+                pages=pages(total, PAGE_ROWS), query=f"&q={quote(q, safe='')}",
+            )  # fmt: skip
         total = store.count()
         items = store.articles((page_no - 1) * PAGE_ROWS, PAGE_ROWS)
         return page(
-            request, "articles.html", items=items, total=total, page=page_no, pages=pages(total, PAGE_ROWS), query=""
-        )
+            request, "articles.html", items=items, hits=None, q="", total=total, page=page_no,
+            pages=pages(total, PAGE_ROWS), query="",
+        )  # fmt: skip
 
     @app.get("/articles/{article_id:path}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(request: Request, article_id: str) -> HTMLResponse:
