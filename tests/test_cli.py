@@ -2,6 +2,7 @@ import csv
 import io
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from sourcetrace.cli import main
@@ -144,3 +145,35 @@ def test_problems_of_one_file_are_grouped(models, tmp_path):
     assert result.exit_code == 0
     assert "Not read: 20 problems in 1 file" in result.stdout and "no pair shares material" in result.stdout
     assert result.stderr.count("bad.jsonl") == 4 and "and 17 more problems in this file" in result.stderr
+
+
+def test_match_sentences_skips_a_header_row(models, tmp_path):
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("id\tsentence_1\tsentence_2\np1\tRain is expected today.\tRain is expected today.\n")
+    result = CliRunner().invoke(main, ["match-sentences", str(pairs)])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["p1"]
+
+
+def test_compare_refuses_a_folder():
+    result = CliRunner().invoke(main, ["compare", str(SEEDS), str(SEED_000)])
+    assert result.exit_code == 2 and "is a folder" in result.output
+
+
+def test_serve_fails_before_serving_when_the_port_is_taken(tmp_path):
+    import socket
+
+    pytest.importorskip("uvicorn")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "s.db"), "--port", str(port)])
+    assert result.exit_code == 1 and "cannot listen" in result.output and "serving" not in result.output
+    assert not (tmp_path / "s.db").exists()
+
+
+def test_top_level_help_shows_whole_descriptions():
+    result = CliRunner().invoke(main, ["--help"], terminal_width=80)
+    commands = result.stdout.split("Commands:")[1]
+    assert "..." not in commands and "Find reuse among the articles under PATHS." in commands

@@ -35,6 +35,7 @@ STAGE_NAMES = {  # the pipeline's stage names, as a reader would say them
 }
 
 EXIT_NO_ARTICLES = 1
+HEADER_IDS = ("id", "pair", "pair_id", "pairid")
 
 
 def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -132,13 +133,13 @@ def _report_errors(result: ScanResult) -> None:
         click.echo(line, err=True)
 
 
-@click.group()
+@click.group(context_settings={"max_content_width": 120})
 @click.version_option(package_name="sourcetrace")
 def main() -> None:
     """Find which news articles were copied or rewritten from which, sentence by sentence."""
 
 
-@main.command("scan")
+@main.command("scan", short_help="Find reuse among the articles under PATHS.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True
@@ -185,13 +186,18 @@ def scan_command(
     sys.exit(_exit_code(result))
 
 
-@main.command("compare")
+@main.command("compare", short_help="Align two articles, sentence by sentence.")
 @click.argument("file_a", type=click.Path())
 @click.argument("file_b", type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @settings_options
 def compare_command(file_a: str, file_b: str, fmt: str, config: str | None, model_dir: str | None) -> None:
     """Align two articles sentence by sentence and print the full alignment, whatever their relation."""
+    for path, hint in ((file_a, "FILE_A"), (file_b, "FILE_B")):
+        if Path(path).is_dir():
+            raise click.BadParameter(
+                f"{path} is a folder; compare takes two files (scan compares a folder)", param_hint=hint
+            )
     try:
         result = compare(file_a, file_b, _settings(config, model_dir))
     except SourcetraceError as exc:
@@ -210,6 +216,8 @@ def _read_pairs(path: str) -> Iterator[tuple[str, str, str]]:
         for number, row in enumerate(csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
             if not row or not any(row):
                 continue
+            if number == 1 and row[0].strip().lower().lstrip("#") in HEADER_IDS:  # a header row, not a pair
+                continue
             if len(row) != 3:
                 raise click.ClickException(
                     f"{path}:{number}: expected 3 tab-separated fields (id, sentence_1, sentence_2), found {len(row)}"
@@ -217,7 +225,7 @@ def _read_pairs(path: str) -> Iterator[tuple[str, str, str]]:
             yield row[0], row[1], row[2]
 
 
-@main.command("match-sentences")
+@main.command("match-sentences", short_help="Judge sentence pairs from a TSV file.")
 @click.argument("pairs", type=click.Path(allow_dash=True))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write JSON lines here instead of stdout.")
 @settings_options
@@ -249,12 +257,12 @@ def _open_store(db: str, settings: Settings, create: bool) -> Store:
     return Store(db, settings, create=create)
 
 
-@main.group("index")
+@main.group("index", short_help="Keep a collection in a store file.")
 def index_group() -> None:
     """Keep a collection in a store file and add to it incrementally."""
 
 
-@index_group.command("add")
+@index_group.command("add", short_help="Add articles to the store.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @store_option("The store file (created when missing).")
 @settings_options
@@ -290,7 +298,7 @@ def index_add_command(paths: tuple[str, ...], db: str, config: str | None, model
         sys.exit(EXIT_NO_ARTICLES)
 
 
-@index_group.command("reviews")
+@index_group.command("reviews", short_help="Export the reviews of pairs as JSON lines.")
 @store_option("The store whose reviews to export.")
 def index_reviews_command(db: str) -> None:
     """Print the reviews readers gave on pairs (confirmed or rejected, with notes) as JSON lines, newest first."""
@@ -303,7 +311,7 @@ def index_reviews_command(db: str) -> None:
         click.echo(json.dumps(review.as_dict(), ensure_ascii=False))
 
 
-@index_group.command("check")
+@index_group.command("check", short_help="Run the full integrity check.")
 @store_option("The store to check.")
 def index_check_command(db: str) -> None:
     """Run SQLite's full integrity check on the store (opening a store runs only the quick one)."""
@@ -321,7 +329,7 @@ def index_check_command(db: str) -> None:
     click.echo(f"{db}: ok (full integrity check)")
 
 
-@index_group.command("rebuild")
+@index_group.command("rebuild", short_help="Build a new store from a damaged one.")
 @store_option("The (damaged) store to read the articles from; it is not changed.")
 @click.option("--to", "target", required=True, type=click.Path(dir_okay=False), help="The new store to build.")
 @settings_options
@@ -345,7 +353,7 @@ def index_rebuild_command(db: str, target: str, config: str | None, model_dir: s
     )
 
 
-@main.command("check")
+@main.command("check", short_help="Reuse of one article against a store.")
 @click.argument("file", type=click.Path())
 @store_option("The store to check against.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -363,7 +371,7 @@ def check_command(file: str, db: str, fmt: str, config: str | None, model_dir: s
     sys.exit(_exit_code(result))
 
 
-@main.command("report")
+@main.command("report", short_help="Write a self-contained HTML report.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--db", type=click.Path(dir_okay=False), help="Report on this store instead of scanning PATHS.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
@@ -397,7 +405,7 @@ def report_command(
     sys.exit(_exit_code(result))
 
 
-@main.command("serve")
+@main.command("serve", short_help="Serve a store: web pages and a REST API.")
 @store_option("The store to serve (created when missing).")
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to bind; keep the default unless a proxy fronts it."
@@ -445,6 +453,7 @@ def serve_command(
         ) from exc
     token = _token(token, token_file)
     hosts = allowed_hosts(host, public_name)
+    _check_port(host, port)
     try:
         store = _open_store(db, _settings(config, model_dir), create=True)
     except SourcetraceError as exc:
@@ -468,6 +477,23 @@ def serve_command(
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
+def _check_port(host: str, port: int) -> None:
+    """Fail before saying "serving" when the address cannot be bound (most often: another service holds the port)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}); is another service using the port? "
+            "Choose another with --port"
+        ) from exc
+
+
 def _token(given: str | None, path: str | None) -> str | None:
     """The write token: from --token-file, --token (with a warning) or SOURCETRACE_TOKEN, in that order."""
     if path:
@@ -484,7 +510,7 @@ def _token(given: str | None, path: str | None) -> str | None:
     return os.environ.get("SOURCETRACE_TOKEN") or None
 
 
-@main.command("spark-scan")
+@main.command("spark-scan", short_help="Scan on Spark into Parquet files.")
 @click.argument("paths", nargs=-1, required=True, type=str)
 @click.option("--master", help="Spark master URL, e.g. local[2] (default: what spark-submit set, else local[*]).")
 @click.option("--partitions", type=click.IntRange(1), help="Partitions per shuffle (default: two per core).")
@@ -522,7 +548,7 @@ def spark_scan_command(
     sys.exit(0 if summary["articles"] else EXIT_NO_ARTICLES)
 
 
-@main.command("eval")
+@main.command("eval", short_help="Measure quality on a labelled data set.")
 @click.argument("dataset", type=click.Choice(DATASETS))
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
