@@ -339,3 +339,14 @@ def test_serve_command_answers_on_loopback_and_stops(store_path):
     finally:
         server.terminate()
         server.communicate(timeout=30)  # closes the pipe
+
+
+def test_articles_list_by_title_and_sorted(client):
+    html = client.get("/articles", params={"sort": "date"}, headers={"accept": "text/html"}).text
+    titles = re.findall(r'<td><a href="/articles/[^"]+">([^<]+)</a>', html)
+    assert titles[0] == "Kim Jong Un’s Message to Putin After Russia Visit"  # the only dated seed, first
+    assert "date ▾" in html
+    by_title = client.get("/articles", params={"sort": "title"}, headers={"accept": "text/html"}).text
+    named = [t for t in re.findall(r'<td><a href="/articles/[^"]+">([^<]+)</a>', by_title) if not t[:3].isdigit()]
+    assert named == sorted(named, key=str.lower)
+    assert client.get("/articles", params={"sort": "nonsense"}).status_code == 422

@@ -510,12 +510,13 @@ class Store:
         sql, args = _pair_filter(article, relation)
         return int(self._db().execute(f"SELECT count(*) {sql}", args).fetchone()[0])
 
-    def articles(self, offset: int = 0, limit: int = 50) -> list[ArticleInfo]:
-        """Current articles, by id."""
+    def articles(self, offset: int = 0, limit: int = 50, order: str = "id") -> list[ArticleInfo]:
+        """Current articles, by id (``order`` "id"), newest first ("date"), by title or by outlet."""
         rows = (
             self._db()
             .execute(
-                f"SELECT {_INFO_COLUMNS} FROM articles a WHERE a.current = 1 ORDER BY a.id LIMIT ? OFFSET ?",
+                f"SELECT {_INFO_COLUMNS} FROM articles a WHERE a.current = 1 ORDER BY {_ARTICLE_ORDER[order]} "
+                "LIMIT ? OFFSET ?",
                 (limit, offset),
             )
             .fetchall()
@@ -1192,6 +1193,12 @@ def _pair_filter(article: str | None, relation: str | None) -> tuple[str, list[A
     return sql, args
 
 
+_ARTICLE_ORDER = {
+    "id": "a.id",
+    "date": "a.date IS NULL, a.date DESC, a.id",
+    "title": "a.title IS NULL, a.title COLLATE NOCASE, a.id",
+    "outlet": "a.outlet IS NULL, a.outlet COLLATE NOCASE, a.date DESC, a.id",
+}
 _PAIR_ORDER = {
     "id": "x.id, y.id",
     "strength": "p.score DESC, x.id, y.id",

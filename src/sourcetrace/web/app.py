@@ -68,6 +68,7 @@ Relation = Annotated[str | None, Query(pattern=RELATION)]
 Version = Annotated[int | None, Query(ge=1, le=10**9)]
 MinArticles = Annotated[int, Query(ge=1, le=10**6)]
 ReviewNote = Annotated[str | None, Query(pattern="^(saved|refused)$")]
+ArticleOrder = Annotated[str, Query(pattern="^(id|date|title|outlet)$")]
 SearchText = Annotated[str | None, Query(max_length=500)]
 PairOrder = Annotated[str, Query(pattern="^(strength|date|id)$")]
 PAIR_SORTS = (("strength", "strongest first"), ("date", "newest first"), ("id", "by id"))
@@ -513,19 +514,21 @@ def create_app(
         )
 
     @app.get("/articles", response_class=HTMLResponse, include_in_schema=False)
-    def articles_page(request: Request, page_no: PageNo = 1, q: SearchText = None) -> HTMLResponse:
+    def articles_page(
+        request: Request, page_no: PageNo = 1, q: SearchText = None, sort: ArticleOrder = "id"
+    ) -> HTMLResponse:
         if q and q.strip():
             hits, total = search(store, q, (page_no - 1) * PAGE_ROWS, PAGE_ROWS)
             found = [(h, snippet_pieces(h.snippet)) for h in hits]
             return page(
-                request, "articles.html", items=[], hits=found, q=q, total=total, page=page_no,
+                request, "articles.html", items=[], hits=found, q=q, total=total, page=page_no, sort="id",
                 pages=pages(total, PAGE_ROWS), query=f"&q={quote(q, safe='')}",
             )  # fmt: skip
         total = store.count()
-        items = store.articles((page_no - 1) * PAGE_ROWS, PAGE_ROWS)
+        items = store.articles((page_no - 1) * PAGE_ROWS, PAGE_ROWS, order=sort)
         return page(
             request, "articles.html", items=items, hits=None, q="", total=total, page=page_no,
-            pages=pages(total, PAGE_ROWS), query="",
+            pages=pages(total, PAGE_ROWS), query=f"&sort={sort}", sort=sort,
         )  # fmt: skip
 
     @app.get("/articles/{article_id:path}", response_class=HTMLResponse, include_in_schema=False)
