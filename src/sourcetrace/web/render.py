@@ -164,8 +164,8 @@ def similarity_report(
     article: Article, pairs: Sequence[Pair], names: Mapping[str, Name], links: Links, prefix: str = "t"
 ) -> SimilarityReport:
     """The article's text with each sentence matched elsewhere marked in its source's colour and linked to the
-    pair view; sources ranked by the share of the article they account for (this article's sources first, then
-    articles it shares material with, source undecided)."""
+    pair view; sources ranked by the share of the article they account for (at equal shares, decided sources
+    first, then the stronger pair)."""
     total = sum(s.end - s.start for s in article.sentences) or 1
     found: list[tuple[Pair, dict[int, float]]] = []
     given = []
@@ -187,7 +187,7 @@ def similarity_report(
     def chars(indexes: Iterable[int]) -> int:
         return sum(article.sentences[i].end - article.sentences[i].start for i in indexes if i < len(article.sentences))
 
-    found.sort(key=lambda f: (f[0].source is None, -chars(f[1]), f[0].a, f[0].b))
+    found.sort(key=lambda f: (-chars(f[1]), f[0].source is None, -f[0].score, f[0].a, f[0].b))
     sources = []
     claims: dict[int, tuple[tuple[bool, float, int], tuple[str, str, str]]] = {}
     for k, (p, best) in enumerate(found):
