@@ -119,36 +119,70 @@ def background(page, selector: str) -> str:
     return page.eval_on_selector(selector, "el => getComputedStyle(el).backgroundColor")
 
 
-def test_overview_leads_to_the_rewrite_pair_with_aligned_sentences_and_the_dropped_attribution(page, server):
+def test_overview_and_story_name_articles_by_title_and_draw_arrows_only_for_taking(page, server):
     page.goto(server + "/")
     assert page.locator("h2", has_text="Kim Jong Un’s Message to Putin After Russia Visit").is_visible()
+    members = page.locator("ul.members").first.inner_text()
+    assert "Putin Accepts Kim's Invitation to Visit North Korea" in members and seed("001") not in members
     assert page.locator("figure.graph svg").first.is_visible()
-    page.get_by_role("link", name=f"{seed('000')} took from {seed('001')} (rewrite)").click()
+    assert page.locator(".glegend").first.is_visible()
+    page.locator("h2 a", has_text="Kim Jong Un’s Message to Putin").click()
+    page.wait_for_url("**/stories/**")
+    # arrows for taking only (000 and the hostile copy took from 001); shared quotations are plain lines
+    assert page.locator("line[marker-end]").count() == page.locator("line.k-took").count() >= 1
+    assert page.locator("line.k-quotes").count() >= 1 and page.locator("line.k-quotes[marker-end]").count() == 0
+    rows = page.locator("table.list tbody tr")
+    scores = [float(rows.nth(n).locator("td.num").inner_text()) for n in range(rows.count())]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_the_rewrite_pair_is_lined_up_with_the_dropped_attribution_struck(page, server):
+    page.goto(server + "/")
+    page.locator("ul.flows a", has_text="is a rewrite of").first.click()
     page.wait_for_url("**/pair?**")
-    assert page.locator("h1").inner_text() == f"{seed('000')} ~ {seed('001')}"
-    aligned = page.locator(".side-a a.al")
-    assert aligned.count() >= 15
-    # each aligned sentence has a coloured background, the same as its partner's on the other side
-    checked = 0
-    for n in range(aligned.count()):
-        anchor = aligned.nth(n)
-        partner = anchor.get_attribute("href")
-        colour = background(page, f"#{anchor.get_attribute('id')}")
-        assert colour not in ("rgba(0, 0, 0, 0)", "transparent")
-        assert background(page, partner) == colour
-        checked += 1
-    assert checked == aligned.count()
-    told = page.locator(".side-b mark.div-attribution", has_text="told AFP")
+    assert page.locator("h1").inner_text() == f"{seed('000')} and Putin Accepts Kim's Invitation to Visit North Korea"
+    summary = page.locator("p.summary").inner_text()
+    assert summary.startswith(f"“{seed('000')}” is a rewrite of “Putin Accepts Kim's Invitation")
+    assert page.locator(".legend").is_visible()
+    rows = page.locator(".lineup .row.match")
+    assert rows.count() >= 15
+    for n in range(rows.count()):  # aligned passages face each other: both sides start on the same line
+        a = rows.nth(n).locator(".side-a").bounding_box()
+        b = rows.nth(n).locator(".side-b").bounding_box()
+        assert abs(a["y"] - b["y"]) < 2 and b["x"] > a["x"] + a["width"] - 1
+    told = page.locator(".side-b mark.w-drop.div-attribution", has_text="told AFP")
     assert told.count() == 1 and told.is_visible()
-    assert "dropped by A" in told.get_attribute("title")
-    assert page.locator(".side-a .badge", has_text="missing: told AFP").is_visible()
-    assert page.locator(".divergences li", has_text="“told AFP” dropped by A").is_visible()
-    # a passage link jumps to its sentence, which is then outlined
-    page.locator("ol.passages a").first.click()
-    assert page.evaluate("location.hash").startswith("#p-a")
+    assert "line-through" in told.evaluate("el => getComputedStyle(el).textDecorationLine")
+    assert told.get_attribute("title") == "dropped the attribution 'told AFP'"
+    assert page.locator(".rowinfo .change", has_text="dropped the attribution 'told AFP'").is_visible()
+    assert page.locator(".side-b mark.w-drop").count() > 3 and page.locator("mark.w-chg").count() > 3
+    folded = page.locator("details.fold").first
+    assert not folded.evaluate("el => el.open")
+    folded.locator("summary").click()
+    assert folded.evaluate("el => el.open")
+    page.locator(".evidence a", has_text="told AFP").click()
+    assert page.evaluate("location.hash").startswith("#p-r")
 
 
-def test_the_check_form_shows_the_matches_of_a_pasted_article(page, server):
+def test_the_article_page_gives_each_source_its_colour_and_links_its_sentences(page, server):
+    from urllib.parse import quote
+
+    page.goto(server + "/articles/" + quote(seed("003")))
+    assert page.locator("h1").inner_text() == "Kim Jong Un’s Message to Putin After Russia Visit"
+    sources = page.locator("ol.sources li")
+    assert sources.count() >= 2
+    chips = [background(page, f"ol.sources li:nth-child({n + 1}) .chip") for n in range(sources.count())]
+    assert len(set(chips)) == len(chips)  # one colour per source
+    marked = page.locator(".text a.src")
+    assert marked.count() >= 3
+    colours = {marked.nth(n).evaluate("el => getComputedStyle(el).backgroundColor") for n in range(marked.count())}
+    assert colours <= set(chips)
+    marked.first.click()
+    page.wait_for_url("**/pair?**")
+    assert page.evaluate("location.hash").startswith("#p-")
+
+
+def test_the_check_form_gives_a_summary_first_and_folds_the_matches(page, server):
     page.goto(server + "/check")
     text = next(SEEDS.glob("000_*.txt")).read_text("utf-8")
     page.fill("#text", text)
@@ -156,10 +190,47 @@ def test_the_check_form_shows_the_matches_of_a_pasted_article(page, server):
     page.wait_for_selector("section.results")
     # 000 itself, 001 (which it rewrote), 003 (shared passages) and the hostile copy of 001
     assert page.locator("section.results h2").inner_text() == "4 matches"
-    rewrite = page.locator("article.match", has=page.locator(f"h3 a:text-is('{seed('001')}')"))
-    assert rewrite.locator(".rel", has_text="rewrite").first.is_visible()
-    assert rewrite.locator(".side-b mark.div-attribution", has_text="told AFP").count() == 1
+    assert page.locator("section.results > p.summary").inner_text().startswith("100 % of the checked text is matched")
+    matches = page.locator("details.match")
+    assert matches.count() == 4 and not any(matches.nth(n).evaluate("el => el.open") for n in range(4))
+    rewrite = page.locator("details.match", has=page.locator("summary", has_text="Putin Accepts Kim's Invitation"))
+    rewrite.locator("> summary").click()
+    assert rewrite.locator(".side-b mark.div-attribution", has_text="told AFP").is_visible()
     assert page.locator("#text").input_value() == text  # the form keeps what was pasted
+
+
+def test_the_report_opens_on_its_index_with_the_pairs_folded(page, collection):
+    page.goto(collection[1].as_uri())
+    assert page.locator("nav.index table.list tbody tr").count() >= 4
+    views = page.locator("details.pairsection")
+    assert views.count() >= 4 and not views.first.evaluate("el => el.open")
+    views.first.locator("> summary").click()
+    assert views.first.locator(".lineup").is_visible()
+
+
+def test_a_review_given_on_the_pair_page_persists(page, server):
+    from urllib.parse import quote
+
+    url = f"{server}/pair?a={quote(seed('002'))}&b={quote(seed('004'))}"
+    page.goto(url)
+    assert page.locator("section.review", has_text="Not reviewed yet.").is_visible()
+    page.fill("#note", "Both quote the same KCNA statement.")
+    page.fill("#token", "browser-test")
+    page.get_by_role("button", name="Reject: it is not").click()
+    page.wait_for_url("**review=saved**")
+    page.goto(url)  # afresh: the review comes from the store
+    line = page.locator(".verdict-line")
+    assert "rejected" in line.inner_text() and "Both quote the same KCNA statement." in line.inner_text()
+    page.goto(server + "/pairs")
+    assert page.locator("tr", has=page.locator(".verdict.v-rejected")).count() == 1
+
+
+def test_the_api_is_described_offline_and_linked_from_the_pages(page, server):
+    page.goto(server + "/")
+    page.locator("header nav a", has_text="API").click()
+    page.wait_for_url("**/api/docs")
+    assert page.locator("nav.toc code", has_text="POST /api/check").is_visible()
+    assert page.locator("section.endpoint").count() >= 8
 
 
 def assert_inert(page) -> None:
@@ -182,7 +253,7 @@ def test_article_text_is_shown_as_text_and_nothing_in_it_runs(page, server, coll
 
     page.goto(f"{server}/pair?a={quote(seed('001'))}&b={quote(HOSTILE_ID)}")
     assert_inert(page)
-    assert "<script>window.__pwned = 1</script>" in page.locator(".side-b .text").inner_text()
+    assert "<script>window.__pwned = 1</script>" in page.locator(".lineup").text_content()
 
     page.goto(server + "/check")
     page.fill("#text", HOSTILE + "\n\n" + HOSTILE.replace("agency", "ministry"))
@@ -193,4 +264,6 @@ def test_article_text_is_shown_as_text_and_nothing_in_it_runs(page, server, coll
 
     page.goto(collection[1].as_uri())  # the HTML report, opened from disk
     assert_inert(page)
+    page.locator("details").evaluate_all("els => els.forEach(el => { el.open = true; })")  # unfold every view
     assert page.locator("text=<script>window.__pwned = 1</script>").first.is_visible()
+    assert_inert(page)

@@ -2,6 +2,7 @@ import csv
 import io
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from sourcetrace.cli import main
@@ -15,10 +16,16 @@ SEED_001 = next(SEEDS.glob("001_*.txt"))
 def test_scan_formats(models, tmp_path):
     runner = CliRunner()
     table = runner.invoke(main, ["scan", str(SEEDS)])
-    assert table.exit_code == 0 and "rewrite" in table.stdout and "stories" in table.stdout
+    assert table.exit_code == 0 and "rewrite" in table.stdout and "2 stories" in table.stdout
     jsonl = runner.invoke(main, ["scan", str(SEEDS), "--format", "jsonl"])
     rows = [json.loads(line) for line in jsonl.stdout.splitlines()]
-    assert rows and all({"a", "b", "relation", "score", "source"} <= row.keys() for row in rows)
+    assert rows and all(
+        {"a", "b", "relation", "score", "source", "a_title", "b_date", "story"} <= row.keys() for row in rows
+    )
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    rewrite = next(r for r in rows if r["a"].startswith("000") and r["b"].startswith("001"))
+    assert rewrite["b_title"] == "Putin Accepts Kim's Invitation to Visit North Korea" and rewrite["story"]
+    assert "dropped the attribution 'told AFP'" in rewrite["changes"]
     out = tmp_path / "pairs.csv"
     assert runner.invoke(main, ["scan", str(SEEDS), "--format", "csv", "-o", str(out)]).exit_code == 0
     assert len(list(csv.DictReader(io.StringIO(out.read_text())))) == len(rows)
@@ -97,3 +104,76 @@ def test_missing_model_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["scan", str(SEEDS), "--model-dir", str(tmp_path / "none")])
     assert result.exit_code == 1
     assert "model" in result.output.lower() and "Traceback" not in result.output
+
+
+def test_the_table_fits_the_terminal_one_line_per_pair_strongest_first(models):
+    result = CliRunner().invoke(main, ["scan", str(SEEDS)], env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(map(len, lines)) <= 100
+    assert "4 pairs sharing material: 2 rewrite, 2 shared-quotes" in lines[0]
+    rows = [line for line in lines if line.startswith("│") and ("rewrite" in line or "shared-quotes" in line)]
+    assert len(rows) == 4 and "0.81" in rows[0] and "←" in rows[0]
+    assert "Putin Accepts Kim" in rows[0]  # titles, not ids, where the article has one
+    assert "2023-09-15" in result.stdout
+
+
+def test_scan_filters_and_sorts_pairs(models):
+    runner = CliRunner()
+    only = runner.invoke(main, ["scan", str(SEEDS), "--format", "jsonl", "--relation", "rewrite", "--min-score", "0.5"])
+    rows = [json.loads(line) for line in only.stdout.splitlines()]
+    assert [(r["a"][:3], r["b"][:3]) for r in rows] == [("000", "001")]
+    one = runner.invoke(main, ["scan", str(SEEDS), "--relation", "rewrite", "--min-score", "0.5"])
+    assert "1 pair sharing material: 1 rewrite" in one.stdout
+    by_id = runner.invoke(main, ["scan", str(SEEDS), "--format", "jsonl", "--sort", "id"])
+    ids = [(r["a"], r["b"]) for r in map(json.loads, by_id.stdout.splitlines())]
+    assert ids == sorted(ids)
+
+
+def test_details_tell_the_changes_in_words(models):
+    result = CliRunner().invoke(main, ["compare", str(SEED_000), str(SEED_001)], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    assert "is a rewrite of “Putin Accepts Kim's Invitation to Visit North Korea”" in result.stdout
+    assert "dropped the attribution 'told AFP'" in result.stdout
+    assert "None" not in result.stdout and "->" not in result.stdout
+
+
+def test_problems_of_one_file_are_grouped(models, tmp_path):
+    (tmp_path / "good.txt").write_text(SEED_000.read_text())
+    (tmp_path / "bad.jsonl").write_text("{not json\n" * 20)
+    result = CliRunner().invoke(main, ["scan", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "Not read: 20 problems in 1 file" in result.stdout and "no pair shares material" in result.stdout
+    assert result.stderr.count("bad.jsonl") == 4 and "and 17 more problems in this file" in result.stderr
+
+
+def test_match_sentences_skips_a_header_row(models, tmp_path):
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("id\tsentence_1\tsentence_2\np1\tRain is expected today.\tRain is expected today.\n")
+    result = CliRunner().invoke(main, ["match-sentences", str(pairs)])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["p1"]
+
+
+def test_compare_refuses_a_folder():
+    result = CliRunner().invoke(main, ["compare", str(SEEDS), str(SEED_000)])
+    assert result.exit_code == 2 and "is a folder" in result.output
+
+
+def test_serve_fails_before_serving_when_the_port_is_taken(tmp_path):
+    import socket
+
+    pytest.importorskip("uvicorn")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "s.db"), "--port", str(port)])
+    assert result.exit_code == 1 and "cannot listen" in result.output and "serving" not in result.output
+    assert not (tmp_path / "s.db").exists()
+
+
+def test_top_level_help_shows_whole_descriptions():
+    result = CliRunner().invoke(main, ["--help"], terminal_width=80)
+    commands = result.stdout.split("Commands:")[1]
+    assert "..." not in commands and "Find reuse among the articles under PATHS." in commands

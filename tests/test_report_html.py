@@ -37,23 +37,29 @@ def test_report_is_self_contained(seeds_result):
     assert external_references(html) == []
     assert "<script" not in html.lower() and "<link" not in html.lower()
     assert "Content-Security-Policy" in html and "default-src 'none'" in html
-    assert "<style>" in html and ".sbs" in html  # the bundled stylesheet, inline
+    assert "<style>" in html and ".lineup" in html  # the bundled stylesheet, inline
 
 
-def test_report_has_stories_graphs_and_every_pair_side_by_side(seeds_result):
+def test_report_has_an_index_stories_graphs_and_every_pair_folded(seeds_result):
     html = render_report(seeds_result)
     multi = [s for s in seeds_result.stories if len(s.articles) > 1]
     assert html.count('<section class="story"') == len(multi) == 2
     assert html.count("<svg") == len(multi)
-    assert html.count('<article class="pairsection"') == len(seeds_result.pairs) == 4
-    assert html.count('class="sbs"') == len(seeds_result.pairs)
-    assert "took from" in html and "marker-end=" in html  # an arrow from the source to the taker
-    # the (000, 001) rewrite: aligned sentences coloured on both sides, the dropped attribution marked
-    start = html.index("000_0e5947c32f19394e ~ 001_adc2484d8ab1cf3c")
-    rewrite = html[start : html.find('<article class="pairsection"', start)]
-    assert len(re.findall(r'class="s al c\d', rewrite)) >= 20
-    assert re.search(r'<mark class="div div-attribution ch-added" title="[^"]*dropped by A">told AFP</mark>', rewrite)
-    assert "missing: told AFP" in rewrite
+    # the index first: pairs strongest first, by title, each leading to its folded view
+    index = html[html.index('<nav class="index"') : html.index("</nav>", html.index('<nav class="index"'))]
+    scores = [float(x) for x in re.findall(r'<td class="num"><a href="#pair-\d+">([\d.]+)</a>', index)]
+    assert len(scores) == 4 and scores == sorted(scores, reverse=True)
+    assert "Putin Accepts Kim&#39;s Invitation to Visit North Korea" in index
+    assert html.count('<details class="pairsection"') == len(seeds_result.pairs) == 4
+    assert html.count('<details class="pairsection" id="pair-') == 4 and '<details class="pairsection" open' not in html
+    assert html.count('class="lineup"') == len(seeds_result.pairs)
+    assert html.count("marker-end=") == 1  # one arrow: 000 took from 001; shared quotes are plain lines
+    # the (000, 001) rewrite: lined up, the attribution 000 left out struck on 001's side
+    start = html.index('<details class="pairsection" id="pair-0">')
+    rewrite = html[start : html.find("</details>\n<details", start)]
+    assert "is a rewrite of “Putin Accepts Kim&#39;s Invitation to Visit North Korea”" in rewrite
+    assert len(re.findall(r'<div class="row match c\d"', rewrite)) >= 15
+    assert re.search(r'<mark class="[^"]*" title="dropped the attribution &#39;told AFP&#39;">told AFP</mark>', rewrite)
 
 
 def test_report_escapes_untrusted_text(seeds_result, settings, models, tmp_path):
@@ -80,7 +86,7 @@ def test_report_command_from_paths_and_from_a_store(tmp_path, models):
     assert result.exit_code == 0, result.output
     for path in (from_paths, from_store):
         html = path.read_text("utf-8")
-        assert html.count('<article class="pairsection"') == 4 and external_references(html) == []
+        assert html.count('<details class="pairsection"') == 4 and external_references(html) == []
     assert runner.invoke(main, ["report", "-o", str(tmp_path / "x.html")]).exit_code == 2
     assert runner.invoke(main, ["report", str(SEEDS), "--db", str(db), "-o", str(tmp_path / "x.html")]).exit_code == 2
     missing = runner.invoke(main, ["report", "--db", str(tmp_path / "none.db"), "-o", str(tmp_path / "x.html")])

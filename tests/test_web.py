@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -166,7 +167,7 @@ def test_adding_through_the_api(tmp_path, settings, models):
 
 
 def test_pages_render_and_carry_a_content_security_policy(client):
-    for path in ("/", "/articles", "/pairs", "/check", f"/articles/{seed('000')}", "/stories/s1"):
+    for path in ("/", "/articles", "/pairs", "/check", f"/articles/{seed('000')}", "/stories/s1", "/api/docs"):
         response = client.get(path, headers={"accept": "text/html"})
         assert response.status_code == 200, path
         assert response.headers["content-security-policy"] == CSP
@@ -178,19 +179,68 @@ def test_pages_render_and_carry_a_content_security_policy(client):
     assert client.get("/static/app.js").status_code == 200
 
 
-def test_pair_page_highlights_aligned_sentences_and_marks_the_dropped_attribution(client):
-    html = client.get("/pair", params={"a": seed("000"), "b": seed("001")}).text
-    assert html.count('class="s al c') >= 20  # aligned sentences, coloured on both sides
-    assert 'class="div div-attribution ch-added"' in html and "told AFP</mark>" in html
-    assert "missing: told AFP" in html  # noted on the side that dropped it
-    assert 'href="#p-b' in html and 'href="#p-a' in html  # each aligned sentence links to its partner
+def test_pair_page_lines_up_the_matched_sentences_and_marks_the_changed_words(client):
+    html = client.get("/pair", params={"a": seed("000"), "b": seed("001")}, headers={"accept": "text/html"}).text
+    assert "Putin Accepts Kim&#39;s Invitation to Visit North Korea</h1>" in html  # titles, not ids
+    assert '<p class="summary">“000_0e5947c32f19394e” is a rewrite of “Putin Accepts Kim&#39;s Invitation' in html
+    assert "it dropped the attribution &#39;KCNA said&#39;" in html
+    rows = re.findall(r'<div class="row match (c\d)" id="p-r\d+">\s*<div class="cell side-a">(.*?)</div>\s*'
+                      r'<div class="cell side-b">(.*?)</div>', html, flags=re.S)  # fmt: skip
+    assert len(rows) >= 15 and all('class="s al' in a and 'class="s al' in b for _, a, b in rows)
+    # 001 is the source: "told AFP", which 000 left out, is struck on B's side and named as the change
+    told = re.search(r'<mark class="([^"]+)" title="dropped the attribution &#39;told AFP&#39;">told AFP</mark>', html)
+    assert told and {"w-drop", "div", "div-attribution"} <= set(told.group(1).split())
+    assert '<span class="change">dropped the attribution &#39;told AFP&#39;</span>' in html
+    assert "w-add" in html and "w-chg" in html and 'class="legend"' in html
+    assert "None" not in html and "-&gt;" not in html
+    assert "sentences not in A</summary>" in html  # unmatched text folded
+
+
+def test_article_page_is_a_similarity_report(client):
+    html = client.get(f"/articles/{seed('000')}", headers={"accept": "text/html"}).text
+    assert 'Matched elsewhere: <span class="share">100 %</span> of this article' in html
+    sources = re.findall(r'<li><span class="chip (c\d)"></span> <a class="share" href="[^"]+">(\d+ %)</a> '
+                         r'<a href="[^"]+">([^<]+)</a>', html)  # fmt: skip
+    assert [s[2] for s in sources] == [
+        "Putin Accepts Kim&#39;s Invitation to Visit North Korea",
+        "Kim Jong Un’s Message to Putin After Russia Visit",
+    ]
+    assert len({s[0] for s in sources}) == 2  # one colour per source
+    assert re.search(r'<a class="s src c0" id="t-0" href="/pair\?a=[^"]+#p-a0"', html)
+
+
+def test_graphs_draw_arrows_only_for_taking(client):
+    html = client.get("/stories/s1", headers={"accept": "text/html"}).text
+    assert html.count("marker-end=") == 1  # 000 took from 001; the rest share quotes or have no decided source
+    assert 'class="edge rel-shared-quotes k-quotes"' in html and "quote the same sources" in html
+    assert "k-undecided" in html and 'class="glegend"' in html
+    assert "Putin Accepts Kim&#39;s I" in html  # nodes labelled by title
+
+
+def test_pairs_list_sorts_and_filters(client):
+    html = client.get("/pairs", params={"sort": "strength"}, headers={"accept": "text/html"}).text
+    scores = [float(x) for x in re.findall(r'<td class="num"><a href="[^"]+">([\d.]+)</a>', html)]
+    assert scores == sorted(scores, reverse=True) and len(scores) == 4
+    only = client.get("/pairs", params={"relation": "shared-quotes"}, headers={"accept": "text/html"}).text
+    assert only.count('<td class="num">') == 2
+    assert client.get("/pairs", params={"sort": "nonsense"}).status_code == 422
+
+
+def test_api_docs_are_served_offline_and_linked_from_every_page(client):
+    docs = client.get("/api/docs", headers={"accept": "text/html"})
+    assert docs.status_code == 200 and docs.headers["content-security-policy"] == CSP
+    assert "<code>GET /api/pairs</code>" in docs.text and "<code>POST /api/check</code>" in docs.text
+    assert "http://" not in docs.text and "<script>" not in docs.text
+    for path in ("/", "/articles", "/pairs", "/check"):
+        assert 'href="/api/docs"' in client.get(path, headers={"accept": "text/html"}).text
 
 
 def test_check_form_with_text_and_with_a_file(client):
     text = next(SEEDS.glob("000_*.txt")).read_text("utf-8")
     page = client.post("/check", data={"text": text, "title": "Pasted"}).text
     # the store holds 000 itself (a copy), the article it rewrote (001) and one that shares passages (003)
-    assert "3 matches" in page and seed("001") in page and "rewrite" in page and "copy" in page
+    assert "3 matches" in page and "Putin Accepts Kim&#39;s Invitation" in page and "rewrite" in page and "copy" in page
+    assert page.index('<p class="summary">100 % of the checked text is matched') < page.index('<details class="match"')
     upload = client.post("/check", files={"file": ("mine.txt", text.encode(), "text/plain")}).text
     assert "3 matches" in upload
     refused = client.post("/check", files={"file": ("mine.pdf", b"%PDF-1.4", "application/pdf")})
@@ -220,7 +270,7 @@ def test_untrusted_text_is_escaped_everywhere(tmp_path, settings, models):
     store.close()
     for html in pages:
         assert "<script>window" not in html and "<img src=x" not in html and 'href="javascript:' not in html
-        assert "evil&lt;script&gt;" in html or "&lt;script&gt;window" in html
+        assert "evil&lt;script&gt;" in html or "&lt;script&gt;window" in html or "&lt;img src=x" in html
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in pages[0]
     assert "javascript:alert(5)" in pages[0] and 'href="javascript:alert(5)"' not in pages[0]
 
@@ -289,3 +339,14 @@ def test_serve_command_answers_on_loopback_and_stops(store_path):
     finally:
         server.terminate()
         server.communicate(timeout=30)  # closes the pipe
+
+
+def test_articles_list_by_title_and_sorted(client):
+    html = client.get("/articles", params={"sort": "date"}, headers={"accept": "text/html"}).text
+    titles = re.findall(r'<td><a href="/articles/[^"]+">([^<]+)</a>', html)
+    assert titles[0] == "Kim Jong Un’s Message to Putin After Russia Visit"  # the only dated seed, first
+    assert "date ▾" in html
+    by_title = client.get("/articles", params={"sort": "title"}, headers={"accept": "text/html"}).text
+    named = [t for t in re.findall(r'<td><a href="/articles/[^"]+">([^<]+)</a>', by_title) if not t[:3].isdigit()]
+    assert named == sorted(named, key=str.lower)
+    assert client.get("/articles", params={"sort": "nonsense"}).status_code == 422

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from . import evaluate, report
+from .describe import plural
 from .errors import OutputError, SourcetraceError
 from .evaluate import DATASETS
 from .ingest import read_articles
@@ -22,10 +23,19 @@ from .integrity import full_check, salvage
 from .output import check_writable, write_atomic
 from .pipeline import Timings, compare, match_sentences, scan
 from .records import ScanResult
+from .reviews import all_reviews
 from .settings import Settings
 from .store import Store
+from .terminal import error_lines
+
+STAGE_NAMES = {  # the pipeline's stage names, as a reader would say them
+    "clean, segment, vectors": "reading articles",
+    "align": "comparing candidate pairs",
+    "store": "saving to the store",
+}
 
 EXIT_NO_ARTICLES = 1
+HEADER_IDS = ("id", "pair", "pair_id", "pairid")
 
 
 def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -37,6 +47,31 @@ def settings_options(func: Callable[..., Any]) -> Callable[..., Any]:
         "--model-dir",
         type=click.Path(file_okay=False),
         help="Built encoder files (default: the user cache; see `make model`).",
+    )(func)
+    return func
+
+
+def pair_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """How the pairs are chosen and ordered (scan, report)."""
+    func = click.option(
+        "--relation",
+        multiple=True,
+        type=click.Choice(["copy", "rewrite", "excerpt", "shared-quotes"]),
+        help="Only pairs of this relation; repeat for several.",
+    )(func)
+    func = click.option(
+        "--min-score",
+        type=click.FloatRange(0.0, 1.0),
+        default=0.0,
+        show_default=True,
+        help="Only pairs whose strength is at least this.",
+    )(func)
+    func = click.option(
+        "--sort",
+        type=click.Choice(report.SORTS),
+        default="strength",
+        show_default=True,
+        help="Order of the pairs: strongest first, by relation, newest first, or by id.",
     )(func)
     return func
 
@@ -64,23 +99,29 @@ def _write(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-def _warn(path: str, reason: str, level: str = "warning") -> None:
-    click.echo(report.printable(f"{level}: {path}: {reason}"), err=True)
-
-
 class _StderrProgress:
-    """Stage progress on stderr, shown only once a run has taken a couple of seconds."""
+    """Stage progress on stderr with the time left, shown only once a run has taken a couple of seconds."""
 
     def __init__(self, after: float = 2.0) -> None:
         self.start = time.monotonic()
         self.after = after
         self.last = 0.0
+        self.stage = ""
+        self.stage_start = self.start
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
+        if stage != self.stage:
+            self.stage, self.stage_start = stage, now
         if now - self.start >= self.after and (now - self.last >= 1.0 or done == total):
             self.last = now
-            click.echo(f"{stage}: {done}/{total}", err=True)
+            name = STAGE_NAMES.get(stage, stage)
+            left = ""
+            if 0 < done < total:
+                seconds = (now - self.stage_start) * (total - done) / done
+                if seconds >= 1:
+                    left = f", about {seconds:.0f} s left" if seconds < 120 else f", about {seconds / 60:.0f} min left"
+            click.echo(f"{name}: {done:,} of {total:,}{left}", err=True)
 
 
 def _exit_code(result: ScanResult) -> int:
@@ -88,17 +129,17 @@ def _exit_code(result: ScanResult) -> int:
 
 
 def _report_errors(result: ScanResult) -> None:
-    for error in result.errors:
-        _warn(error.path, error.reason)
+    for line in error_lines(result.errors):
+        click.echo(line, err=True)
 
 
-@click.group()
+@click.group(context_settings={"max_content_width": 120})
 @click.version_option(package_name="sourcetrace")
 def main() -> None:
     """Find which news articles were copied or rewritten from which, sentence by sentence."""
 
 
-@main.command("scan")
+@main.command("scan", short_help="Find reuse among the articles under PATHS.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True
@@ -107,40 +148,61 @@ def main() -> None:
 @click.option(
     "--timings", is_flag=True, help="Print the seconds spent in each stage and the peak memory (MB) on stderr, as JSON."
 )
+@pair_options
+@click.option("--details", is_flag=True, help="Table: add each pair's summary, aligned sentences and changes.")
 @settings_options
 def scan_command(
-    paths: tuple[str, ...], fmt: str, output: str | None, timings: bool, config: str | None, model_dir: str | None
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    timings: bool,
+    sort: str,
+    min_score: float,
+    relation: tuple[str, ...],
+    details: bool,
+    config: str | None,
+    model_dir: str | None,
 ) -> None:
-    """Report reuse pairs and stories among the articles under PATHS (.txt, .html, .jsonl; folders recurse)."""
+    """Report reuse pairs and stories among the articles under PATHS (.txt, .html, .jsonl; folders recurse).
+
+    Pairs come strongest first; the table fits the terminal (--details for the evidence).
+    """
     _check_output(output)
     try:
         spent = Timings()
         result = scan(list(paths), _settings(config, model_dir), progress=_StderrProgress(), timings=spent)
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
-    _write(report.FORMATS[fmt](result), output)
+    shown = report.select_pairs(result, sort, min_score, relation)
+    _write(report.to_table(shown, details=details) if fmt == "table" else report.FORMATS[fmt](shown), output)
     _report_errors(result)
     if timings:
         figures = {k: round(v, 3) for k, v in spent.seconds.items()}
         figures["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         click.echo(json.dumps(figures), err=True)
     if not result.articles:
-        click.echo("error: no article could be read; check the paths and the warnings above", err=True)
+        where = "the warnings above" if result.errors else "that they hold .txt, .html or .jsonl files"
+        click.echo(f"error: no article could be read; check the paths and {where}", err=True)
     sys.exit(_exit_code(result))
 
 
-@main.command("compare")
+@main.command("compare", short_help="Align two articles, sentence by sentence.")
 @click.argument("file_a", type=click.Path())
 @click.argument("file_b", type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @settings_options
 def compare_command(file_a: str, file_b: str, fmt: str, config: str | None, model_dir: str | None) -> None:
     """Align two articles sentence by sentence and print the full alignment, whatever their relation."""
+    for path, hint in ((file_a, "FILE_A"), (file_b, "FILE_B")):
+        if Path(path).is_dir():
+            raise click.BadParameter(
+                f"{path} is a folder; compare takes two files (scan compares a folder)", param_hint=hint
+            )
     try:
         result = compare(file_a, file_b, _settings(config, model_dir))
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
-    text = report.to_json(result, with_sentences=True) if fmt == "json" else report.to_table(result, alignment=True)
+    text = report.to_json(result, with_sentences=True) if fmt == "json" else report.to_table(result, details=True)
     click.echo(text, nl=False)
     _report_errors(result)
     if len(result.articles) < 2:
@@ -154,6 +216,8 @@ def _read_pairs(path: str) -> Iterator[tuple[str, str, str]]:
         for number, row in enumerate(csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
             if not row or not any(row):
                 continue
+            if number == 1 and row[0].strip().lower().lstrip("#") in HEADER_IDS:  # a header row, not a pair
+                continue
             if len(row) != 3:
                 raise click.ClickException(
                     f"{path}:{number}: expected 3 tab-separated fields (id, sentence_1, sentence_2), found {len(row)}"
@@ -161,7 +225,7 @@ def _read_pairs(path: str) -> Iterator[tuple[str, str, str]]:
             yield row[0], row[1], row[2]
 
 
-@main.command("match-sentences")
+@main.command("match-sentences", short_help="Judge sentence pairs from a TSV file.")
 @click.argument("pairs", type=click.Path(allow_dash=True))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write JSON lines here instead of stdout.")
 @settings_options
@@ -193,12 +257,12 @@ def _open_store(db: str, settings: Settings, create: bool) -> Store:
     return Store(db, settings, create=create)
 
 
-@main.group("index")
+@main.group("index", short_help="Keep a collection in a store file.")
 def index_group() -> None:
     """Keep a collection in a store file and add to it incrementally."""
 
 
-@index_group.command("add")
+@index_group.command("add", short_help="Add articles to the store.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @store_option("The store file (created when missing).")
 @settings_options
@@ -211,8 +275,8 @@ def index_add_command(paths: tuple[str, ...], db: str, config: str | None, model
     # read first: paths that give no article must not leave a new, empty store behind
     raw, errors = read_articles(list(paths), settings.ingest)
     if not raw:
-        for error in errors:
-            _warn(error.path, error.reason)
+        for line in error_lines(errors):
+            click.echo(line, err=True)
         click.echo(
             "error: no article could be read; check the paths and the warnings above (store unchanged)", err=True
         )
@@ -223,18 +287,31 @@ def index_add_command(paths: tuple[str, ...], db: str, config: str | None, model
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
     result.errors[:0] = errors
-    for error in result.errors:
-        _warn(error.path, error.reason)
+    for line in error_lines(result.errors):
+        click.echo(line, err=True)
     click.echo(
         f"added {len(result.added)}, new versions {len(result.updated)}, unchanged {len(result.unchanged)}; "
-        f"{len(result.pairs)} pairs found; the store holds {result.total} articles"
+        f"{plural(len(result.pairs), 'pair')} found; the store holds {plural(result.total, 'article')}"
     )
     if not (result.added or result.updated or result.unchanged):
         click.echo("error: no article could be read; check the paths and the warnings above", err=True)
         sys.exit(EXIT_NO_ARTICLES)
 
 
-@index_group.command("check")
+@index_group.command("reviews", short_help="Export the reviews of pairs as JSON lines.")
+@store_option("The store whose reviews to export.")
+def index_reviews_command(db: str) -> None:
+    """Print the reviews readers gave on pairs (confirmed or rejected, with notes) as JSON lines, newest first."""
+    try:
+        with _open_store(db, Settings.load(), create=False) as store:
+            reviews = all_reviews(store)
+    except SourcetraceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for review in reviews.values():
+        click.echo(json.dumps(review.as_dict(), ensure_ascii=False))
+
+
+@index_group.command("check", short_help="Run the full integrity check.")
 @store_option("The store to check.")
 def index_check_command(db: str) -> None:
     """Run SQLite's full integrity check on the store (opening a store runs only the quick one)."""
@@ -252,7 +329,7 @@ def index_check_command(db: str) -> None:
     click.echo(f"{db}: ok (full integrity check)")
 
 
-@index_group.command("rebuild")
+@index_group.command("rebuild", short_help="Build a new store from a damaged one.")
 @store_option("The (damaged) store to read the articles from; it is not changed.")
 @click.option("--to", "target", required=True, type=click.Path(dir_okay=False), help="The new store to build.")
 @settings_options
@@ -268,15 +345,15 @@ def index_rebuild_command(db: str, target: str, config: str | None, model_dir: s
             result = store.add(articles, progress=_StderrProgress())
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
-    for error in result.errors:
-        _warn(error.path, error.reason)
+    for line in error_lines(result.errors):
+        click.echo(line, err=True)
     click.echo(
-        f"rebuilt {target}: {result.total} articles, {len(result.pairs)} pairs"
+        f"rebuilt {target}: {plural(result.total, 'article')}, {plural(len(result.pairs), 'pair')}"
         + (f"; {lost} stored versions could not be read (add their files again)" if lost else "")
     )
 
 
-@main.command("check")
+@main.command("check", short_help="Reuse of one article against a store.")
 @click.argument("file", type=click.Path())
 @store_option("The store to check against.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -288,13 +365,13 @@ def check_command(file: str, db: str, fmt: str, config: str | None, model_dir: s
             result = store.check_paths([file])
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
-    text = report.to_json(result, with_sentences=True) if fmt == "json" else report.to_table(result, alignment=True)
+    text = report.to_json(result, with_sentences=True) if fmt == "json" else report.to_table(result, details=True)
     click.echo(text, nl=False)
     _report_errors(result)
     sys.exit(_exit_code(result))
 
 
-@main.command("report")
+@main.command("report", short_help="Write a self-contained HTML report.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--db", type=click.Path(dir_okay=False), help="Report on this store instead of scanning PATHS.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
@@ -322,12 +399,13 @@ def report_command(
     _write(render_report(result), output)
     _report_errors(result)
     click.echo(
-        f"wrote {output}: {len(result.articles)} articles, {len(result.pairs)} pairs, {len(result.stories)} stories"
+        f"wrote {output}: {plural(len(result.articles), 'article')}, {plural(len(result.pairs), 'pair')}, "
+        f"{plural(len(result.stories), 'story', 'stories')}"
     )
     sys.exit(_exit_code(result))
 
 
-@main.command("serve")
+@main.command("serve", short_help="Serve a store: web pages and a REST API.")
 @store_option("The store to serve (created when missing).")
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to bind; keep the default unless a proxy fronts it."
@@ -375,6 +453,7 @@ def serve_command(
         ) from exc
     token = _token(token, token_file)
     hosts = allowed_hosts(host, public_name)
+    _check_port(host, port)
     try:
         store = _open_store(db, _settings(config, model_dir), create=True)
     except SourcetraceError as exc:
@@ -398,6 +477,23 @@ def serve_command(
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
+def _check_port(host: str, port: int) -> None:
+    """Fail before saying "serving" when the address cannot be bound (most often: another service holds the port)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}); is another service using the port? "
+            "Choose another with --port"
+        ) from exc
+
+
 def _token(given: str | None, path: str | None) -> str | None:
     """The write token: from --token-file, --token (with a warning) or SOURCETRACE_TOKEN, in that order."""
     if path:
@@ -414,7 +510,7 @@ def _token(given: str | None, path: str | None) -> str | None:
     return os.environ.get("SOURCETRACE_TOKEN") or None
 
 
-@main.command("spark-scan")
+@main.command("spark-scan", short_help="Scan on Spark into Parquet files.")
 @click.argument("paths", nargs=-1, required=True, type=str)
 @click.option("--master", help="Spark master URL, e.g. local[2] (default: what spark-submit set, else local[*]).")
 @click.option("--partitions", type=click.IntRange(1), help="Partitions per shuffle (default: two per core).")
@@ -452,7 +548,7 @@ def spark_scan_command(
     sys.exit(0 if summary["articles"] else EXIT_NO_ARTICLES)
 
 
-@main.command("eval")
+@main.command("eval", short_help="Measure quality on a labelled data set.")
 @click.argument("dataset", type=click.Choice(DATASETS))
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)

@@ -8,10 +8,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
+from .describe import describe_changes, names_of
 from .records import Article, Divergence, Pair, Passage, ScanResult
+from .terminal import printable, to_table
+
+__all__ = ["FORMATS", "SORTS", "printable", "select_pairs", "to_csv", "to_dict", "to_json", "to_jsonl", "to_table"]
 
 SCHEMA = 1
 FLAT_FIELDS = [
@@ -20,12 +25,19 @@ FLAT_FIELDS = [
     "relation",
     "score",
     "source",
+    "a_title",
+    "a_date",
+    "b_title",
+    "b_date",
+    "story",
     "coverage_a",
     "coverage_b",
     "passages",
     "divergences",
     "source_reasons",
+    "changes",
 ]
+SORTS = ("strength", "relation", "date", "id")
 
 
 def divergence_dict(d: Divergence) -> dict[str, Any]:
@@ -98,23 +110,37 @@ def to_json(result: ScanResult, with_sentences: bool = False) -> str:
     return json.dumps(to_dict(result, with_sentences), ensure_ascii=False, indent=2) + "\n"
 
 
-def _flat(p: Pair) -> dict[str, Any]:
+def _flat(p: Pair, articles: dict[str, Article], story_of: dict[str, str]) -> dict[str, Any]:
+    a, b = articles.get(p.a), articles.get(p.b)
+    story = story_of.get(p.a)
     return {
         "a": p.a,
         "b": p.b,
         "relation": p.relation,
         "score": p.score,
         "source": p.source,
+        "a_title": a.title if a else None,
+        "a_date": a.date if a else None,
+        "b_title": b.title if b else None,
+        "b_date": b.date if b else None,
+        "story": story if story is not None and story == story_of.get(p.b) else None,
         "coverage_a": p.coverage_a,
         "coverage_b": p.coverage_b,
         "passages": len(p.passages),
         "divergences": len(p.divergences),
         "source_reasons": "; ".join(p.source_reasons),
+        "changes": "; ".join(describe_changes(p, limit=50)),
     }
 
 
+def _rows(result: ScanResult) -> list[dict[str, Any]]:
+    articles = {a.id: a for a in result.articles}
+    story_of = {ident: s.id for s in result.stories for ident in s.articles}
+    return [_flat(p, articles, story_of) for p in result.pairs]
+
+
 def to_jsonl(result: ScanResult) -> str:
-    return "".join(json.dumps(_flat(p), ensure_ascii=False) + "\n" for p in result.pairs)
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in _rows(result))
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -135,86 +161,40 @@ def to_csv(result: ScanResult) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=FLAT_FIELDS, lineterminator="\n")
     writer.writeheader()
-    for p in result.pairs:
-        writer.writerow({k: spreadsheet_safe(v) for k, v in _flat(p).items()})
+    for row in _rows(result):
+        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
     return buffer.getvalue()
 
 
-# C0 and C1 controls but tab and line feed, and the escape sequences that begin with them (colours, titles,
-# hyperlinks, cursor moves): text from the articles must not drive the reader's terminal
-_TERMINAL_CONTROL = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC, ended by BEL or ST
-    r"|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*[\x07\x9c]?"  # the same in 8-bit form
-    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
-)
+def select_pairs(
+    result: ScanResult,
+    sort: str = "strength",
+    min_score: float = 0.0,
+    relations: Sequence[str] = (),
+) -> ScanResult:
+    """The result with its pairs filtered (score at least ``min_score``, relation among ``relations`` when given)
+    and sorted: by ``strength`` (strongest first), ``relation`` (copy, rewrite, excerpt, shared quotes, then by
+    strength), ``date`` (newest taker first) or ``id``."""
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+    pairs = [p for p in result.pairs if p.score >= min_score and (not relations or p.relation in relations)]
+    order = {"copy": 0, "rewrite": 1, "excerpt": 2, "shared-quotes": 3}
+    names = names_of(result.articles)
+    if sort == "strength":
+        pairs.sort(key=lambda p: (-p.score, p.a, p.b))
+    elif sort == "relation":
+        pairs.sort(key=lambda p: (order.get(p.relation or "", 4), -p.score, p.a, p.b))
+    elif sort == "date":
 
+        def newest(p: Pair) -> str:
+            dates = [d for d in (names[x].date if x in names else None for x in (p.a, p.b)) if d]
+            return max(dates, default="")
 
-def printable(text: str) -> str:
-    """``text`` without control characters or terminal escape sequences (tab and line feed kept)."""
-    return _TERMINAL_CONTROL.sub("", text)
-
-
-def to_table(result: ScanResult, alignment: bool = False, width: int = 120) -> str:
-    """A readable terminal view; ``alignment`` adds every linked sentence pair and divergence."""
-    from rich.console import Console
-    from rich.markup import escape as rich_escape
-    from rich.table import Table
-
-    console = Console(file=io.StringIO(), width=width, force_terminal=False, color_system=None)
-
-    def escape(text: str) -> str:
-        return rich_escape(printable(text))
-
-    texts = {a.id: a for a in result.articles}
-    pairs = Table(title=f"{len(result.pairs)} pairs sharing material", show_lines=False)
-    for column in ("a", "b", "relation", "score", "coverage a/b", "source", "why"):
-        pairs.add_column(column, overflow="fold")
-    for p in result.pairs:
-        pairs.add_row(
-            escape(p.a),
-            escape(p.b),
-            p.relation or "-",
-            f"{p.score:.2f}",
-            f"{p.coverage_a:.2f} / {p.coverage_b:.2f}",
-            escape(p.source or "undecided"),
-            escape("; ".join(p.source_reasons)),
-        )
-    console.print(pairs)
-    stories = Table(title=f"{len(result.stories)} stories")
-    stories.add_column("story")
-    stories.add_column("articles", overflow="fold")
-    stories.add_column("label", overflow="fold")
-    for s in result.stories:
-        stories.add_row(escape(s.id), escape(", ".join(s.articles)), escape(s.label))
-    console.print(stories)
-    if alignment:
-        for p in result.pairs:
-            a, b = texts[p.a], texts[p.b]
-            table = Table(title=f"alignment {escape(p.a)} ~ {escape(p.b)}", show_lines=True)
-            table.add_column(escape(p.a), overflow="fold", ratio=5)
-            table.add_column(escape(p.b), overflow="fold", ratio=5)
-            table.add_column("similarity", ratio=1)
-            for passage in p.passages:
-                for link in passage.links:
-                    mark = " (verbatim)" if link.verbatim else ""
-                    table.add_row(
-                        escape(a.sentences[link.a].text), escape(b.sentences[link.b].text), f"{link.score:.2f}{mark}"
-                    )
-            console.print(table)
-            for d in p.divergences:
-                console.print(f"  {d.kind} {d.change}: {escape(repr(d.a_text))} -> {escape(repr(d.b_text))}")
-    for level, title in (("error", "files not read"), ("warning", "files read with a warning")):
-        listed = [e for e in result.errors if e.level == level]
-        if listed:
-            errors = Table(title=f"{len(listed)} {title}")
-            errors.add_column("path", overflow="fold")
-            errors.add_column("reason", overflow="fold")
-            for e in listed:
-                errors.add_row(escape(e.path), escape(e.reason))
-            console.print(errors)
-    out = console.file.getvalue()  # type: ignore[attr-defined]
-    return str(out)
+        pairs.sort(key=lambda p: (p.a, p.b))
+        pairs.sort(key=newest, reverse=True)
+    else:
+        pairs.sort(key=lambda p: (p.a, p.b))
+    return replace(result, pairs=pairs)
 
 
 FORMATS = {"json": to_json, "jsonl": to_jsonl, "csv": to_csv, "table": to_table}

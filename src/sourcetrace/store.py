@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from .candidates import centre, find_candidates, mean_vector
+from .describe import Name
 from .encoder import Encoder
 from .errors import DamagedStoreError, InputError, StoreError
 from .ingest import read_articles
@@ -509,12 +510,13 @@ class Store:
         sql, args = _pair_filter(article, relation)
         return int(self._db().execute(f"SELECT count(*) {sql}", args).fetchone()[0])
 
-    def articles(self, offset: int = 0, limit: int = 50) -> list[ArticleInfo]:
-        """Current articles, by id."""
+    def articles(self, offset: int = 0, limit: int = 50, order: str = "id") -> list[ArticleInfo]:
+        """Current articles, by id (``order`` "id"), newest first ("date"), by title or by outlet."""
         rows = (
             self._db()
             .execute(
-                f"SELECT {_INFO_COLUMNS} FROM articles a WHERE a.current = 1 ORDER BY a.id LIMIT ? OFFSET ?",
+                f"SELECT {_INFO_COLUMNS} FROM articles a WHERE a.current = 1 ORDER BY {_ARTICLE_ORDER[order]} "
+                "LIMIT ? OFFSET ?",
                 (limit, offset),
             )
             .fetchall()
@@ -553,15 +555,18 @@ class Store:
         article: str | None = None,
         relation: str | None = None,
         details: bool = True,
+        order: str = "id",
     ) -> list[Pair]:
-        """Pairs between current articles, ordered by the ids of their two articles.
+        """Pairs between current articles, ordered by the ids of their two articles (``order`` "id"), strongest
+        first ("strength") or newest first ("date").
 
         ``details=False`` leaves passages and divergences out (for listings).
         """
         sql, args = _pair_filter(article, relation)
+        by = _PAIR_ORDER[order]
         with self._read() as db:
             rows = db.execute(
-                f"SELECT {_PAIR_COLUMNS} {sql} ORDER BY x.id, y.id LIMIT ? OFFSET ?",
+                f"SELECT {_PAIR_COLUMNS} {sql} ORDER BY {by} LIMIT ? OFFSET ?",
                 [*args, -1 if limit is None else limit, offset],
             ).fetchall()
             return self._pairs_from_rows(db, rows, details)
@@ -645,6 +650,16 @@ class Store:
             for chunk in _chunks(sorted(set(ids)), _IN_LIMIT):
                 marks = ",".join("?" * len(chunk))
                 out.update(db.execute(f"SELECT id, title FROM articles WHERE current = 1 AND id IN ({marks})", chunk))
+        return out
+
+    def names(self, ids: Sequence[str]) -> dict[str, Name]:
+        """Title, date and outlet of current articles by id: what a reader sees in place of an id."""
+        out: dict[str, Name] = {}
+        with self._read() as db:
+            for chunk in _chunks(sorted(set(ids)), _IN_LIMIT):
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT id, title, date, outlet FROM articles WHERE current = 1 AND id IN ({marks})"
+                out.update((row[0], Name(*row)) for row in db.execute(sql, chunk))
         return out
 
     def relation_counts(self) -> dict[str, int]:
@@ -1178,6 +1193,17 @@ def _pair_filter(article: str | None, relation: str | None) -> tuple[str, list[A
     return sql, args
 
 
+_ARTICLE_ORDER = {
+    "id": "a.id",
+    "date": "a.date IS NULL, a.date DESC, a.id",
+    "title": "a.title IS NULL, a.title COLLATE NOCASE, a.id",
+    "outlet": "a.outlet IS NULL, a.outlet COLLATE NOCASE, a.date DESC, a.id",
+}
+_PAIR_ORDER = {
+    "id": "x.id, y.id",
+    "strength": "p.score DESC, x.id, y.id",
+    "date": "max(coalesce(x.date, ''), coalesce(y.date, '')) DESC, p.score DESC, x.id, y.id",
+}
 _PAIR_COLUMNS = "p.a, p.b, x.id, y.id, p.relation, p.score, p.coverage_a, p.coverage_b, p.source, p.reasons"
 _INFO_COLUMNS = (
     "a.id, a.version, a.current, a.title, a.date, a.outlet, a.url, a.path, a.added, "

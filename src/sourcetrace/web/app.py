@@ -1,8 +1,9 @@
 """The web service over one store: a REST API (OpenAPI document at /api/openapi.json) and server-rendered pages.
 
 Reading is open; adding articles needs the token the service was started with, and without one the service is
-read-only. Checking an article stores nothing, so it needs no token. Every page is rendered from templates with
-autoescaping, and a Content-Security-Policy allows only the bundled script and stylesheet.
+read-only. Checking an article stores nothing, so it needs no token. The API is here; the pages are added from
+``pages`` and the reviews from ``review_routes``. Every page is rendered from templates with autoescaping, and a
+Content-Security-Policy allows only the bundled script and stylesheet.
 """
 
 from __future__ import annotations
@@ -10,14 +11,11 @@ from __future__ import annotations
 import contextlib
 import hmac
 import json
-import math
 import os
 import sqlite3
 import threading
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path, PurePath
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -25,14 +23,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from ..errors import InputError, ModelError, SourcetraceError, StoreError
-from ..ingest import read_bytes
 from ..integrity import damaged_message
-from ..records import Article, FileError, Pair, ScanResult
+from ..records import Article, Pair, ScanResult
 from ..report import article_dict, pair_dict, to_dict
+from ..reviews import review_for, reviews_of
+from ..search import search
 from ..store import ArticleInfo, Store
 from .middleware import (
     _SECURITY_HEADERS,
@@ -40,34 +38,23 @@ from .middleware import (
     HostCheck,
     RequestLimit,
     SecurityHeaders,
-    _TooLarge,
 )
-from .render import (
-    article_segments,
-    environment,
-    pair_view,
-    relations_of,
-    reuse_graph,
-    safe_url,
-    web_links,
+from .pages import add_pages
+from .params import (
+    CHECKED_ID,
+    Id,
+    Limit,
+    MinArticles,
+    Offset,
+    OptionalId,
+    Relation,
+    Version,
+    nfc,
+    public_path,
+    read_records,
 )
-
-PAGE_STORIES = 20
-PAGE_ROWS = 50
-CHECKED_ID = "(checked)"
-UPLOAD_TYPES = (".txt", ".html", ".htm", ".jsonl")
-RELATION = "^(copy|rewrite|excerpt|shared-quotes)$"
-
-# query parameters (module level: with postponed annotations, FastAPI resolves these names in the module)
-Offset = Annotated[int, Query(ge=0, le=10**9)]
-Limit = Annotated[int, Query(ge=1, le=500)]
-PageNo = Annotated[int, Query(alias="page", ge=1, le=10**6)]
-Id = Annotated[str, Query(min_length=1, max_length=1000)]
-OptionalId = Annotated[str | None, Query(max_length=1000)]
-Relation = Annotated[str | None, Query(pattern=RELATION)]
-Version = Annotated[int | None, Query(ge=1, le=10**9)]
-MinArticles = Annotated[int, Query(ge=1, le=10**6)]
-
+from .render import environment, web_links
+from .review_routes import add_review_routes
 
 # --- request bodies -------------------------------------------------------------------------------------------
 
@@ -106,16 +93,6 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
 
 
-def public_path(path: str) -> str:
-    """The file name of an article's path, without the folders: responses never show the server's folders."""
-    return PurePath(path.replace("\\", "/")).name or path
-
-
-def nfc(ident: str) -> str:
-    """Ids are stored NFC; a client may send either spelling."""
-    return unicodedata.normalize("NFC", ident)
-
-
 def _info_dict(info: ArticleInfo) -> dict[str, Any]:
     return {
         "id": info.id,
@@ -137,26 +114,6 @@ def _summary(p: Pair) -> dict[str, Any]:
 
 def _page(items: list[Any], total: int, offset: int, limit: int) -> dict[str, Any]:
     return {"items": items, "total": total, "offset": offset, "limit": limit}
-
-
-def read_records(records: list[dict[str, Any]], settings: Any) -> tuple[list[Article], list[FileError]]:
-    """Articles from JSON records, read exactly as the lines of a .jsonl file would be (same checks, same errors).
-
-    Escaped to ASCII, so that a lone surrogate sent in a string reaches ingest, which replaces it and says so.
-    """
-    data = b"".join(
-        json.dumps({k: v for k, v in record.items() if v is not None}).encode("ascii") + b"\n" for record in records
-    )
-    return read_bytes(data, "request", "", settings.ingest, kind="jsonl")
-
-
-def read_upload(name: str, data: bytes, settings: Any) -> tuple[list[Article], list[FileError]]:
-    """Articles from an uploaded file, read as the same file on disk would be."""
-    name = public_path(name or "upload")
-    suffix = Path(name).suffix.lower()
-    if suffix not in UPLOAD_TYPES:
-        raise InputError(name, f"unsupported file type; upload one of {', '.join(UPLOAD_TYPES)}")
-    return read_bytes(data, name, Path(name).stem or "upload", settings.ingest)
 
 
 # --- the application ------------------------------------------------------------------------------------------
@@ -317,6 +274,14 @@ def create_app(
         """Current articles by id, one page at a time."""
         return _page([_info_dict(i) for i in store.articles(offset, limit)], store.count(), offset, limit)
 
+    @app.get("/api/search", tags=["articles"], responses={422: {"model": ErrorOut}})
+    def search_articles(q: Annotated[str, Query(min_length=1, max_length=500)], offset: Offset = 0, limit: Limit = 50):
+        """Current articles whose title, outlet or text hold every word of ``q`` (the last as a prefix), best first,
+        each with a snippet where the matched words are between U+E000 and U+E001."""
+        hits, total = search(store, q, offset, limit)
+        items = [{"id": h.id, "title": h.title, "date": h.date, "outlet": h.outlet, "snippet": h.snippet} for h in hits]
+        return _page(items, total, offset, limit)
+
     @app.get("/api/articles/{article_id:path}", tags=["articles"], responses={404: {"model": ErrorOut}})
     def get_article(article_id: str, version: Version = None) -> dict[str, Any]:
         """One article with its cleaned text, sentences, versions, story and pairs."""
@@ -424,11 +389,21 @@ def create_app(
 
     @app.get("/api/pair", tags=["pairs"], responses={404: {"model": ErrorOut}})
     def get_pair(a: Id, b: Id) -> dict[str, Any]:
-        """One pair with its passages, divergences and likely source (in its stored orientation)."""
+        """One pair with its passages, divergences, likely source (in its stored orientation) and review."""
         pair = store.pair(nfc(a), nfc(b))
         if pair is None:
             raise not_found(f"no pair of {a!r} and {b!r} shares material (or an id is unknown)")
-        return pair_dict(pair)
+        review = review_for(reviews_of(store, [(pair.a, pair.b)]), pair.a, pair.b)
+        return {**pair_dict(pair), "review": review.as_dict() if review else None}
+
+    add_review_routes(
+        app,
+        store,
+        token,
+        require_token,
+        nfc,
+        {401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    )
 
     @app.get("/api/stories", tags=["stories"], responses={422: {"model": ErrorOut}})
     def list_stories(offset: Offset = 0, limit: Limit = 50, min_articles: MinArticles = 1) -> dict[str, Any]:
@@ -453,167 +428,7 @@ def create_app(
             "pairs": [_summary(p) for p in pairs],
         }
 
-    # --- pages -------------------------------------------------------------------------------------------------
-
-    def pages(total: int, size: int) -> int:
-        return max(1, math.ceil(total / size))
-
-    @app.get("/favicon.ico", include_in_schema=False)
-    def favicon() -> Response:
-        return Response(status_code=204)
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def overview(request: Request, page_no: PageNo = 1) -> HTMLResponse:
-        stories = store.stories((page_no - 1) * PAGE_STORIES, PAGE_STORIES, min_articles=2)
-        ids = [a for s in stories for a in s.articles]
-        titles = store.titles(ids)
-        links = web_links(request.scope.get("root_path", ""))
-        drawn = [(s, reuse_graph(s, store.pairs_among(s.articles), titles, links)) for s in stories]
-        total = store.count_stories(min_articles=2)
-        counts = store.relation_counts()
-        return page(
-            request,
-            "overview.html",
-            stories=drawn,
-            titles=titles,
-            articles=store.count(),
-            pairs=sum(counts.values()),
-            by_relation=sorted(counts.items(), key=lambda kv: -kv[1]),
-            stories_total=total,
-            stale=store.stories_stale(),
-            page=page_no,
-            pages=pages(total, PAGE_STORIES),
-            query="",
-        )
-
-    @app.get("/articles", response_class=HTMLResponse, include_in_schema=False)
-    def articles_page(request: Request, page_no: PageNo = 1) -> HTMLResponse:
-        total = store.count()
-        items = store.articles((page_no - 1) * PAGE_ROWS, PAGE_ROWS)
-        return page(
-            request, "articles.html", items=items, total=total, page=page_no, pages=pages(total, PAGE_ROWS), query=""
-        )
-
-    @app.get("/articles/{article_id:path}", response_class=HTMLResponse, include_in_schema=False)
-    def article_page(request: Request, article_id: str) -> HTMLResponse:
-        article_id = nfc(article_id)
-        article = store.article(article_id)
-        if article is None:
-            raise not_found(f"no article with id {article_id!r}")
-        versions = store.versions(article_id)
-        info = next(v for v in versions if v.current)
-        pairs = store.pairs(article=article_id, limit=None)
-        titles = store.titles([p.a for p in pairs] + [p.b for p in pairs])
-        article.path = public_path(article.path)
-        return page(
-            request,
-            "article.html",
-            article=article,
-            info=info,
-            versions=versions,
-            url=safe_url(article.url),
-            story=store.story_of(article_id),
-            groups=relations_of(article_id, pairs),
-            titles=titles,
-            segments=article_segments(article, pairs),
-        )
-
-    @app.get("/pairs", response_class=HTMLResponse, include_in_schema=False)
-    def pairs_page(
-        request: Request,
-        page_no: PageNo = 1,
-        relation: Relation = None,
-    ) -> HTMLResponse:
-        total = store.count_pairs(None, relation)
-        items = store.pairs((page_no - 1) * PAGE_ROWS, PAGE_ROWS, None, relation, details=False)
-        return page(
-            request,
-            "pairs.html",
-            items=items,
-            total=total,
-            relation=relation,
-            relations=["copy", "rewrite", "excerpt", "shared-quotes"],
-            page=page_no,
-            pages=pages(total, PAGE_ROWS),
-            query=f"&relation={relation}" if relation else "",
-        )
-
-    @app.get("/pair", response_class=HTMLResponse, include_in_schema=False)
-    def pair_page(request: Request, a: Id, b: Id) -> HTMLResponse:
-        pair = store.pair(nfc(a), nfc(b))
-        if pair is None:
-            raise not_found(f"no pair of {a!r} and {b!r} shares material (or an id is unknown)")
-        article_a, article_b = store.article(pair.a), store.article(pair.b)
-        assert article_a is not None and article_b is not None
-        links = web_links(request.scope.get("root_path", ""))
-        return page(request, "pair.html", view=pair_view(pair, article_a, article_b, "p", links))
-
-    @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story_page(request: Request, story_id: str) -> HTMLResponse:
-        story = store.story(story_id)
-        if story is None:
-            raise not_found(f"no story {story_id!r}")
-        pairs = store.pairs_among(story.articles)
-        titles = store.titles(story.articles)
-        links = web_links(request.scope.get("root_path", ""))
-        return page(
-            request, "story.html", story=story, g=reuse_graph(story, pairs, titles, links), pairs=pairs, titles=titles
-        )
-
-    def check_page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
-        defaults: dict[str, Any] = {
-            "form_title": "",
-            "form_text": "",
-            "error": None,
-            "checked": None,
-            "views": [],
-            "total": 0,
-        }
-        return page(request, "check.html", status=status, **{**defaults, **context})
-
-    @app.get("/check", response_class=HTMLResponse, include_in_schema=False)
-    def check_form(request: Request) -> HTMLResponse:
-        return check_page(request)
-
-    @app.post("/check", response_class=HTMLResponse, include_in_schema=False)
-    async def check_submit(request: Request) -> Response:
-        try:
-            form = await request.form(max_files=1, max_fields=10, max_part_size=check_limit)
-        except Exception as exc:  # malformed multipart bodies raise several exception types
-            if isinstance(exc, _TooLarge):
-                raise
-            return check_page(request, error=f"the form could not be read ({type(exc).__name__})")
-        try:
-            title = str(form.get("title") or "")[:500]
-            text = str(form.get("text") or "")
-            upload = form.get("file")
-            if upload is not None and not isinstance(upload, str) and upload.filename:
-                data = await upload.read()
-                articles, errors = await run_in_threadpool(read_upload, upload.filename, data, settings)
-            elif text.strip():
-                articles, errors = await run_in_threadpool(
-                    read_records, [{"id": CHECKED_ID, "text": text, "title": title or None}], settings
-                )
-            else:
-                return check_page(request, error="paste the article text or choose a file", form_title=title)
-            if not articles:
-                raise InputError("article", "; ".join(e.reason for e in errors) or "no article text")
-            result: ScanResult = await run_in_threadpool(check_reuse, articles[:1])
-        except InputError as exc:
-            return check_page(request, error=exc.reason, form_title=title, form_text=text[: limits.check_max_chars])
-        except HTTPException as exc:
-            message = exc.detail if isinstance(exc.detail, str) else "error"
-            return check_page(request, exc.status_code, error=message, form_title=title)
-        finally:
-            await form.close()  # uploads are spooled to temporary files
-        if not result.articles:
-            reason = "; ".join(e.reason for e in result.errors) or "no article text"
-            return check_page(request, error=reason, form_title=title, form_text=text)
-        links = web_links(request.scope.get("root_path", ""))
-        checked = result.articles[0]
-        stored = {a.id: a for a in result.articles[1:]}
-        views = [pair_view(p, checked, stored[p.b], f"m{n}", links) for n, p in enumerate(result.pairs)]
-        return check_page(request, form_title=title, form_text=text, checked=checked, views=views, total=store.count())
+    add_pages(app, store, token, page, check_reuse, check_limit)
 
     # the last added runs first: the Host is checked and the request counted before its body is read
     app.add_middleware(SecurityHeaders)  # type: ignore[arg-type]

@@ -6,19 +6,18 @@ Article text is untrusted. It reaches HTML only through Jinja2 autoescaping: hig
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from ..records import Article, Divergence, Pair, Sentence, Story
+from ..describe import Name
+from ..records import Article, Pair
 
-COLOURS = 8  # passage colours c0..c7 in style.css
-GRAPH_NODES = 40  # a story graph shows at most this many articles (those with the most pairs)
+COLOURS = 8  # colours c0..c7 in style.css
 
 
 @lru_cache(maxsize=1)
@@ -89,24 +88,40 @@ def report_links(article_ids: Sequence[str], pairs: Sequence[Pair]) -> Links:
     )
 
 
-# --- one side of a pair: the text cut into pieces at sentence and divergence offsets ------------------------
+# --- text cut into pieces at the offsets of marks ------------------------------------------------------------
 
 
 @dataclass
 class Piece:
-    """A run of text; ``mark`` names a divergence kind when the run is one, ``badge`` when it is a note of ours."""
+    """A run of text; ``mark`` holds css classes when the run is marked, ``note`` its tooltip."""
 
     text: str
-    mark: str | None = None  # css classes
-    note: str | None = None  # tooltip
-    badge: bool = False
+    mark: str | None = None
+    note: str | None = None
+
+
+def cut(text: str, start: int, end: int, layers: Sequence[tuple[int, int, str, str | None]]) -> list[Piece]:
+    """``text[start:end]`` in pieces at every mark boundary; overlapping marks combine their classes, and the
+    tooltip of a divergence wins over that of a word difference."""
+    points = sorted({start, end} | {p for x, y, _, _ in layers for p in (x, y) if start < p < end})
+    out: list[Piece] = []
+    for x, y in zip(points, points[1:], strict=False):
+        covering = [layer for layer in layers if layer[0] <= x and layer[1] >= y]
+        css = " ".join(dict.fromkeys(c for _, _, c, _ in covering)) or None
+        notes = [n for _, _, c, n in covering if n and c.startswith("div")] + [n for *_, n in covering if n]
+        piece = Piece(text[x:y], css, notes[0] if notes else None)
+        if out and out[-1].mark == piece.mark and out[-1].note == piece.note:
+            out[-1].text += piece.text
+        else:
+            out.append(piece)
+    return out
 
 
 @dataclass
 class SentenceView:
     index: int
     anchor: str  # element id
-    href: str | None  # the first partner's anchor
+    href: str | None  # where the sentence leads: the pair view it came from
     classes: str
     title: str | None
     pieces: list[Piece]
@@ -120,378 +135,91 @@ class Segment:
     sentence: SentenceView | None = None
 
 
-@dataclass
-class SideView:
-    id: str
-    title: str | None
-    url: str
-    label: str  # "A" or "B"
-    segments: list[Segment]
+# --- an article as a similarity report: what it took, from whom, sentence by sentence ------------------------
 
 
 @dataclass
-class LinkView:
-    a: int
-    b: int
-    a_anchor: str
-    b_anchor: str
-    score: float
-    verbatim: bool
+class SourceView:
+    """One article this one shares material with, and how much of this one it accounts for."""
 
-
-@dataclass
-class PassageView:
-    number: int
-    colour: str
-    a_sentences: str
-    b_sentences: str
-    a_anchor: str
-    b_anchor: str
-    links: list[LinkView]
-
-
-@dataclass
-class DivergenceView:
-    kind: str
-    change: str
-    a_text: str | None
-    b_text: str | None
-    a_anchor: str | None
-    b_anchor: str | None
-    summary: str
-
-
-@dataclass
-class PairView:
-    prefix: str
     pair: Pair
+    other: str
+    name: Name
+    colour: str
+    share: float
+    sentences: int
     url: str
-    source_label: str
-    a: SideView
-    b: SideView
-    passages: list[PassageView]
-    divergences: list[DivergenceView]
+    took: bool  # the other is the decided source
 
 
-def divergence_summary(d: Divergence, source: str | None = None) -> str:
-    """One line in words, e.g. 'attribution “told AFP” dropped by A'; ``source`` is "A", "B" or None."""
-    if d.change == "changed":
-        return f"{d.kind} changed: “{d.a_text}” in A, “{d.b_text}” in B"
-    has, lacks, shown = ("A", "B", d.a_text) if d.change == "dropped" else ("B", "A", d.b_text)
-    if source == has:
-        return f"{d.kind} “{shown}” dropped by {lacks}"
-    return f"{d.kind} “{shown}” in {has}, not in {lacks}"
+@dataclass
+class SimilarityReport:
+    share: float  # of this article's sentence characters, matched in any source
+    sources: list[SourceView]
+    segments: list[Segment]
+    given: list[tuple[Pair, Name, str]]  # (pair, taker, url): articles that took from this one
 
 
-def _span_range(sentences: Sequence[Sentence], first: int, last: int) -> str:
-    return f"{first + 1}" if first == last else f"{first + 1}–{last + 1}"
+def similarity_report(
+    article: Article, pairs: Sequence[Pair], names: Mapping[str, Name], links: Links, prefix: str = "t"
+) -> SimilarityReport:
+    """The article's text with each sentence matched elsewhere marked in its source's colour and linked to the
+    pair view; sources ranked by the share of the article they account for (at equal shares, decided sources
+    first, then the stronger pair)."""
+    total = sum(s.end - s.start for s in article.sentences) or 1
+    found: list[tuple[Pair, dict[int, float]]] = []
+    given = []
+    for p in pairs:
+        if p.relation is None or p.score <= 0:
+            continue
+        if p.source == article.id:
+            taker = other(p, article.id)
+            given.append((p, names.get(taker) or Name(taker), links.pair(p.a, p.b)))
+            continue
+        side = "a" if p.a == article.id else "b"
+        best: dict[int, float] = {}
+        for passage in p.passages:
+            for link in passage.links:
+                index = getattr(link, side)
+                best[index] = max(best.get(index, 0.0), link.score)
+        found.append((p, best))
 
+    def chars(indexes: Iterable[int]) -> int:
+        return sum(article.sentences[i].end - article.sentences[i].start for i in indexes if i < len(article.sentences))
 
-def side_segments(
-    article: Article,
-    anchors: Callable[[int], str],
-    classes: dict[int, str],
-    partners: dict[int, str],
-    titles: dict[int, str],
-    marks: Sequence[tuple[int, int, int, str, str]],
-    badges: dict[int, list[tuple[str, str]]],
-) -> list[Segment]:
-    """The article's text as gaps and sentences; each sentence cut at the marked spans inside it.
-
-    ``marks``: (sentence index, start, end, css classes, tooltip) in article offsets; ``badges``: notes of ours
-    (text, tooltip) shown after a sentence, such as what its partner has and it lacks.
-    """
-    by_sentence: dict[int, list[tuple[int, int, str, str]]] = {}
-    for index, start, end, css, note in marks:
-        by_sentence.setdefault(index, []).append((start, end, css, note))
-    text = article.text
-    out: list[Segment] = []
+    found.sort(key=lambda f: (-chars(f[1]), f[0].source is None, -f[0].score, f[0].a, f[0].b))
+    sources = []
+    claims: dict[int, tuple[tuple[bool, float, int], tuple[str, str, str]]] = {}
+    for k, (p, best) in enumerate(found):
+        ident = other(p, article.id)
+        colour = f"c{k % COLOURS}"
+        url = links.pair(p.a, p.b)
+        name = names.get(ident) or Name(ident)
+        side = "a" if p.a == article.id else "b"
+        took = p.source == ident
+        sources.append(SourceView(p, ident, name, colour, chars(best) / total, len(best), url, took))
+        for i, score in best.items():
+            # a sentence found in several articles goes to its decided source, else to its closest match; its link
+            # lands on the sentence in that pair's view
+            rank = (not took, -score, k)
+            if i not in claims or rank < claims[i][0]:
+                href = url if url.startswith("#") else f"{url}#p-{side}{i}"
+                claims[i] = (rank, (f"s src {colour}", href, f"from {name.label} ({p.relation})"))
+    marked = {i: view for i, (_, view) in claims.items()}
+    segments = []
     pos = 0
+    text = article.text
     for s in article.sentences:
         if s.start > pos:
-            out.append(Segment(gap=text[pos : s.start]))
-        pieces: list[Piece] = []
-        cursor = s.start
-        for start, end, css, note in sorted(by_sentence.get(s.index, []), key=lambda m: (m[0], -m[1])):
-            start, end = max(start, cursor, s.start), min(end, s.end)
-            if start >= end:  # outside the sentence, or overlapping an earlier mark
-                continue
-            if start > cursor:
-                pieces.append(Piece(text[cursor:start]))
-            pieces.append(Piece(text[start:end], mark=css, note=note))
-            cursor = end
-        if cursor < s.end:
-            pieces.append(Piece(text[cursor : s.end]))
-        for badge, note in badges.get(s.index, []):
-            pieces.append(Piece(badge, mark="badge", note=note, badge=True))
-        out.append(
-            Segment(
-                sentence=SentenceView(
-                    index=s.index,
-                    anchor=anchors(s.index),
-                    href=partners.get(s.index),
-                    classes=classes.get(s.index, "s"),
-                    title=titles.get(s.index),
-                    pieces=pieces,
-                )
-            )
-        )
+            segments.append(Segment(gap=text[pos : s.start]))
+        css, href, title = marked.get(s.index, ("s", None, None))
+        piece = [Piece(text[s.start : s.end])]
+        segments.append(Segment(sentence=SentenceView(s.index, f"{prefix}-{s.index}", href, css, title, piece)))
         pos = max(pos, s.end)
     if pos < len(text):
-        out.append(Segment(gap=text[pos:]))
-    return out
-
-
-def link_colours(pair: Pair) -> dict[tuple[str, int], str]:
-    """A colour class per aligned sentence: sentences linked to each other (one-to-many included) share one,
-    and neighbouring groups differ, so that each A sentence finds its B partner by colour."""
-    parent: dict[tuple[str, int], tuple[str, int]] = {}
-
-    def root(node: tuple[str, int]) -> tuple[str, int]:
-        while parent.setdefault(node, node) != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    links = [link for passage in pair.passages for link in passage.links]
-    for link in links:
-        parent[root(("a", link.a))] = root(("b", link.b))
-    groups: dict[tuple[str, int], int] = {}
-    for link in sorted(links, key=lambda k: (k.a, k.b)):
-        groups.setdefault(root(("a", link.a)), len(groups))
-    return {node: f"c{groups[root(node)] % COLOURS}" for node in list(parent)}
-
-
-def pair_view(pair: Pair, a: Article, b: Article, prefix: str, links: Links) -> PairView:
-    """Both texts with aligned sentences in matching colours (one colour per passage), linked to their partners,
-    and divergences marked where they are (or noted on the side that lacks them)."""
-
-    def anchor(side: str) -> Callable[[int], str]:
-        return lambda i: f"{prefix}-{side}{i}"
-
-    colour = link_colours(pair)
-    classes_a: dict[int, str] = {}
-    classes_b: dict[int, str] = {}
-    partner_a: dict[int, str] = {}
-    partner_b: dict[int, str] = {}
-    title_a: dict[int, str] = {}
-    title_b: dict[int, str] = {}
-    passages = []
-    for number, passage in enumerate(pair.passages):
-        for link in passage.links:
-            kind = " vb" if link.verbatim else ""
-            classes_a.setdefault(link.a, f"s al {colour[('a', link.a)]}{kind}")
-            classes_b.setdefault(link.b, f"s al {colour[('b', link.b)]}{kind}")
-            partner_a.setdefault(link.a, f"#{prefix}-b{link.b}")
-            partner_b.setdefault(link.b, f"#{prefix}-a{link.a}")
-            how = "same wording" if link.verbatim else "same meaning"
-            title_a.setdefault(link.a, f"passage {number + 1}: B sentence {link.b + 1} ({how}, {link.score:.2f})")
-            title_b.setdefault(link.b, f"passage {number + 1}: A sentence {link.a + 1} ({how}, {link.score:.2f})")
-        first = passage.links[0]
-        passages.append(
-            PassageView(
-                number=number + 1,
-                colour=colour[("a", first.a)],
-                a_sentences=_span_range(a.sentences, min(k.a for k in passage.links), max(k.a for k in passage.links)),
-                b_sentences=_span_range(b.sentences, min(k.b for k in passage.links), max(k.b for k in passage.links)),
-                a_anchor=f"{prefix}-a{min(k.a for k in passage.links)}",
-                b_anchor=f"{prefix}-b{first.b}",
-                links=[
-                    LinkView(k.a + 1, k.b + 1, f"{prefix}-a{k.a}", f"{prefix}-b{k.b}", k.score, k.verbatim)
-                    for k in passage.links
-                ],
-            )
-        )
-    marks_a: list[tuple[int, int, int, str, str]] = []
-    marks_b: list[tuple[int, int, int, str, str]] = []
-    badges_a: dict[int, list[tuple[str, str]]] = {}
-    badges_b: dict[int, list[tuple[str, str]]] = {}
-    source = "undecided" if pair.source is None else ("A" if pair.source == pair.a else "B")
-    views = []
-    for d in pair.divergences:
-        summary = divergence_summary(d, source)
-        css = f"div div-{d.kind} ch-{d.change}"
-        if d.a_span and d.a_sentence is not None:
-            marks_a.append((d.a_sentence, d.a_span[0], d.a_span[1], css, summary))
-        if d.b_span and d.b_sentence is not None:
-            marks_b.append((d.b_sentence, d.b_span[0], d.b_span[1], css, summary))
-        if d.change == "dropped" and d.b_sentence is not None and d.a_text:
-            badges_b.setdefault(d.b_sentence, []).append((f"missing: {d.a_text}", summary))
-        if d.change == "added" and d.a_sentence is not None and d.b_text:
-            badges_a.setdefault(d.a_sentence, []).append((f"missing: {d.b_text}", summary))
-        views.append(
-            DivergenceView(
-                kind=d.kind,
-                change=d.change,
-                a_text=d.a_text,
-                b_text=d.b_text,
-                a_anchor=None if d.a_sentence is None else f"{prefix}-a{d.a_sentence}",
-                b_anchor=None if d.b_sentence is None else f"{prefix}-b{d.b_sentence}",
-                summary=summary,
-            )
-        )
-    return PairView(
-        prefix=prefix,
-        pair=pair,
-        url=links.pair(pair.a, pair.b),
-        source_label=source,
-        a=SideView(
-            a.id,
-            a.title,
-            links.article(a.id),
-            "A",
-            side_segments(a, anchor("a"), classes_a, partner_a, title_a, marks_a, badges_a),
-        ),
-        b=SideView(
-            b.id,
-            b.title,
-            links.article(b.id),
-            "B",
-            side_segments(b, anchor("b"), classes_b, partner_b, title_b, marks_b, badges_b),
-        ),
-        passages=passages,
-        divergences=views,
-    )
-
-
-def article_segments(article: Article, pairs: Sequence[Pair], prefix: str = "t") -> list[Segment]:
-    """One article's text with every sentence that some pair aligned marked as reused."""
-    reused: dict[int, str] = {}
-    for pair in pairs:
-        for passage in pair.passages:
-            for link in passage.links:
-                index = link.a if pair.a == article.id else link.b
-                other = pair.b if pair.a == article.id else pair.a
-                reused.setdefault(index, f"shared with {other}")
-    return side_segments(
-        article,
-        lambda i: f"{prefix}-{i}",
-        {i: "s reused" for i in reused},
-        {},
-        reused,
-        [],
-        {},
-    )
-
-
-# --- who took from whom ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class Node:
-    id: str
-    label: str
-    title: str
-    url: str
-    x: float
-    y: float
-    label_x: float
-    label_y: float
-    anchor: str  # text-anchor
-
-
-@dataclass
-class Edge:
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-    directed: bool
-    relation: str
-    title: str
-    url: str
-
-
-@dataclass
-class Graph:
-    width: int
-    height: int
-    nodes: list[Node]
-    edges: list[Edge]
-    hidden: int  # articles left out of the drawing
-    flows: list[tuple[str, str]] = field(default_factory=list)  # (sentence, url): who took from whom, as text
-
-
-def reuse_graph(
-    story: Story, pairs: Sequence[Pair], titles: dict[str, str | None], links: Links, size: int = 400
-) -> Graph:
-    """Articles on a circle; an arrow from the likely source to the article that took from it, a dashed line where
-    the source is undecided. Positions are computed here so that the page needs no script."""
-    members = set(story.articles)
-    inside = [p for p in pairs if p.a in members and p.b in members and p.relation]
-    degree: dict[str, int] = {}
-    for p in inside:
-        degree[p.a] = degree.get(p.a, 0) + 1
-        degree[p.b] = degree.get(p.b, 0) + 1
-    shown = sorted(story.articles, key=lambda i: (-degree.get(i, 0), i))[:GRAPH_NODES]
-    shown.sort()
-    radius = size / 2 - 75
-    centre = size / 2
-    place: dict[str, tuple[float, float]] = {}
-    nodes = []
-    for k, ident in enumerate(shown):
-        angle = 2 * math.pi * k / max(len(shown), 1) - math.pi / 2
-        x = centre + (radius * math.cos(angle) if len(shown) > 1 else 0)
-        y = centre + (radius * math.sin(angle) if len(shown) > 1 else 0)
-        place[ident] = (x, y)
-        below = math.sin(angle) > 0.2
-        nodes.append(
-            Node(
-                id=ident,
-                label=ident if len(ident) <= 18 else ident[:17] + "…",
-                title=f"{ident}: {titles.get(ident) or ''}".rstrip(": "),
-                url=links.article(ident),
-                x=round(x, 1),
-                y=round(y, 1),
-                label_x=round(x, 1),
-                label_y=round(y + (20 if below else -11), 1),
-                anchor="middle",
-            )
-        )
-    edges, flows = [], []
-    for p in sorted(inside, key=lambda p: (p.a, p.b)):
-        source, taker = (p.a, p.b) if p.source != p.b else (p.b, p.a)
-        url = links.pair(p.a, p.b)
-        if p.source is None:
-            flows.append((f"{p.a} and {p.b} share material ({p.relation}); source undecided", url))
-        else:
-            flows.append((f"{taker} took from {source} ({p.relation})", url))
-        if source not in place or taker not in place:
-            continue
-        (x1, y1), (x2, y2) = place[source], place[taker]
-        length = math.hypot(x2 - x1, y2 - y1) or 1.0
-        shrink = 9 / length  # stop short of the node circles so that the arrowhead shows
-        title = (
-            f"{taker} took from {source}: {p.relation}, score {p.score:.2f}"
-            if p.source is not None
-            else f"{p.a} and {p.b} share material ({p.relation}, score {p.score:.2f}); source undecided"
-        )
-        edges.append(
-            Edge(
-                x1=round(x1 + (x2 - x1) * shrink, 1),
-                y1=round(y1 + (y2 - y1) * shrink, 1),
-                x2=round(x2 - (x2 - x1) * shrink, 1),
-                y2=round(y2 - (y2 - y1) * shrink, 1),
-                directed=p.source is not None,
-                relation=p.relation or "",
-                title=title,
-                url=url,
-            )
-        )
-    return Graph(size, size, nodes, edges, len(story.articles) - len(shown), flows)
-
-
-def relations_of(article_id: str, pairs: Sequence[Pair]) -> dict[str, list[Pair]]:
-    """An article's pairs grouped as: what it took, who took from it, and material shared with no decided source."""
-    out: dict[str, list[Pair]] = {"took": [], "taken": [], "shared": []}
-    for p in pairs:
-        if p.source is None:
-            out["shared"].append(p)
-        elif p.source == article_id:
-            out["taken"].append(p)
-        else:
-            out["took"].append(p)
-    return out
+        segments.append(Segment(gap=text[pos:]))
+    given.sort(key=lambda g: -g[0].score)
+    return SimilarityReport(chars(set(marked)) / total, sources, segments, given)
 
 
 def other(pair: Pair, article_id: str) -> str:
