@@ -1,11 +1,14 @@
 """Load test of the web service on loopback: concurrent clients checking articles, bounded in time and count.
 
     python bench/load_test.py [--db bench/out/store-5000.db] [--clients 16] [--seconds 30] [--max-requests 5000]
+    python bench/load_test.py --worst [--clients 16] [--seconds 30]     # the bounded-service test (docs/store.md)
 
 Starts `sourcetrace serve` on 127.0.0.1 (a free port), waits until it answers, then runs `--clients` threads, each
 posting held-out articles to /api/check one after another until `--seconds` have passed or `--max-requests` were
 sent. Prints requests, errors, latency p50/p95/max and the resident memory of the server (sampled every 0.5 s)
 after warm-up, at its peak and at the end. The store and the held-out articles come from bench/check_latency.py.
+With ``--worst`` every client sends the worst input the service accepts (the most sentences, each a real sentence,
+within the size limit) to a store of the bundled seeds, and a poller measures how fast /api/health answers meanwhile.
 """
 
 from __future__ import annotations
@@ -54,6 +57,27 @@ def held_out(collection: Path, skip: int, count: int) -> list[dict]:
     return records
 
 
+def worst_case(folder: Path) -> tuple[Path, list[dict]]:
+    """A store of the bundled seeds, and checks at the service's limits: as many sentences as it accepts (the
+    seeds' own sentences, so that they are aligned, not skipped), within its size limit."""
+    from sourcetrace.settings import Settings
+
+    db = folder / "seeds.db"
+    subprocess.run([sys.executable, "-m", "sourcetrace.cli", "index", "add", str(ROOT / "examples" / "seeds"),
+                    "--db", str(db)], check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    service = Settings.load().service
+    words = " ".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples" / "seeds").glob("*.txt")))
+    sentences = [s.strip() + "." for s in words.replace("\n", " ").split(".") if len(s.split()) >= 4]
+    text, k = [], 0
+    while len(text) < service.check_max_sentences - 1:
+        sentence = sentences[k % len(sentences)]
+        if sum(map(len, text)) + len(text) + len(sentence) + 1 > service.check_max_chars:
+            break
+        text.append(sentence)
+        k += 1
+    return db, [{"id": f"worst-{n}", "text": " ".join(text)} for n in range(32)]
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
@@ -68,10 +92,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--max-requests", type=int, default=5000)
     parser.add_argument("--warmup", type=int, default=8, help="checks sent before measuring")
+    parser.add_argument("--worst", action="store_true", help="the largest allowed checks against a store of the seeds")
     args = parser.parse_args()
-    if not args.db.exists():
+    if args.worst:
+        args.db, articles = worst_case(Path(tempfile.mkdtemp()))
+    elif not args.db.exists():
         raise SystemExit(f"{args.db} is missing: build it with bench/check_latency.py --build-only")
-    articles = held_out(args.collection, args.skip, 500)
+    else:
+        articles = held_out(args.collection, args.skip, 500)
 
     port = free_port()
     env = {**os.environ, "SOURCETRACE_TOKEN": ""}
@@ -109,9 +137,17 @@ def main() -> None:
         stop = threading.Event()
         start = time.monotonic()
 
+        health: list[float] = []
+
         def sample() -> None:
             while not stop.is_set():
                 memory.append((time.monotonic() - start, rss_mb(server.pid)))
+                began = time.perf_counter()
+                try:
+                    if httpx.get(base + "/api/health", timeout=10).status_code == 200:
+                        health.append(time.perf_counter() - began)
+                except httpx.HTTPError:
+                    failures.append("health")
                 stop.wait(0.5)
 
         def client(number: int) -> None:
@@ -181,6 +217,11 @@ def main() -> None:
             "end": round(memory[-1][1], 1),
         },
         "served_after": alive,
+        "health_ms": {
+            "p50": round(1000 * statistics.median(health), 1) if health else None,
+            "max": round(1000 * max(health), 1) if health else None,
+        },
+        "statuses": statuses,
     }
     print(json.dumps(result))
 

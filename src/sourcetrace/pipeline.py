@@ -283,8 +283,10 @@ def related_pairs(
     2. probe: the transformer on each pair's strongest static matches only (mutual best partners); a pair whose
        probes and same-wording sentences do not add up to two shared sentences or one shared quotation is
        dropped: most candidates merely share a topic, and this is where they leave;
-    3. align the rest: the transformer on every sentence pair at the static gate or above (the others are about
-       something else altogether and count as unrelated), then relate.
+    3. align the rest: the transformer on every sentence pair of both articles, then relate. What a pair that
+       reaches this step is called depends on the two articles alone: no static vector, centred on the
+       collection's mean, decides which of its sentence pairs are compared (a static gate made verdicts move when
+       unrelated articles were added).
     Each sentence is encoded at most once, in batches, whichever pairs need it. ``centred``: the articles' static
     vectors centred on the collection's mean (:func:`candidates.centre`), which discriminate better.
     """
@@ -314,13 +316,12 @@ def _related_batch(
         batch = [c for c, kept in zip(batch, keep, strict=True) if kept]
         views = [v for v, kept in zip(views, keep, strict=True) if kept]
     # 3.
-    for c, view in zip(batch, views, strict=True):
-        vectors.need(c.a, set(np.flatnonzero(view.close.max(axis=1, initial=-1.0) >= settings.align.static_gate)))
-        vectors.need(c.b, set(np.flatnonzero(view.close.max(axis=0, initial=-1.0) >= settings.align.static_gate)))
+    for c in batch:
+        vectors.need(c.a, set(range(len(articles[c.a].sentences))))
+        vectors.need(c.b, set(range(len(articles[c.b].sentences))))
     pairs = []
-    for c, view in zip(batch, views, strict=True):
+    for c in batch:
         cosines = vectors.matrix(c.a) @ vectors.matrix(c.b).T
-        cosines[view.close < settings.align.static_gate] = np.nan  # not encoded: a different topic altogether
         pair = relate(articles[c.a], articles[c.b], cosines.astype(np.float32), settings, keep_unrelated)
         if pair is not None:
             pairs.append(pair)

@@ -40,7 +40,7 @@ class AlignSettings:
     match_probability: float = 0.50
     link_probability: float = 0.70
     partial_cosine: float = 0.65
-    static_gate: float = 0.40
+    static_gate: float = 0.50
     probes: int = 3
     verbatim_ratio: float = 0.90
 
