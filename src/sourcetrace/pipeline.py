@@ -409,11 +409,13 @@ def _enough(a: Article, b: Article, shared: Sequence[tuple[int, int]]) -> bool:
 
 
 class _Embeddings:
-    """Transformer vectors of the sentences some pair needs, each computed once; requests are batched."""
+    """Transformer vectors of the sentences some pair needs, each distinct text computed once (syndicated copies
+    repeat whole articles); requests are batched."""
 
     def __init__(self, encoder: Encoder, articles: Sequence[Article]) -> None:
         self._encoder, self._articles = encoder, articles
         self._vectors: dict[int, dict[int, np.ndarray]] = {}  # article -> sentence -> vector
+        self._by_text: dict[str, np.ndarray] = {}
         self._pending: list[tuple[int, int]] = []
 
     def need(self, article: int, rows: set[int]) -> None:
@@ -426,8 +428,11 @@ class _Embeddings:
     def _flush(self) -> None:
         if self._pending:
             texts = [self._articles[k].sentences[i].text for k, i in self._pending]
-            for (k, i), vector in zip(self._pending, self._encoder.encode(texts), strict=True):
-                self._vectors[k][i] = vector
+            new = list(dict.fromkeys(t for t in texts if t not in self._by_text))
+            if new:
+                self._by_text.update(zip(new, self._encoder.encode(new), strict=True))
+            for (k, i), text in zip(self._pending, texts, strict=True):
+                self._vectors[k][i] = self._by_text[text]
             self._pending = []
 
     def matrix(self, article: int) -> np.ndarray:
