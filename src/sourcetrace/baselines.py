@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .align import word_jaccard as word_jaccard  # the sentence judge's own feature is the word-overlap baseline
 from .encoder import Encoder
 
 _WORD = re.compile(r"\w+")
@@ -26,13 +27,6 @@ _TFIDF_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token patt
 SHINGLE_WORDS = 5
 NUM_PERM = 128
 LSH_THRESHOLD = 0.1  # retrieval floor for the LSH index; the decision threshold is chosen above it
-
-
-def word_jaccard(a: str, b: str) -> float:
-    """|words(a) & words(b)| / |words(a) | words(b)|, words lower-cased; 0 when both are empty."""
-    wa, wb = set(_WORD.findall(a.casefold())), set(_WORD.findall(b.casefold()))
-    union = len(wa | wb)
-    return len(wa & wb) / union if union else 0.0
 
 
 def shingles(text: str) -> set[bytes]:

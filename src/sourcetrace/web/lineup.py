@@ -228,12 +228,12 @@ def pair_view(pair: Pair, a: Article, b: Article, prefix: str, links: Links, nam
                 changes=changes,
             )
         )
-    changes = []
+    listed: list[ChangeView] = []
     for note, d in said:
         where = row_of.get(("a", d.a_sentence)) if d.a_sentence is not None else None
         where = where or (row_of.get(("b", d.b_sentence)) if d.b_sentence is not None else None)
-        if all(c.text != note for c in changes):
-            changes.append(ChangeView(note, where))
+        if all(c.text != note for c in listed):
+            listed.append(ChangeView(note, where))
     roles = ("source", "taker") if taker_is_b else ("taker", "source")
     if not directed(pair):
         roles = ("", "")
@@ -245,6 +245,6 @@ def pair_view(pair: Pair, a: Article, b: Article, prefix: str, links: Links, nam
         a=Side(a.id, "A", lookup(names, a.id), links.article(a.id), roles[0]),
         b=Side(b.id, "B", lookup(names, b.id), links.article(b.id), roles[1]),
         rows=rows,
-        changes=changes,
+        changes=listed,
         matched_rows=len(groups),
     )

@@ -212,9 +212,11 @@ def similarity_report(
     for s in article.sentences:
         if s.start > pos:
             segments.append(Segment(gap=text[pos : s.start]))
-        css, href, title = marked.get(s.index, ("s", None, None))
+        mark: tuple[str, str | None, str | None] = marked.get(s.index) or ("s", None, None)
         piece = [Piece(text[s.start : s.end])]
-        segments.append(Segment(sentence=SentenceView(s.index, f"{prefix}-{s.index}", href, css, title, piece)))
+        segments.append(
+            Segment(sentence=SentenceView(s.index, f"{prefix}-{s.index}", mark[1], mark[0], mark[2], piece))
+        )
         pos = max(pos, s.end)
     if pos < len(text):
         segments.append(Segment(gap=text[pos:]))
