@@ -49,3 +49,20 @@ def make_article(ident: str, sentences: list[str], date: str | None = None) -> A
         pos += len(s)
     sentences = [Sentence(index=k, start=start, end=end, source=text) for k, (start, end) in enumerate(spans)]
     return Article(id=ident, path=f"{ident}.txt", text=text, date=date, sentences=sentences)
+
+
+def seed_id(prefix: str) -> str:
+    """The id of the bundled seed whose file name starts with ``prefix``."""
+    return next(SEEDS.glob(f"{prefix}_*.txt")).stem
+
+
+@pytest.fixture
+def seeds_store(tmp_path, settings, models):
+    """A store holding the bundled seeds."""
+    from sourcetrace.ingest import read_articles
+    from sourcetrace.store import Store
+
+    articles, _ = read_articles([SEEDS], settings.ingest)
+    with Store(tmp_path / "seeds.db", settings, models) as store:
+        store.add(articles)
+        yield store

@@ -22,7 +22,7 @@ from sourcetrace.ingest import read_articles  # noqa: E402
 from sourcetrace.store import Store  # noqa: E402
 from sourcetrace.web.app import create_app  # noqa: E402
 
-from .conftest import SEEDS  # noqa: E402
+from .conftest import SEEDS, seed_id  # noqa: E402
 from .test_web import HOSTILE  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -39,8 +39,7 @@ CHROMIUM_ARGS = [
 HOSTILE_ID = "hostile<script>"
 
 
-def seed(prefix: str) -> str:
-    return next(SEEDS.glob(f"{prefix}_*.txt")).stem
+seed = seed_id
 
 
 @pytest.fixture(scope="module")

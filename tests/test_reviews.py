@@ -7,9 +7,8 @@ from sourcetrace.cli import main
 from sourcetrace.errors import InputError
 from sourcetrace.ingest import read_articles
 from sourcetrace.reviews import all_reviews, save_review
-from sourcetrace.store import Store
 
-from .conftest import SEEDS
+from .conftest import SEEDS, seed_id
 
 pytest.importorskip("fastapi")
 
@@ -20,16 +19,12 @@ from sourcetrace.web.app import create_app  # noqa: E402
 TOKEN = "review-token"
 
 
-def seed(prefix: str) -> str:
-    return next(SEEDS.glob(f"{prefix}_*.txt")).stem
+seed = seed_id
 
 
 @pytest.fixture
-def store(tmp_path, settings, models):
-    articles, _ = read_articles([SEEDS], settings.ingest)
-    with Store(tmp_path / "r.db", settings, models) as store:
-        store.add(articles)
-        yield store
+def store(seeds_store):
+    return seeds_store
 
 
 def test_a_review_is_kept_by_article_id_and_outlives_a_new_version(store, tmp_path, settings):

@@ -2,11 +2,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sourcetrace.ingest import read_articles
 from sourcetrace.search import HIT_END, HIT_START, fts_query, search, snippet_pieces
-from sourcetrace.store import Store
 
-from .conftest import SEEDS, make_article
+from .conftest import make_article
 
 
 @given(st.text())
@@ -21,11 +19,8 @@ def test_snippets_split_into_marked_runs():
 
 
 @pytest.fixture
-def store(tmp_path, settings, models):
-    articles, _ = read_articles([SEEDS], settings.ingest)
-    with Store(tmp_path / "s.db", settings, models) as store:
-        store.add(articles)
-        yield store
+def store(seeds_store):
+    return seeds_store
 
 
 def test_search_finds_titles_and_text_and_follows_adds(store, settings):

@@ -21,7 +21,7 @@ from sourcetrace.store import Store  # noqa: E402
 from sourcetrace.web.app import create_app  # noqa: E402
 from sourcetrace.web.middleware import CSP  # noqa: E402
 
-from .conftest import SEEDS  # noqa: E402
+from .conftest import SEEDS, seed_id  # noqa: E402
 from .test_store import synthetic, write_jsonl  # noqa: E402
 
 TOKEN = "test-token-1234"
@@ -32,8 +32,7 @@ HOSTILE = (
 )
 
 
-def seed(prefix: str) -> str:
-    return next(SEEDS.glob(f"{prefix}_*.txt")).stem
+seed = seed_id
 
 
 @pytest.fixture(scope="module")
