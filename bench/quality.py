@@ -4,7 +4,7 @@
     python bench/quality.py --fast        # the quality gate's subset: prints the figures, writes nothing
     python bench/quality.py --fast --config FILE    # the same with other settings
 
-Every figure comes from `sourcetrace.evaluate` (the same code as `sourcetrace eval`). The composed collection is built
+Every figure comes from `sourcetrace.evaluation` (the same code as `sourcetrace eval`). The composed collection is built
 with bench/collection.py at run time and never committed (it holds sentences of data sets that may not be
 redistributed).
 """
@@ -76,51 +76,53 @@ def run(
 
     ``work`` is where the composed collection is written (default bench/out).
     """
-    from sourcetrace import evaluate
-    from sourcetrace.datasets import load_mrpc, load_pan_paraphrase
+    from sourcetrace.evaluation.collection import evaluate_collection
+    from sourcetrace.evaluation.datasets import load_mrpc, load_pan_paraphrase
+    from sourcetrace.evaluation.passages import evaluate_clough, evaluate_pan13
+    from sourcetrace.evaluation.rewrites import evaluate_independent, evaluate_rewrites
+    from sourcetrace.evaluation.runner import spread
+    from sourcetrace.evaluation.seeds import evaluate_seeds
+    from sourcetrace.evaluation.sentence_pairs import evaluate_sentence_pairs
+    from sourcetrace.evaluation.stories import evaluate_ecbplus
 
     sentence_sets = {"mrpc": ("mrpc-train", load_mrpc), "pan-paraphrase": ("pan-paraphrase-train", load_pan_paraphrase)}
     results = {}
     for name in names:
         options = sizes.get(name, {})
         if name == "seeds":
-            ev = evaluate.evaluate_seeds(ROOT / "examples" / "seeds", settings, models, log)
+            ev = evaluate_seeds(ROOT / "examples" / "seeds", settings, models, log)
             command = "sourcetrace eval seeds examples/seeds"
         elif name == "clough":
             path = data / "clough-stevenson-short-answers"
-            ev = evaluate.evaluate_clough(path, settings, models, baselines, log)
+            ev = evaluate_clough(path, settings, models, baselines, log)
             command = "sourcetrace eval clough ../shared/data/clough-stevenson-short-answers"
         elif name in sentence_sets:
             folder, loader = sentence_sets[name]
-            pairs = evaluate.spread(loader(data / folder), options["limit"])
-            ev = evaluate.evaluate_sentence_pairs(name, pairs, settings, models, baselines, log)
+            pairs = spread(loader(data / folder), options["limit"])
+            ev = evaluate_sentence_pairs(name, pairs, settings, models, baselines, log)
             limit = f" --limit {options['limit']}" if options["limit"] else ""
             command = f"sourcetrace eval {name} ../shared/data/{folder}{limit}"
         elif name == "ecbplus":
-            ev = evaluate.evaluate_ecbplus(data / "ecbplus-dev", settings, models, baselines, log, options["topics"])
+            ev = evaluate_ecbplus(data / "ecbplus-dev", settings, models, baselines, log, options["topics"])
             command = "sourcetrace eval ecbplus ../shared/data/ecbplus-dev"
         elif name == "pan13":
-            ev = evaluate.evaluate_pan13(data / "pan13-verbatim", settings, models, options["limit"], baselines, log)
+            ev = evaluate_pan13(data / "pan13-verbatim", settings, models, options["limit"], baselines, log)
             limit = f" --limit {options['limit']}" if options["limit"] else ""
             command = f"sourcetrace eval pan13 ../shared/data/pan13-verbatim{limit}"
         elif name == "collection":
             n, rate, seed = options["n"], options["rate"], options["seed"]
             out = (work or ROOT / "bench" / "out") / f"quality-collection-{n}-{rate}-{seed}"
             compose_collection(data, out, n, rate, seed)
-            ev = evaluate.evaluate_collection(out, settings, models, baselines, log)
+            ev = evaluate_collection(out, settings, models, baselines, log)
             shown = f"bench/out/{out.name}"
             command = (
                 f"python bench/quality.py --only collection (it composes {shown} with bench/collection.py, "
                 f"n={n}, rate={rate}, seed={seed}, then runs: sourcetrace eval collection {shown})"
             )
         elif name == "llm-rewrites":
-            from sourcetrace.evaluate_reuse import evaluate_rewrites
-
             ev = evaluate_rewrites(data / "llm-rewrites-dev", settings, models, baselines, log)
             command = "sourcetrace eval llm-rewrites ../shared/data/llm-rewrites-dev"
         elif name == "independent-reports":
-            from sourcetrace.evaluate_reuse import evaluate_independent
-
             ev = evaluate_independent(data / "news-stories-dev" / "newswcl50.jsonl", settings, models, log)
             command = "sourcetrace eval independent-reports ../shared/data/news-stories-dev/newswcl50.jsonl"
         else:
@@ -190,7 +192,7 @@ TARGETS = (
 
 def render(results: dict, elapsed: float) -> str:
     """The generated part of docs/quality.md: goals against figures, then each data set's tables and command."""
-    from sourcetrace import evaluate
+    from sourcetrace.evaluation import evaluation_markdown
 
     lines = [
         BEGIN,
@@ -215,7 +217,7 @@ def render(results: dict, elapsed: float) -> str:
             continue
         ev, command = results[name]
         lines += [f"## {TITLES[name]}", "", f"{ev.description}. Reproduce: `{command}`", ""]
-        lines.append(evaluate.evaluation_markdown(ev))
+        lines.append(evaluation_markdown(ev))
     lines.append(END)
     return "\n".join(lines).rstrip() + "\n"
 

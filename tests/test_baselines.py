@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from sourcetrace.baselines import (
+from sourcetrace.evaluation.baselines import (
     average_linkage,
     document_vectors,
     minhash_jaccard,

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sourcetrace.datasets import (
+from sourcetrace.errors import InputError
+from sourcetrace.evaluation.datasets import (
     Case,
     PlantedPair,
     StoryLabel,
@@ -20,7 +21,6 @@ from sourcetrace.datasets import (
     read_text,
     reanchor_cases,
 )
-from sourcetrace.errors import InputError
 
 from .conftest import SHARED_DATA
 

@@ -6,10 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sourcetrace.datasets import load_mrpc
-from sourcetrace.evaluate import (
-    Evaluation,
-    Table,
+from sourcetrace.evaluation.collection import evaluate_collection
+from sourcetrace.evaluation.datasets import load_mrpc
+from sourcetrace.evaluation.measures import (
     adjusted_rand_index,
     bcubed_per_item,
     bcubed_scores,
@@ -17,19 +16,15 @@ from sourcetrace.evaluate import (
     binary_scores,
     cluster_scores,
     co_cluster_pair_scores,
-    evaluate_clough,
-    evaluate_collection,
-    evaluate_ecbplus,
-    evaluate_pan13,
-    evaluate_sentence_pairs,
-    evaluation_dict,
-    evaluation_markdown,
-    evaluation_text,
     held_out_decisions,
     pair_scores,
     plagdet_scores,
-    spread,
 )
+from sourcetrace.evaluation.passages import evaluate_clough, evaluate_pan13
+from sourcetrace.evaluation.results import Evaluation, Table, evaluation_dict, evaluation_markdown, evaluation_text
+from sourcetrace.evaluation.runner import spread
+from sourcetrace.evaluation.sentence_pairs import evaluate_sentence_pairs
+from sourcetrace.evaluation.stories import evaluate_ecbplus
 
 DATA = Path(__file__).parent / "data" / "eval"
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,10 +14,11 @@ from typing import Any
 
 import click
 
-from . import evaluate, report
+from . import evaluation as evaluate
+from . import report
 from .describe import plural
 from .errors import OutputError, SourcetraceError
-from .evaluate import DATASETS
+from .evaluation import DATASETS
 from .ingest import read_articles
 from .integrity import full_check, salvage
 from .output import check_writable, write_atomic

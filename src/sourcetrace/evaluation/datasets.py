@@ -20,7 +20,7 @@ from xml.etree import ElementTree as ET
 
 import numpy as np
 
-from .errors import InputError
+from ..errors import InputError
 
 
 class Case(NamedTuple):

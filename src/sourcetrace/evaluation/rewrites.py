@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import InputError
+from ..pipeline import Models, scan
+from ..settings import Settings
 from .baselines import document_vectors, minhash_scores, tfidf_cosines
 from .datasets import read_text
-from .errors import InputError
-from .evaluate import Evaluation, Table
-from .pipeline import Models, scan
-from .settings import Settings
+from .results import Evaluation, Table
 
 Log = Callable[[str], None]
 REUSE = ("copy", "rewrite", "excerpt")

@@ -5,7 +5,7 @@
 * whole-document embedding cosine with the same MiniLM encoder: the mean of the sentence vectors;
 * for sentence pairs, the embedding cosine and the Jaccard overlap of the two word sets.
 
-Each gives a score per pair; the decision threshold is the caller's business (``evaluate`` chooses it by
+Each gives a score per pair; the decision threshold is the caller's business (the evaluation runs choose it by
 cross-validation, so every baseline gets the threshold that suits the data best).
 """
 
@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from .align import word_jaccard as word_jaccard  # the sentence judge's own feature is the word-overlap baseline
-from .encoder import Encoder
+from ..align import word_jaccard as word_jaccard  # the sentence judge's own feature is the word-overlap baseline
+from ..encoder import Encoder
 
 _WORD = re.compile(r"\w+")
 _TFIDF_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
