@@ -15,11 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sourcetrace.errors import StoreError
 from sourcetrace.ingest import read_articles
 from sourcetrace.pipeline import compare, scan
 from sourcetrace.records import Article
 from sourcetrace.settings import Settings
-from sourcetrace.store import SCHEMA_VERSION, Store, StoreError
+from sourcetrace.store import Store
+from sourcetrace.store.schema import SCHEMA_VERSION
 
 from .conftest import SEEDS
 
@@ -240,7 +242,7 @@ def test_the_running_mean_counts_every_stored_sentence(seeded, settings):
 def test_a_check_touches_a_shortlist_not_the_whole_collection(tmp_path, models, monkeypatch):
     """The work of a check (and of an add, which runs the same search) is bounded by the shortlist: the nearest
     articles and band-key matches, never the whole store."""
-    import sourcetrace.store as store_module
+    import sourcetrace.store.matching as matching
 
     settings = Settings.load()
     k = settings.candidates.neighbours
@@ -250,7 +252,7 @@ def test_a_check_touches_a_shortlist_not_the_whole_collection(tmp_path, models, 
     )
     loaded: list[int] = []
     aligned: list[int] = []
-    real_load, real_related = Store._load_articles, store_module.related_pairs
+    real_load, real_related = Store._load_articles, matching.related_pairs
 
     def counting_load(db, keys):
         loaded.extend(keys)
@@ -265,7 +267,7 @@ def test_a_check_touches_a_shortlist_not_the_whole_collection(tmp_path, models, 
         for start, size in ((0, 30), (30, 120)):
             store.add(articles[start:size], stories=False)
             monkeypatch.setattr(Store, "_load_articles", staticmethod(counting_load))
-            monkeypatch.setattr(store_module, "related_pairs", counting_related)
+            monkeypatch.setattr(matching, "related_pairs", counting_related)
             loaded.clear()
             aligned.clear()
             result = store.check([taker])
@@ -273,20 +275,20 @@ def test_a_check_touches_a_shortlist_not_the_whole_collection(tmp_path, models, 
             monkeypatch.undo()
             assert any(p.b == "syn050" and p.relation == "copy" for p in result.pairs) == (size == 120)
     for size, (shortlisted, candidates) in work.items():
-        assert 1 <= shortlisted <= store_module.NEAREST * k + 5 and candidates <= shortlisted, (size, work)
+        assert 1 <= shortlisted <= matching.NEAREST * k + 5 and candidates <= shortlisted, (size, work)
     assert work[120][0] < 120 / 3
 
 
 def test_a_new_schema_version_is_applied_by_a_migration(tmp_path, settings, models, seeds_raw, monkeypatch):
-    import sourcetrace.store as store_module
+    import sourcetrace.store.schema as schema
 
     path = tmp_path / "old.db"
     with Store(path, settings, models) as store:
         store.add(seeds_raw[:2])
     statements = ["ALTER TABLE articles ADD COLUMN language TEXT", "CREATE INDEX by_date ON articles (date)"]
     upgrade = (SCHEMA_VERSION + 1, statements)
-    monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, upgrade])
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, upgrade])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with Store(path, settings, models) as store:
         assert store.schema_version == SCHEMA_VERSION + 1 and store.count() == 2
     db = sqlite3.connect(path)
@@ -321,9 +323,9 @@ def test_bad_input_names_the_file_and_loses_nothing(tmp_path, settings, models, 
 
 _CHILD = """
 import sys
-import sourcetrace.store as store_module
+import sourcetrace.store.adding as adding
 from sourcetrace.store import Store
-store_module.CHUNK = int(sys.argv[3])
+adding.CHUNK = int(sys.argv[3])
 with Store(sys.argv[1]) as store:
     store.add_paths([sys.argv[2]])
 """

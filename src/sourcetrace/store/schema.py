@@ -1,0 +1,69 @@
+"""The store's schema, as the migrations that build it (docs/store.md).
+
+Each entry upgrades the schema from the previous version; PRAGMA user_version holds the version reached.
+Never edit a released entry: append one.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+MIGRATIONS: list[tuple[int, list[str]]] = [
+    (
+        1,
+        [
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID",
+            """CREATE TABLE articles (
+                key INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                current INTEGER NOT NULL,
+                digest TEXT NOT NULL,
+                path TEXT NOT NULL,
+                title TEXT, date TEXT, outlet TEXT, url TEXT,
+                text TEXT NOT NULL,
+                removed TEXT NOT NULL,
+                added TEXT NOT NULL,
+                UNIQUE (id, version))""",
+            "CREATE UNIQUE INDEX articles_current ON articles (id) WHERE current = 1",
+            """CREATE TABLE sentences (
+                article INTEGER NOT NULL REFERENCES articles (key),
+                idx INTEGER NOT NULL,
+                start INTEGER NOT NULL, end INTEGER NOT NULL,
+                quote INTEGER NOT NULL, quote_spans TEXT NOT NULL, speaker TEXT,
+                PRIMARY KEY (article, idx)) WITHOUT ROWID""",
+            """CREATE TABLE vectors (
+                article INTEGER PRIMARY KEY REFERENCES articles (key),
+                embeddings BLOB NOT NULL,
+                static BLOB NOT NULL,
+                signature BLOB NOT NULL,
+                static_mean BLOB NOT NULL,
+                minhash_keys BLOB NOT NULL,
+                simhash_keys BLOB NOT NULL)""",
+            "CREATE TABLE minhash (key INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (key, article)) "
+            "WITHOUT ROWID",
+            "CREATE TABLE simhash (key INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (key, article)) "
+            "WITHOUT ROWID",
+            """CREATE TABLE pairs (
+                a INTEGER NOT NULL REFERENCES articles (key),
+                b INTEGER NOT NULL REFERENCES articles (key),
+                relation TEXT NOT NULL, score REAL NOT NULL, coverage_a REAL NOT NULL, coverage_b REAL NOT NULL,
+                source INTEGER, reasons TEXT NOT NULL,
+                PRIMARY KEY (a, b)) WITHOUT ROWID""",
+            "CREATE INDEX pairs_b ON pairs (b)",
+            """CREATE TABLE passages (
+                a INTEGER NOT NULL, b INTEGER NOT NULL, idx INTEGER NOT NULL,
+                a_start INTEGER NOT NULL, a_end INTEGER NOT NULL, b_start INTEGER NOT NULL, b_end INTEGER NOT NULL,
+                links TEXT NOT NULL,
+                PRIMARY KEY (a, b, idx)) WITHOUT ROWID""",
+            """CREATE TABLE divergences (
+                a INTEGER NOT NULL, b INTEGER NOT NULL, idx INTEGER NOT NULL,
+                kind TEXT NOT NULL, change TEXT NOT NULL, a_sentence INTEGER, b_sentence INTEGER,
+                a_start INTEGER, a_end INTEGER, b_start INTEGER, b_end INTEGER, a_text TEXT, b_text TEXT,
+                PRIMARY KEY (a, b, idx)) WITHOUT ROWID""",
+            "CREATE TABLE stories (position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, label TEXT NOT NULL)",
+            "CREATE TABLE story_articles (article INTEGER PRIMARY KEY, story TEXT NOT NULL)",
+            "CREATE INDEX story_articles_story ON story_articles (story)",
+        ],
+    ),
+]
