@@ -288,8 +288,8 @@ def _quotations(members: Sequence[Article], need: int, order: Mapping[str, int])
 
 
 def _facts(members: Sequence[Article], need: int, order: Mapping[str, int]) -> list[Shared]:
-    """Numbers and names most reports carry; a lone name ("Kim") counts as the one longer name of the story that
-    holds it ("Kim Jong Un"), and is left alone when there are several ("Kim Jong Un", "Kim Yo Jong").
+    """Numbers and names most reports carry; a lone name ("Kim") counts as the longer name of the story that holds
+    it in most reports ("Kim Jong Un"), and is left alone when two are as common ("Kim Jong Un", "Kim Yo Jong").
     Numbers inside quotations are left to the quotation ("two new ones" is no count of anything)."""
     carriers: dict[tuple[str, tuple[Any, ...]], set[str]] = defaultdict(set)
     shown: dict[tuple[str, tuple[Any, ...]], Counter[str]] = defaultdict(Counter)
@@ -307,8 +307,10 @@ def _facts(members: Sequence[Article], need: int, order: Mapping[str, int]) -> l
             for token in set(key):
                 full[token].append((kind, key))
     for kind, key in list(carriers):
-        if kind == "name" and len(key) == 1 and len(full.get(key[0], ())) == 1:
-            carriers[full[key[0]][0]] |= carriers.pop((kind, key))
+        if kind == "name" and len(key) == 1 and full.get(key[0]):
+            ranked = sorted(full[key[0]], key=lambda k: -len(carriers[k]))
+            if len(ranked) == 1 or len(carriers[ranked[0]]) > len(carriers[ranked[1]]):
+                carriers[ranked[0]] |= carriers.pop((kind, key))
     out = []
     for (kind, key), ids in carriers.items():
         if len(ids) >= need:

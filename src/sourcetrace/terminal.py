@@ -214,14 +214,13 @@ def digest_text(digest: Digest, width: int | None = None) -> str:
         return line if len(line) <= width else line[: width - 1] + "…"
 
     n = digest.size
-    lines = [f"Story {digest.story}: {digest.label} ({plural(n, 'report')})", ""]
+    lines = [clip(f"Story {digest.story}: {digest.label} ({plural(n, 'report')})"), ""]
     lines.append("Timeline (publication order; reports without a date last)")
     for r in digest.timeline:
         mark = "  first report" if r.article == digest.first else ""
         lines.append(clip(f"  {r.date or 'no date':<10}  {r.outlet or '-'}  {r.title or r.article}{mark}"))
-    lines.append(
-        f"First report: {who(digest.first)} ({digest.first_reason})" if digest.first else "First report: not known"
-    )
+    first = f"{who(digest.first)} ({digest.first_reason})" if digest.first else "not known from the dates or the reuse"
+    lines.append(clip(f"First report: {first}"))
     if digest.takings:
         lines += ["", "Who took from whom"]
         for t in digest.takings:
