@@ -68,6 +68,27 @@ def test_places_of_two_levels_are_no_divergence_between_independent_reports():
     assert digest_of(a, b).diverging == ()
 
 
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("in Ark on Tuesday", "in Arkansas on Tuesday"),  # a shortening
+        ("by the US Geological Survey", "by the U.S. Geological Survey"),  # written differently
+        ("for the first time", "for the second time"),  # ordinals rank different things
+        ("after 12 hours", "after 14 attempts"),  # numbers of different things
+    ],
+)
+def test_facts_written_differently_or_counting_other_things_are_no_divergence(one, other):
+    text = "The storm that hit Little Rock {} killed 15 people and destroyed the old courthouse, officials said."
+    a, b = article("a", text.format(one)), article("b", text.format(other))
+    assert digest_of(a, b).diverging == ()
+
+
+def test_a_name_told_two_ways_between_independent_reports():
+    text = "Police spokesman {} Smith said the suspect was arrested near the station in Leeds on Monday evening."
+    d = digest_of(article("a", text.format("John")), article("b", text.format("James")))
+    assert [(x.kind, [v.text for v in x.versions]) for x in d.diverging] == [("name", ["James Smith", "John Smith"])]
+
+
 def test_sentences_that_share_a_few_words_are_not_compared():
     a = article("a", "Police said 15 people died in Lagos on Tuesday after the fire at the market.")
     b = article("b", "Police in Lagos said 40 traders lost their shops when the roof fell on Tuesday.")

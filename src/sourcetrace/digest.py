@@ -26,6 +26,11 @@ MIN_QUOTE_WORDS = 4  # shorter quoted stretches are mostly scare quotes and titl
 MIN_SHARED_WORDS = 4  # two sentences of independent reports say the same thing: this many content words in common
 MIN_DICE = 0.6  # ... and this share of their content words
 MAX_PARTNERS = 8  # sentences compared with one sentence, most similar first
+CLOSE_LINK = 0.75  # facts changed in a reuse pair count only between sentences linked this closely
+MIN_FACT_WORDS = 6  # a sentence carried as a fact is prose, not a headline or a credit line
+_ADDRESS = re.compile(
+    r"https?:|www\.|\w\.\s?(?:com|org|net|co\.uk)\b|\w/\w"
+)  # web addresses: their numbers are no facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,6 +300,8 @@ def _facts(members: Sequence[Article], need: int, order: Mapping[str, int]) -> l
     shown: dict[tuple[str, tuple[Any, ...]], Counter[str]] = defaultdict(Counter)
     for article in sorted(members, key=_date_order):
         for s in article.sentences:
+            if _is_address(s):
+                continue
             quoted = [(qs - s.start, qe - s.start) for qs, qe in s.quote_spans]
             for fact in sentence_facts(s.text):
                 inside = any(qs <= fact.span[0] < qe for qs, qe in quoted)
@@ -333,7 +340,8 @@ def _sentences(
     candidates = []
     for key, others in matches.items():
         ids = {key[0]} | {o[0] for o in others}
-        if len(ids) >= need and key not in quoted and key in texts:
+        text = texts.get(key, "")
+        if len(ids) >= need and key not in quoted and len(text.split()) >= MIN_FACT_WORDS and not _ADDRESS.search(text):
             candidates.append((len(ids), -order.get(key[0], 0), key, ids))
     out, used = [], set()
     for _, _, key, ids in sorted(candidates, key=lambda c: (-c[0], -c[1], c[2])):
@@ -385,13 +393,23 @@ def _diverging(
     articles = {a.id: a for a in members}
     edges: list[Edge] = []
     for p in pairs:
+        close = {(k.a, k.b) for x in p.passages for k in x.links if k.score >= CLOSE_LINK}
         for d in p.divergences:
             if d.a_sentence is None or d.b_sentence is None:
                 continue
-            if d.kind in ("number", "name") and d.change != "changed":
-                continue  # a fact one side has and the other lacks is an omission, not a difference
-            if d.kind == "attribution" and p.source != (p.a if d.change == "dropped" else p.b):
-                continue  # only the taker dropping its source's attribution is sure: else the clause may be new
+            if _is_address(articles[p.a].sentences[d.a_sentence]) or _is_address(articles[p.b].sentences[d.b_sentence]):
+                continue
+            if d.kind in ("negation", "antonym") and (d.a_sentence, d.b_sentence) not in close:
+                continue  # "no tsunami warning" against a headline on the 2004 tsunami: loosely linked, no denial
+            if d.kind in ("number", "name") and not (d.change == "changed" and (d.a_sentence, d.b_sentence) in close):
+                continue  # a fact one side lacks is an omission, not a difference; loose links pair unlike facts
+            sa, sb = articles[p.a].sentences[d.a_sentence].text, articles[p.b].sentences[d.b_sentence].text
+            if d.kind in ("number", "name") and not _differ(d, sa, sb):
+                continue
+            if d.kind == "negation" and not _NEGATION.fullmatch(d.a_text or d.b_text or ""):
+                continue  # "none more so", "failed to": idioms and verbs more often than a denial
+            if d.kind == "attribution" and not _dropped_by_taker(p, d, articles):
+                continue
             a_text = d.a_text if d.change != "added" else None
             b_text = d.b_text if d.change != "dropped" else None
             edges.append((d.kind, (p.a, d.a_sentence, a_text), (p.b, d.b_sentence, b_text), True))
@@ -400,17 +418,78 @@ def _diverging(
         for y, j in others:
             if x < y and frozenset((x, y)) not in reused:
                 sx, sy = articles[x].sentences[i].text, articles[y].sentences[j].text
+                if _ADDRESS.search(sx) or _ADDRESS.search(sy):
+                    continue
                 for d in find_divergences(sx, sy):
-                    if d.change == "changed" and (d.kind == "number" or (d.kind == "name" and _one_name(d))):
+                    if d.change == "changed" and d.kind in ("number", "name") and _differ(d, sx, sy):
                         edges.append((d.kind, (x, i, d.a_text), (y, j, d.b_text), False))
     return _join(edges, articles)
 
 
-def _one_name(d: Divergence) -> bool:
-    """Two names that share a word name one thing told differently ("Wendy" and "Debbie Wasserman Schultz");
-    otherwise independent reports may well name two levels of one place ("Israel", "Tel Aviv"): not a difference."""
-    words = [set(_WORD.findall((t or "").lower())) for t in (d.a_text, d.b_text)]
-    return bool(words[0] & words[1])
+_SAYING = frozenset(
+    ["said", "says", "told", "wrote", "reported", "according", "to", "on", "in", "the", "a", "an", "by"]
+)
+
+
+def _dropped_by_taker(p: Pair, d: Divergence, articles: Mapping[str, Article]) -> bool:
+    """An attribution the taker left out of its source's sentence: only then is "dropped" sure (an attribution
+    the source lacks may come with a clause the taker added), and only when the taker's sentence does not name
+    the source another way ("wrote on Twitter" against "in a Twitter message")."""
+    kept_by_a = d.change == "dropped"
+    if p.source != (p.a if kept_by_a else p.b):
+        return False
+    phrase = (d.a_text if kept_by_a else d.b_text) or ""
+    taker, index = (p.b, d.b_sentence) if kept_by_a else (p.a, d.a_sentence)
+    named = {_stem(w) for w in _WORD.findall(phrase) if w.lower() not in _SAYING}
+    said = {_stem(w) for w in _WORD.findall(articles[taker].sentences[index or 0].text)}
+    return bool(named) and not named & said
+
+
+def _is_address(sentence: Sentence) -> bool:
+    return bool(_ADDRESS.search(sentence.text))
+
+
+def _differ(d: Divergence, sa: str, sb: str) -> bool:
+    """Whether a changed number or name is told differently, not merely written differently or a different fact.
+
+    Numbers count the same thing: the same unit word after them ("three people", "50 people") or the same kind of
+    number (money, percentages, times, dates); ordinals are left out ("first", "second" most often rank different
+    things). Names must be one word apart in the same place, the word not a shortening of the other, and hold no
+    acronym: "Wendy" against "Debbie Wasserman Schultz" is a difference; "Ark"/"Arkansas", "MVP Award"/"Valuable
+    Player Award", "Aoraki Mount Cook"/"Mt Cook" and two levels of one place ("Israel", "Tel Aviv") are not.
+    """
+    if d.kind == "number":
+        ka, kb = _number_in(sa, d.a_text), _number_in(sb, d.b_text)
+        if ka is None or kb is None or ka[0] == kb[0] or ka[1] != kb[1] or ka[1] == "ordinal":
+            return False
+        return ka[2] == kb[2] if ka[2] or kb[2] else ka[1] not in _BARE
+    words = [_WORD.findall((t or "").replace(".", "")) for t in (d.a_text, d.b_text)]
+    if any(w.isupper() and len(w) > 1 for side in words for w in side):
+        return False
+    a, b = ([w.lower() for w in side] for side in words)
+    if len(a) != len(b) or len(a) < 2:
+        return False
+    changed = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return len(changed) == 1 and not (
+        changed[0][0].startswith(changed[0][1]) or changed[0][1].startswith(changed[0][0])
+    )
+
+
+_BARE = frozenset(("plain", "approx", "ratio"))  # a number of these kinds says what it counts by its unit only
+_NEGATION = re.compile(r"(?i)not|never|n[’']t|cannot|no longer|did not|does not|do not")
+
+
+def _number_in(sentence: str, text: str | None) -> tuple[Any, ...] | None:
+    """The key (value, kind, unit) of the number ``text`` as it stands in ``sentence``."""
+    for fact in sentence_facts(sentence):
+        if fact.kind == "number" and sentence[fact.span[0] : fact.span[1]] == text:
+            return fact.key
+    return None
+
+
+def _value(text: str | None) -> tuple[Any, ...] | None:
+    facts = [f for f in sentence_facts(text or "") if f.kind == "number"]
+    return facts[0].key if len(facts) == 1 else None
 
 
 def _join(
@@ -420,12 +499,12 @@ def _join(
     written: dict[str | None, str | None] = {None: None}  # a folded wording -> as first written
     for kind, m1, m2, _ in edges:
         for m in (m1, m2):
-            ids.setdefault((kind, _fold(m)), len(ids))
-            written.setdefault(_fold(m)[2], " ".join(m[2].split()) if m[2] else None)
+            ids.setdefault((kind, _fold(kind, m)), len(ids))
+            written.setdefault(_fold(kind, m)[2], " ".join(m[2].split()) if m[2] else None)
     groups = _UnionFind(len(ids))
     for kind, m1, m2, _ in edges:
-        groups.join(ids[(kind, _fold(m1))], ids[(kind, _fold(m2))])
-    reuse = {groups.find(ids[(kind, _fold(m1))]) for kind, m1, _, by_reuse in edges if by_reuse}
+        groups.join(ids[(kind, _fold(kind, m1))], ids[(kind, _fold(kind, m2))])
+    reuse = {groups.find(ids[(kind, _fold(kind, m1))]) for kind, m1, _, by_reuse in edges if by_reuse}
     nodes = list(ids)
     order = {a.id: n for n, a in enumerate(sorted(articles.values(), key=_date_order))}
     out = []
@@ -445,9 +524,13 @@ def _join(
     return tuple(out[:MAX_DIVERGENCES])
 
 
-def _fold(m: Mention) -> Mention:
-    """Mentions are one node per sentence and wording (case and spacing aside)."""
-    return (m[0], m[1], " ".join(m[2].lower().split()) if m[2] else None)
+def _fold(kind: str, m: Mention) -> Mention:
+    """Mentions are one node per sentence and fact: a number by its value ("sixth" is "6th"), other facts by their
+    letters ("U.S." is "US")."""
+    if m[2] is None:
+        return m
+    value = _value(m[2]) if kind == "number" else None
+    return (m[0], m[1], repr(value) if value else re.sub(r"[\W_]+", "", m[2].lower()))
 
 
 # --- from a store -------------------------------------------------------------------------------------------------
