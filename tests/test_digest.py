@@ -103,6 +103,16 @@ def test_a_lone_report_or_no_dates_names_no_first_report():
     assert digest_of(a).carried == ()
 
 
+def test_no_first_report_when_the_earliest_dated_took_from_an_undated_one():
+    a, b = article("a", FIRE.format(n="15"), "2024-03-01"), article("b", FIRE.format(n="15"))
+    took = Pair("a", "b", "rewrite", 0.8, 0.9, 0.9, [], [], source="b")
+    d = digest_of(a, b, pairs=[took])
+    assert d.first is None
+    assert [(t.source, t.taker, t.date, t.decided) for t in d.takings] == [("b", "a", "2024-03-01", True)]
+    d = digest_of(a, b, pairs=[dataclasses.replace(took, source="a")])
+    assert d.first == "a" and d.first_reason == "earliest publication date (2024-03-01); 1 report has no date"
+
+
 def test_most_reports_means_half_and_at_least_two():
     assert [majority(n) for n in (1, 2, 3, 4, 5, 10)] == [2, 2, 2, 2, 3, 5]
 

@@ -150,19 +150,21 @@ def _takings(pairs: Sequence[Pair], articles: Mapping[str, Article]) -> tuple[Ta
 
 def _first(timeline: Sequence[Report], takings: Sequence[Taking]) -> tuple[str | None, str | None]:
     """The first report: the one with the earliest date; among reports of the same earliest day, or when no report
-    has a date, the one the others took from. None when the evidence does not single one out."""
+    has a date, the one the others took from. None when the evidence does not single one out, or contradicts the
+    dates (the earliest dated report took from one without a date)."""
     dated = [r for r in timeline if r.date]
     undated = len(timeline) - len(dated)
     note = f"; {undated} report{'s have' if undated != 1 else ' has'} no date" if undated and dated else ""
     if dated:
         day = dated[0].date[:10]  # type: ignore[index]
         earliest = [r.article for r in dated if r.date[:10] == day]  # type: ignore[index]
+        first = earliest[0] if len(earliest) == 1 else _root(earliest, takings)
+        undated_ids = {r.article for r in timeline if not r.date}
+        if first is None or any(t.decided and t.taker == first and t.source in undated_ids for t in takings):
+            return None, None  # a report without a date that the earliest dated one took from may be first
         if len(earliest) == 1:
-            return earliest[0], f"earliest publication date ({day}){note}"
-        root = _root(earliest, takings)
-        if root:
-            return root, f"published {day} with {len(earliest) - 1} other(s), which took from it{note}"
-        return None, None
+            return first, f"earliest publication date ({day}){note}"
+        return first, f"published {day} with {len(earliest) - 1} other(s), which took from it{note}"
     root = _root([r.article for r in timeline], takings)
     return (root, "no report has a date; the others in the reuse found took from it") if root else (None, None)
 
@@ -391,6 +393,13 @@ def _diverging(
     versions); a line needs two versions told by different reports.
     """
     articles = {a.id: a for a in members}
+    known: dict[str, frozenset[str]] = {}
+
+    def words_of(ident: str) -> frozenset[str]:  # each article's words, read once
+        if ident not in known:
+            known[ident] = frozenset(_stem(w) for w in _WORD.findall(articles[ident].text))
+        return known[ident]
+
     edges: list[Edge] = []
     for p in pairs:
         close = {(k.a, k.b) for x in p.passages for k in x.links if k.score >= CLOSE_LINK}
@@ -408,7 +417,7 @@ def _diverging(
                 continue
             if d.kind == "negation" and not _NEGATION.fullmatch(d.a_text or d.b_text or ""):
                 continue  # "none more so", "failed to": idioms and verbs more often than a denial
-            if d.kind == "attribution" and not _dropped_by_taker(p, d, articles):
+            if d.kind == "attribution" and not _dropped_by_taker(p, d, words_of):
                 continue
             a_text = d.a_text if d.change != "added" else None
             b_text = d.b_text if d.change != "dropped" else None
@@ -431,18 +440,17 @@ _SAYING = frozenset(
 )
 
 
-def _dropped_by_taker(p: Pair, d: Divergence, articles: Mapping[str, Article]) -> bool:
+def _dropped_by_taker(p: Pair, d: Divergence, words_of: Callable[[str], frozenset[str]]) -> bool:
     """An attribution the taker left out of its source's sentence: only then is "dropped" sure (an attribution
-    the source lacks may come with a clause the taker added), and only when the taker's sentence does not name
-    the source another way ("wrote on Twitter" against "in a Twitter message")."""
+    the source lacks may come with a clause the taker added), and only when the taker names the source nowhere,
+    neither in that sentence in other words ("wrote on Twitter" against "in a Twitter message") nor in another
+    sentence (a rewrite that splits "..., KCNA said" into two sentences, the second "according to KCNA")."""
     kept_by_a = d.change == "dropped"
     if p.source != (p.a if kept_by_a else p.b):
         return False
     phrase = (d.a_text if kept_by_a else d.b_text) or ""
-    taker, index = (p.b, d.b_sentence) if kept_by_a else (p.a, d.a_sentence)
     named = {_stem(w) for w in _WORD.findall(phrase) if w.lower() not in _SAYING}
-    said = {_stem(w) for w in _WORD.findall(articles[taker].sentences[index or 0].text)}
-    return bool(named) and not named & said
+    return bool(named) and not named <= words_of(p.b if kept_by_a else p.a)
 
 
 def _is_address(sentence: Sentence) -> bool:

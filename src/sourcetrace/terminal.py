@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import textwrap
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
@@ -200,7 +201,7 @@ def _details(console, result: ScanResult, p: Pair, names: Mapping[str, Name], te
 
 def digest_text(digest: Digest, width: int | None = None) -> str:
     """A story's digest as plain lines for the terminal: timeline, who took from whom, what most reports carry,
-    where versions diverge. Article text is made printable first."""
+    where versions diverge; long lines wrap. Article text is made printable first."""
     width = width or terminal_width()
     reports = {r.article: r for r in digest.timeline}
 
@@ -209,9 +210,10 @@ def digest_text(digest: Digest, width: int | None = None) -> str:
         return _who(r) if r else short_id(ident)
 
     def clip(line: str) -> str:
-        indent = len(line) - len(line.lstrip(" "))
-        line = " " * indent + printable(" ".join(line.split()))
-        return line if len(line) <= width else line[: width - 1] + "…"
+        """One digest line, made printable and wrapped under its own indent (quotations are never cut)."""
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        text = printable(" ".join(line.split()))
+        return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent + "    ")
 
     n = digest.size
     lines = [clip(f"Story {digest.story}: {digest.label} ({plural(n, 'report')})"), ""]
@@ -224,7 +226,7 @@ def digest_text(digest: Digest, width: int | None = None) -> str:
     if digest.takings:
         lines += ["", "Who took from whom"]
         for t in digest.takings:
-            how = "took from" if t.decided else "shares material with (which came first undecided)"
+            how = "took from" if t.decided else "shares material (source undecided) with"
             lines.append(clip(f"  {t.date or 'no date':<10}  {who(t.taker)} {how} {who(t.source)}: {t.relation}"))
     if digest.carried:
         lines += ["", "What most reports carry"]
