@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol
 
-from .divergences import find_divergences, sentence_facts
+from .divergences import Fact, find_divergences, sentence_facts
 from .records import Article, Divergence, Pair, Sentence, Story
 
 SharedKind = Literal["fact", "quotation", "number", "name"]
@@ -385,7 +385,7 @@ Edge = tuple[str, Mention, Mention, bool]  # kind, the two mentions, found in a 
 def _diverging(
     members: Sequence[Article], pairs: Sequence[Pair], matches: Mapping[SentenceKey, set[SentenceKey]]
 ) -> tuple[Divergent, ...]:
-    """Facts told differently: the changed numbers and names, negations, opposites and dropped attributions of the
+    """Facts told differently: the changed numbers and names, negations and dropped attributions of the
     reuse pairs, and the changed numbers (and names that share a word) between matching sentences of reports with
     no reuse pair.
 
@@ -408,16 +408,19 @@ def _diverging(
                 continue
             if _is_address(articles[p.a].sentences[d.a_sentence]) or _is_address(articles[p.b].sentences[d.b_sentence]):
                 continue
-            if d.kind in ("negation", "antonym") and (d.a_sentence, d.b_sentence) not in close:
+            if d.kind == "antonym":
+                continue  # "defeated" and "victory" say one thing: opposites stay on the pair's page
+            if d.kind in ("negation", "attribution") and (d.a_sentence, d.b_sentence) not in close:
                 continue  # "no tsunami warning" against a headline on the 2004 tsunami: loosely linked, no denial
             if d.kind in ("number", "name") and not (d.change == "changed" and (d.a_sentence, d.b_sentence) in close):
                 continue  # a fact one side lacks is an omission, not a difference; loose links pair unlike facts
             sa, sb = articles[p.a].sentences[d.a_sentence].text, articles[p.b].sentences[d.b_sentence].text
             if d.kind in ("number", "name") and not _differ(d, sa, sb):
                 continue
-            if d.kind == "negation" and not _NEGATION.fullmatch(d.a_text or d.b_text or ""):
-                continue  # "none more so", "failed to": idioms and verbs more often than a denial
-            if d.kind == "attribution" and not _dropped_by_taker(p, d, words_of):
+            word = d.a_text or d.b_text or ""
+            if d.kind == "negation" and (not _NEGATION.fullmatch(word) or _has_word(sa if d.b_text else sb, word)):
+                continue  # "none more so", "failed to": idioms more often than denials; "—not" missed on one side
+            if d.kind == "attribution" and not _dropped_by_taker(p, d, sa if d.a_text is None else sb, words_of):
                 continue
             a_text = d.a_text if d.change != "added" else None
             b_text = d.b_text if d.change != "dropped" else None
@@ -440,17 +443,23 @@ _SAYING = frozenset(
 )
 
 
-def _dropped_by_taker(p: Pair, d: Divergence, words_of: Callable[[str], frozenset[str]]) -> bool:
+def _dropped_by_taker(p: Pair, d: Divergence, without: str, words_of: Callable[[str], frozenset[str]]) -> bool:
     """An attribution the taker left out of its source's sentence: only then is "dropped" sure (an attribution
-    the source lacks may come with a clause the taker added), and only when the taker names the source nowhere,
-    neither in that sentence in other words ("wrote on Twitter" against "in a Twitter message") nor in another
-    sentence (a rewrite that splits "..., KCNA said" into two sentences, the second "according to KCNA")."""
+    the source lacks may come with a clause the taker added), and only when the taker does not name the source
+    another way, in that sentence ("wrote on Twitter" against "in a Twitter message", "according to court records"
+    against "state records show") or in another (a rewrite that splits "..., KCNA said" into two sentences, the
+    second "according to KCNA")."""
     kept_by_a = d.change == "dropped"
     if p.source != (p.a if kept_by_a else p.b):
         return False
     phrase = (d.a_text if kept_by_a else d.b_text) or ""
-    named = {_stem(w) for w in _WORD.findall(phrase) if w.lower() not in _SAYING}
-    return bool(named) and not named <= words_of(p.b if kept_by_a else p.a)
+    named = {_stem(w) for w in _WORD.findall(phrase) if len(w) > 1 and w.lower() not in _SAYING}
+    in_sentence = {_stem(w) for w in _WORD.findall(without)}
+    return bool(named) and not named & in_sentence and not named <= words_of(p.b if kept_by_a else p.a)
+
+
+def _has_word(sentence: str, word: str) -> bool:
+    return re.search(rf"(?i)(?<![^\W\d_]){re.escape(word)}(?![^\W\d_])", sentence) is not None
 
 
 def _is_address(sentence: Sentence) -> bool:
@@ -461,15 +470,22 @@ def _differ(d: Divergence, sa: str, sb: str) -> bool:
     """Whether a changed number or name is told differently, not merely written differently or a different fact.
 
     Numbers count the same thing: the same unit word after them ("three people", "50 people") or the same kind of
-    number (money, percentages, times, dates); ordinals are left out ("first", "second" most often rank different
+    number (money, percentages, times, dates), and the same word before them when both have one ("killing three
+    people" and "injuring 50 people" are two counts); ordinals are left out ("first", "second" most often rank different
     things). Names must be one word apart in the same place, the word not a shortening of the other, and hold no
     acronym: "Wendy" against "Debbie Wasserman Schultz" is a difference; "Ark"/"Arkansas", "MVP Award"/"Valuable
     Player Award", "Aoraki Mount Cook"/"Mt Cook" and two levels of one place ("Israel", "Tel Aviv") are not.
     """
     if d.kind == "number":
-        ka, kb = _number_in(sa, d.a_text), _number_in(sb, d.b_text)
-        if ka is None or kb is None or ka[0] == kb[0] or ka[1] != kb[1] or ka[1] == "ordinal":
+        fa, fb = _number_in(sa, d.a_text), _number_in(sb, d.b_text)
+        if fa is None or fb is None:
             return False
+        ka, kb = fa.key, fb.key
+        if ka[0] == kb[0] or ka[1] != kb[1] or ka[1] == "ordinal":
+            return False
+        before = {_word_before(sa, fa.span[0]), _word_before(sb, fb.span[0])}
+        if len(before) == 2 and None not in before:
+            return False  # "killing three people", "injuring 50 people": two counts
         return ka[2] == kb[2] if ka[2] or kb[2] else ka[1] not in _BARE
     words = [_WORD.findall((t or "").replace(".", "")) for t in (d.a_text, d.b_text)]
     if any(w.isupper() and len(w) > 1 for side in words for w in side):
@@ -487,11 +503,23 @@ _BARE = frozenset(("plain", "approx", "ratio"))  # a number of these kinds says 
 _NEGATION = re.compile(r"(?i)not|never|n[’']t|cannot|no longer|did not|does not|do not")
 
 
-def _number_in(sentence: str, text: str | None) -> tuple[Any, ...] | None:
-    """The key (value, kind, unit) of the number ``text`` as it stands in ``sentence``."""
+def _number_in(sentence: str, text: str | None) -> Fact | None:
+    """The number ``text`` as it stands in ``sentence``, with its kind and unit."""
     for fact in sentence_facts(sentence):
         if fact.kind == "number" and sentence[fact.span[0] : fact.span[1]] == text:
-            return fact.key
+            return fact
+    return None
+
+
+_HEDGES = frozenset("least about some nearly almost more than over under around approximately roughly".split())  # noqa: SIM905
+
+
+def _word_before(sentence: str, start: int) -> str | None:
+    """The content word just before a number (hedges and stop words skipped), within three words."""
+    for word in reversed(_WORD.findall(sentence[:start])[-3:]):
+        lower = word.lower()
+        if lower not in _STOP and lower not in _HEDGES and not lower.isdigit():
+            return _stem(lower)
     return None
 
 
