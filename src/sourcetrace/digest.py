@@ -297,7 +297,8 @@ def _quotations(members: Sequence[Article], need: int, order: Mapping[str, int])
 def _facts(members: Sequence[Article], need: int, order: Mapping[str, int]) -> list[Shared]:
     """Numbers and names most reports carry; a lone name ("Kim") counts as the longer name of the story that holds
     it in most reports ("Kim Jong Un"), and is left alone when two are as common ("Kim Jong Un", "Kim Yo Jong").
-    Numbers inside quotations are left to the quotation ("two new ones" is no count of anything)."""
+    Numbers inside quotations are left to the quotation (a quotation is counted whole; "two new ones" is no count
+    of anything)."""
     carriers: dict[tuple[str, tuple[Any, ...]], set[str]] = defaultdict(set)
     shown: dict[tuple[str, tuple[Any, ...]], Counter[str]] = defaultdict(Counter)
     for article in sorted(members, key=_date_order):
@@ -307,7 +308,7 @@ def _facts(members: Sequence[Article], need: int, order: Mapping[str, int]) -> l
             quoted = [(qs - s.start, qe - s.start) for qs, qe in s.quote_spans]
             for fact in sentence_facts(s.text):
                 inside = any(qs <= fact.span[0] < qe for qs, qe in quoted)
-                if fact.specific and not (fact.kind == "number" and inside):  # a quotation is counted whole
+                if fact.specific and not (fact.kind == "number" and (inside or _bare_month(fact))):
                     carriers[(fact.kind, fact.key)].add(article.id)
                     shown[(fact.kind, fact.key)][fact.text] += 1
     full: dict[str, list[tuple[str, tuple[Any, ...]]]] = defaultdict(list)
@@ -329,6 +330,11 @@ def _facts(members: Sequence[Article], need: int, order: Mapping[str, int]) -> l
     numbers = _ranked((s for s in out if s.kind == "number"), "number", lambda s: seen[id(s)])
     names = _ranked((s for s in out if s.kind == "name"), "name", lambda s: seen[id(s)])
     return numbers + names
+
+
+def _bare_month(fact: Fact) -> bool:
+    """A month alone and abbreviated ("Mar" of "Mar-a-Lago", "May") is more often a word than a date."""
+    return fact.key[1] == "date" and fact.key[0][1] is None and len(fact.text) <= 4
 
 
 def _sentences(
