@@ -10,27 +10,33 @@ the same thing).
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol
 
-from .divergences import Fact, find_divergences, sentence_facts
-from .records import Article, Divergence, Pair, Sentence, Story
+from .divergences import Fact, sentence_facts
+from .diverging import Divergent, Version, diverging
+from .records import Article, Pair, Story
+from .sentence_match import ADDRESS, WORD, SentenceKey, UnionFind, headline, is_address, same_sentences
+
+__all__ = [
+    "Digest",
+    "Divergent",
+    "Report",
+    "Shared",
+    "StoryStore",
+    "Taking",
+    "Version",
+    "build_digest",
+    "majority",
+    "store_digest",
+]
 
 SharedKind = Literal["fact", "quotation", "number", "name"]
 LIMITS = {"fact": 6, "quotation": 8, "number": 8, "name": 10}  # lines of each kind: a digest is read, not searched
-MAX_DIVERGENCES = 12
-MIN_QUOTE_WORDS = 4  # shorter quoted stretches are mostly scare quotes and titles
-MIN_SHARED_WORDS = 4  # two sentences of independent reports say the same thing: this many content words in common
-MIN_DICE = 0.6  # ... and this share of their content words
-MAX_PARTNERS = 8  # sentences compared with one sentence, most similar first
-CLOSE_LINK = 0.75  # facts changed in a reuse pair count only between sentences linked this closely
-MIN_FACT_WORDS = 6  # a sentence carried as a fact is prose, not a headline or a credit line
-_ADDRESS = re.compile(
-    r"https?:|www\.|\w\.\s?(?:com|org|net|co\.uk)\b|\w/\w"
-)  # web addresses: their numbers are no facts
+MIN_QUOTEWORDS = 4  # shorter quoted stretches are mostly scare quotes and titles
+MIN_FACTWORDS = 6  # a sentence carried as a fact is prose, not a headline or a credit line
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,26 +73,10 @@ class Shared:
 
 
 @dataclass(frozen=True, slots=True)
-class Version:
-    """One way a diverging fact is told (``text`` None: these reports leave it out), with their sentences."""
-
-    text: str | None
-    articles: tuple[str, ...]
-    sentences: tuple[tuple[str, str], ...]  # (article, sentence)
-
-
-@dataclass(frozen=True, slots=True)
-class Divergent:
-    """The same fact told differently across reports. ``reuse``: found in a reuse pair (one report took from the
-    other and changed it); otherwise between reports that tell the same thing independently."""
-
-    kind: str  # number, name, negation, antonym, attribution
-    versions: tuple[Version, ...]
-    reuse: bool
-
-
-@dataclass(frozen=True, slots=True)
 class Digest:
+    """What a reader of a story asks first: who reported it first and who took from whom, what most reports agree
+    on, and where their versions differ."""
+
     story: str
     label: str
     timeline: tuple[Report, ...]  # publication order; reports without a date last
@@ -123,10 +113,11 @@ def build_digest(story: Story, articles: Mapping[str, Article], pairs: Iterable[
     timeline = tuple(Report(a.id, a.date, a.outlet, a.title) for a in sorted(members, key=_date_order))
     takings = _takings(own, {a.id: a for a in members})
     first, reason = _first(timeline, takings)
-    matches = _same_sentences(members, own)
-    carried = _carried(members, matches)
-    diverging = _diverging(members, own, matches)
-    return Digest(story.id, story.label, timeline, first, reason, takings, carried, diverging)
+    matches = same_sentences(members, own)
+    order = {r.article: n for n, r in enumerate(timeline)}
+    carried = _carried(members, matches, order)
+    differ = diverging(members, own, matches, order)
+    return Digest(story.id, story.label, timeline, first, reason, takings, carried, differ)
 
 
 def _date_order(a: Article) -> tuple[int, str, str]:
@@ -178,77 +169,15 @@ def _root(candidates: Sequence[str], takings: Sequence[Taking]) -> str | None:
     return next(iter(roots)) if len(roots) == 1 and len(takers | roots) == len(among) else None
 
 
-# --- sentences that say the same thing ----------------------------------------------------------------------------
-
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-_STOP = frozenset(
-    """a about after again against all also an and any are as at be been before being between both but by can could
-    did do does during each for from had has have he her here him his how if in into is it its just more most no nor
-    not now of off on once one only or other our out over own said says same she should so some such than that the
-    their them then there these they this those through to too told under until up very was we were what when where
-    which while who whom why will with would you your according added reported""".split()  # noqa: SIM905
-)
-
-SentenceKey = tuple[str, int]  # (article, sentence index)
-
-
-def _stem(word: str) -> str:
-    word = word.lower().replace("’", "'")
-    for ending in ("'s", "ing", "ed", "es", "s"):
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            return word[: -len(ending)]
-    return word
-
-
-def _content(sentence: Sentence) -> frozenset[str]:
-    return frozenset(_stem(w) for w in _WORD.findall(sentence.text) if w.lower() not in _STOP and len(w) > 2)
-
-
-def _same_sentences(members: Sequence[Article], pairs: Sequence[Pair]) -> dict[SentenceKey, set[SentenceKey]]:
-    """For each sentence, the sentences of other reports that say the same thing: the sentence links of the reuse
-    pairs, and, between any two reports, sentences sharing most of their content words.
-
-    Words are indexed; a word found in more sentences than three per report says nothing about sameness and is
-    not followed, so each sentence meets a bounded number of others.
-    """
-    matches: dict[SentenceKey, set[SentenceKey]] = defaultdict(set)
-    for p in pairs:
-        for passage in p.passages:
-            for link in passage.links:
-                matches[(p.a, link.a)].add((p.b, link.b))
-                matches[(p.b, link.b)].add((p.a, link.a))
-    words: dict[SentenceKey, frozenset[str]] = {}
-    index: dict[str, list[SentenceKey]] = defaultdict(list)
-    for article in members:
-        for s in article.sentences:
-            content = _content(s)
-            if len(content) >= MIN_SHARED_WORDS:
-                words[(article.id, s.index)] = content
-                for w in content:
-                    index[w].append((article.id, s.index))
-    cap = 3 * len(members)
-    for key, content in words.items():
-        shared: Counter[SentenceKey] = Counter()
-        for w in content:
-            postings = index[w]
-            if len(postings) <= cap:
-                shared.update(o for o in postings if o[0] != key[0])
-        partners = sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_PARTNERS]
-        for other, n in partners:
-            if n >= MIN_SHARED_WORDS and 2 * n >= MIN_DICE * (len(content) + len(words[other])):
-                matches[key].add(other)
-                matches[other].add(key)
-    return matches
-
-
 # --- what most reports carry --------------------------------------------------------------------------------------
 
 
-def _carried(members: Sequence[Article], matches: Mapping[SentenceKey, set[SentenceKey]]) -> tuple[Shared, ...]:
+def _carried(
+    members: Sequence[Article], matches: Mapping[SentenceKey, set[SentenceKey]], order: Mapping[str, int]
+) -> tuple[Shared, ...]:
     need = majority(len(members))
     if len(members) < 2:
         return ()
-    order = {a.id: n for n, a in enumerate(sorted(members, key=_date_order))}
     out = _quotations(members, need, order) + _facts(members, need, order) + _sentences(members, matches, need, order)
     return tuple(out)
 
@@ -265,15 +194,15 @@ def _quotations(members: Sequence[Article], need: int, order: Mapping[str, int])
         for s in article.sentences:
             for start, end in s.quote_spans:
                 text = s.source[start:end].strip(" ,.;:")
-                tokens = tuple(w.lower() for w in _WORD.findall(text))
-                if len(tokens) >= MIN_QUOTE_WORDS:
+                tokens = tuple(w.lower() for w in WORD.findall(text))
+                if len(tokens) >= MIN_QUOTEWORDS:
                     quotes.append((article.id, text, s.speaker, tokens))
     shingles = [{t[i : i + 3] for i in range(len(t) - 2)} for *_, t in quotes]
     index: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for n, grams in enumerate(shingles):
         for g in grams:
             index[g].append(n)
-    groups = _UnionFind(len(quotes))
+    groups = UnionFind(len(quotes))
     for n, grams in enumerate(shingles):
         shared: Counter[int] = Counter()
         for g in grams:
@@ -303,11 +232,14 @@ def _facts(members: Sequence[Article], need: int, order: Mapping[str, int]) -> l
     shown: dict[tuple[str, tuple[Any, ...]], Counter[str]] = defaultdict(Counter)
     for article in sorted(members, key=_date_order):
         for s in article.sentences:
-            if _is_address(s):
+            if is_address(s):
                 continue
             quoted = [(qs - s.start, qe - s.start) for qs, qe in s.quote_spans]
+            in_headline = headline(s.text)
             for fact in sentence_facts(s.text):
                 inside = any(qs <= fact.span[0] < qe for qs, qe in quoted)
+                if fact.kind == "name" and in_headline:
+                    continue  # "Lohan Checks", "Queens Hit": a headline's capitals are no names
                 if fact.specific and not (fact.kind == "number" and (inside or _bare_month(fact))):
                     carriers[(fact.kind, fact.key)].add(article.id)
                     shown[(fact.kind, fact.key)][fact.text] += 1
@@ -349,7 +281,7 @@ def _sentences(
     for key, others in matches.items():
         ids = {key[0]} | {o[0] for o in others}
         text = texts.get(key, "")
-        if len(ids) >= need and key not in quoted and len(text.split()) >= MIN_FACT_WORDS and not _ADDRESS.search(text):
+        if len(ids) >= need and key not in quoted and len(text.split()) >= MIN_FACTWORDS and not ADDRESS.search(text):
             candidates.append((len(ids), -order.get(key[0], 0), key, ids))
     out, used = [], set()
     for _, _, key, ids in sorted(candidates, key=lambda c: (-c[0], -c[1], c[2])):
@@ -360,219 +292,6 @@ def _sentences(
         if len(out) == LIMITS["fact"]:
             break
     return out
-
-
-class _UnionFind:
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
-
-    def find(self, n: int) -> int:
-        while self.parent[n] != n:
-            self.parent[n] = self.parent[self.parent[n]]
-            n = self.parent[n]
-        return n
-
-    def join(self, a: int, b: int) -> None:
-        self.parent[self.find(a)] = self.find(b)
-
-    def sets(self) -> list[list[int]]:
-        out: dict[int, list[int]] = defaultdict(list)
-        for n in range(len(self.parent)):
-            out[self.find(n)].append(n)
-        return list(out.values())
-
-
-# --- where versions diverge ---------------------------------------------------------------------------------------
-
-Mention = tuple[str, int, str | None]  # (article, sentence, the fact as this sentence tells it; None: left out)
-Edge = tuple[str, Mention, Mention, bool]  # kind, the two mentions, found in a reuse pair
-
-
-def _diverging(
-    members: Sequence[Article], pairs: Sequence[Pair], matches: Mapping[SentenceKey, set[SentenceKey]]
-) -> tuple[Divergent, ...]:
-    """Facts told differently: the changed numbers and names, negations and dropped attributions of the
-    reuse pairs, and the changed numbers (and names that share a word) between matching sentences of reports with
-    no reuse pair.
-
-    Mentions of one fact are joined across pairs (15 in A vs 16 in B, 16 in B vs 17 in C: one line with three
-    versions); a line needs two versions told by different reports.
-    """
-    articles = {a.id: a for a in members}
-    known: dict[str, frozenset[str]] = {}
-
-    def words_of(ident: str) -> frozenset[str]:  # each article's words, read once
-        if ident not in known:
-            known[ident] = frozenset(_stem(w) for w in _WORD.findall(articles[ident].text))
-        return known[ident]
-
-    edges: list[Edge] = []
-    for p in pairs:
-        close = {(k.a, k.b) for x in p.passages for k in x.links if k.score >= CLOSE_LINK}
-        for d in p.divergences:
-            if d.a_sentence is None or d.b_sentence is None:
-                continue
-            if _is_address(articles[p.a].sentences[d.a_sentence]) or _is_address(articles[p.b].sentences[d.b_sentence]):
-                continue
-            if d.kind == "antonym":
-                continue  # "defeated" and "victory" say one thing: opposites stay on the pair's page
-            if d.kind in ("negation", "attribution") and (d.a_sentence, d.b_sentence) not in close:
-                continue  # "no tsunami warning" against a headline on the 2004 tsunami: loosely linked, no denial
-            if d.kind in ("number", "name") and not (d.change == "changed" and (d.a_sentence, d.b_sentence) in close):
-                continue  # a fact one side lacks is an omission, not a difference; loose links pair unlike facts
-            sa, sb = articles[p.a].sentences[d.a_sentence].text, articles[p.b].sentences[d.b_sentence].text
-            if d.kind in ("number", "name") and not _differ(d, sa, sb):
-                continue
-            word = d.a_text or d.b_text or ""
-            if d.kind == "negation" and (not _NEGATION.fullmatch(word) or _has_word(sa if d.b_text else sb, word)):
-                continue  # "none more so", "failed to": idioms more often than denials; "—not" missed on one side
-            if d.kind == "attribution" and not _dropped_by_taker(p, d, sa if d.a_text is None else sb, words_of):
-                continue
-            a_text = d.a_text if d.change != "added" else None
-            b_text = d.b_text if d.change != "dropped" else None
-            edges.append((d.kind, (p.a, d.a_sentence, a_text), (p.b, d.b_sentence, b_text), True))
-    reused = {frozenset((p.a, p.b)) for p in pairs}
-    for (x, i), others in matches.items():
-        for y, j in others:
-            if x < y and frozenset((x, y)) not in reused:
-                sx, sy = articles[x].sentences[i].text, articles[y].sentences[j].text
-                if _ADDRESS.search(sx) or _ADDRESS.search(sy):
-                    continue
-                for d in find_divergences(sx, sy):
-                    if d.change == "changed" and d.kind in ("number", "name") and _differ(d, sx, sy):
-                        edges.append((d.kind, (x, i, d.a_text), (y, j, d.b_text), False))
-    return _join(edges, articles)
-
-
-_SAYING = frozenset(
-    ["said", "says", "told", "wrote", "reported", "according", "to", "on", "in", "the", "a", "an", "by"]
-)
-
-
-def _dropped_by_taker(p: Pair, d: Divergence, without: str, words_of: Callable[[str], frozenset[str]]) -> bool:
-    """An attribution the taker left out of its source's sentence: only then is "dropped" sure (an attribution
-    the source lacks may come with a clause the taker added), and only when the taker does not name the source
-    another way, in that sentence ("wrote on Twitter" against "in a Twitter message", "according to court records"
-    against "state records show") or in another (a rewrite that splits "..., KCNA said" into two sentences, the
-    second "according to KCNA")."""
-    kept_by_a = d.change == "dropped"
-    if p.source != (p.a if kept_by_a else p.b):
-        return False
-    phrase = (d.a_text if kept_by_a else d.b_text) or ""
-    named = {_stem(w) for w in _WORD.findall(phrase) if len(w) > 1 and w.lower() not in _SAYING}
-    in_sentence = {_stem(w) for w in _WORD.findall(without)}
-    return bool(named) and not named & in_sentence and not named <= words_of(p.b if kept_by_a else p.a)
-
-
-def _has_word(sentence: str, word: str) -> bool:
-    return re.search(rf"(?i)(?<![^\W\d_]){re.escape(word)}(?![^\W\d_])", sentence) is not None
-
-
-def _is_address(sentence: Sentence) -> bool:
-    return bool(_ADDRESS.search(sentence.text))
-
-
-def _differ(d: Divergence, sa: str, sb: str) -> bool:
-    """Whether a changed number or name is told differently, not merely written differently or a different fact.
-
-    Numbers count the same thing: the same unit word after them ("three people", "50 people") or the same kind of
-    number (money, percentages, times, dates), and the same word before them when both have one ("killing three
-    people" and "injuring 50 people" are two counts); ordinals are left out ("first", "second" most often rank different
-    things). Names must be one word apart in the same place, the word not a shortening of the other, and hold no
-    acronym: "Wendy" against "Debbie Wasserman Schultz" is a difference; "Ark"/"Arkansas", "MVP Award"/"Valuable
-    Player Award", "Aoraki Mount Cook"/"Mt Cook" and two levels of one place ("Israel", "Tel Aviv") are not.
-    """
-    if d.kind == "number":
-        fa, fb = _number_in(sa, d.a_text), _number_in(sb, d.b_text)
-        if fa is None or fb is None:
-            return False
-        ka, kb = fa.key, fb.key
-        if ka[0] == kb[0] or ka[1] != kb[1] or ka[1] == "ordinal":
-            return False
-        before = {_word_before(sa, fa.span[0]), _word_before(sb, fb.span[0])}
-        if len(before) == 2 and None not in before:
-            return False  # "killing three people", "injuring 50 people": two counts
-        return ka[2] == kb[2] if ka[2] or kb[2] else ka[1] not in _BARE
-    words = [_WORD.findall((t or "").replace(".", "")) for t in (d.a_text, d.b_text)]
-    if any(w.isupper() and len(w) > 1 for side in words for w in side):
-        return False
-    a, b = ([w.lower() for w in side] for side in words)
-    if len(a) != len(b) or len(a) < 2:
-        return False
-    changed = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
-    return len(changed) == 1 and not (
-        changed[0][0].startswith(changed[0][1]) or changed[0][1].startswith(changed[0][0])
-    )
-
-
-_BARE = frozenset(("plain", "approx", "ratio"))  # a number of these kinds says what it counts by its unit only
-_NEGATION = re.compile(r"(?i)not|never|n[’']t|cannot|no longer|did not|does not|do not")
-
-
-def _number_in(sentence: str, text: str | None) -> Fact | None:
-    """The number ``text`` as it stands in ``sentence``, with its kind and unit."""
-    for fact in sentence_facts(sentence):
-        if fact.kind == "number" and sentence[fact.span[0] : fact.span[1]] == text:
-            return fact
-    return None
-
-
-_HEDGES = frozenset("least about some nearly almost more than over under around approximately roughly".split())  # noqa: SIM905
-
-
-def _word_before(sentence: str, start: int) -> str | None:
-    """The content word just before a number (hedges and stop words skipped), within three words."""
-    for word in reversed(_WORD.findall(sentence[:start])[-3:]):
-        lower = word.lower()
-        if lower not in _STOP and lower not in _HEDGES and not lower.isdigit():
-            return _stem(lower)
-    return None
-
-
-def _value(text: str | None) -> tuple[Any, ...] | None:
-    facts = [f for f in sentence_facts(text or "") if f.kind == "number"]
-    return facts[0].key if len(facts) == 1 else None
-
-
-def _join(
-    edges: Sequence[tuple[str, Mention, Mention, bool]], articles: Mapping[str, Article]
-) -> tuple[Divergent, ...]:
-    ids: dict[tuple[str, Mention], int] = {}
-    written: dict[str | None, str | None] = {None: None}  # a folded wording -> as first written
-    for kind, m1, m2, _ in edges:
-        for m in (m1, m2):
-            ids.setdefault((kind, _fold(kind, m)), len(ids))
-            written.setdefault(_fold(kind, m)[2], " ".join(m[2].split()) if m[2] else None)
-    groups = _UnionFind(len(ids))
-    for kind, m1, m2, _ in edges:
-        groups.join(ids[(kind, _fold(kind, m1))], ids[(kind, _fold(kind, m2))])
-    reuse = {groups.find(ids[(kind, _fold(kind, m1))]) for kind, m1, _, by_reuse in edges if by_reuse}
-    nodes = list(ids)
-    order = {a.id: n for n, a in enumerate(sorted(articles.values(), key=_date_order))}
-    out = []
-    for group in groups.sets():
-        by_text: dict[str | None, dict[str, str]] = defaultdict(dict)
-        for n in group:
-            article, sentence, text = nodes[n][1]
-            by_text[text].setdefault(article, articles[article].sentences[sentence].text)
-        if len(by_text) < 2 or len(set().union(*by_text.values())) < 2:
-            continue
-        versions = tuple(
-            Version(written[text], tuple(sorted(held, key=order.__getitem__)), tuple(sorted(held.items())))
-            for text, held in sorted(by_text.items(), key=lambda kv: (-len(kv[1]), kv[0] is None, kv[0] or ""))
-        )
-        out.append(Divergent(nodes[group[0]][0], versions, groups.find(group[0]) in reuse))
-    out.sort(key=lambda d: (-sum(len(v.articles) for v in d.versions), d.kind, d.versions[0].text or ""))
-    return tuple(out[:MAX_DIVERGENCES])
-
-
-def _fold(kind: str, m: Mention) -> Mention:
-    """Mentions are one node per sentence and fact: a number by its value ("sixth" is "6th"), other facts by their
-    letters ("U.S." is "US")."""
-    if m[2] is None:
-        return m
-    value = _value(m[2]) if kind == "number" else None
-    return (m[0], m[1], repr(value) if value else re.sub(r"[\W_]+", "", m[2].lower()))
 
 
 # --- from a store -------------------------------------------------------------------------------------------------
