@@ -35,8 +35,9 @@ __all__ = [
 
 SharedKind = Literal["fact", "quotation", "number", "name"]
 LIMITS = {"fact": 6, "quotation": 8, "number": 8, "name": 10}  # lines of each kind: a digest is read, not searched
-MIN_QUOTEWORDS = 4  # shorter quoted stretches are mostly scare quotes and titles
-MIN_FACTWORDS = 6  # a sentence carried as a fact is prose, not a headline or a credit line
+MIN_QUOTE_WORDS = 4  # shorter quoted stretches are mostly scare quotes and titles
+MAX_POSTINGS = 200  # quotations compared through one word triple, at most
+MIN_FACT_WORDS = 6  # a sentence carried as a fact is prose, not a headline or a credit line
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,39 +189,53 @@ def _ranked(items: Iterable[Shared], kind: SharedKind, first_seen: Callable[[Sha
 
 def _quotations(members: Sequence[Article], need: int, order: Mapping[str, int]) -> list[Shared]:
     """Quotations in several reports: quoted stretches that share most of their word triples (a quotation cut
-    short by one report is still the same quotation), grouped, with the speaker most reports give."""
-    quotes: list[tuple[str, str, str | None, tuple[str, ...]]] = []  # article, text, speaker, words
+    short by one report is still the same quotation), grouped, with the speaker most reports give.
+
+    Identical wordings are one entry before the triples are compared, so that a quotation syndicated to a hundred
+    reports costs one comparison, not a hundred."""
+    quotes: list[tuple[str, str, str | None]] = []  # article, text, speaker
+    wordings: dict[tuple[str, ...], list[int]] = defaultdict(list)  # words -> the quotes so worded
     for article in members:
         for s in article.sentences:
             for start, end in s.quote_spans:
                 text = s.source[start:end].strip(" ,.;:")
                 tokens = tuple(w.lower() for w in WORD.findall(text))
-                if len(tokens) >= MIN_QUOTEWORDS:
-                    quotes.append((article.id, text, s.speaker, tokens))
-    shingles = [{t[i : i + 3] for i in range(len(t) - 2)} for *_, t in quotes]
+                if len(tokens) >= MIN_QUOTE_WORDS:
+                    wordings[tokens].append(len(quotes))
+                    quotes.append((article.id, text, s.speaker))
+    distinct = list(wordings)
+    groups = UnionFind(len(distinct))
+    for n, m in _similar_wordings(distinct, cap=min(3 * len(members), MAX_POSTINGS)):
+        groups.join(n, m)
+    out = []
+    for group in groups.sets():
+        held = [q for n in group for q in wordings[distinct[n]]]
+        carriers = {quotes[q][0] for q in held}
+        if len(carriers) >= need:
+            texts = Counter(quotes[q][1] for q in held)
+            text = max(texts, key=lambda t: (texts[t], len(t)))
+            speakers = Counter(quotes[q][2] for q in held if quotes[q][2])
+            speaker = speakers.most_common(1)[0][0] if speakers else None
+            out.append(Shared("quotation", text, tuple(sorted(carriers, key=order.__getitem__)), speaker))
+    return _ranked(out, "quotation", lambda s: order[s.articles[0]])
+
+
+def _similar_wordings(wordings: Sequence[tuple[str, ...]], cap: int) -> Iterable[tuple[int, int]]:
+    """Pairs of wordings that share 60 % of the word triples of the shorter; a triple found in more than ``cap``
+    wordings is too common to tell quotations apart and is not followed."""
+    shingles = [{t[i : i + 3] for i in range(len(t) - 2)} for t in wordings]
     index: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for n, grams in enumerate(shingles):
         for g in grams:
             index[g].append(n)
-    groups = UnionFind(len(quotes))
     for n, grams in enumerate(shingles):
         shared: Counter[int] = Counter()
         for g in grams:
-            if len(index[g]) <= 3 * len(members):
+            if len(index[g]) <= cap:
                 shared.update(m for m in index[g] if m > n)
         for m, k in shared.items():
             if k >= 0.6 * min(len(grams), len(shingles[m])):
-                groups.join(n, m)
-    out = []
-    for group in groups.sets():
-        carriers = {quotes[n][0] for n in group}
-        if len(carriers) >= need:
-            texts = Counter(quotes[n][1] for n in group)
-            text = max(texts, key=lambda t: (texts[t], len(t)))
-            speakers = Counter(quotes[n][2] for n in group if quotes[n][2])
-            speaker = speakers.most_common(1)[0][0] if speakers else None
-            out.append(Shared("quotation", text, tuple(sorted(carriers, key=order.__getitem__)), speaker))
-    return _ranked(out, "quotation", lambda s: order[s.articles[0]])
+                yield n, m
 
 
 def _facts(members: Sequence[Article], need: int, order: Mapping[str, int]) -> list[Shared]:
@@ -281,7 +296,7 @@ def _sentences(
     for key, others in matches.items():
         ids = {key[0]} | {o[0] for o in others}
         text = texts.get(key, "")
-        if len(ids) >= need and key not in quoted and len(text.split()) >= MIN_FACTWORDS and not ADDRESS.search(text):
+        if len(ids) >= need and key not in quoted and len(text.split()) >= MIN_FACT_WORDS and not ADDRESS.search(text):
             candidates.append((len(ids), -order.get(key[0], 0), key, ids))
     out, used = [], set()
     for _, _, key, ids in sorted(candidates, key=lambda c: (-c[0], -c[1], c[2])):
