@@ -237,7 +237,9 @@ def test_story_page_and_report_show_the_digest_escaped(tmp_path, settings, model
         story = store.story_of(seed("001"))
         with TestClient(create_app(store)) as client:
             html = client.get(f"/stories/{story.id}").text
+            api = client.get(f"/api/stories/{story.id}").json()
         report = render_report(store.collection())
+    assert api["digest"]["story"] == story.id and api["digest"]["reports"] == len(story.articles)
     for page in (html, report):
         assert "What most reports carry" in page and "Timeline" in page
         assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
