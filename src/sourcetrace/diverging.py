@@ -75,9 +75,10 @@ def _from_pairs(articles: Mapping[str, Article], pairs: Sequence[Pair]) -> list[
     edges: list[Edge] = []
     for p in pairs:
         close = {(k.a, k.b) for x in p.passages for k in x.links if k.score >= CLOSE_LINK}
+        count_a, count_b = len(articles[p.a].sentences), len(articles[p.b].sentences)
         for d in p.divergences:
-            if d.a_sentence is None or d.b_sentence is None:
-                continue
+            if d.a_sentence is None or d.b_sentence is None or d.a_sentence >= count_a or d.b_sentence >= count_b:
+                continue  # no sentence on one side, or a pair of another version of the article
             if is_address(articles[p.a].sentences[d.a_sentence]) or is_address(articles[p.b].sentences[d.b_sentence]):
                 continue
             if d.kind == "antonym":
