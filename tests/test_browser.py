@@ -133,6 +133,12 @@ def test_overview_and_story_name_articles_by_title_and_draw_arrows_only_for_taki
     rows = page.locator("table.list tbody tr")
     scores = [float(rows.nth(n).locator("td.num").inner_text()) for n in range(rows.count())]
     assert scores == sorted(scores, reverse=True)
+    # the digest: the quotation all the reports carry, with its speaker; the hostile title shown as text
+    digest = page.locator("section.digest")
+    assert digest.is_visible()
+    assert digest.locator("ul.carried li", has_text="We will always be with Russia").first.inner_text().endswith("Kim")
+    assert digest.locator("table.timeline td", has_text="<img src=x onerror=window.__pwned=9>").count() == 1
+    assert page.evaluate("window.__pwned") is None and page.dialogs == []
 
 
 def test_the_rewrite_pair_is_lined_up_with_the_dropped_attribution_struck(page, server):

@@ -17,6 +17,7 @@ import click
 from . import evaluation as evaluate
 from . import report
 from .describe import plural
+from .digest import build_digest, store_digest
 from .errors import OutputError, SourcetraceError
 from .evaluation import DATASETS
 from .ingest import read_articles
@@ -27,7 +28,7 @@ from .records import ScanResult
 from .reviews import all_reviews
 from .settings import Settings
 from .store import Store
-from .terminal import error_lines
+from .terminal import digest_text, error_lines
 
 STAGE_NAMES = {  # the pipeline's stage names, as a reader would say them
     "clean, segment, vectors": "reading articles",
@@ -244,6 +245,41 @@ def match_sentences_command(pairs: str, output: str | None, config: str | None, 
                 sys.stdout.write(json.dumps(verdict, ensure_ascii=False) + "\n")
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+@main.command("story", short_help="The digest of one story: timeline, what reports share, where they differ.")
+@click.argument("story_id")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--db", type=click.Path(dir_okay=False), help="Read the story from this store instead of scanning PATHS.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@settings_options
+def story_command(
+    story_id: str, paths: tuple[str, ...], db: str | None, fmt: str, config: str | None, model_dir: str | None
+) -> None:
+    """Print the digest of story STORY_ID (a story id such as s1, or the id of one of its articles), from a store
+    (--db) or from a scan of PATHS: its reports in publication order and who took from whom, what most reports
+    carry, and where versions diverge."""
+    if bool(db) == bool(paths):
+        raise click.UsageError("give either --db FILE or PATH..., not both")
+    settings = _settings(config, model_dir)
+    try:
+        if db:
+            with _open_store(db, settings, create=False) as store:
+                found = store.story(story_id) or store.story_of(story_id)
+                result = store_digest(store, found) if found else None
+        else:
+            scanned = scan(list(paths), settings, progress=_StderrProgress())
+            _report_errors(scanned)
+            found = next((s for s in scanned.stories if s.id == story_id or story_id in s.articles), None)
+            result = build_digest(found, {a.id: a for a in scanned.articles}, scanned.pairs) if found else None
+    except SourcetraceError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if result is None:
+        raise click.ClickException(f"no story or article {story_id!r}; `sourcetrace scan` lists the stories")
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(digest_text(result), nl=False)
 
 
 # --- a collection that persists: index add, check, report, serve ---------------------------------------------

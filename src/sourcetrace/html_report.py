@@ -1,4 +1,4 @@
-"""One self-contained HTML file: an index, stories with a reuse graph each, and every pair lined up.
+"""One self-contained HTML file: an index, stories with a reuse graph and a digest each, and every pair lined up.
 
 The file loads nothing from anywhere (styles inline, no scripts, a Content-Security-Policy that forbids both) and
 renders pairs with the same templates as the web service. Article text is untrusted and is only ever autoescaped.
@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from .describe import names_of
+from .digest import build_digest
 from .records import ScanResult
 
 
@@ -42,7 +43,7 @@ def render_report(result: ScanResult, generated: str | None = None) -> str:
             continue
         members = set(story.articles)
         inside = [p for p in pairs if p.a in members and p.b in members]
-        stories.append((story, reuse_graph(story, inside, names, links), inside))
+        stories.append((story, reuse_graph(story, inside, names, links), inside, build_digest(story, articles, inside)))
     views = [pair_view(p, articles[p.a], articles[p.b], f"p{n}", links, names) for n, p in enumerate(pairs)]
     by_relation = sorted(Counter(p.relation for p in pairs if p.relation).items(), key=lambda kv: -kv[1])
     template = environment().get_template("report.html")

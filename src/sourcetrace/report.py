@@ -13,7 +13,8 @@ from dataclasses import replace
 from typing import Any
 
 from .describe import describe_changes, names_of
-from .records import Article, Divergence, Pair, Passage, ScanResult
+from .digest import build_digest
+from .records import Article, Divergence, Pair, Passage, ScanResult, Story
 from .terminal import printable, to_table
 
 __all__ = ["FORMATS", "SORTS", "printable", "select_pairs", "to_csv", "to_dict", "to_json", "to_jsonl", "to_table"]
@@ -95,13 +96,31 @@ def article_dict(a: Article, with_sentences: bool = False) -> dict[str, Any]:
     return out
 
 
+def story_dicts(result: ScanResult) -> list[dict[str, Any]]:
+    """The stories, each of two or more articles with its digest (a lone article has nothing to compare)."""
+    articles = {a.id: a for a in result.articles}
+    pairs_of: dict[str, list[Pair]] = {}
+    story_of = {ident: s.id for s in result.stories for ident in s.articles}
+    for p in result.pairs:  # each pair goes to its story once, so all digests together cost one pass over the pairs
+        if story_of.get(p.a) is not None and story_of.get(p.a) == story_of.get(p.b):
+            pairs_of.setdefault(story_of[p.a], []).append(p)
+    return [_story_dict(s, articles, pairs_of.get(s.id, [])) for s in result.stories]
+
+
+def _story_dict(story: Story, articles: dict[str, Article], pairs: list[Pair]) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": story.id, "articles": list(story.articles), "label": story.label}
+    if len(story.articles) > 1:
+        out["digest"] = build_digest(story, articles, pairs).as_dict()
+    return out
+
+
 def to_dict(result: ScanResult, with_sentences: bool = False) -> dict[str, Any]:
     """The versioned JSON document (schema 1)."""
     return {
         "schema": SCHEMA,
         "articles": [article_dict(a, with_sentences) for a in result.articles],
         "pairs": [pair_dict(p) for p in result.pairs],
-        "stories": [{"id": s.id, "articles": list(s.articles), "label": s.label} for s in result.stories],
+        "stories": story_dicts(result),
         "errors": [{"path": e.path, "reason": e.reason, "level": e.level} for e in result.errors],
     }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import textwrap
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
@@ -21,9 +22,11 @@ from .describe import (
     names_of,
     pair_summary,
     plural,
+    short_id,
     source_of,
     taker_of,
 )
+from .digest import Digest, Report
 from .records import FileError, Pair, ScanResult
 
 DEFAULT_WIDTH = 100  # when the output is not a terminal
@@ -194,3 +197,56 @@ def _details(console, result: ScanResult, p: Pair, names: Mapping[str, Name], te
     if changes:
         lead = "Changes made by the taking text: " if directed(p) else "Changes, B against A: "
         console.print(text(lead + "; ".join(changes)))
+
+
+def digest_text(digest: Digest, width: int | None = None) -> str:
+    """A story's digest as plain lines for the terminal: timeline, who took from whom, what most reports carry,
+    where versions diverge; long lines wrap. Article text is made printable first."""
+    width = width or terminal_width()
+    reports = {r.article: r for r in digest.timeline}
+
+    def who(ident: str) -> str:
+        r = reports.get(ident)
+        return _who(r) if r else short_id(ident)
+
+    def clip(line: str) -> str:
+        """One digest line, made printable and wrapped under its own indent (quotations are never cut)."""
+        indent = " " * (len(line) - len(line.lstrip(" ")))
+        text = printable(" ".join(line.split()))
+        return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent + "    ")
+
+    n = digest.size
+    lines = [clip(f"Story {digest.story}: {digest.label} ({plural(n, 'report')})"), ""]
+    lines.append("Timeline (publication order; reports without a date last)")
+    for r in digest.timeline:
+        mark = "  first report" if r.article == digest.first else ""
+        lines.append(clip(f"  {r.date or 'no date':<10}  {r.outlet or '-'}  {r.title or r.article}{mark}"))
+    first = f"{who(digest.first)} ({digest.first_reason})" if digest.first else "not known from the dates or the reuse"
+    lines.append(clip(f"First report: {first}"))
+    if digest.takings:
+        lines += ["", "Who took from whom"]
+        for t in digest.takings:
+            how = "took from" if t.decided else "shares material (source undecided) with"
+            lines.append(clip(f"  {t.date or 'no date':<10}  {who(t.taker)} {how} {who(t.source)}: {t.relation}"))
+    if digest.carried:
+        lines += ["", "What most reports carry"]
+        for s in digest.carried:
+            said = f" — {s.speaker}" if s.speaker else ""
+            text = f"“{s.text}”" if s.kind == "quotation" else s.text
+            lines.append(clip(f"  {s.kind}, {len(s.articles)} of {n}: {text}{said}"))
+    if digest.diverging:
+        lines += ["", "Where versions diverge"]
+        for d in digest.diverging:
+            told = "; ".join(f"{v.text or '(left out)'} in {', '.join(who(a) for a in v.articles)}" for v in d.versions)
+            lines.append(clip(f"  {d.kind}{'' if d.reuse else ' (independent reports)'}: {told}"))
+            for v in d.versions:
+                for article, sentence in v.sentences[:2]:
+                    lines.append(clip(f"      {who(article)}: {sentence}"))
+    return "\n".join(lines) + "\n"
+
+
+def _who(report: Report) -> str:
+    """How a report is named in a digest line: its outlet, else its title, else its id, kept short."""
+    label = report.outlet or report.title or short_id(report.article)
+    label = " ".join(label.split())
+    return label if len(label) <= 40 else label[:39] + "…"

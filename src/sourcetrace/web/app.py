@@ -25,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
+from ..digest import store_digest
 from ..errors import InputError, ModelError, SourcetraceError, StoreError
 from ..integrity import damaged_message
 from ..records import Article, Pair, ScanResult
@@ -416,7 +417,8 @@ def create_app(
 
     @app.get("/api/stories/{story_id}", tags=["stories"], responses={404: {"model": ErrorOut}})
     def get_story(story_id: str) -> dict[str, Any]:
-        """One story with the pairs among its articles."""
+        """One story with the pairs among its articles and its digest (timeline, what most reports carry, where
+        versions diverge: the `digest` of docs/schema.md)."""
         story = store.story(story_id)
         if story is None:
             raise not_found(f"no story {story_id!r}")
@@ -426,6 +428,7 @@ def create_app(
             "label": story.label,
             "articles": list(story.articles),
             "pairs": [_summary(p) for p in pairs],
+            "digest": store_digest(store, story).as_dict(),
         }
 
     add_pages(app, store, token, page, check_reuse, check_limit)

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from ..describe import Name, names_of
+from ..digest import store_digest
 from ..errors import InputError
 from ..records import Article, ScanResult
 from ..reviews import review_for, reviews_of
@@ -188,9 +189,8 @@ def add_pages(
         names = store.names(story.articles)
         links = web_links(request.scope.get("root_path", ""))
         pairs.sort(key=lambda p: (-p.score, p.a, p.b))
-        return page(
-            request, "story.html", story=story, g=reuse_graph(story, pairs, names, links), pairs=pairs, names=names
-        )
+        g = reuse_graph(story, pairs, names, links)
+        return page(request, "story.html", story=story, g=g, pairs=pairs, names=names, d=store_digest(store, story))
 
     def check_page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
         defaults: dict[str, Any] = {
