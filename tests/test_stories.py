@@ -79,7 +79,7 @@ def test_event_terms_take_names_dates_and_numbers_and_skip_common_sentence_opene
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_term_links_are_the_pairs_at_the_threshold_that_share_an_uncommon_term(seed, monkeypatch):
+def test_term_links_are_the_pairs_at_the_threshold_found_through_their_keys(seed, monkeypatch):
     rng = np.random.default_rng(seed)
     dense = rng.random((60, 12)) * (rng.random((60, 12)) < 0.25)
     dense[:, :3] = rng.random((60, 3)) * (rng.random((60, 3)) < 0.9)  # three terms nearly every article has
@@ -87,12 +87,19 @@ def test_term_links_are_the_pairs_at_the_threshold_that_share_an_uncommon_term(s
     norms = np.linalg.norm(dense, axis=1, keepdims=True)
     unit = np.divide(dense, norms, out=np.zeros_like(dense), where=norms > 0)
     monkeypatch.setattr(stories, "COMMON_TERM", 20)
-    common = (unit > 0).sum(axis=0) > 20
-    assert common[:3].all() and not common.all()
+    monkeypatch.setattr(stories, "KEYS", 2)
+    rare = (unit > 0).sum(axis=0) <= 20
+    assert not rare[:3].any() and rare.any()
+    uncommon = np.where(rare, unit, 0.0)
+    keys = np.zeros_like(uncommon)  # each article's two heaviest uncommon terms
+    for k, row in enumerate(uncommon):
+        top = [c for c in np.argsort(-row, kind="stable")[:2] if row[c] > 0]
+        keys[k, top] = row[top]
+    met = ((keys > 0).astype(int) @ (uncommon > 0).T.astype(int)) > 0
     cosine = unit @ unit.T
-    uncommon = (unit[:, ~common] > 0).astype(int) @ (unit[:, ~common] > 0).T.astype(int)
-    expected = {(i, j) for i in range(60) for j in range(i + 1, 60) if cosine[i, j] >= 0.35 and uncommon[i, j]}
-    assert expected and any(cosine[i, j] >= 0.35 and not uncommon[i, j] for i in range(60) for j in range(i))
+    met = met | met.T
+    expected = {(i, j) for i in range(60) for j in range(i + 1, 60) if cosine[i, j] >= 0.35 and met[i, j]}
+    assert expected and any(cosine[i, j] >= 0.35 and not met[i, j] for i in range(60) for j in range(i))
     for block, pairs_at_once in ((7, 3), (500, 1 << 15)):  # small blocks in threads, pairs measured a few at a time
         monkeypatch.setattr(stories, "ROW_PAIRS", pairs_at_once)
         links = stories.term_links(csr_matrix(unit), 0.35, block=block)

@@ -242,3 +242,20 @@ def _load_static(model_dir: Path) -> StaticEncoder:
     except (OSError, ValueError) as exc:
         raise ModelError(f"cannot read {path.name} in {model_dir}: {exc}; {BUILD_HINT.format(dir=model_dir)}") from exc
     return StaticEncoder(table, _tokenizer(model_dir, manifest))
+
+
+@lru_cache(maxsize=8)
+def word_ranks(model_dir: Path) -> dict[str, int]:
+    """Each whole word of the encoder's WordPiece vocabulary with its rank among words (0 = most frequent).
+
+    The vocabulary lists its words in the order of their frequency in the model's training corpus (after the
+    special tokens and single characters), so the rank measures how common a word is in English, the same for every
+    collection: stories weigh words by it (:class:`sourcetrace.stories.Rarity`).
+    """
+    model_dir = Path(model_dir).expanduser().resolve()
+    manifest = _manifest(model_dir, ("tokenizer_file",))
+    vocab = _tokenizer(model_dir, manifest).get_vocab()
+    return {w: k - FIRST_WORD for w, k in vocab.items() if k >= FIRST_WORD and not w.startswith("##")}
+
+
+FIRST_WORD = 1996  # BERT's uncased vocabulary: ids below this are special tokens, unused slots and characters

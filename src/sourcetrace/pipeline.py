@@ -35,7 +35,7 @@ from .records import Article, FileError, Pair, ScanResult
 from .report import divergence_dict
 from .segment import segment
 from .settings import Settings
-from .stories import Mentions, cluster_stories, common_words, event_terms, mentions, term_matrix
+from .stories import Mentions, Rarity, cluster_stories, common_words, event_terms, mentions, term_matrix
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -239,7 +239,8 @@ def analyse_features(
     mean = mean_vector(centred)
     for vectors in centred:  # in place, once: every later step compares static vectors centred
         vectors[...] = centre(vectors, mean)
-    terms = term_matrix(event_terms(m, features.common) for m in features.mentions)  # for stories
+    rarity = Rarity.load(settings.model_dir)
+    terms = term_matrix((event_terms(m, features.common) for m in features.mentions), settings.stories, rarity)
     features.mentions.clear()  # only their terms are needed from here on
     release_freed_memory()
     start = timings.mark(FEATURISE, start)

@@ -55,7 +55,11 @@ class ClassifySettings:
 
 @dataclass(frozen=True)
 class StorySettings:
-    link_threshold: float = 0.35
+    bias: float = -7.1
+    words: float = 15.7
+    terms: float = 11.9
+    material: float = 1.2
+    link_probability: float = 0.5
 
 
 @dataclass(frozen=True)

@@ -178,7 +178,7 @@ def spark_scan(
     centred.unpersist()
     mark("align")
     # 9. stories
-    stories = _stories(sc, feats, pairs, n, settings.stories.link_threshold, p)
+    stories = _stories(sc, feats, pairs, n, settings, p)
     mark("stories")
     # output
     summary = _write(spark, output, feats, pairs, stories, sorted(errors, key=lambda r: r[0]), overwrite)
@@ -437,7 +437,7 @@ def _relate_group(rows: Iterable[tuple[int, tuple[bool, Any]]], settings: Settin
 # 9. stories
 
 
-def _stories(sc: Any, feats: Any, pairs: Any, n: int, threshold: float, partitions: int) -> list[Any]:
+def _stories(sc: Any, feats: Any, pairs: Any, n: int, settings: Settings, partitions: int) -> list[Any]:
     """stories.cluster_stories with its links found by row blocks and its blocks as distributed components."""
     from scipy.sparse import csr_matrix
 
@@ -447,20 +447,31 @@ def _stories(sc: Any, feats: Any, pairs: Any, n: int, threshold: float, partitio
     rows.sort(key=lambda r: r[0])
     common.unpersist()
     stubs = [stub for _, (_, stub) in rows]
-    x = sc.broadcast(story_rules.term_matrix([terms for _, (terms, _) in rows]) if n else csr_matrix((0, 1)))
+    story = settings.stories
+    rarity = story_rules.Rarity.load(settings.model_dir)
+    x = sc.broadcast(story_rules.term_matrix([t for _, (t, _) in rows], story, rarity) if n else csr_matrix((0, 1)))
     dates = sc.broadcast([a.date for a in stubs])
-    terms = sc.parallelize(range(0, n, TERM_ROWS), max(1, min(partitions, -(-n // TERM_ROWS)))).flatMap(
-        lambda s: story_rules.term_links(x.value, threshold, rows=range(s, s + TERM_ROWS)).items()
+    terms = (
+        sc.parallelize(range(0, n, TERM_ROWS), max(1, min(partitions, -(-n // TERM_ROWS))))
+        .flatMap(
+            lambda s: story_rules.term_links(
+                x.value, story_rules.link_evidence(story), rows=range(s, s + TERM_ROWS)
+            ).items()
+        )
+        .mapValues(lambda v: float(story_rules.probability(v, 0.0, story)))
     )
-    material = pairs.map(lambda r: ((r[0], r[1]), story_rules.MATERIAL[r[2].relation]))
+    material = pairs.filter(lambda r: r[2].relation in story_rules.MATERIAL).mapPartitions(
+        lambda rows: story_rules.material_links(x.value, [(r[0], r[1], r[2].relation) for r in rows], story).items()
+    )
     edges = terms.union(material).reduceByKey(max, partitions)
-    edges = edges.filter(lambda e: story_rules.is_link(e[1], dates.value[e[0][0]], dates.value[e[0][1]], threshold))
+    limit = story.link_probability
+    edges = edges.filter(lambda e: story_rules.is_link(e[1], dates.value[e[0][0]], dates.value[e[0][1]], limit))
     edges = edges.persist()
     roots = _connected_components(edges.keys(), partitions)
     inner = edges.map(lambda e: (e[0][0], e)).join(roots, partitions).map(lambda r: (r[1][1], r[1][0]))
     blocks = roots.map(lambda r: (r[1], r[0])).cogroup(inner, partitions)
     labels = np.arange(n)
-    for k, label in blocks.flatMap(lambda r: _cut(r[1][0], r[1][1], x.value, dates.value, threshold)).collect():
+    for k, label in blocks.flatMap(lambda r: _cut(r[1][0], r[1][1], x.value, dates.value, story)).collect():
         labels[k] = label
     for broadcast in (x, dates):
         broadcast.unpersist()
@@ -474,9 +485,9 @@ def _stub(article: Article) -> Article:
     return Article(id=article.id, path="", text="", title=article.title, date=article.date, sentences=first)
 
 
-def _cut(members: Iterable[int], edges: Iterable[Any], x: Any, dates: list[str | None], threshold: float) -> list[Any]:
+def _cut(members: Iterable[int], edges: Iterable[Any], x: Any, dates: list[str | None], story: Any) -> list[Any]:
     """(k, label) for each member of one component, the label being the first k of its story."""
-    groups = story_rules.cut_block(np.array(sorted(members), dtype=np.int64), x, dict(edges), dates, threshold)
+    groups = story_rules.cut_block(np.array(sorted(members), dtype=np.int64), x, dict(edges), dates, story)
     return [(int(k), int(group[0])) for group in groups for k in group]
 
 

@@ -2,13 +2,17 @@
 
 Sharing people is not enough ("Putin meets Kim" happened more than once), so the evidence is:
 
-1. shared material: a reported reuse pair is strong evidence of one event;
-2. event terms: names, places, dates and numbers, weighted by how rare they are in the collection
-   (a name every article mentions says nothing), compared by cosine;
-3. publication dates: articles published far apart are not about the same event.
+1. the words of the two articles, each weighted by how rare it is in English (the encoder vocabulary's frequency
+   order: the same weights whatever else the collection holds), compared by cosine;
+2. event terms: names, places, dates and numbers, weighted the same way, compared by cosine;
+3. shared material: a reported copy, rewrite or excerpt;
+4. publication dates: articles published far apart are not about the same event.
 
-Articles are linked where the evidence clears a threshold, and each connected block is cut by
-average-linkage clustering so that one bridging pair cannot chain two events together.
+The first three give the probability that two articles report one event, from a logistic model fitted on the ECB+
+corpus (``bench/fit_stories.py``; settings ``[stories]``). Articles are linked where it reaches
+``link_probability``, and each connected block is cut by average linkage on the same probability, so that one
+bridging pair cannot chain two events together. A pair's probability depends on the two articles alone, so adding
+unrelated articles to a collection changes no story.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
@@ -29,8 +35,9 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .candidates import ranges
+from .encoder import word_ranks
 from .records import Article, Pair, Story
-from .settings import StorySettings
+from .settings import StorySettings, default_model_dir
 
 _NAME = re.compile(r"\b[A-Z][\w’'.-]*(?:\s+(?:of\s+|de\s+|al-)?[A-Z][\w’'.-]*)*")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
@@ -40,9 +47,10 @@ _MONTH = re.compile(
 )
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _LOWER_WORD = re.compile(r"\b[a-z][a-z’']+\b")
-MATERIAL = {"copy": 1.0, "rewrite": 1.0, "excerpt": 0.8, "shared-quotes": 0.5}
+_CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
+MATERIAL = ("copy", "rewrite", "excerpt")  # relations that count as shared material (not shared quotations alone)
+RETOLD = ("copy", "rewrite")  # one article retold by another: the same event, whatever the model says
 MAX_DAYS_APART = 7
-COMMON_TERM = 100  # a term in more articles than this does not make a pair worth a look on its own (term_links)
 MAX_BLOCK = 3000  # larger linked blocks are kept as they are: average linkage is quadratic
 
 
@@ -60,6 +68,7 @@ class Mentions:
     names: str
     openers: str
     terms: str
+    words: str = ""
 
 
 def mentions(article: Article) -> Mentions:
@@ -75,7 +84,8 @@ def mentions(article: Article) -> Mentions:
     terms = ["d:" + " ".join(m.casefold().split()) for m in _MONTH.findall(text)]
     terms += ["y:" + m for m in _YEAR.findall(text)]
     terms += ["#:" + m.rstrip(".,") for m in _NUMBER.findall(text) if not _YEAR.fullmatch(m)]
-    return Mentions("\n".join(names), "\n".join(openers), "\n".join(terms))
+    words = [w.casefold() for w in _CONTENT_WORD.findall(text)]
+    return Mentions("\n".join(names), "\n".join(openers), "\n".join(terms), "\n".join(words))
 
 
 def _counted(lines: str) -> Counter[str]:
@@ -83,12 +93,13 @@ def _counted(lines: str) -> Counter[str]:
 
 
 def event_terms(found: Mentions, common: frozenset[str]) -> Counter[str]:
-    """Names, dates and numbers an article mentions, as lower-case terms with counts.
+    """Names, dates and numbers an article mentions, as lower-case terms with counts, and its words (``w:``).
 
     ``common``: words the collection also writes in lower case (see :func:`common_words`); a capitalised one
     opening a sentence is not taken for a name, and the words of a longer name count on their own unless common.
     """
     terms = _counted(found.terms)
+    terms.update({"w:" + w: k for w, k in _counted(found.words).items()})
     for opens, names in ((False, found.names), (True, found.openers)):
         for name, count in _counted(names).items():
             words = name.split(" ")
@@ -111,15 +122,49 @@ def common_words(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(lower)
 
 
-def term_vectors(articles: Sequence[Article]) -> csr_matrix:
-    """Rarity-weighted event-term vectors, one unit row per article (sparse)."""
+class Rarity:
+    """How much a word says about which event an article reports: the log of its rank in the encoder vocabulary's
+    frequency order (:func:`encoder.word_ranks`), the same for every collection. "the" weighs nothing, "shooting"
+    little, "cosmodrome" (not a whole word of the vocabulary), numbers and dates the most."""
+
+    def __init__(self, ranks: Mapping[str, int]) -> None:
+        self._ranks = ranks
+        self.most = self._of(max(ranks.values(), default=0) + 1)
+
+    @classmethod
+    def load(cls, model_dir: Path | None = None) -> Rarity:
+        return _rarity(Path(model_dir) if model_dir else default_model_dir())
+
+    @staticmethod
+    def _of(rank: int) -> float:
+        return math.log1p(rank / RANK_SCALE)
+
+    def __call__(self, word: str) -> float:
+        rank = self._ranks.get(word)
+        return self.most if rank is None else self._of(rank)
+
+
+RANK_SCALE = 1000  # ranks below this weigh little (function words, the commonest verbs and nouns)
+
+
+@lru_cache(maxsize=4)
+def _rarity(model_dir: Path) -> Rarity:
+    return Rarity(word_ranks(model_dir))
+
+
+def term_vectors(articles: Sequence[Article], settings: StorySettings, rarity: Rarity) -> csr_matrix:
+    """The articles' story vectors (:func:`term_matrix`)."""
     common = common_words(a.text for a in articles)
-    return term_matrix(event_terms(mentions(a), common) for a in articles)
+    return term_matrix((event_terms(mentions(a), common) for a in articles), settings, rarity)
 
 
-def term_matrix(counts: Iterable[Counter[str]]) -> csr_matrix:
-    """:func:`term_vectors` from each article's :func:`event_terms` (found wherever the articles are), taken one
-    at a time: terms are kept as numbers in compact arrays, not as a Python object per mention."""
+def term_matrix(counts: Iterable[Counter[str]], settings: StorySettings, rarity: Rarity) -> csr_matrix:
+    """One sparse row per article such that the dot product of two rows is the evidence the model adds up:
+    ``words`` x the cosine of their words + ``terms`` x the cosine of their event terms, each term weighted by
+    (1 + log count) x :class:`Rarity` (of a name's rarest word). Rows come from each article's
+    :func:`event_terms` (found wherever the articles are), one at a time; terms are kept as numbers in compact
+    arrays, not as a Python object per mention. Columns are in term order, so any input order gives the same
+    matrix."""
     vocab: dict[str, int] = {}  # term -> id, in the order first seen
     ids, tfs, indptr = array("q"), array("d"), array("q", [0])
     for c in counts:
@@ -127,67 +172,126 @@ def term_matrix(counts: Iterable[Counter[str]]) -> csr_matrix:
         tfs.extend(c.values())
         indptr.append(len(ids))
     n, terms = len(indptr) - 1, np.frombuffer(ids, dtype=np.int64)
-    df = np.bincount(terms, minlength=len(vocab))
-    kept = sorted(t for t, k in vocab.items() if df[k] < n or n == 1)  # columns in term order: any input order
-    column = np.full(len(vocab), -1, dtype=np.int64)
-    column[[vocab[t] for t in kept]] = np.arange(len(kept))
-    row = np.repeat(np.arange(n), np.diff(np.array(indptr, dtype=np.int64)).astype(np.int64))
-    keep = column[terms] >= 0
-    weights = (1 + np.log(np.frombuffer(tfs)[keep])) * np.log((1 + n) / (1 + df[terms[keep]]))
-    x = csr_matrix((weights, (row[keep], column[terms[keep]])), shape=(n, max(len(kept), 1)), dtype=np.float64)
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
-    return csr_matrix(x.multiply(1 / np.maximum(norms, 1e-12)[:, None]))
+    ordered = sorted(vocab)
+    column = np.empty(len(vocab), dtype=np.int64)
+    column[[vocab[t] for t in ordered]] = np.arange(len(ordered))
+    weight = np.empty(len(vocab))
+    is_word = np.zeros(len(vocab), dtype=bool)
+    for t, k in vocab.items():
+        kind, text = t[0], t[2:]
+        is_word[k] = kind == "w"
+        weight[k] = rarity(text) if kind == "w" else max(map(rarity, text.split())) if kind == "n" else rarity.most
+    row = np.repeat(np.arange(n), np.diff(np.array(indptr, dtype=np.int64)))
+    values = (1 + np.log(np.frombuffer(tfs))) * weight[terms]
+    # an article's heaviest words stand for it (its keywords): the rest weigh little and would only make work
+    kind = is_word[terms]
+    top = ~kind
+    top[kind] = _top_per_row(row[kind], values[kind], MOST_WORDS)
+    row, terms, values, kind = row[top], terms[top], values[top], kind[top]
+    # each kind normalised on its own, then scaled by its weight in the model
+    scale = np.zeros(len(values))
+    for mask, factor in ((kind, settings.words), (~kind, settings.terms)):
+        norms = np.sqrt(np.bincount(row[mask], weights=values[mask] ** 2, minlength=n))
+        scale[mask] = math.sqrt(factor) / np.maximum(norms[row[mask]], 1e-12)
+    return csr_matrix((values * scale, (row, column[terms])), shape=(n, max(len(vocab), 1)), dtype=np.float64)
+
+
+MOST_WORDS = 60  # words kept per article (term_matrix)
+
+
+def _top_per_row(row: np.ndarray, values: np.ndarray, keep: int) -> np.ndarray:
+    """Mask of each row's ``keep`` largest values (``row`` sorted; ties: the first entries)."""
+    order = np.lexsort((np.arange(len(row)), -values, row))
+    starts = np.searchsorted(row[order], row[order], side="left")
+    mask = np.zeros(len(row), dtype=bool)
+    mask[order[np.arange(len(order)) - starts < keep]] = True
+    return mask
+
+
+def link_evidence(settings: StorySettings) -> float:
+    """The dot product of two :func:`term_matrix` rows at which two articles with no shared material are linked."""
+    p = settings.link_probability
+    return math.log(p / (1 - p)) - settings.bias
+
+
+def probability(evidence: np.ndarray | float, material: np.ndarray | float, settings: StorySettings) -> np.ndarray:
+    """P(same event) from the rows' dot product and whether the two share material (0 or 1)."""
+    z = settings.bias + np.asarray(evidence) + settings.material * np.asarray(material)
+    return np.asarray(1 / (1 + np.exp(-z)))
 
 
 def term_links(
-    x: csr_matrix, threshold: float, block: int = 500, rows: range | None = None
+    x: csr_matrix, threshold: float, block: int = 100, rows: range | None = None
 ) -> dict[tuple[int, int], float]:
-    """Article pairs (i < j) whose event-term cosine reaches ``threshold``; rows in blocks to bound memory.
+    """Article pairs (i < j) whose rows' dot product reaches ``threshold``; rows in blocks to bound memory.
 
-    Pairs are looked for through the terms at most :data:`COMMON_TERM` articles have (terms many articles share,
-    a year or a leader's name, would pair everything with everything: the work grows with the square of their
-    counts), then measured on all their terms. ``rows``: only pairs whose first article is among these (a share of
-    the work, e.g. one task's). Without ``rows``, blocks run in threads, one per core (the sparse and array work
-    releases the GIL), and are merged in order.
+    Pairs are looked for through each article's :data:`KEYS` heaviest terms among those at most
+    :data:`COMMON_TERM` articles have (terms many articles share, a year, a leader's name, "police", would pair
+    everything with everything: the work grows with the square of their counts): a pair is a candidate when one
+    article's key is among the other's uncommon terms. Candidates are then measured on all their terms. Two
+    reports of one event share the rare names and words that weigh most in each, so this misses few links
+    (measured in docs/quality.md). ``rows``: only pairs whose first
+    article is among these (a share of the work, e.g. one task's). Without ``rows``, blocks run in threads, one per
+    core (the sparse and array work releases the GIL), and are merged in order.
     """
     n = x.shape[0]
-    common = np.bincount(x.indices, minlength=x.shape[1]) > COMMON_TERM
-    rare, shared = x[:, ~common].tocsr(), x[:, common].tocsr()
-    rare_t = rare.T.tocsr()
-    bound = np.sqrt(np.asarray(shared.multiply(shared).sum(axis=1)).ravel())  # each row's norm on common terms
+    rare = np.bincount(x.indices, minlength=x.shape[1]) <= COMMON_TERM
+    index = x[:, rare].tocsr()
+    keys = heaviest(index, KEYS)
+    index_t, keys_t = index.T.tocsr(), keys.T.tocsr()
     share = rows if rows is not None else range(n)
 
     def links(start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         stop = min(start + block, share.stop, n)
-        found = (rare[start:stop] @ rare_t).tocoo()
+        found = (keys[start:stop] @ index_t + index[start:stop] @ keys_t).tocoo()
         i, j = found.row + start, found.col
-        # the common terms add at most the product of the two rows' norms over them (Cauchy-Schwarz)
-        keep = (i < j) & (found.data + bound[i] * bound[j] >= threshold)
+        keep = i < j
         i, j = i[keep], j[keep]
-        cosine = found.data[keep] + _row_products(shared, shared[start:stop].toarray(), i - start, j)
-        link = cosine >= threshold
-        return i[link], j[link], cosine[link]
+        products = _row_products(x, start, stop, i, j)
+        link = products >= threshold
+        return i[link], j[link], products[link]
 
     starts = range(share.start, min(share.stop, n), block)
     edges: dict[tuple[int, int], float] = {}
     with ThreadPoolExecutor((os.cpu_count() or 1) if rows is None else 1) as pool:  # a share is one task's already
-        for i, j, cosine in pool.map(links, starts):
-            edges.update(zip(zip(i.tolist(), j.tolist(), strict=True), cosine.tolist(), strict=True))
+        for i, j, products in pool.map(links, starts):
+            edges.update(zip(zip(i.tolist(), j.tolist(), strict=True), products.tolist(), strict=True))
     return edges
 
 
-def _row_products(x: csr_matrix, dense: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """``dense[i[k]] . x[j[k]]`` for every k: over the stored entries of each row ``j[k]``, vectorised, a slice of
-    the pairs at a time (memory stays at a slice's entries, whichever the block)."""
+COMMON_TERM = 100  # a term in more articles than this does not make a pair worth a look on its own (term_links)
+KEYS = 10  # an article's heaviest uncommon terms through which its pairs are looked for (term_links)
+
+
+def heaviest(x: csr_matrix, keep: int) -> csr_matrix:
+    """Each row's ``keep`` largest entries (ties: the first columns), the rest dropped."""
+    x = x.tocsr()
+    row = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    order = np.lexsort((x.indices, -x.data, row))  # by row, then largest first
+    rank = np.arange(len(order)) - np.repeat(x.indptr[:-1], np.diff(x.indptr))
+    kept = order[rank < keep]
+    return csr_matrix((x.data[kept], (row[kept], x.indices[kept])), shape=x.shape)
+
+
+def _row_products(x: csr_matrix, start: int, stop: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """``x[i[k]] . x[j[k]]`` for every k, each ``i[k]`` in rows ``start:stop``: those rows dense over their own
+    columns, then over the stored entries of each row ``j[k]``, vectorised, a slice of the pairs at a time (memory
+    stays at a block's columns and a slice's entries)."""
+    rows = x[start:stop]
+    columns = np.unique(rows.indices)
+    local = np.full(x.shape[1], len(columns), dtype=np.int64)  # columns the block lacks read a zero column
+    local[columns] = np.arange(len(columns))
+    dense = np.zeros((stop - start, len(columns) + 1))
+    dense[np.repeat(np.arange(stop - start), np.diff(rows.indptr)), local[rows.indices]] = rows.data
     out = np.zeros(len(j))
     stored = np.diff(x.indptr)
-    for start in range(0, len(j), ROW_PAIRS):
-        jj, ii = j[start : start + ROW_PAIRS], i[start : start + ROW_PAIRS]
+    for at_pair in range(0, len(j), ROW_PAIRS):
+        jj, ii = j[at_pair : at_pair + ROW_PAIRS], i[at_pair : at_pair + ROW_PAIRS] - start
         lengths = stored[jj]
         at = ranges(x.indptr[jj], lengths)
         pair = np.repeat(np.arange(len(jj)), lengths)
-        out[start : start + len(jj)] = np.bincount(
-            pair, weights=x.data[at] * dense[ii[pair], x.indices[at]], minlength=len(jj)
+        out[at_pair : at_pair + len(jj)] = np.bincount(
+            pair, weights=x.data[at] * dense[ii[pair], local[x.indices[at]]], minlength=len(jj)
         )
     return out
 
@@ -209,27 +313,28 @@ def _day(iso: str | None) -> float:
 
 
 def cluster_stories(
-    articles: Sequence[Article], pairs: Sequence[Pair], settings: StorySettings, terms: csr_matrix | None = None
+    articles: Sequence[Article],
+    pairs: Sequence[Pair],
+    settings: StorySettings,
+    terms: csr_matrix | None = None,
+    rarity: Rarity | None = None,
 ) -> list[Story]:
     """Group articles into stories; every article belongs to exactly one story.
 
-    ``terms``: the articles' :func:`term_vectors` when already found (computed here otherwise).
+    ``terms``: the articles' :func:`term_vectors` when already found (computed here otherwise, with ``rarity``, by
+    default the packaged encoder's).
     """
     n = len(articles)
     if n == 0:
         return []
     index = {a.id: k for k, a in enumerate(articles)}
-    threshold = settings.link_threshold
     dates = [a.date for a in articles]
-    # 1.-2. evidence: event terms (sparse, only pairs above the threshold kept), raised by shared material
-    x = term_vectors(articles) if terms is None else terms
-    edges = term_links(x, threshold)
-    for pair in pairs:
-        if pair.relation:
-            i, j = sorted((index[pair.a], index[pair.b]))
-            edges[(i, j)] = max(edges.get((i, j), 0.0), MATERIAL[pair.relation])
-    # 3. far-apart publication dates veto a link
-    edges = {(i, j): v for (i, j), v in edges.items() if is_link(v, dates[i], dates[j], threshold)}
+    x = term_vectors(articles, settings, rarity or Rarity.load()) if terms is None else terms
+    # 1.-3. evidence: the rows' dot products (only pairs that could be linked), raised by shared material
+    edges = {ij: float(probability(v, 0.0, settings)) for ij, v in term_links(x, link_evidence(settings)).items()}
+    edges.update(material_links(x, [(index[p.a], index[p.b], p.relation) for p in pairs], settings))
+    # 4. far-apart publication dates veto a link
+    edges = {(i, j): v for (i, j), v in edges.items() if is_link(v, dates[i], dates[j], settings.link_probability)}
     rows = np.array([i for i, _ in edges], dtype=np.int64)
     cols = np.array([j for _, j in edges], dtype=np.int64)
     graph = csr_matrix((np.ones(len(edges)), (rows, cols)), shape=(n, n))
@@ -241,14 +346,35 @@ def cluster_stories(
     next_label = 0
     order = np.argsort(block_of, kind="stable")  # each block's members, in article order
     for members in np.split(order, np.flatnonzero(np.diff(block_of[order])) + 1):
-        for group in cut_block(members, x, inside.get(int(block_of[members[0]]), {}), dates, threshold):
+        for group in cut_block(members, x, inside.get(int(block_of[members[0]]), {}), dates, settings):
             labels[group] = next_label
             next_label += 1
     return name_stories(articles, labels)
 
 
+def material_links(
+    x: csr_matrix, pairs: Iterable[tuple[int, int, str | None]], settings: StorySettings
+) -> dict[tuple[int, int], float]:
+    """The probability of the pairs that share material: 1 for a copy or rewrite (one article retold), the model's
+    with material counted for an excerpt."""
+    pairs = list(pairs)  # (row of A, row of B, relation)
+    retold = {_ordered(i, j) for i, j, relation in pairs if relation in RETOLD}
+    shared = sorted({_ordered(i, j) for i, j, relation in pairs if relation in MATERIAL} - retold)
+    links = dict.fromkeys(sorted(retold), 1.0)
+    if shared:
+        i = np.array([ij[0] for ij in shared], dtype=np.int64)
+        j = np.array([ij[1] for ij in shared], dtype=np.int64)
+        evidence = np.asarray(x[i].multiply(x[j]).sum(axis=1)).ravel()
+        links.update(zip(shared, probability(evidence, 1.0, settings).tolist(), strict=True))
+    return links
+
+
+def _ordered(i: int, j: int) -> tuple[int, int]:
+    return (i, j) if i < j else (j, i)
+
+
 def is_link(evidence: float, date_a: str | None, date_b: str | None, threshold: float) -> bool:
-    """Evidence that clears the threshold links two articles, unless they were published far apart."""
+    """A probability that reaches the threshold links two articles, unless they were published far apart."""
     days = _days_apart(date_a, date_b)
     return evidence >= threshold and not (days is not None and days > MAX_DAYS_APART)
 
@@ -258,24 +384,26 @@ def cut_block(
     x: csr_matrix,
     edges: Mapping[tuple[int, int], float],
     dates: Sequence[str | None],
-    threshold: float,
+    settings: StorySettings,
 ) -> list[np.ndarray]:
-    """The stories of one connected block of linked articles (``members``, sorted indexes), by average linkage.
+    """The stories of one connected block of linked articles (``members``, sorted indexes), by average linkage on
+    the probability that two articles report one event, cut where it falls below ``link_probability``.
 
-    ``edges`` holds at least the links inside the block; ``x`` and ``dates`` are indexed like ``members``' values.
+    ``edges`` holds at least the links inside the block (with shared material counted); ``x`` and ``dates`` are
+    indexed like ``members``' values.
     """
     if len(members) <= 2 or len(members) > MAX_BLOCK:
         return [members]
-    # average linkage inside the block, on the same evidence (absent edges count as unrelated)
     local = {int(m): k for k, m in enumerate(members)}
-    block_sim = (x[members] @ x[members].T).toarray()
+    block = x[members]
+    block_p = probability((block @ block.T).toarray(), 0.0, settings)
     for (i, j), v in edges.items():
         if i in local and j in local:
-            block_sim[local[i], local[j]] = block_sim[local[j], local[i]] = v
+            block_p[local[i], local[j]] = block_p[local[j], local[i]] = v
     days = np.array([_day(dates[m]) for m in members], dtype=np.float64)  # NaN: no date, which vetoes nothing
-    block_sim[np.abs(days[:, None] - days[None, :]) > MAX_DAYS_APART] = 0.0
-    condensed = np.clip(1.0 - block_sim[np.triu_indices(len(members), k=1)], 0.0, 1.0)
-    cut = fcluster(linkage(condensed, method="average"), t=1.0 - threshold, criterion="distance")
+    block_p[np.abs(days[:, None] - days[None, :]) > MAX_DAYS_APART] = 0.0
+    condensed = np.clip(1.0 - block_p[np.triu_indices(len(members), k=1)], 0.0, 1.0)
+    cut = fcluster(linkage(condensed, method="average"), t=1.0 - settings.link_probability, criterion="distance")
     return [members[cut == c] for c in np.unique(cut)]
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from ..ingest import read_articles
 from ..pipeline import Progress, featurise
 from ..records import Article, FileError, Pair, Story
-from ..stories import cluster_stories
+from ..stories import Rarity, cluster_stories
 from .base import IN_LIMIT, chunks, to_blob, utc_now
 from .index import KnownVectors, New, digest, signature_keys
 from .matching import Matching
@@ -271,7 +271,7 @@ class Adding(Matching):
             loaded = self._load_articles(db, keys)
             articles = [loaded[k] for k in keys]
             pairs = self.pairs(limit=None, details=False)
-        stories = cluster_stories(articles, pairs, self.settings.stories)
+        stories = cluster_stories(articles, pairs, self.settings.stories, rarity=Rarity.load(self.settings.model_dir))
         key_of = {a.id: k for k, a in zip(keys, articles, strict=True)}
         with self._write() as db:
             if int(self._meta(db, "generation", 0)) != generation:
