@@ -67,6 +67,21 @@ def test_compare_prints_the_full_alignment(models):
     assert "sentences" in report["articles"][0]
 
 
+def test_json_links_carry_their_sentences(models):
+    """Each link names its two sentences' offsets and texts, and they are the articles' own sentences."""
+    result = CliRunner().invoke(main, ["compare", str(SEED_001), str(SEED_000), "--format", "json"])
+    report = json.loads(result.stdout)
+    (pair,) = report["pairs"]
+    articles = {a["id"]: a for a in report["articles"]}
+    for link in (s for p in pair["passages"] for s in p["sentences"]):
+        for side in ("a", "b"):
+            article = articles[pair[side]]
+            sentence = article["sentences"][link[side]]
+            assert (link[f"{side}_start"], link[f"{side}_end"]) == (sentence["start"], sentence["end"])
+            assert link[f"{side}_text"] == article["text"][sentence["start"] : sentence["end"]]
+            assert link[f"{side}_text"].strip()
+
+
 def test_compare_unrelated_still_reports_the_pair(models):
     seed_002 = next(SEEDS.glob("002_*.txt"))
     result = CliRunner().invoke(main, ["compare", str(SEED_000), str(seed_002), "--format", "json"])

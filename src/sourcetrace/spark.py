@@ -49,6 +49,7 @@ from sourcetrace.errors import InputError, ModelError
 from sourcetrace.ingest import KINDS, _Found, _from_record, check_size, from_bytes, read_jsonl_stream
 from sourcetrace.pipeline import _featurise_chunk, related_pairs
 from sourcetrace.records import Article, FileError, Pair, Sentence
+from sourcetrace.report import link_dict
 from sourcetrace.settings import Settings
 from sourcetrace.spark_io import (
     SUMMARY,
@@ -159,7 +160,7 @@ def spark_scan(
     shipped = needs.join(packed, p).map(lambda r: (r[1][0], (False, (r[0], r[1][1]))))
     tagged = grouped.mapValues(lambda c: (True, c)).union(shipped).partitionBy(p, lambda group: group)
     pairs = tagged.mapPartitions(lambda rows: _relate_group(rows, settings))
-    pairs = pairs.persist(StorageLevel.MEMORY_AND_DISK)  # (k_a, k_b, Pair)
+    pairs = pairs.persist(StorageLevel.MEMORY_AND_DISK)  # (k_a, k_b, Pair, its links with their sentences)
     relations = dict(sorted(pairs.map(lambda r: (r[2].relation, 1)).reduceByKey(add).collect()))
     centred.unpersist()
     mark("align")
@@ -391,9 +392,14 @@ def _shared_sentences(spark: Any, centred: Any, cs: Any) -> Any:
 # 5.-8. related pairs
 
 
-def _relate_group(rows: Iterable[tuple[int, tuple[bool, Any]]], settings: Settings) -> Iterator[tuple[int, int, Pair]]:
+def _relate_group(
+    rows: Iterable[tuple[int, tuple[bool, Any]]], settings: Settings
+) -> Iterator[tuple[int, int, Pair, list[list[dict[str, Any]]]]]:
     """The support test, then related_pairs, for one group of candidate pairs ``(group, (True, (a, b, lexical)))``
-    and the articles they name ``(group, (False, (k, pickled article and centred static vectors)))``."""
+    and the articles they name ``(group, (False, (k, pickled article and centred static vectors)))``.
+
+    Each pair comes with its passages' links as the JSON report gives them (sentence offsets and texts): only here
+    are both articles at hand."""
     found, members = [], []
     for _, (is_pair, value) in rows:
         if is_pair:
@@ -415,8 +421,10 @@ def _relate_group(rows: Iterable[tuple[int, tuple[bool, Any]]], settings: Settin
         return
     encoder = SentenceEncoder.load(settings.model_dir, threads=1)
     index = {a.id: k for k, a in zip(ks, articles, strict=True)}
+    by_id = {a.id: a for a in articles}
     for pair in related_pairs(articles, centred, candidates, encoder, settings, False, None):
-        yield index[pair.a], index[pair.b], pair
+        a, b = by_id[pair.a], by_id[pair.b]
+        yield index[pair.a], index[pair.b], pair, [[link_dict(k, a, b) for k in p.links] for p in pair.passages]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def write_tables(
     tables = {
         "articles": feats.map(lambda kv: _article_row(kv[1][0])),
         "pairs": pairs.map(lambda r: _pair_row(r[2])),
-        "passages": pairs.flatMap(lambda r: _passage_rows(r[2])),
+        "passages": pairs.flatMap(lambda r: _passage_rows(r[2], r[3])),
         "stories": spark.sparkContext.parallelize(stories, 1),
         "errors": spark.sparkContext.parallelize([(e.path, e.reason) for _, e in errors], 1),
     }
@@ -104,7 +104,10 @@ def _schemas() -> dict[str, Any]:
         ("kind", text), ("change", text), ("a_sentence", whole), ("b_sentence", whole),
         ("a_span", span), ("b_span", span), ("a_text", text), ("b_text", text),
     )  # fmt: skip
-    link = struct(("a", whole), ("b", whole), ("similarity", number), ("verbatim", BooleanType()))
+    link = struct(
+        ("a", whole), ("b", whole), ("similarity", number), ("verbatim", BooleanType()),
+        ("a_start", whole), ("a_end", whole), ("a_text", text), ("b_start", whole), ("b_end", whole), ("b_text", text),
+    )  # fmt: skip
     return {
         "articles": struct(
             ("id", text),
@@ -161,7 +164,11 @@ def _pair_row(pair: Pair) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-def _passage_rows(pair: Pair) -> list[tuple[Any, ...]]:
+_LINK_FIELDS = ("a", "b", "similarity", "verbatim", "a_start", "a_end", "a_text", "b_start", "b_end", "b_text")
+
+
+def _passage_rows(pair: Pair, links: list[list[dict[str, Any]]]) -> list[tuple[Any, ...]]:
+    """One row per passage; ``links`` are its links as the JSON report gives them (with their sentences)."""
     return [
         (
             pair.a,
@@ -171,7 +178,10 @@ def _passage_rows(pair: Pair) -> list[tuple[Any, ...]]:
             p.a_span[1],
             p.b_span[0],
             p.b_span[1],
-            [(k.a, k.b, float(k.score), bool(k.verbatim)) for k in p.links],
+            [
+                (k["a"], k["b"], float(k["similarity"]), bool(k["verbatim"]), *(k[f] for f in _LINK_FIELDS[4:]))
+                for k in links[n]
+            ],
         )  # fmt: skip
         for n, p in enumerate(pair.passages)
     ]
