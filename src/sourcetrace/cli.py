@@ -225,9 +225,14 @@ def spark_scan_command(
     sys.exit(0 if summary["articles"] else EXIT_NO_ARTICLES)
 
 
-@main.command("eval", short_help="Measure quality on a labelled data set.")
-@click.argument("dataset", type=click.Choice(DATASETS))
-@click.argument("path", type=click.Path(exists=True))
+@main.command("eval", short_help="Measure quality on a labelled data set, or on a store's reviews.")
+@click.argument("dataset", type=click.Choice([*DATASETS, "reviews"]))
+@click.argument("path", type=click.Path(exists=True), required=False)
+@click.option(
+    "--db",
+    type=click.Path(exists=True, dir_okay=False),
+    help="reviews: the store whose pairs to score against its reviews (or give it as PATH).",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option(
     "--limit",
@@ -237,14 +242,36 @@ def spark_scan_command(
 @click.option("--no-baselines", is_flag=True, help="Measure sourcetrace only (faster).")
 @settings_options
 def eval_command(
-    dataset: str, path: str, fmt: str, limit: int | None, no_baselines: bool, config: str | None, model_dir: str | None
+    dataset: str,
+    path: str | None,
+    db: str | None,
+    fmt: str,
+    limit: int | None,
+    no_baselines: bool,
+    config: str | None,
+    model_dir: str | None,
 ) -> None:
-    """Measure quality on a labelled DATASET at PATH (formats: docs/datasets.md), beside the usual baselines."""
+    """Measure quality on a labelled DATASET at PATH (formats: docs/datasets.md), beside the usual baselines.
+
+    `eval reviews --db STORE` scores the store's current pairs against the reviews readers gave them: confirmed
+    pairs still reported are true positives, rejected ones false positives; with precision and the disagreements.
+    """
+    if dataset == "reviews":
+        if bool(db) == bool(path):
+            raise click.UsageError("eval reviews: give the store as --db FILE (or as PATH), once")
+    elif db:
+        raise click.UsageError("--db is for `eval reviews`; other data sets are read from PATH")
+    elif not path:
+        raise click.UsageError(f"give the PATH of the {dataset} data set (formats: docs/datasets.md)")
     try:
-        result = evaluate.run_evaluation(
-            dataset, path, load_settings(config, model_dir), baselines=not no_baselines, limit=limit,
-            log=lambda line: click.echo(line, err=True),
-        )  # fmt: skip
+        if dataset == "reviews":
+            with open_store(db or path or "", load_settings(config, model_dir), create=False) as store:
+                result = evaluate.evaluate_reviews(store)
+        else:
+            result = evaluate.run_evaluation(
+                dataset, path or "", load_settings(config, model_dir), baselines=not no_baselines, limit=limit,
+                log=lambda line: click.echo(line, err=True),
+            )  # fmt: skip
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
     if fmt == "json":
