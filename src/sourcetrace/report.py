@@ -176,7 +176,15 @@ def _rows(result: ScanResult) -> list[dict[str, Any]]:
 
 
 def to_jsonl(result: ScanResult) -> str:
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in _rows(result))
+    """One JSON line per pair: the flat row, plus its sentence links with their offsets and texts (a list, which is
+    why CSV, one cell per field, leaves them out)."""
+    articles = {a.id: a for a in result.articles}
+    out = []
+    for row, p in zip(_rows(result), result.pairs, strict=True):
+        a, b = articles.get(p.a), articles.get(p.b)
+        row["sentences"] = [link_dict(k, a, b) for passage in p.passages for k in passage.links]
+        out.append(json.dumps(row, ensure_ascii=False) + "\n")
+    return "".join(out)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
