@@ -216,6 +216,25 @@ def test_the_report_opens_on_its_index_with_the_pairs_folded(page, collection):
     assert views.first.locator(".lineup").is_visible()
 
 
+def test_the_report_index_filters_as_the_reader_types(page, collection):
+    """The script runs under the report's policy (the box shows), hides the index rows that do not match, and a hostile
+    title it matches stays text."""
+    page.goto(collection[1].as_uri())
+    box = page.locator("#search-input")
+    assert box.is_visible()
+    rows = page.locator("nav.index [data-search]")
+    total = rows.count()
+    box.fill("message to putin")
+    visible = [rows.nth(k).is_visible() for k in range(total)]
+    assert 0 < sum(visible) < total
+    assert page.locator("#search-count").text_content() == f"{sum(visible)} of {total} entries match"
+    box.fill("onerror")  # the hostile title's text
+    assert page.locator("nav.index tr[data-search]:visible").count() >= 1
+    assert page.evaluate("window.__pwned") is None and not page.dialogs
+    box.fill("")
+    assert page.locator("nav.index [data-search]:visible").count() == total
+
+
 def test_a_review_given_on_the_pair_page_persists(page, server):
     from urllib.parse import quote
 

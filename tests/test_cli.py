@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from sourcetrace.cli import main
+from sourcetrace.report import FLAT_FIELDS
 
 from .conftest import SEEDS
 
@@ -65,6 +66,33 @@ def test_compare_prints_the_full_alignment(models):
     assert len(links) >= 10
     assert all(0.0 <= s["similarity"] <= 1.0 for s in links)
     assert "sentences" in report["articles"][0]
+
+
+def test_json_links_carry_their_sentences(models):
+    """Each link names its two sentences' offsets and texts, and they are the articles' own sentences."""
+    result = CliRunner().invoke(main, ["compare", str(SEED_001), str(SEED_000), "--format", "json"])
+    report = json.loads(result.stdout)
+    (pair,) = report["pairs"]
+    articles = {a["id"]: a for a in report["articles"]}
+    for link in (s for p in pair["passages"] for s in p["sentences"]):
+        for side in ("a", "b"):
+            article = articles[pair[side]]
+            sentence = article["sentences"][link[side]]
+            assert (link[f"{side}_start"], link[f"{side}_end"]) == (sentence["start"], sentence["end"])
+            assert link[f"{side}_text"] == article["text"][sentence["start"] : sentence["end"]]
+            assert link[f"{side}_text"].strip()
+
+
+def test_jsonl_rows_carry_the_linked_sentences(models):
+    result = CliRunner().invoke(main, ["scan", str(SEEDS), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows and all(row["sentences"] for row in rows)
+    link = rows[0]["sentences"][0]
+    assert link["a_text"] and link["b_text"] and link["a_end"] - link["a_start"] == len(link["a_text"])
+    assert set(rows[0]) - {"sentences"} == set(FLAT_FIELDS)
+    csv_header = CliRunner().invoke(main, ["scan", str(SEEDS), "--format", "csv"]).stdout.splitlines()[0]
+    assert csv_header.split(",") == FLAT_FIELDS
 
 
 def test_compare_unrelated_still_reports_the_pair(models):

@@ -266,6 +266,17 @@ def test_malformed_json_line_names_the_line(tmp_path: Path) -> None:
     assert "line 2" in error.reason and "not valid JSON" in error.reason
 
 
+def test_a_json_error_message_reads_without_a_doubled_word(tmp_path: Path) -> None:
+    """json's own message may end in "at" ("Invalid control character at"); the column follows it once."""
+    path = write_jsonl(tmp_path, '{"id": "a", "text": "never closed}', '{"id": "b", "text": "Two." "x"}')
+    _, errors = read(path)
+    reasons = [e.reason for e in errors]
+    assert len(reasons) == 2
+    assert "(Invalid control character at column 35)" in reasons[0]  # the line's end, inside the string
+    assert "(Expecting ',' delimiter at column 28)" in reasons[1]
+    assert not [r for r in reasons if " at at " in r]
+
+
 def test_record_without_id_or_text(tmp_path: Path) -> None:
     path = write_jsonl(
         tmp_path,

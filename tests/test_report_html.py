@@ -11,7 +11,7 @@ pytest.importorskip("jinja2")
 from click.testing import CliRunner  # noqa: E402
 
 from sourcetrace.cli import main  # noqa: E402
-from sourcetrace.html_report import render_report  # noqa: E402
+from sourcetrace.html_report import render_report, search_script  # noqa: E402
 from sourcetrace.pipeline import scan  # noqa: E402
 
 from .conftest import SEEDS  # noqa: E402
@@ -35,8 +35,12 @@ def test_report_is_self_contained(seeds_result):
     html = render_report(seeds_result)
     assert html.startswith("<!doctype html>")
     assert external_references(html) == []
-    assert "<script" not in html.lower() and "<link" not in html.lower()
-    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    assert "<link" not in html.lower()
+    # one inline script, the index filter, allowed by its hash and nothing else
+    assert html.lower().count("<script") == 1 and "<script src" not in html.lower()
+    script, source = search_script()
+    assert f"<script>{script}</script>" in html
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html and f"script-src {source};" in html
     assert "<style>" in html and ".lineup" in html  # the bundled stylesheet, inline
 
 
@@ -74,6 +78,38 @@ def test_report_escapes_untrusted_text(seeds_result, settings, models, tmp_path)
     assert "<script>window" not in html and "<img src=x" not in html and 'href="javascript:' not in html
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
     assert "evil&lt;b&gt;" in html and "<b>" not in html
+
+
+def test_the_index_has_a_search_box_that_filters_by_text_never_as_html(seeds_result, settings, models, tmp_path):
+    """The box is hidden until the script shows it (the report works without JavaScript); each index row carries its
+    ids, titles and outlets as escaped attribute text; the script reads that text and builds no HTML."""
+    html = render_report(seeds_result)
+    assert re.search(r'<p class="search" id="search" hidden>.*<input type="search" id="search-input"', html)
+    index = html[html.index('<nav class="index"') : html.index("</nav>", html.index('<nav class="index"'))]
+    rows = re.findall(r'data-search="([^"]*)"', index)
+    assert len(rows) == len(seeds_result.pairs) + sum(len(s.articles) > 1 for s in seeds_result.stories)
+    assert all(r == r.lower() for r in rows) and any("putin accepts kim&#39;s invitation" in r for r in rows)
+    script, _ = search_script()
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script and "document.write" not in script
+    assert "textContent" in script and "data-search" in script
+    hostile = 'Talks "went" <b onmouseover=alert(1)>well</b>'
+    (tmp_path / "orig.txt").write_text(next(SEEDS.glob("001_*.txt")).read_text("utf-8"), encoding="utf-8")
+    copy = f"{hostile}\n\n" + next(SEEDS.glob("001_*.txt")).read_text("utf-8")
+    (tmp_path / "copy.txt").write_text(copy, encoding="utf-8")
+    result = scan([tmp_path], settings, models)
+    assert [a.title for a in result.articles if a.title == hostile], "the hostile line should be read as a title"
+    html = render_report(result)
+    assert "<b onmouseover" not in html
+    assert 'data-search="copy talks &#34;went&#34; &lt;b onmouseover=alert(1)&gt;well&lt;/b&gt;' in html
+
+
+def test_shared_quotation_lines_are_plain_and_name_who_is_quoted(seeds_result):
+    html = render_report(seeds_result)
+    labels = re.findall(r'<text class="elabel"[^>]*>([^<]*)</text>', html)
+    assert labels == ["Kim, Putin", "KCNA"]
+    quotes = re.findall(r'<line class="edge rel-shared-quotes k-quotes"[^>]*>', html)
+    assert len(quotes) == 2 and not [q for q in quotes if "marker-end" in q]
+    assert "quote the same sources (strength 0.32, quoting Kim and Putin)" in html
 
 
 def test_report_command_from_paths_and_from_a_store(tmp_path, models):

@@ -84,3 +84,38 @@ def test_index_reviews_exports_json_lines(store):
     assert result.exit_code == 0, result.output
     (row,) = map(json.loads, result.stdout.splitlines())
     assert row["verdict"] == "confirmed" and row["note"] == "fine"
+
+
+def test_eval_reviews_scores_the_stores_pairs_against_the_reviews(store, tmp_path, settings):
+    """Confirmed and still reported: a true positive; rejected and still reported: a false positive; confirmed but no
+    longer reported (a new version shares nothing): a miss. Both disagreements are listed with the readers' notes."""
+    save_review(store, seed("000"), seed("001"), "confirmed", "the rewrite, checked")
+    save_review(store, seed("002"), seed("004"), "rejected", "they only quote the same agency")
+    save_review(store, seed("001"), seed("003"), "confirmed", "a rewrite")
+    unrelated = "Local Gardeners Meet\n\nThe allotment society held its annual show on Saturday. Marrows won again."
+    (tmp_path / f"{seed('003')}.txt").write_text(unrelated, encoding="utf-8")
+    new, _ = read_articles([tmp_path / f"{seed('003')}.txt"], settings.ingest)
+    assert store.add(new).updated == [seed("003")] and store.pair(seed("001"), seed("003")) is None
+
+    result = CliRunner().invoke(main, ["eval", "reviews", "--db", str(store.path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    figures = report["figures"]
+    assert (figures["true_positives"], figures["false_positives"], figures["missed"]) == (1, 1, 1)
+    assert figures["precision"] == 0.5 and figures["recall"] == 0.5
+    counts, disagreements = report["tables"]
+    assert [(r["verdict"], r["store"], r["note"]) for r in disagreements["rows"]] == [
+        ("confirmed", "missed", "a rewrite"),
+        ("rejected", "false positive", "they only quote the same agency"),
+    ]
+    text = CliRunner().invoke(main, ["eval", "reviews", str(store.path)])  # the store as PATH, a table
+    assert text.exit_code == 0 and "Disagreements" in text.stdout and "precision 0.500" in text.stdout
+
+
+def test_eval_reviews_needs_the_store_once(store):
+    runner = CliRunner()
+    assert runner.invoke(main, ["eval", "reviews"]).exit_code == 2
+    assert runner.invoke(main, ["eval", "reviews", str(store.path), "--db", str(store.path)]).exit_code == 2
+    assert runner.invoke(main, ["eval", "seeds", "--db", str(store.path)]).exit_code == 2
+    empty = runner.invoke(main, ["eval", "reviews", "--db", str(store.path), "--format", "json"])
+    assert empty.exit_code == 0 and json.loads(empty.stdout)["figures"]["reviews"] == 0

@@ -50,7 +50,8 @@ def assert_same(remote: dict, local: dict) -> None:
     """Relations, scores, sources, passages with their similarities, divergences; and the stories."""
     assert _relations(remote) == _relations(local)
     assert remote["pairs"] == sorted(local["pairs"], key=lambda p: (p["a"], p["b"]))
-    assert remote["stories"] == local["stories"]
+    # load_report's stories have no digest: the tables do not keep the sentences it is built from (docs/spark.md)
+    assert remote["stories"] == [{k: v for k, v in s.items() if k != "digest"} for s in local["stories"]]
 
 
 @pytest.fixture(scope="module")

@@ -215,6 +215,9 @@ def test_graphs_draw_arrows_only_for_taking(client):
     assert any(p["relation"] == "rewrite" for p in taking)  # 000 took from 001
     assert html.count("marker-end=") == len(taking)  # the rest share quotes or have no decided source
     assert 'class="edge rel-shared-quotes k-quotes"' in html and "quote the same sources" in html
+    # the line of shared quotations names who is quoted (stored pairs are read without passages: the speakers both
+    # articles quote)
+    assert re.search(r'<text class="elabel"[^>]*>[^<]*Putin[^<]*</text>', html) and ", quoting " in html
     assert 'class="glegend"' in html
     assert "Putin Accepts Kim&#39;s I" in html  # nodes labelled by title
 

@@ -489,9 +489,10 @@ def _parse_record(raw: bytes, number: int, where: str) -> dict[str, Any]:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise InputError(
-            where, f"line {number} is not valid JSON ({exc.msg} at column {exc.colno}); fix or remove the line"
-        ) from exc
+        # some of json's messages end in "at" already ("Unterminated string starting at"): say it once
+        at = "" if exc.msg.endswith(" at") else " at"
+        where_in_line = f"{exc.msg}{at} column {exc.colno}"
+        raise InputError(where, f"line {number} is not valid JSON ({where_in_line}); fix or remove the line") from exc
     except RecursionError as exc:
         raise InputError(
             where, f'line {number} is nested too deeply to read; a record is one flat object with "id" and "text"'

@@ -8,13 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from .describe import describe_changes, names_of
 from .digest import build_digest
-from .records import Article, Divergence, Pair, Passage, ScanResult, Story
+from .records import Article, Divergence, Pair, Passage, ScanResult, SentenceLink, Story
 from .terminal import printable, to_table
 
 __all__ = ["FORMATS", "SORTS", "printable", "select_pairs", "to_csv", "to_dict", "to_json", "to_jsonl", "to_table"]
@@ -54,15 +54,31 @@ def divergence_dict(d: Divergence) -> dict[str, Any]:
     }
 
 
-def passage_dict(p: Passage) -> dict[str, Any]:
+def link_dict(k: SentenceLink, a: Article | None = None, b: Article | None = None) -> dict[str, Any]:
+    """One sentence link; given the two articles, also each sentence's offsets and text, so that a reader of the JSON
+    sees what was matched without looking the indexes up (null when an index is not in its article)."""
+    out: dict[str, Any] = {"a": k.a, "b": k.b, "similarity": k.score, "verbatim": k.verbatim}
+    if a is None and b is None:
+        return out
+    for side, article, index in (("a", a, k.a), ("b", b, k.b)):
+        sentence = article.sentences[index] if article is not None and 0 <= index < len(article.sentences) else None
+        out[f"{side}_start"] = sentence.start if sentence else None
+        out[f"{side}_end"] = sentence.end if sentence else None
+        out[f"{side}_text"] = sentence.text if sentence else None
+    return out
+
+
+def passage_dict(p: Passage, a: Article | None = None, b: Article | None = None) -> dict[str, Any]:
     return {
         "a_span": list(p.a_span),
         "b_span": list(p.b_span),
-        "sentences": [{"a": k.a, "b": k.b, "similarity": k.score, "verbatim": k.verbatim} for k in p.links],
+        "sentences": [link_dict(k, a, b) for k in p.links],
     }
 
 
-def pair_dict(p: Pair) -> dict[str, Any]:
+def pair_dict(p: Pair, articles: Mapping[str, Article] | None = None) -> dict[str, Any]:
+    """The pair; given the articles, its links carry their sentences' offsets and texts too."""
+    a, b = (articles.get(p.a), articles.get(p.b)) if articles is not None else (None, None)
     return {
         "a": p.a,
         "b": p.b,
@@ -71,7 +87,7 @@ def pair_dict(p: Pair) -> dict[str, Any]:
         "source": p.source,
         "source_reasons": p.source_reasons,
         "coverage": {"a": p.coverage_a, "b": p.coverage_b},
-        "passages": [passage_dict(x) for x in p.passages],
+        "passages": [passage_dict(x, a, b) for x in p.passages],
         "divergences": [divergence_dict(d) for d in p.divergences],
     }
 
@@ -116,10 +132,11 @@ def _story_dict(story: Story, articles: dict[str, Article], pairs: list[Pair]) -
 
 def to_dict(result: ScanResult, with_sentences: bool = False) -> dict[str, Any]:
     """The versioned JSON document (schema 1)."""
+    articles = {a.id: a for a in result.articles}
     return {
         "schema": SCHEMA,
         "articles": [article_dict(a, with_sentences) for a in result.articles],
-        "pairs": [pair_dict(p) for p in result.pairs],
+        "pairs": [pair_dict(p, articles) for p in result.pairs],
         "stories": story_dicts(result),
         "errors": [{"path": e.path, "reason": e.reason, "level": e.level} for e in result.errors],
     }
@@ -159,7 +176,15 @@ def _rows(result: ScanResult) -> list[dict[str, Any]]:
 
 
 def to_jsonl(result: ScanResult) -> str:
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in _rows(result))
+    """One JSON line per pair: the flat row, plus its sentence links with their offsets and texts (a list, which is
+    why CSV, one cell per field, leaves them out)."""
+    articles = {a.id: a for a in result.articles}
+    out = []
+    for row, p in zip(_rows(result), result.pairs, strict=True):
+        a, b = articles.get(p.a), articles.get(p.b)
+        row["sentences"] = [link_dict(k, a, b) for passage in p.passages for k in passage.links]
+        out.append(json.dumps(row, ensure_ascii=False) + "\n")
+    return "".join(out)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

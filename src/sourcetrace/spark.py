@@ -17,8 +17,9 @@ shuffles, reduces and broadcasts, never a cross join and never a collect of the 
 9. stories: event terms per partition; links by blocks of rows against a broadcast term matrix, raised by the
    pairs; distributed connected components; then the library's average-linkage cut of each component.
 
-Output: Parquet tables ``articles``, ``pairs``, ``passages``, ``stories`` and ``errors`` under OUTPUT, and
-``summary.json`` beside them. PySpark is imported only here: the default install never needs it.
+Output (written by ``spark_io``): Parquet tables ``articles``, ``pairs``, ``passages``, ``stories`` and ``errors``
+under OUTPUT, and ``summary.json`` beside them. PySpark is imported only here and there: the default install never
+needs it.
 """
 
 from __future__ import annotations
@@ -44,45 +45,31 @@ from sourcetrace import candidates as cands
 from sourcetrace import stories as story_rules
 from sourcetrace.clean import RepeatedParagraphs, _reads_as_boilerplate, paragraph_lines
 from sourcetrace.encoder import SentenceEncoder, StaticEncoder
-from sourcetrace.errors import InputError, ModelError, SourcetraceError
+from sourcetrace.errors import InputError, ModelError
 from sourcetrace.ingest import KINDS, _Found, _from_record, check_size, from_bytes, read_jsonl_stream
 from sourcetrace.pipeline import _featurise_chunk, related_pairs
 from sourcetrace.records import Article, FileError, Pair, Sentence
-from sourcetrace.report import SCHEMA, article_dict, divergence_dict, pair_dict
+from sourcetrace.report import link_dict
 from sourcetrace.settings import Settings
+from sourcetrace.spark_io import (
+    SUMMARY,
+    TABLES,
+    SparkJobError,
+    check_output,
+    load_report,
+    session,
+    write_tables,
+    write_text,
+)
 
-TABLES = ("articles", "pairs", "passages", "stories", "errors")
-SUMMARY = "summary.json"
+# the job's API; the session, the output and the report read back live in spark_io
+__all__ = ["SUMMARY", "TABLES", "SparkJobError", "load_report", "read_inputs", "session", "spark_scan"]
+
 DOC_BLOCK = 2048  # nearest_documents' block: a task takes whole blocks, so its cosines are those of scan
 TERM_ROWS = 5000  # rows of the term matrix per task (a multiple of term_links' block of 500)
 MIN_ARTICLES = 3  # clean.repeated_paragraphs' default, as scan uses it
-LOCAL_MEMORY = "3g"  # JVM heap of a local session: shuffle buffers and cached blocks, not the Python workers
 
 Progress = Callable[[str], None]
-
-
-class SparkJobError(SourcetraceError):
-    """The Spark job cannot run (an output folder in the way, an unreadable input listing)."""
-
-
-def session(master: str | None = None, partitions: int | None = None, memory: str = LOCAL_MEMORY) -> Any:
-    """The SparkSession spark-submit configured, else a local one on ``master`` (default: all cores)."""
-    from pyspark.sql import SparkSession
-
-    builder = SparkSession.builder.appName("sourcetrace")
-    local = (master or "local").startswith("local")
-    if master:
-        builder = builder.master(master)
-    if local:
-        # local workers must run this interpreter, which has sourcetrace installed; a cluster sets its own
-        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        builder = builder.config("spark.driver.memory", memory)
-    # one BLAS thread per task: Spark already runs one task per core
-    builder = builder.config("spark.executorEnv.OPENBLAS_NUM_THREADS", "1")
-    builder = builder.config("spark.ui.showConsoleProgress", "false")
-    if partitions:
-        builder = builder.config("spark.sql.shuffle.partitions", str(partitions))
-    return builder.getOrCreate()
 
 
 def spark_scan(
@@ -116,7 +103,7 @@ def spark_scan(
         if progress:
             progress(f"{stage}: {seconds[stage]:.1f} s")
 
-    _check_output(spark, output, overwrite)
+    check_output(spark, output, overwrite)
     problem = sc.parallelize([0], 1).map(lambda _: _model_problem(settings)).collect()[0]
     if problem:
         raise ModelError(problem)
@@ -173,7 +160,7 @@ def spark_scan(
     shipped = needs.join(packed, p).map(lambda r: (r[1][0], (False, (r[0], r[1][1]))))
     tagged = grouped.mapValues(lambda c: (True, c)).union(shipped).partitionBy(p, lambda group: group)
     pairs = tagged.mapPartitions(lambda rows: _relate_group(rows, settings))
-    pairs = pairs.persist(StorageLevel.MEMORY_AND_DISK)  # (k_a, k_b, Pair)
+    pairs = pairs.persist(StorageLevel.MEMORY_AND_DISK)  # (k_a, k_b, Pair, its links with their sentences)
     relations = dict(sorted(pairs.map(lambda r: (r[2].relation, 1)).reduceByKey(add).collect()))
     centred.unpersist()
     mark("align")
@@ -181,7 +168,7 @@ def spark_scan(
     stories = _stories(sc, feats, pairs, n, settings, p)
     mark("stories")
     # output
-    summary = _write(spark, output, feats, pairs, stories, sorted(errors, key=lambda r: r[0]), overwrite)
+    summary = write_tables(spark, output, feats, pairs, stories, sorted(errors, key=lambda r: r[0]), overwrite)
     summary.update(
         relations=relations,
         pairs=sum(relations.values()),
@@ -190,7 +177,7 @@ def spark_scan(
     )
     mark("write")
     summary.update(seconds=seconds, partitions=p, spark=spark.version, master=sc.master)
-    _write_text(spark, posixpath.join(output, SUMMARY), json.dumps(summary, indent=2) + "\n")
+    write_text(spark, posixpath.join(output, SUMMARY), json.dumps(summary, indent=2) + "\n")
     for rdd in (done, feats, grouped, pairs):
         rdd.unpersist()
     repeated.unpersist()
@@ -405,9 +392,14 @@ def _shared_sentences(spark: Any, centred: Any, cs: Any) -> Any:
 # 5.-8. related pairs
 
 
-def _relate_group(rows: Iterable[tuple[int, tuple[bool, Any]]], settings: Settings) -> Iterator[tuple[int, int, Pair]]:
+def _relate_group(
+    rows: Iterable[tuple[int, tuple[bool, Any]]], settings: Settings
+) -> Iterator[tuple[int, int, Pair, list[list[dict[str, Any]]]]]:
     """The support test, then related_pairs, for one group of candidate pairs ``(group, (True, (a, b, lexical)))``
-    and the articles they name ``(group, (False, (k, pickled article and centred static vectors)))``."""
+    and the articles they name ``(group, (False, (k, pickled article and centred static vectors)))``.
+
+    Each pair comes with its passages' links as the JSON report gives them (sentence offsets and texts): only here
+    are both articles at hand."""
     found, members = [], []
     for _, (is_pair, value) in rows:
         if is_pair:
@@ -429,8 +421,10 @@ def _relate_group(rows: Iterable[tuple[int, tuple[bool, Any]]], settings: Settin
         return
     encoder = SentenceEncoder.load(settings.model_dir, threads=1)
     index = {a.id: k for k, a in zip(ks, articles, strict=True)}
+    by_id = {a.id: a for a in articles}
     for pair in related_pairs(articles, centred, candidates, encoder, settings, False, None):
-        yield index[pair.a], index[pair.b], pair
+        a, b = by_id[pair.a], by_id[pair.b]
+        yield index[pair.a], index[pair.b], pair, [[link_dict(k, a, b) for k in p.links] for p in pair.passages]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -507,178 +501,6 @@ def _connected_components(edges: Any, partitions: int) -> Any:
         if total == before:
             both.unpersist()
             return labels
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# output
-
-
-def _check_output(spark: Any, output: str, overwrite: bool) -> None:
-    jvm, conf = spark.sparkContext._jvm, spark.sparkContext._jsc.hadoopConfiguration()
-    path = jvm.org.apache.hadoop.fs.Path(output)
-    fs = path.getFileSystem(conf)
-    if fs.exists(path):
-        if not overwrite:
-            raise SparkJobError(f"{output} exists; choose a new output folder or pass --overwrite")
-        fs.delete(path, True)
-
-
-def _write_text(spark: Any, path: str, text: str) -> None:
-    """One small file on any file system Spark writes to (the summary)."""
-    jvm, conf = spark.sparkContext._jvm, spark.sparkContext._jsc.hadoopConfiguration()
-    target = jvm.org.apache.hadoop.fs.Path(path)
-    stream = target.getFileSystem(conf).create(target, True)
-    try:
-        stream.write(bytearray(text.encode("utf-8")))
-    finally:
-        stream.close()
-
-
-def _write(
-    spark: Any, output: str, feats: Any, pairs: Any, stories: list[Any], errors: list[Keyed], overwrite: bool
-) -> dict[str, Any]:
-    schemas = _schemas()
-    tables = {
-        "articles": feats.map(lambda kv: _article_row(kv[1][0])),
-        "pairs": pairs.map(lambda r: _pair_row(r[2])),
-        "passages": pairs.flatMap(lambda r: _passage_rows(r[2])),
-        "stories": spark.sparkContext.parallelize(stories, 1),
-        "errors": spark.sparkContext.parallelize([(e.path, e.reason) for _, e in errors], 1),
-    }
-    mode = "overwrite" if overwrite else "errorifexists"
-    for name, rdd in tables.items():
-        spark.createDataFrame(rdd, schemas[name]).write.mode(mode).parquet(posixpath.join(output, name))
-    return {"schema": SCHEMA, "articles": feats.count(), "stories": len(stories), "errors": len(errors)}
-
-
-def _schemas() -> dict[str, Any]:
-    from pyspark.sql.types import ArrayType, BooleanType, DoubleType, IntegerType, StringType, StructField, StructType
-
-    def struct(*fields: tuple[str, Any]) -> StructType:
-        return StructType([StructField(name, kind, True) for name, kind in fields])
-
-    text, number, whole = StringType(), DoubleType(), IntegerType()
-    span = ArrayType(whole)
-    divergence = struct(
-        ("kind", text), ("change", text), ("a_sentence", whole), ("b_sentence", whole),
-        ("a_span", span), ("b_span", span), ("a_text", text), ("b_text", text),
-    )  # fmt: skip
-    link = struct(("a", whole), ("b", whole), ("similarity", number), ("verbatim", BooleanType()))
-    return {
-        "articles": struct(
-            ("id", text),
-            ("path", text),
-            ("title", text),
-            ("date", text),
-            ("outlet", text),
-            ("url", text),
-            ("removed", ArrayType(struct(("text", text), ("reason", text)))),
-            ("sentence_count", whole),
-        ),  # fmt: skip
-        "pairs": struct(
-            ("a", text),
-            ("b", text),
-            ("relation", text),
-            ("score", number),
-            ("source", text),
-            ("source_reasons", ArrayType(text)),
-            ("coverage_a", number),
-            ("coverage_b", number),
-            ("passages", whole),
-            ("divergences", ArrayType(divergence)),
-        ),  # fmt: skip
-        "passages": struct(
-            ("a", text),
-            ("b", text),
-            ("passage", whole),
-            ("a_start", whole),
-            ("a_end", whole),
-            ("b_start", whole),
-            ("b_end", whole),
-            ("sentences", ArrayType(link)),
-        ),  # fmt: skip
-        "stories": struct(("id", text), ("articles", ArrayType(text)), ("label", text)),
-        "errors": struct(("path", text), ("reason", text)),
-    }
-
-
-def _article_row(article: Article) -> tuple[Any, ...]:
-    d = article_dict(article)
-    removed = [(r["text"], r["reason"]) for r in d["removed"]]
-    return d["id"], d["path"], d["title"], d["date"], d["outlet"], d["url"], removed, d["sentence_count"]
-
-
-def _pair_row(pair: Pair) -> tuple[Any, ...]:
-    d = pair_dict(pair)
-    divergences = [
-        (x["kind"], x["change"], x["a_sentence"], x["b_sentence"], x["a_span"], x["b_span"], x["a_text"], x["b_text"])
-        for x in (divergence_dict(v) for v in pair.divergences)
-    ]
-    return (
-        d["a"], d["b"], d["relation"], float(d["score"]), d["source"], list(d["source_reasons"]),
-        float(d["coverage"]["a"]), float(d["coverage"]["b"]), len(d["passages"]), divergences,
-    )  # fmt: skip
-
-
-def _passage_rows(pair: Pair) -> list[tuple[Any, ...]]:
-    return [
-        (
-            pair.a,
-            pair.b,
-            n,
-            p.a_span[0],
-            p.a_span[1],
-            p.b_span[0],
-            p.b_span[1],
-            [(k.a, k.b, float(k.score), bool(k.verbatim)) for k in p.links],
-        )  # fmt: skip
-        for n, p in enumerate(pair.passages)
-    ]
-
-
-def load_report(output: str, spark: Any = None) -> dict[str, Any]:
-    """The JSON report (schema of ``scan --format json``) rebuilt from spark-scan's tables; for small outputs."""
-    spark = spark or session()
-
-    def rows(table: str) -> list[Any]:
-        return spark.read.parquet(posixpath.join(output, table)).collect()
-
-    passages: dict[tuple[str, str], list[Any]] = {}
-    for x in rows("passages"):
-        passages.setdefault((x["a"], x["b"]), []).append(x)
-    pairs = []
-    for p in sorted(rows("pairs"), key=lambda r: (r["a"], r["b"])):
-        found = sorted(passages.get((p["a"], p["b"]), []), key=lambda r: r["passage"])
-        pairs.append({
-            "a": p["a"], "b": p["b"], "relation": p["relation"], "score": p["score"], "source": p["source"],
-            "source_reasons": list(p["source_reasons"]), "coverage": {"a": p["coverage_a"], "b": p["coverage_b"]},
-            "passages": [
-                {"a_span": [x["a_start"], x["a_end"]], "b_span": [x["b_start"], x["b_end"]],
-                 "sentences": [s.asDict() for s in x["sentences"]]}
-                for x in found
-            ],
-            "divergences": [
-                {**d.asDict(), "a_span": _span(d["a_span"]), "b_span": _span(d["b_span"])} for d in p["divergences"]
-            ],
-        })  # fmt: skip
-    articles = [
-        {**a.asDict(recursive=True), "removed": [r.asDict() for r in a["removed"]]}
-        for a in sorted(rows("articles"), key=lambda r: r["id"])
-    ]
-    return {
-        "schema": SCHEMA,
-        "articles": articles,
-        "pairs": pairs,
-        "stories": [
-            {"id": s["id"], "articles": list(s["articles"]), "label": s["label"]}
-            for s in sorted(rows("stories"), key=lambda r: int(r["id"][1:]))
-        ],
-        "errors": [{"path": e["path"], "reason": e["reason"]} for e in rows("errors")],
-    }
-
-
-def _span(value: Any) -> list[int] | None:
-    return list(value) if value is not None else None
 
 
 # spark-submit entry: spark-submit .../sourcetrace/spark.py INPUT... OUTPUT [options of spark-scan]

@@ -10,18 +10,21 @@ same data. Figures: docs/quality.md. One module per kind of data set:
 - ``stories``: story clustering (ECB+);
 - ``collection``: a collection with planted pairs;
 - ``rewrites``: language-model rewrites of real news, and independent reports of one event;
+- ``reviews``: a store's pairs against the verdicts its readers gave (``evaluate_reviews``; no data set to read);
 
 ``runner`` lists them by name (``DATASETS``) and runs one (``run_evaluation``); ``results`` holds the outcome of a
 run and its text, Markdown and JSON forms; ``common`` what the runs share.
 """
 
 from .results import Evaluation, Table, evaluation_dict, evaluation_markdown, evaluation_text
+from .reviews import evaluate_reviews
 from .runner import DATASETS, run_evaluation
 
 __all__ = [
     "DATASETS",
     "Evaluation",
     "Table",
+    "evaluate_reviews",
     "evaluation_dict",
     "evaluation_markdown",
     "evaluation_text",

@@ -1,21 +1,24 @@
 """Who took from whom in a story, drawn as an SVG whose positions are computed here (the page needs no script).
 
 Arrows are drawn only for taking (copy, rewrite, excerpt with a decided source), from the source to the taker.
-Articles that quote the same sources, or share material with no decided source, are joined by plain lines.
+Articles that quote the same sources, or share material with no decided source, are joined by plain lines; a line of
+shared quotations is labelled with who is quoted, when the segmenter found the speaker.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..describe import Name, directed, lookup, pair_headline, short_id, source_of, taker_of
-from ..records import Pair, Story
+from ..records import Article, Pair, Story
 from .render import Links
 
 GRAPH_NODES = 40  # a story graph shows at most this many articles (those with the most pairs)
 LABEL = 22  # characters of a title shown beside its node
+SPEAKERS = 2  # speakers named on a line of shared quotations
 
 
 @dataclass
@@ -42,6 +45,9 @@ class Edge:
     kind: str  # "took", "quotes" or "undecided"
     title: str
     url: str
+    label: str = ""  # on a line of shared quotations: who is quoted
+    label_x: float = 0.0
+    label_y: float = 0.0
 
 
 @dataclass
@@ -62,8 +68,45 @@ def shares_material(pair: Pair) -> bool:
     return pair.relation is not None and pair.score > 0
 
 
-def reuse_graph(story: Story, pairs: Sequence[Pair], names: Mapping[str, Name], links: Links, size: int = 480) -> Graph:
-    """Articles on a circle, labelled by title; an arrow from the source to the article that took from it."""
+def quoted_speakers(pair: Pair, articles: Mapping[str, Article]) -> list[str]:
+    """Who is quoted in what two articles share, most often first.
+
+    From the pair's linked sentences that hold a quotation when the pair has its passages; otherwise (a stored pair
+    read without them) the speakers both articles quote. Names as the segmenter found them.
+    """
+    a, b = articles.get(pair.a), articles.get(pair.b)
+    if a is None or b is None:
+        return []
+    found: Counter[str] = Counter()
+    for link in (k for passage in pair.passages for k in passage.links):
+        if link.a >= len(a.sentences) or link.b >= len(b.sentences):
+            continue
+        sa, sb = a.sentences[link.a], b.sentences[link.b]
+        speaker = sa.speaker or sb.speaker
+        if speaker and (sa.quote or sa.quote_spans or sb.quote or sb.quote_spans):
+            found[speaker] += 1
+    if not pair.passages:
+
+        def quoted(article: Article) -> Counter[str]:
+            return Counter(s.speaker for s in article.sentences if s.speaker and (s.quote or s.quote_spans))
+
+        in_a, in_b = quoted(a), quoted(b)
+        found = Counter({who: in_a[who] + in_b[who] for who in in_a.keys() & in_b.keys()})
+    return [who for who, _ in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def reuse_graph(
+    story: Story,
+    pairs: Sequence[Pair],
+    names: Mapping[str, Name],
+    links: Links,
+    size: int = 480,
+    articles: Mapping[str, Article] | None = None,
+) -> Graph:
+    """Articles on a circle, labelled by title; an arrow from the source to the article that took from it.
+
+    Given the ``articles`` (with their sentences), a line of shared quotations names who is quoted.
+    """
     members = set(story.articles)
     inside = [p for p in pairs if p.a in members and p.b in members and shares_material(p)]
     degree: dict[str, int] = {}
@@ -105,7 +148,10 @@ def reuse_graph(story: Story, pairs: Sequence[Pair], names: Mapping[str, Name], 
     edges, flows = [], []
     for p in sorted(inside, key=lambda p: (-p.score, p.a, p.b)):
         url = links.pair(p.a, p.b)
-        sentence = f"{pair_headline(p, names)} (strength {p.score:.2f})"
+        kind = "took" if directed(p) else ("quotes" if p.relation == "shared-quotes" else "undecided")
+        speakers = quoted_speakers(p, articles) if kind == "quotes" and articles is not None else []
+        quoting = f", quoting {' and '.join(speakers[:SPEAKERS])}" if speakers else ""
+        sentence = f"{pair_headline(p, names)} (strength {p.score:.2f}{quoting})"
         flows.append((sentence, url))
         source, taker = source_of(p), taker_of(p)
         if source not in place or taker not in place:
@@ -113,7 +159,6 @@ def reuse_graph(story: Story, pairs: Sequence[Pair], names: Mapping[str, Name], 
         (x1, y1), (x2, y2) = place[source], place[taker]
         length = math.hypot(x2 - x1, y2 - y1) or 1.0
         shrink = 9 / length  # stop short of the node circles so that the arrowhead shows
-        kind = "took" if directed(p) else ("quotes" if p.relation == "shared-quotes" else "undecided")
         edges.append(
             Edge(
                 x1=round(x1 + (x2 - x1) * shrink, 1),
@@ -125,6 +170,9 @@ def reuse_graph(story: Story, pairs: Sequence[Pair], names: Mapping[str, Name], 
                 kind=kind,
                 title=sentence,
                 url=url,
+                label=short_id(", ".join(speakers[:SPEAKERS]), LABEL) if speakers else "",
+                label_x=round((x1 + x2) / 2, 1),
+                label_y=round((y1 + y2) / 2 - 4, 1),
             )
         )
     kinds = tuple(k for k in ("took", "undecided", "quotes") if any(e.kind == k for e in edges))

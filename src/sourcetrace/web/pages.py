@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from ..describe import Name, names_of
-from ..digest import store_digest
+from ..digest import build_digest
 from ..errors import InputError
 from ..records import Article, ScanResult
 from ..reviews import review_for, reviews_of
@@ -188,9 +188,12 @@ def add_pages(
         pairs = store.pairs_among(story.articles)
         names = store.names(story.articles)
         links = web_links(request.scope.get("root_path", ""))
+        # the articles once, for the digest and for the speakers on the graph's lines of shared quotations
+        articles = {a.id: a for a in (store.article(i) for i in story.articles) if a is not None}
+        d = build_digest(story, articles, pairs)
         pairs.sort(key=lambda p: (-p.score, p.a, p.b))
-        g = reuse_graph(story, pairs, names, links)
-        return page(request, "story.html", story=story, g=g, pairs=pairs, names=names, d=store_digest(store, story))
+        g = reuse_graph(story, pairs, names, links, articles=articles)
+        return page(request, "story.html", story=story, g=g, pairs=pairs, names=names, d=d)
 
     def check_page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
         defaults: dict[str, Any] = {
