@@ -42,7 +42,8 @@ FULL = {
     "pan13": {"limit": None},
 }
 ORDER = ("seeds", "clough", "mrpc", "pan-paraphrase", "ecbplus", "pan13", "collection", "llm-rewrites",
-         "independent-reports")  # fmt: skip
+         "independent-reports", "newswcl50-stories", "gva-stories")  # fmt: skip
+STORY_FILES = {"newswcl50-stories": "newswcl50.jsonl", "gva-stories": "gva.jsonl"}  # in news-stories-dev
 
 
 def compose_collection(data: Path, out: Path, n: int, rate: float, seed: int) -> None:
@@ -83,7 +84,7 @@ def run(
     from sourcetrace.evaluation.runner import spread
     from sourcetrace.evaluation.seeds import evaluate_seeds
     from sourcetrace.evaluation.sentence_pairs import evaluate_sentence_pairs
-    from sourcetrace.evaluation.stories import evaluate_ecbplus
+    from sourcetrace.evaluation.stories import evaluate_ecbplus, evaluate_stories
 
     sentence_sets = {"mrpc": ("mrpc-train", load_mrpc), "pan-paraphrase": ("pan-paraphrase-train", load_pan_paraphrase)}
     results = {}
@@ -125,6 +126,9 @@ def run(
         elif name == "independent-reports":
             ev = evaluate_independent(data / "news-stories-dev" / "newswcl50.jsonl", settings, models, log)
             command = "sourcetrace eval independent-reports ../shared/data/news-stories-dev/newswcl50.jsonl"
+        elif name in STORY_FILES:
+            ev = evaluate_stories(data / "news-stories-dev" / STORY_FILES[name], settings, models, baselines, log)
+            command = f"sourcetrace eval stories ../shared/data/news-stories-dev/{STORY_FILES[name]}"
         else:
             raise ValueError(f"unknown data set {name}")
         results[name] = (ev, command)
@@ -172,6 +176,8 @@ TITLES = {
     "collection": "Composed collection: rewrites from real paraphrases among unrelated articles",
     "llm-rewrites": "Language-model rewrites of real news (llm-rewrites-dev)",
     "independent-reports": "Independent reports of one event (NewsWCL50)",
+    "newswcl50-stories": "NewsWCL50: stories",
+    "gva-stories": "Gun Violence Archive news: stories",
 }
 # (data set, figure, goal, what it means)
 TARGETS = (
@@ -181,6 +187,8 @@ TARGETS = (
     ("mrpc", "accuracy", 0.76, "MRPC: accuracy (no setting chosen on these data)"),
     ("pan-paraphrase", "accuracy", 0.91, "PAN paraphrases: accuracy (no setting chosen on these data)"),
     ("ecbplus", "bcubed_f1", 0.90, "ECB+: story B-cubed F1"),
+    ("gva-stories", "bcubed_f1", 0.90, "GVA news: story B-cubed F1"),
+    ("newswcl50-stories", "bcubed_f1", 0.95, "NewsWCL50: story B-cubed F1"),
     ("collection", "recall_rewrite", 0.95, "composed collection: rewrite pairs found"),
     ("collection", "precision_rewrite", 0.95, "composed collection: pairs reported as rewrite that are planted"),
     ("pan13", "pair_recall", 0.98, "PAN 2013 verbatim: pairs found"),

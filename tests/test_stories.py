@@ -108,3 +108,23 @@ def test_term_links_are_the_pairs_at_the_threshold_found_through_their_keys(seed
     halves = {**stories.term_links(csr_matrix(unit), 0.35, rows=range(0, 25)),
               **stories.term_links(csr_matrix(unit), 0.35, rows=range(25, 60))}  # fmt: skip
     assert set(halves) == expected
+
+
+def test_stories_do_not_move_when_unrelated_articles_are_added():
+    topics = ["budget vote in the state senate", "a new bakery opening downtown", "the county fair schedule",
+              "a school board election", "river flooding after heavy rain", "a museum exhibition of maps"]  # fmt: skip
+    crowd = [
+        make_article(f"u{k}", [f"Residents discussed {t} on Tuesday.", f"Officials said more about {t} would follow."])
+        for k, t in enumerate(topics * 5)
+    ]
+    alone = {s.articles for s in cluster_stories(_articles(), [], StorySettings())}
+    among = {s.articles for s in cluster_stories(_articles() + crowd, [], StorySettings()) if s.articles[0][0] != "u"}
+    assert alone == among == {("q1", "q2"), ("n1", "n2")}
+
+
+def test_a_pairs_evidence_depends_on_the_two_articles_alone():
+    arts = _articles()
+    settings = StorySettings()
+    pair = stories.term_vectors(arts[:2], settings, stories.Rarity.load())
+    crowd = stories.term_vectors(arts, settings, stories.Rarity.load())
+    assert (pair @ pair.T).toarray()[0, 1] == pytest.approx((crowd @ crowd.T).toarray()[0, 1])

@@ -187,7 +187,8 @@ def _featurise_chunk(job: tuple[Sequence[Article], frozenset[str], Settings]) ->
     bounds = np.cumsum([0] + [len(a.sentences) for a in prepared])
     static = [flat[bounds[k] : bounds[k + 1]] for k in range(len(prepared))]
     signatures = minhash_signatures([a.text for a in prepared], settings.candidates)
-    found = [mentions(a) for a in prepared]
+    rarity = Rarity.load(settings.model_dir)
+    found = [mentions(a, rarity) for a in prepared]
     return Features(prepared, static, signatures, found, common_words(a.text for a in prepared), errors)
 
 

@@ -17,6 +17,7 @@ unrelated articles to a collection changes no story.
 
 from __future__ import annotations
 
+import heapq
 import math
 import os
 import re
@@ -71,8 +72,10 @@ class Mentions:
     words: str = ""
 
 
-def mentions(article: Article) -> Mentions:
-    """The names, dates and numbers ``article`` mentions (see :func:`event_terms`)."""
+def mentions(article: Article, rarity: Rarity | None = None) -> Mentions:
+    """The names, dates and numbers ``article`` mentions, and its :data:`MOST_WORDS` heaviest words (count x
+    ``rarity``, by default the packaged encoder's): its keywords, which stand for it (the rest weigh little and
+    would only make work). See :func:`event_terms`."""
     names: list[str] = []
     openers: list[str] = []
     for sentence in article.sentences or []:  # sentence by sentence: a name does not run on into the next one
@@ -84,7 +87,10 @@ def mentions(article: Article) -> Mentions:
     terms = ["d:" + " ".join(m.casefold().split()) for m in _MONTH.findall(text)]
     terms += ["y:" + m for m in _YEAR.findall(text)]
     terms += ["#:" + m.rstrip(".,") for m in _NUMBER.findall(text) if not _YEAR.fullmatch(m)]
-    words = [w.casefold() for w in _CONTENT_WORD.findall(text)]
+    counts = Counter(w.casefold() for w in _CONTENT_WORD.findall(text))
+    rarity = rarity or Rarity.load()
+    heavy = heapq.nlargest(MOST_WORDS, counts, key=lambda w: ((1 + math.log(counts[w])) * rarity(w), w))
+    words = [w for w in sorted(heavy) for _ in range(counts[w])]
     return Mentions("\n".join(names), "\n".join(openers), "\n".join(terms), "\n".join(words))
 
 
@@ -155,7 +161,7 @@ def _rarity(model_dir: Path) -> Rarity:
 def term_vectors(articles: Sequence[Article], settings: StorySettings, rarity: Rarity) -> csr_matrix:
     """The articles' story vectors (:func:`term_matrix`)."""
     common = common_words(a.text for a in articles)
-    return term_matrix((event_terms(mentions(a), common) for a in articles), settings, rarity)
+    return term_matrix((event_terms(mentions(a, rarity), common) for a in articles), settings, rarity)
 
 
 def term_matrix(counts: Iterable[Counter[str]], settings: StorySettings, rarity: Rarity) -> csr_matrix:
@@ -178,34 +184,21 @@ def term_matrix(counts: Iterable[Counter[str]], settings: StorySettings, rarity:
     weight = np.empty(len(vocab))
     is_word = np.zeros(len(vocab), dtype=bool)
     for t, k in vocab.items():
-        kind, text = t[0], t[2:]
-        is_word[k] = kind == "w"
-        weight[k] = rarity(text) if kind == "w" else max(map(rarity, text.split())) if kind == "n" else rarity.most
-    row = np.repeat(np.arange(n), np.diff(np.array(indptr, dtype=np.int64)))
+        prefix, text = t[0], t[2:]
+        is_word[k] = prefix == "w"
+        weight[k] = rarity(text) if prefix == "w" else max(map(rarity, text.split())) if prefix == "n" else rarity.most
+    row = np.repeat(np.arange(n), np.diff(np.array(indptr, dtype=np.int64)).astype(np.int64))
     values = (1 + np.log(np.frombuffer(tfs))) * weight[terms]
-    # an article's heaviest words stand for it (its keywords): the rest weigh little and would only make work
-    kind = is_word[terms]
-    top = ~kind
-    top[kind] = _top_per_row(row[kind], values[kind], MOST_WORDS)
-    row, terms, values, kind = row[top], terms[top], values[top], kind[top]
+    words = is_word[terms]
     # each kind normalised on its own, then scaled by its weight in the model
     scale = np.zeros(len(values))
-    for mask, factor in ((kind, settings.words), (~kind, settings.terms)):
+    for mask, factor in ((words, settings.words), (~words, settings.terms)):
         norms = np.sqrt(np.bincount(row[mask], weights=values[mask] ** 2, minlength=n))
         scale[mask] = math.sqrt(factor) / np.maximum(norms[row[mask]], 1e-12)
     return csr_matrix((values * scale, (row, column[terms])), shape=(n, max(len(vocab), 1)), dtype=np.float64)
 
 
-MOST_WORDS = 60  # words kept per article (term_matrix)
-
-
-def _top_per_row(row: np.ndarray, values: np.ndarray, keep: int) -> np.ndarray:
-    """Mask of each row's ``keep`` largest values (``row`` sorted; ties: the first entries)."""
-    order = np.lexsort((np.arange(len(row)), -values, row))
-    starts = np.searchsorted(row[order], row[order], side="left")
-    mask = np.zeros(len(row), dtype=bool)
-    mask[order[np.arange(len(order)) - starts < keep]] = True
-    return mask
+MOST_WORDS = 60  # words kept per article (mentions)
 
 
 def link_evidence(settings: StorySettings) -> float:

@@ -16,7 +16,7 @@ from .results import Evaluation
 from .rewrites import evaluate_independent, evaluate_rewrites
 from .seeds import evaluate_seeds
 from .sentence_pairs import evaluate_sentence_pairs
-from .stories import evaluate_ecbplus
+from .stories import evaluate_ecbplus, evaluate_stories
 
 T = TypeVar("T")
 
@@ -30,6 +30,7 @@ DATASETS: tuple[str, ...] = (
     "collection",
     "llm-rewrites",
     "independent-reports",
+    "stories",
 )
 
 
@@ -69,4 +70,6 @@ def run_evaluation(
         if dataset == "llm-rewrites":
             return evaluate_rewrites(path, settings, models, baselines, log)
         return evaluate_independent(path, settings, models, log)
+    if dataset == "stories":
+        return evaluate_stories(path, settings, models, baselines, log)
     raise ValueError(f"unknown data set {dataset!r}; known: {', '.join(DATASETS)}")

@@ -1,0 +1,48 @@
+"""Time of the story stage on one collection: the story matrix and the clustering, after the per-article work.
+
+    python bench/stories.py COLLECTION.jsonl [--runs 3]
+
+Reads and featurises the collection once (as `scan` does, in worker processes), then times, per run, building the
+story matrix (terms and keywords of every article, weighted) and `cluster_stories` without reuse pairs, and prints
+the median of the runs (docs/performance.md). Build a synthetic collection with `python bench/collection.py --n N`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from sourcetrace.ingest import read_articles
+from sourcetrace.pipeline import featurise
+from sourcetrace.settings import Settings
+from sourcetrace.stories import Rarity, cluster_stories, event_terms, term_matrix
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("collection", type=Path)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    settings = Settings.load()
+    articles, _ = read_articles([args.collection], settings.ingest)
+    features = featurise(articles, settings)
+    rarity = Rarity.load(settings.model_dir)
+    matrix_s, cluster_s = [], []
+    for run in range(args.runs):
+        started = time.perf_counter()
+        x = term_matrix((event_terms(m, features.common) for m in features.mentions), settings.stories, rarity)
+        built = time.perf_counter()
+        stories = cluster_stories(features.articles, [], settings.stories, x)
+        done = time.perf_counter()
+        matrix_s.append(built - started)
+        cluster_s.append(done - built)
+        print(f"run {run + 1}: {len(features.articles)} articles: story matrix {matrix_s[-1]:.2f} s, clustering "
+              f"{cluster_s[-1]:.2f} s, {len(stories)} stories")  # fmt: skip
+    print(f"median: story matrix {statistics.median(matrix_s):.2f} s, clustering {statistics.median(cluster_s):.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
