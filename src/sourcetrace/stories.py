@@ -252,7 +252,7 @@ def term_links(
     return edges
 
 
-COMMON_TERM = 100  # a term in more articles than this does not make a pair worth a look on its own (term_links)
+COMMON_TERM = 20  # a term in more articles than this does not make a pair worth a look on its own (term_links)
 KEYS = 10  # an article's heaviest uncommon terms through which its pairs are looked for (term_links)
 
 
