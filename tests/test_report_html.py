@@ -47,7 +47,7 @@ def test_report_is_self_contained(seeds_result):
 def test_report_has_an_index_stories_graphs_and_every_pair_folded(seeds_result):
     html = render_report(seeds_result)
     multi = [s for s in seeds_result.stories if len(s.articles) > 1]
-    assert html.count('<section class="story"') == len(multi) == 2
+    assert html.count('<section class="story"') == len(multi) >= 1
     assert html.count("<svg") == len(multi)
     # the index first: pairs strongest first, by title, each leading to its folded view
     index = html[html.index('<nav class="index"') : html.index("</nav>", html.index('<nav class="index"'))]

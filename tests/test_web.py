@@ -94,9 +94,11 @@ def test_pairs_and_stories(client):
     assert pair["relation"] == "rewrite" and pair["source"] == seed("001")
     assert any(d["kind"] == "attribution" and d["b_text"] == "told AFP" for d in pair["divergences"])
     stories = client.get("/api/stories", params={"min_articles": 2}).json()
-    assert stories["total"] == 2
-    story = client.get(f"/api/stories/{stories['items'][0]['id']}").json()
-    assert len(story["articles"]) == 3 and len(story["pairs"]) == 3
+    assert stories["total"] == len(stories["items"]) >= 1
+    story = client.get(f"/api/stories/{stories['items'][0]['id']}").json()  # the largest: Kim's visit at least
+    ids = set(story["articles"])
+    assert {seed("000"), seed("001"), seed("003")} <= ids
+    assert len(story["pairs"]) == sum(1 for p in pairs["items"] if {p["a"], p["b"]} <= ids) >= 3
 
 
 def test_errors_are_json_with_the_right_status_and_the_service_goes_on(client):
