@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from collection import DEFAULT_DATA, build_collection  # noqa: E402
-from sourcetrace.ingest import read_articles  # noqa: E402
 from sourcetrace.pipeline import Models  # noqa: E402
 from sourcetrace.settings import Settings  # noqa: E402
+from sourcetrace.stages.ingest import read_articles  # noqa: E402
 from sourcetrace.store import Store  # noqa: E402
 
 OUT = ROOT / "bench" / "out"

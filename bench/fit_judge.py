@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from sourcetrace.align import word_jaccard
 from sourcetrace.pipeline import Models
 from sourcetrace.settings import Settings
+from sourcetrace.stages.align import word_jaccard
 
 SAME_MEANING = 3.0
 EXCLUDED = ("MSRpar", "MSRvid")

@@ -21,10 +21,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from sourcetrace import candidates  # noqa: E402
-from sourcetrace.ingest import read_articles  # noqa: E402
 from sourcetrace.pipeline import featurise  # noqa: E402
 from sourcetrace.settings import Settings  # noqa: E402
+from sourcetrace.stages import candidates  # noqa: E402
+from sourcetrace.stages.ingest import read_articles  # noqa: E402
 from throughput import ensure_collection  # noqa: E402
 
 

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from sourcetrace.align import strength
-from sourcetrace.clean import clean
-from sourcetrace.ingest import read_articles
 from sourcetrace.pipeline import Models
-from sourcetrace.segment import segment
 from sourcetrace.settings import Settings
+from sourcetrace.stages.align import strength
+from sourcetrace.stages.clean import clean
+from sourcetrace.stages.ingest import read_articles
+from sourcetrace.stages.segment import segment
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -18,8 +18,8 @@ import time
 
 import numpy as np
 
-from sourcetrace.candidates import single
 from sourcetrace.pipeline import Timings, scan
+from sourcetrace.stages.candidates import single
 
 
 def resident_mb() -> float:

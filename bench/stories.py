@@ -14,10 +14,10 @@ import statistics
 import time
 from pathlib import Path
 
-from sourcetrace.ingest import read_articles
 from sourcetrace.pipeline import featurise
 from sourcetrace.settings import Settings
-from sourcetrace.stories import Rarity, cluster_stories, event_terms, term_matrix
+from sourcetrace.stages.ingest import read_articles
+from sourcetrace.stages.stories import Rarity, cluster_stories, event_terms, term_matrix
 
 
 def main() -> int:

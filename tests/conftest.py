@@ -59,7 +59,7 @@ def seed_id(prefix: str) -> str:
 @pytest.fixture
 def seeds_store(tmp_path, settings, models):
     """A store holding the bundled seeds."""
-    from sourcetrace.ingest import read_articles
+    from sourcetrace.stages.ingest import read_articles
     from sourcetrace.store import Store
 
     articles, _ = read_articles([SEEDS], settings.ingest)

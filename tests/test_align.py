@@ -2,8 +2,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sourcetrace.align import align, judge, ordered_coverage, same_meaning, wording_similarity
 from sourcetrace.settings import AlignSettings
+from sourcetrace.stages.align import align, judge, ordered_coverage, same_meaning, wording_similarity
 
 from .conftest import make_article
 
@@ -136,7 +136,7 @@ def test_ordered_coverage_is_bounded_by_best_matches(rows, cols, rnd):
 
 
 def test_ordered_chain_walks_back_to_each_rows_partner():
-    from sourcetrace.align import ordered_chain
+    from sourcetrace.stages.align import ordered_chain
 
     probability = np.array([[0.9, 0.1, 0.1, 0.1], [0.1, 0.1, 0.8, 0.1], [0.1, 0.1, 0.7, 0.2], [0.9, 0.1, 0.1, 0.6]])
     value, partners = ordered_chain(probability, np.full(4, 0.25))

@@ -1,5 +1,5 @@
-from sourcetrace.attribute import attribute_source
 from sourcetrace.records import Divergence
+from sourcetrace.stages.attribute import attribute_source
 
 from .conftest import make_article
 

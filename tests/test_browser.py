@@ -18,7 +18,7 @@ pytest.importorskip("fastapi")
 uvicorn = pytest.importorskip("uvicorn")
 
 from sourcetrace.html_report import render_report  # noqa: E402
-from sourcetrace.ingest import read_articles  # noqa: E402
+from sourcetrace.stages.ingest import read_articles  # noqa: E402
 from sourcetrace.store import Store  # noqa: E402
 from sourcetrace.web.app import create_app  # noqa: E402
 

@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sourcetrace import candidates
-from sourcetrace.candidates import (
+from sourcetrace.settings import CandidateSettings
+from sourcetrace.stages import candidates
+from sourcetrace.stages.candidates import (
     band_keys,
     centre,
     colliding_rows,
@@ -20,7 +21,6 @@ from sourcetrace.candidates import (
     supported,
     unique,
 )
-from sourcetrace.settings import CandidateSettings
 
 from .conftest import make_article
 

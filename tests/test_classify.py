@@ -1,6 +1,6 @@
-from sourcetrace.classify import classify
 from sourcetrace.records import Alignment, Sentence, SentenceLink
 from sourcetrace.settings import ClassifySettings
+from sourcetrace.stages.classify import classify
 
 from .conftest import make_article
 
@@ -8,7 +8,7 @@ S = ClassifySettings()
 
 
 def _alignment(links, a, b, strength=0.0):
-    from sourcetrace.align import coverage
+    from sourcetrace.stages.align import coverage
 
     return Alignment(
         links=links,

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sourcetrace.clean import (
+from sourcetrace.records import Article
+from sourcetrace.stages.clean import (
     clean,
     merge_paragraph_counts,
     paragraph_counts,
@@ -17,7 +18,6 @@ from sourcetrace.clean import (
     parse_date,
     repeated_paragraphs,
 )
-from sourcetrace.records import Article
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = {p.name[:3]: p for p in (ROOT / "examples" / "seeds").glob("*.txt")}
@@ -368,7 +368,7 @@ def test_cleaning_arbitrary_text_is_idempotent(text: str) -> None:
 def test_repeated_paragraphs_survive_pickling_for_worker_processes():
     import pickle
 
-    from sourcetrace.clean import RepeatedParagraphs
+    from sourcetrace.stages.clean import RepeatedParagraphs
 
     repeated = RepeatedParagraphs({"subscribe now": 4})
     again = pickle.loads(pickle.dumps(repeated))

@@ -15,7 +15,7 @@ from sourcetrace.digest import build_digest, majority
 from sourcetrace.pipeline import scan
 from sourcetrace.records import Article, Pair, ScanResult, Story
 from sourcetrace.report import to_dict
-from sourcetrace.segment import segment
+from sourcetrace.stages.segment import segment
 from sourcetrace.terminal import digest_text
 
 from .conftest import SEEDS, seed_id
@@ -224,7 +224,7 @@ def test_story_page_and_report_show_the_digest_escaped(tmp_path, settings, model
     from fastapi.testclient import TestClient
 
     from sourcetrace.html_report import render_report
-    from sourcetrace.ingest import read_articles
+    from sourcetrace.stages.ingest import read_articles
     from sourcetrace.store import Store
     from sourcetrace.web.app import create_app
 

@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sourcetrace.divergences import find_divergences, is_contradiction
 from sourcetrace.records import Divergence
+from sourcetrace.stages.divergences import find_divergences, is_contradiction
 
 # --- the seed examples (001 is the original, 000 the rewrite) ---------------------------------------------------------
 

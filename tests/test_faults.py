@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from sourcetrace.cli import main
 from sourcetrace.errors import DamagedStoreError, StoreError
-from sourcetrace.ingest import read_articles
 from sourcetrace.integrity import full_check, salvage
+from sourcetrace.stages.ingest import read_articles
 from sourcetrace.store import Store
 
 from .conftest import SEEDS

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from sourcetrace.cli import main
 from sourcetrace.errors import OutputError
-from sourcetrace.ingest import decode_with_note, read_articles
 from sourcetrace.output import write_atomic
 from sourcetrace.records import FileError, Pair, ScanResult
 from sourcetrace.report import printable, to_csv, to_json, to_table
 from sourcetrace.settings import IngestSettings
+from sourcetrace.stages.ingest import decode_with_note, read_articles
 
 FRENCH = (
     "Première réunion à Paris : Élisabeth a déclaré que l’été serait chaud. "

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sourcetrace.ingest import read_articles
 from sourcetrace.records import FileError
 from sourcetrace.settings import IngestSettings
+from sourcetrace.stages.ingest import read_articles
 
 DATA = Path(__file__).resolve().parent / "data"
 SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"

@@ -1,7 +1,7 @@
 import numpy as np
 
-from sourcetrace.candidates import mean_vector
 from sourcetrace.pipeline import analyse
+from sourcetrace.stages.candidates import mean_vector
 
 from .conftest import make_article
 
@@ -30,7 +30,7 @@ def test_the_mean_of_a_few_sentences_is_shrunk_toward_zero():
 
 def test_featurising_in_worker_processes_gives_what_one_process_gives(settings, models, monkeypatch):
     from sourcetrace import pipeline
-    from sourcetrace.ingest import read_articles
+    from sourcetrace.stages.ingest import read_articles
 
     from .conftest import SEEDS
 

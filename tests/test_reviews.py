@@ -5,8 +5,8 @@ from click.testing import CliRunner
 
 from sourcetrace.cli import main
 from sourcetrace.errors import InputError
-from sourcetrace.ingest import read_articles
 from sourcetrace.reviews import all_reviews, save_review
+from sourcetrace.stages.ingest import read_articles
 
 from .conftest import SEEDS, seed_id
 

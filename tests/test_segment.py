@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sourcetrace.clean import clean
 from sourcetrace.records import Article
-from sourcetrace.segment import find_speaker, segment, sentence_offsets
+from sourcetrace.stages.clean import clean
+from sourcetrace.stages.segment import find_speaker, segment, sentence_offsets
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = {p.name[:3]: p for p in (ROOT / "examples" / "seeds").glob("*.txt")}

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 
 from sourcetrace.errors import StoreError
-from sourcetrace.ingest import read_articles
 from sourcetrace.pipeline import compare, scan
 from sourcetrace.records import Article
 from sourcetrace.settings import Settings
+from sourcetrace.stages.ingest import read_articles
 from sourcetrace.store import Store
 from sourcetrace.store.schema import SCHEMA_VERSION
 

@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
 
-from sourcetrace import stories
 from sourcetrace.records import Pair
 from sourcetrace.settings import StorySettings
-from sourcetrace.stories import cluster_stories, common_words, event_terms, mentions
+from sourcetrace.stages import stories
+from sourcetrace.stages.stories import cluster_stories, common_words, event_terms, mentions
 
 from .conftest import make_article
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from sourcetrace.ingest import read_articles
 from sourcetrace.pipeline import analyse
+from sourcetrace.stages.ingest import read_articles
 
 from .conftest import SEEDS
 

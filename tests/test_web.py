@@ -16,7 +16,7 @@ pytest.importorskip("httpx")
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from sourcetrace.ingest import read_articles  # noqa: E402
+from sourcetrace.stages.ingest import read_articles  # noqa: E402
 from sourcetrace.store import Store  # noqa: E402
 from sourcetrace.web.app import create_app  # noqa: E402
 from sourcetrace.web.middleware import CSP  # noqa: E402

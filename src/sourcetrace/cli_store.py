@@ -24,11 +24,11 @@ from .cli_common import (
 )
 from .describe import plural
 from .errors import SourcetraceError
-from .ingest import read_articles
 from .integrity import full_check, salvage
 from .pipeline import scan
 from .reviews import all_reviews
 from .settings import Settings
+from .stages.ingest import read_articles
 from .terminal import error_lines
 
 

@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol
 
-from .divergences import Fact, sentence_facts
 from .diverging import Divergent, Version, diverging
 from .records import Article, Pair, Story
 from .sentence_match import ADDRESS, WORD, SentenceKey, UnionFind, headline, is_address, same_sentences
+from .stages.divergences import Fact, sentence_facts
 
 __all__ = [
     "Digest",

@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .divergences import Fact, find_divergences, sentence_facts
 from .records import Article, Divergence, Pair
 from .sentence_match import ADDRESS, STOP, WORD, SentenceKey, UnionFind, headline, is_address, stem
+from .stages.divergences import Fact, find_divergences, sentence_facts
 
 MAX_DIVERGENCES = 12
 CLOSE_LINK = 0.75  # facts changed in a reuse pair count only between sentences linked this closely

@@ -15,9 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .align import align, judge, wording_similarity
-from .attribute import attribute_source
-from .candidates import (
+from .encoder import Encoder, SentenceEncoder, StaticEncoder
+from .records import Article, FileError, Pair, ScanResult
+from .report import divergence_dict
+from .settings import Settings
+from .stages.align import align, judge, wording_similarity
+from .stages.attribute import attribute_source
+from .stages.candidates import (
     NEAR_COPY,
     Candidate,
     centre,
@@ -27,15 +31,11 @@ from .candidates import (
     single,
     small_products,
 )
-from .classify import classify, is_substantial
-from .clean import clean, merge_paragraph_counts, paragraph_counts
-from .encoder import Encoder, SentenceEncoder, StaticEncoder
-from .ingest import read_articles
-from .records import Article, FileError, Pair, ScanResult
-from .report import divergence_dict
-from .segment import segment
-from .settings import Settings
-from .stories import Mentions, Rarity, cluster_stories, common_words, event_terms, mentions, term_matrix
+from .stages.classify import classify, is_substantial
+from .stages.clean import clean, merge_paragraph_counts, paragraph_counts
+from .stages.ingest import read_articles
+from .stages.segment import segment
+from .stages.stories import Mentions, Rarity, cluster_stories, common_words, event_terms, mentions, term_matrix
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 

@@ -40,13 +40,8 @@ from urllib.parse import unquote
 
 import numpy as np
 
-# absolute imports: spark-submit may run this file as a script
-from sourcetrace import candidates as cands
-from sourcetrace import stories as story_rules
-from sourcetrace.clean import RepeatedParagraphs, _reads_as_boilerplate, paragraph_lines
 from sourcetrace.encoder import SentenceEncoder, StaticEncoder
 from sourcetrace.errors import InputError, ModelError
-from sourcetrace.ingest import KINDS, _Found, _from_record, check_size, from_bytes, read_jsonl_stream
 from sourcetrace.pipeline import _featurise_chunk, related_pairs
 from sourcetrace.records import Article, FileError, Pair, Sentence
 from sourcetrace.report import link_dict
@@ -61,6 +56,12 @@ from sourcetrace.spark_io import (
     write_tables,
     write_text,
 )
+
+# absolute imports: spark-submit may run this file as a script
+from sourcetrace.stages import candidates as cands
+from sourcetrace.stages import stories as story_rules
+from sourcetrace.stages.clean import RepeatedParagraphs, _reads_as_boilerplate, paragraph_lines
+from sourcetrace.stages.ingest import KINDS, _Found, _from_record, check_size, from_bytes, read_jsonl_stream
 
 # the job's API; the session, the output and the report read back live in spark_io
 __all__ = ["SUMMARY", "TABLES", "SparkJobError", "load_report", "read_inputs", "session", "spark_scan"]

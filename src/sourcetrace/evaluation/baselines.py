@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from ..align import word_jaccard as word_jaccard  # the sentence judge's own feature is the word-overlap baseline
 from ..encoder import Encoder
+from ..stages.align import word_jaccard as word_jaccard  # the sentence judge's own feature is the word-overlap baseline
 
 _WORD = re.compile(r"\w+")
 _TFIDF_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..ingest import read_articles
 from ..pipeline import Models, analyse, scan
 from ..records import Pair
 from ..settings import Settings
+from ..stages.ingest import read_articles
 from .baselines import document_vectors, minhash_jaccard, minhash_scores, tfidf_cosines
 from .common import BINARY_HEADER, RELATIONS, REUSE, Log, binary_row, caching, say, threshold_rows
 from .datasets import Case, load_clough, load_pan13, read_text, reanchor_cases

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..ingest import read_articles
 from ..pipeline import Progress, featurise
 from ..records import Article, FileError, Pair, Story
-from ..stories import Rarity, cluster_stories
+from ..stages.ingest import read_articles
+from ..stages.stories import Rarity, cluster_stories
 from .base import IN_LIMIT, chunks, to_blob, utc_now
 from .index import KnownVectors, New, digest, signature_keys
 from .matching import Matching

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..candidates import centre, find_candidates, mean_vector
 from ..errors import InputError
-from ..ingest import read_articles
 from ..pipeline import featurise, related_pairs
 from ..records import Article, Pair, ScanResult
+from ..stages.candidates import centre, find_candidates, mean_vector
+from ..stages.ingest import read_articles
 from .base import IN_LIMIT, chunks, mark
 from .index import Index, KnownVectors, New, sentence_keys, signature_keys, unit
 from .reading import Reading

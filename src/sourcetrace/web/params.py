@@ -14,8 +14,8 @@ from typing import Annotated, Any
 from fastapi import Query
 
 from ..errors import InputError
-from ..ingest import read_bytes
 from ..records import Article, FileError
+from ..stages.ingest import read_bytes
 
 PAGE_STORIES = 20
 PAGE_ROWS = 50

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..records import Span
+from ...records import Span
 from .analysis import _analyse
 
 

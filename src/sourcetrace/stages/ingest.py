@@ -17,10 +17,10 @@ from typing import Any, Literal
 import charset_normalizer
 import trafilatura
 
+from ..errors import InputError
+from ..records import Article, FileError
+from ..settings import IngestSettings
 from .clean import parse_date
-from .errors import InputError
-from .records import Article, FileError
-from .settings import IngestSettings
 
 KINDS = {".txt": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
 _EXPECTED = ".txt, .html, .htm or .jsonl"

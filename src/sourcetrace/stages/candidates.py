@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .settings import CandidateSettings
+from ..settings import CandidateSettings
 
 _WORD = re.compile(r"\w+")
 _SEED = 20240917  # fixed so that results do not depend on the run

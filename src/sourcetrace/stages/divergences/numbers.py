@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from ..records import Divergence, Span
+from ...records import Divergence, Span
 from .common import (
     _STOP,
     _Analysis,

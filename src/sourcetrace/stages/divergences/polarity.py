@@ -6,7 +6,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 
-from ..records import Change, Divergence, Span
+from ...records import Change, Divergence, Span
 from .common import (
     _CLAUSE_END,
     _NORMALISE,

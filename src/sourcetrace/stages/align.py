@@ -16,9 +16,9 @@ from difflib import SequenceMatcher
 import numpy as np
 from rapidfuzz.distance import Indel
 
+from ..records import Alignment, Divergence, Passage, Sentence, SentenceLink
+from ..settings import AlignSettings
 from .divergences import find_divergences, is_contradiction
-from .records import Alignment, Divergence, Passage, Sentence, SentenceLink
-from .settings import AlignSettings
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "`": "'", "—": "-", "–": "-"})
 _SPACE = re.compile(r"\s+")

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from rapidfuzz.fuzz import ratio
 
-from ..records import Divergence
+from ...records import Divergence
 from .common import _STOP, _Analysis, _leftovers, _Mention, _neighbours, _wordset
 from .numbers import _MONTHS, _NUMBER_WORDS, _WEEKDAYS
 

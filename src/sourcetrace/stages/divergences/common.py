@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ..records import Change, Divergence, DivergenceKind, Span
+from ...records import Change, Divergence, DivergenceKind, Span
 
 
 def _wordlist(text: str) -> list[str]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 import blingfire
 import numpy as np
 
-from .records import Article, Sentence, Span
+from ..records import Article, Sentence, Span
 
 
 def segment(article: Article) -> Article:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from ..records import Divergence
+from ...records import Divergence
 from .attributions import _attributions, _compare_attributions
 from .common import _NORMALISE, _TOKEN, _Analysis
 from .names import _compare_names, _names

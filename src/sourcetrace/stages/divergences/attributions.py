@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..records import Divergence
+from ...records import Divergence
 from .common import _STOP, _Analysis, _leftovers, _match_by, _Mention, _token_range, _wordset
 from .names import _name_token, _same_name
 

@@ -35,10 +35,10 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from ..encoder import word_ranks
+from ..records import Article, Pair, Story
+from ..settings import StorySettings, default_model_dir
 from .candidates import ranges
-from .encoder import word_ranks
-from .records import Article, Pair, Story
-from .settings import StorySettings, default_model_dir
 
 _NAME = re.compile(r"\b[A-Z][\w’'.-]*(?:\s+(?:of\s+|de\s+|al-)?[A-Z][\w’'.-]*)*")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .records import Article, Divergence
+from ..records import Article, Divergence
 
 DECISIVE_MARGIN = 2
 

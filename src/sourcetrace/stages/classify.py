@@ -17,9 +17,9 @@ from collections.abc import Sequence
 
 from rapidfuzz.distance import Indel
 
+from ..records import Alignment, Relation, Sentence, SentenceLink
+from ..settings import ClassifySettings
 from .align import MIN_WORDS, normalise
-from .records import Alignment, Relation, Sentence, SentenceLink
-from .settings import ClassifySettings
 
 _LETTERED = re.compile(r"\w*[^\W\d_]\w*")  # a word with a letter in it, not a bare number
 

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from .records import Article, Removal
+from ..records import Article, Removal
 
 # ---------------------------------------------------------------------------------------------------------------
 # Dates
