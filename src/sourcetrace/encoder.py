@@ -21,6 +21,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from .errors import ModelError
+from .model_build import FIRST_WORD
 
 MANIFEST_FILE = "manifest.json"
 MAX_LENGTH = 128
@@ -256,6 +257,3 @@ def word_ranks(model_dir: Path) -> dict[str, int]:
     manifest = _manifest(model_dir, ("tokenizer_file",))
     vocab = _tokenizer(model_dir, manifest).get_vocab()
     return {w: k - FIRST_WORD for w, k in vocab.items() if k >= FIRST_WORD and not w.startswith("##")}
-
-
-FIRST_WORD = 1996  # BERT's uncased vocabulary: ids below this are special tokens, unused slots and characters

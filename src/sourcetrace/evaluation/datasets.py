@@ -185,6 +185,18 @@ def load_ecbplus(folder: str | Path) -> dict[str, StoryLabel]:
     return labels
 
 
+def load_story_labels(path: str | Path) -> dict[str, str]:
+    """``id`` -> ``story`` of a JSON-lines file of labelled articles (one JSON object per line)."""
+    labels: dict[str, str] = {}
+    for number, line in enumerate(read_text(Path(path)).splitlines(), start=1):
+        if line.strip():
+            record = json.loads(line)
+            if "id" not in record or "story" not in record:
+                raise InputError(f"{path}:{number}", "a labelled article needs an id and a story")
+            labels[str(record["id"])] = str(record["story"])
+    return labels
+
+
 PLANTED_RELATIONS: tuple[str, ...] = ("copy", "rewrite", "excerpt", "shared-quotes", "none")
 
 

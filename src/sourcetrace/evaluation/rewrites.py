@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..pipeline import Models, scan
 from ..settings import Settings
 from .baselines import document_vectors, minhash_scores, tfidf_cosines
-from .datasets import read_text
+from .datasets import load_story_labels, read_text
 from .results import Evaluation, Table
 
 Log = Callable[[str], None]
@@ -108,11 +108,7 @@ def evaluate_independent(path: str | Path, settings: Settings, models: Models, l
     one event called copy, rewrite or excerpt is a false claim of reuse."""
     started = time.perf_counter()
     file = Path(path)
-    story = {}
-    for line in read_text(file).splitlines():
-        if line.strip():
-            record = json.loads(line)
-            story[str(record["id"])] = str(record["story"])
+    story = load_story_labels(file)
     result = scan([file], settings, models)
     same = sum(1 for x, y in itertools.combinations(sorted(story), 2) if story[x] == story[y])
     claimed = [p for p in result.pairs if p.relation in REUSE]

@@ -3,7 +3,6 @@ clusterings."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -12,12 +11,11 @@ from pathlib import Path
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
-from ..errors import InputError
 from ..pipeline import Models, scan
 from ..settings import Settings
 from .baselines import average_linkage, document_vectors, tfidf_cosines
 from .common import RELATIONS, REUSE, Log, caching, say
-from .datasets import load_ecbplus
+from .datasets import load_ecbplus, load_story_labels
 from .measures import bcubed_per_item, cluster_scores, f1_score
 from .results import Evaluation, Table
 
@@ -132,18 +130,6 @@ def evaluate_ecbplus(
         ],
         time.perf_counter() - started,
     )
-
-
-def load_story_labels(path: str | Path) -> dict[str, str]:
-    """``id`` -> ``story`` of a JSON-lines file of labelled articles (one JSON object per line)."""
-    labels: dict[str, str] = {}
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            record = json.loads(line)
-            if "id" not in record or "story" not in record:
-                raise InputError(f"{path}:{number}", "a labelled article needs an id and a story")
-            labels[str(record["id"])] = str(record["story"])
-    return labels
 
 
 def evaluate_stories(
