@@ -1,10 +1,12 @@
 """How the reuse bar (classify.reuse_strength) was chosen: the strength of every dev rewrite pair and of every
 same-event pair of independent reports, each pair aligned whole (no candidate search, no probes).
 
-    python bench/reuse_bar.py [--data ../shared/data]
+    python bench/reuse_bar.py [--data ../shared/data] [--alternatives]
 
 Prints the bar that at most 5 of the 100 NewsWCL50 same-event pairs reach, and the share of the 485 dev rewrite
-pairs above it (docs/quality.md).
+pairs above it (docs/quality.md). ``--alternatives``: the same for pair statistics that were tried in its place
+(the strength less its mean over shuffled sentence orders; the share of the shorter text's words, weighted by
+rarity, found in the other; the two added), each with its own bar at 5 of 100.
 """
 
 from __future__ import annotations
@@ -13,23 +15,27 @@ import argparse
 import csv
 import itertools
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 
 from sourcetrace.pipeline import Models
 from sourcetrace.settings import Settings
-from sourcetrace.stages.align import strength
+from sourcetrace.stages.align import jaccard_matrix, ordered_chain, same_meaning, strength, unquoted_chars
 from sourcetrace.stages.clean import clean
 from sourcetrace.stages.ingest import read_articles
 from sourcetrace.stages.segment import segment
+from sourcetrace.stages.stories import Rarity
 
 ROOT = Path(__file__).resolve().parent.parent
+WORD = re.compile(r"\w+")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--alternatives", action="store_true", help="also the statistics tried in its place")
     args = parser.parse_args()
     settings = Settings.load()
     encoder = Models.load(settings).sentence
@@ -41,6 +47,26 @@ def main() -> int:
 
     def pair_strength(x: tuple, y: tuple) -> float:
         return strength(x[0].sentences, y[0].sentences, x[1] @ y[1].T, settings.align)[0]
+
+    rarity, shuffles = Rarity.load(settings.model_dir), np.random.default_rng(0)
+
+    def alternatives(x: tuple, y: tuple) -> tuple[float, ...]:
+        """(strength, strength less its mean over 30 shuffled orders of the shorter text, rare-word containment)"""
+        a, b = x[0].sentences, y[0].sentences
+        probability = same_meaning(x[1] @ y[1].T, jaccard_matrix(a, b), settings.align)
+        own_a, own_b = (np.array([unquoted_chars(s) for s in side], dtype=np.float64) for side in (a, b))
+        if not own_a.sum() or not own_b.sum():
+            return 0.0, 0.0, 0.0
+        words_a, words_b = (set(WORD.findall(side[0].text.casefold())) for side in (x, y))
+        if own_a.sum() > own_b.sum():
+            probability, own_a, words_a, words_b = probability.T, own_b, words_b, words_a
+        weights = own_a / own_a.sum()
+        value = ordered_chain(probability, weights)[0]
+        shuffled = [shuffles.permutation(len(weights)) for _ in range(30)]
+        null = np.mean([ordered_chain(probability[p], weights[p])[0] for p in shuffled])
+        weight = {w: rarity(w) for w in words_a}
+        contained = sum(v for w, v in weight.items() if w in words_b) / max(sum(weight.values()), 1e-9)
+        return value, value - null, contained
 
     rewrites = load(args.data / "llm-rewrites-dev" / "articles.jsonl")
     with (args.data / "llm-rewrites-dev" / "derived.csv").open(encoding="utf-8") as handle:
@@ -58,6 +84,18 @@ def main() -> int:
     bar = same[-6]  # at most 5 same-event pairs above it
     print(f"{len(same)} same-event pairs; bar {bar:.3f}; dev rewrite pairs above it: "
           f"{(positive > bar).mean():.3f} of {len(gold)}")  # fmt: skip
+    if args.alternatives:
+        pos = np.array([alternatives(rewrites[o], rewrites[d]) if o in rewrites and d in rewrites else (0.0,) * 3
+                        for o, d in gold])  # fmt: skip
+        pairs = [(x, y) for x, y in itertools.combinations(sorted(reports), 2) if story[x] == story[y]]
+        neg = np.array([alternatives(reports[x], reports[y]) for x, y in pairs])
+        for name, p, n in (
+            ("strength less its shuffled-order mean", pos[:, 1], neg[:, 1]),
+            ("rare-word containment of the shorter text", pos[:, 2], neg[:, 2]),
+            ("strength + containment", pos[:, 0] + pos[:, 2], neg[:, 0] + neg[:, 2]),
+        ):
+            cut = np.sort(n)[-6]
+            print(f"{name}: bar {cut:.3f}; dev rewrite pairs above it: {(p > cut).mean():.3f}")
     return 0
 
 

@@ -294,6 +294,19 @@ def test_repeated_paragraphs_takes_boilerplate_not_copied_news() -> None:
     assert any(r.text == appeal and r.reason == "repeated across 3 articles" for r in cleaned.removed)
 
 
+def test_a_reprinted_text_that_reads_as_boilerplate_is_kept_whole() -> None:
+    """A text whose every paragraph recurs (an opinion piece run by three outlets, speaking to "you") is the
+    article itself: removing it would leave nothing, and the copies would never be paired."""
+    column = "We have all seen it happen: you open the paper and our town is in it again."
+    ending = "Write to us and tell us what you think of our plan for the river."
+    articles = [Article(id=str(n), path=f"{n}.txt", text=f"{column}\n\n{ending}") for n in range(3)]
+    other = Article(id="x", path="x.txt", text=f"The council met on Monday.\n\n{ending}")
+    repeated = repeated_paragraphs([*articles, other])
+    assert paragraph_key(column) in repeated and paragraph_key(ending) in repeated
+    assert clean(articles[0], repeated).text == f"{column}\n\n{ending}"
+    assert clean(other, repeated).text == "The council met on Monday."  # around an article, it is still removed
+
+
 def test_paragraph_key_ignores_case_spacing_and_quote_style() -> None:
     assert paragraph_key("  “We will”  ALWAYS be ") == paragraph_key('"we will" always be')
 

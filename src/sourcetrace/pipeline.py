@@ -19,7 +19,7 @@ from .encoder import Encoder, SentenceEncoder, StaticEncoder
 from .records import Article, FileError, Pair, ScanResult
 from .report import divergence_dict
 from .settings import Settings
-from .stages.align import align, judge, wording_similarity
+from .stages.align import align, judge, same_meaning, word_jaccard, wording_similarity
 from .stages.attribute import attribute_source
 from .stages.candidates import (
     NEAR_COPY,
@@ -362,15 +362,21 @@ def _probe_all(
     vectors: _Embeddings,
     settings: Settings,
 ) -> list[bool]:
-    """Which candidates could be more than a shared topic: two shared sentences, or one shared quotation.
+    """Which candidates could be more than a shared topic: together worth two shared sentences, or one shared
+    quotation.
 
-    Sentences in the same words count at once. Then the transformer checks each pair's strongest static
-    matches (mutual best partners), best first, in rounds over all pairs so that they are encoded in batches; a
-    pair stays as soon as its evidence is enough, and leaves at its first probe that says something else (unless
-    both sentences quote someone: a quotation framed in other words may still be shared).
+    Sentences in the same words count at once, one each. Then the transformer checks each pair's strongest static
+    matches (mutual best partners, at most ``probes``), in rounds over all pairs so that they are encoded in
+    batches; each adds its probability of saying the same thing (:func:`align.same_meaning`). A pair stays as soon
+    as its evidence adds up to two sentences at the match bar (``match_probability``; one for an article of one
+    sentence). A rewrite merges and splits its source's sentences, so that no single pair may reach the bar while
+    several come close: the evidence is graded, not counted.
     """
-    evidence = [[(int(i), int(j)) for i, j in zip(*np.nonzero(~np.isnan(view.same)), strict=True)] for view in views]
-    enough = [_enough(articles[c.a], articles[c.b], found) for c, found in zip(candidates, evidence, strict=True)]
+    enough, worth = [], []
+    for c, view in zip(candidates, views, strict=True):
+        same = [(int(i), int(j)) for i, j in zip(*np.nonzero(~np.isnan(view.same)), strict=True)]
+        enough.append(_enough(articles[c.a], articles[c.b], same))
+        worth.append(_shared_count(_substantial(articles[c.a], articles[c.b], same)))
     probes = [_probes(view, settings.align.probes) for view in views]
     undecided = [k for k, done in enumerate(enough) if not done]
     for rank in range(settings.align.probes):
@@ -382,10 +388,13 @@ def _probe_all(
         still = []
         for k in undecided:
             (i, j), c = probes[k][rank], candidates[k]
-            a, b = articles[c.a].sentences[i].text, articles[c.b].sentences[j].text
-            if judge(a, b, vectors.cosine(c.a, i, c.b, j), settings.align).related:
-                evidence[k].append((i, j))
-                enough[k] = _enough(articles[c.a], articles[c.b], evidence[k])
+            sa, sb = articles[c.a].sentences[i], articles[c.b].sentences[j]
+            if is_substantial(sa) and is_substantial(sb):
+                p = float(same_meaning(vectors.cosine(c.a, i, c.b, j), word_jaccard(sa.text, sb.text), settings.align))
+                quoted = bool(sa.quote_spans and sb.quote_spans)
+                worth[k] += p
+                bar = settings.align.match_probability
+                enough[k] = (quoted and p >= bar) or worth[k] >= _needed(articles[c.a], articles[c.b]) * bar
             if not enough[k]:
                 still.append(k)
         undecided = still
@@ -403,11 +412,24 @@ def _probes(view: _StaticView, most: int) -> list[tuple[int, int]]:
     return mutual[:most]
 
 
+def _substantial(a: Article, b: Article, shared: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    return [(i, j) for i, j in shared if is_substantial(a.sentences[i]) and is_substantial(b.sentences[j])]
+
+
+def _shared_count(pairs: Sequence[tuple[int, int]]) -> float:
+    """Sentences shared, counted on the side where they are fewer (a merge links two sentences to one)."""
+    return float(min(len({i for i, _ in pairs}), len({j for _, j in pairs})))
+
+
 def _enough(a: Article, b: Article, shared: Sequence[tuple[int, int]]) -> bool:
-    substantial = [(i, j) for i, j in shared if is_substantial(a.sentences[i]) and is_substantial(b.sentences[j])]
+    substantial = _substantial(a, b, shared)
     quoted = any(a.sentences[i].quote_spans and b.sentences[j].quote_spans for i, j in substantial)
-    needed = min(2, len(a.sentences), len(b.sentences))  # an article of one sentence can share only one
-    return quoted or (len({i for i, _ in substantial}) >= needed and len({j for _, j in substantial}) >= needed)
+    return quoted or _shared_count(substantial) >= _needed(a, b)
+
+
+def _needed(a: Article, b: Article) -> int:
+    """Shared sentences that make a pair more than a topic: two (an article of one sentence can share only one)."""
+    return min(2, len(a.sentences), len(b.sentences))
 
 
 class _Embeddings:

@@ -383,6 +383,12 @@ def clean(article: Article, repeated: frozenset[str] = frozenset()) -> Article:
             reasons.append(f"repeated across {n} articles" if n else "repeated across articles")
         else:
             reasons.append(_judge(line))
+    if all(reasons) and any(why.startswith("repeated across") for why in reasons if why):
+        # nothing of its own besides text other articles carry too: a reprint, not boilerplate around an article
+        reasons = [
+            _judge(line) if why and why.startswith("repeated across") else why
+            for line, why in zip(lines, reasons, strict=True)
+        ]
     _extend_appeal(lines, reasons)
 
     date = article.date
