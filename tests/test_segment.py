@@ -115,6 +115,15 @@ def test_quotation_paragraph_left_open_runs_to_its_end() -> None:
     assert quoted(article, article.sentences[1]) == ["The enemy will be defeated."]
 
 
+def test_quotation_marks_standing_alone_in_tokenised_text() -> None:
+    """Corpora and some feeds write every mark between spaces: the quotation is still found, not what follows it."""
+    text = '" North Korea has agreed to suspend all Nuclear Tests , " the president said in a Twitter message .'
+    article = segment(Article(id="x", path="x", text=text))
+    (sentence,) = article.sentences
+    assert sentence.quote
+    assert quoted(article, sentence) == [" North Korea has agreed to suspend all Nuclear Tests , "]
+
+
 def test_single_quotes_need_four_words_and_ignore_apostrophes() -> None:
     text = (
         "Kim called it ‘a new chapter in our relations’ on Wednesday.\n"
