@@ -66,6 +66,22 @@ def test_shared_quotes_when_only_quotations_are_common():
     assert classify(_alignment(links, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == "shared-quotes"
 
 
+def test_a_quotation_one_side_carries_without_marks_is_still_a_quotation():
+    """Two sentences near word for word, quoted on one side only (the other outlet dropped the marks of a
+    multi-paragraph quotation): what they share is what someone said, not the reporter's words."""
+    said = "Further details of the visit will be set out in due course by the office."
+    a = make_article("a", ["The first piece opens with its own words.", f'"{said}', "It ends in its own words too."])
+    b = make_article("b", ["Another opening, nothing like the first.", said, "A closing line of another kind."])
+    mark = a.text.index(said)
+    s = a.sentences[1]
+    a.sentences[1] = Sentence(s.index, s.start, s.end, s.source, True, ((mark, mark + len(said)),), None)
+    links = [SentenceLink(1, 1, 0.99, True)]
+    assert classify(_alignment(links, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == "shared-quotes"
+    # unquoted on both sides, the same sentence is the reporter's own: one is too little for an excerpt
+    a.sentences[1] = s
+    assert classify(_alignment(links, a, b), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)
+
+
 def test_no_links_no_relation():
     a, b = _art("a", 3), _art("b", 3)
     assert classify(_alignment([], a, b), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)

@@ -36,8 +36,10 @@ def _quoted(article_text: str, sentence: Sentence) -> list[str]:
 def is_quote_link(link: SentenceLink, a: Sequence[Sentence], b: Sequence[Sentence], a_text: str, b_text: str) -> bool:
     """True when what two linked sentences share is a direct quotation, not the reporter's words."""
     qa, qb = _quoted(a_text, a[link.a]), _quoted(b_text, b[link.b])
-    if not qa or not qb:
-        return False
+    if not qa or not qb:  # one side quotes it, the other dropped the marks (or took the quotation whole)
+        quoted, other = (qa, b[link.b]) if qa else (qb, a[link.a])
+        whole = normalise(other.text)
+        return any(Indel.normalized_similarity(q, whole) >= 0.85 for q in quoted)
     if not any(Indel.normalized_similarity(x, y) >= 0.85 for x in qa for y in qb):
         return False
     # the words around the quotation differ: each side reports the quote in its own way
