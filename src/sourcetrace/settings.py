@@ -68,6 +68,7 @@ class ServiceSettings:
     check_max_sentences: int = 2_000
     check_max_response_bytes: int = 8_000_000
     max_requests: int = 64
+    check_processes: int = 0  # processes running checks in the service; 0 = one per core
 
 
 def default_model_dir() -> Path:
