@@ -109,13 +109,22 @@ class Checker:
             return await run_in_threadpool(self._here, job, arg)
         pool = self._started()
         try:
-            return await asyncio.wrap_future(pool.submit(_in_worker, job, arg))
-        except BrokenProcessPool:
-            if self._pool is pool:  # the first check to see it; the others that pool held fail the same way
-                self._pool = None
-                pool.shutdown(wait=False, cancel_futures=True)
+            future = pool.submit(_in_worker, job, arg)
+        except BrokenProcessPool:  # a worker died while the pool was idle: this check goes to a new pool
+            self._drop(pool)
+            pool = self._started()
+            future = pool.submit(_in_worker, job, arg)
+        try:
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:  # a worker died during this check, or one queued with it
+            self._drop(pool)
             stopped = "a checking process stopped (out of memory?); retry in a moment"
             raise HTTPException(503, stopped, headers={"Retry-After": "1"}) from None
+
+    def _drop(self, pool: ProcessPoolExecutor) -> None:
+        if self._pool is pool:  # the first check to see it broken; the next check starts a new pool
+            self._pool = None
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _here(self, job: Callable[[Store, A], T], arg: A) -> T:
         with self._slot():
