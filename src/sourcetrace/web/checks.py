@@ -3,9 +3,10 @@
 A check runs the sentence encoder and seconds of Python code. Run in the serving process it holds the interpreter
 in turns with the event loop, and every other request (``/api/health`` too) waits. So the service hands checks to
 a pool of worker processes (``service.check_processes``, 0: one per core), started on first use: each opens the
-store for reading and loads the encoder once, and sends back the finished report. A worker that dies (killed, out
-of memory) fails the checks it held with 503, and the next check starts a new pool. Errors raised in a worker
-come back as the same exceptions, so they get the same HTTP answers as in the serving process.
+store for reading and loads the encoder once, runs at a lower priority than the serving process (it takes the CPU
+the serving process leaves), and sends back the finished report. A worker that dies (killed, out of memory) fails
+the checks it held with 503, and the next check starts a new pool. Errors raised in a worker come back as the same
+exceptions, so they get the same HTTP answers as in the serving process.
 
 ``in_process`` runs the same functions in the serving process's threads instead, on the service's store: for
 tests and for embedding the app.
@@ -36,6 +37,10 @@ from ..report import to_dict
 from ..settings import ServiceSettings, Settings
 from ..store import Store
 from .params import public_path, read_records
+
+# the workers run below the serving process's priority: a request that arrives gets the CPU at once, not after
+# the time slices of every busy worker
+NICENESS = 10
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -140,6 +145,8 @@ class Checker:
                 initializer=_start_worker,
                 initargs=(str(self.store.path.resolve()), self.store.settings),
             )
+            for _ in range(self.processes):  # every worker starts now (a pool starts one only when none is idle)
+                self._pool.submit(_ready)
         return self._pool
 
     def close(self) -> None:
@@ -158,6 +165,7 @@ _failure: Exception | None = None  # why the store or the encoder could not be o
 def _start_worker(path: str, settings: Settings) -> None:
     global _store, _failure
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    os.nice(NICENESS)
     try:
         _store = Store(path, settings, create=False)
     except Exception as exc:  # reported by each check, as the serving process would report it
@@ -172,6 +180,10 @@ def _exit_with_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(1.0)
     os._exit(0)
+
+
+def _ready() -> None:
+    pass
 
 
 def _in_worker(job: Callable[[Store, A], T], arg: A) -> T:
