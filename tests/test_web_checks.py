@@ -105,6 +105,12 @@ def test_a_dead_worker_costs_its_check_and_the_workers_stop_with_the_service(sto
         assert client.post("/api/check", json=record(SEED_FILES[1])).status_code == 200
         workers = [p for p in multiprocessing.active_children() if p not in before]
         assert workers and all(p.pid != os.getpid() for p in workers)
+        mine = os.getpriority(os.PRIO_PROCESS, 0)  # the workers run below the service's priority
+        wanted = min(19, mine + settings.service.check_niceness)
+        deadline = time.monotonic() + 30  # a worker sets it as it starts
+        while any(os.getpriority(os.PRIO_PROCESS, p.pid) != wanted for p in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert all(os.getpriority(os.PRIO_PROCESS, p.pid) == wanted for p in workers)
         held = threading.Thread(target=lambda: answers.append(client.post("/api/check", json={"text": long})))
         held.start()
         time.sleep(0.5)

@@ -3,10 +3,11 @@
 A check runs the sentence encoder and seconds of Python code. Run in the serving process it holds the interpreter
 in turns with the event loop, and every other request (``/api/health`` too) waits. So the service hands checks to
 a pool of worker processes (``service.check_processes``, 0: one per core), started on first use: each opens the
-store for reading and loads the encoder once, runs at a lower priority than the serving process (it takes the CPU
-the serving process leaves), and sends back the finished report. A worker that dies (killed, out of memory) fails
-the checks it held with 503, and the next check starts a new pool. Errors raised in a worker come back as the same
-exceptions, so they get the same HTTP answers as in the serving process.
+store for reading and loads the encoder once, runs below the serving process's priority (``service.check_niceness``:
+a request that arrives gets the CPU at once, not after the time slices of every busy worker), and sends back the
+finished report. A worker that dies (killed, out of memory) fails the checks it held with 503, and the next check
+starts a new pool. Errors raised in a worker come back as the same exceptions, so they get the same HTTP answers as
+in the serving process.
 
 ``in_process`` runs the same functions in the serving process's threads instead, on the service's store: for
 tests and for embedding the app.
@@ -37,10 +38,6 @@ from ..report import to_dict
 from ..settings import ServiceSettings, Settings
 from ..store import Store
 from .params import public_path, read_records
-
-# the workers run below the serving process's priority: a request that arrives gets the CPU at once, not after
-# the time slices of every busy worker
-NICENESS = 10
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -94,11 +91,14 @@ class Checker:
     def __init__(
         self, store: Store, slot: Callable[[], AbstractContextManager[None]], in_process: bool = False
     ) -> None:
-        wanted = store.settings.service.check_processes
-        if wanted < 0:
-            raise ConfigError(f"service.check_processes must be 0 (one per core) or more, got {wanted}")
+        limits = store.settings.service
+        if limits.check_processes < 0 or not 0 <= limits.check_niceness <= 19:
+            raise ConfigError(
+                f"service.check_processes must be 0 (one per core) or more, got {limits.check_processes}; "
+                f"service.check_niceness from 0 to 19, got {limits.check_niceness}"
+            )
         self.store = store
-        self.processes = wanted or os.cpu_count() or 1
+        self.processes = limits.check_processes or os.cpu_count() or 1
         self.in_process = in_process
         self._slot = slot  # in this process: one of the encoder slots that adds use too
         self._pool: ProcessPoolExecutor | None = None
@@ -165,7 +165,7 @@ _failure: Exception | None = None  # why the store or the encoder could not be o
 def _start_worker(path: str, settings: Settings) -> None:
     global _store, _failure
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
-    os.nice(NICENESS)
+    os.nice(settings.service.check_niceness)
     try:
         _store = Store(path, settings, create=False)
     except Exception as exc:  # reported by each check, as the serving process would report it
