@@ -137,11 +137,11 @@ class Checker:
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__])  # workers fork from a process that imported this once
+            # spawned: children of this process, so that they can tell when it is gone (forked from a fork server,
+            # they would keep the server, and each other, alive)
             self._pool = ProcessPoolExecutor(
                 self.processes,
-                mp_context=context,
+                mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker,
                 initargs=(str(self.store.path.resolve()), self.store.settings),
             )
@@ -176,7 +176,7 @@ def _start_worker(path: str, settings: Settings) -> None:
 
 
 def _exit_with_parent(parent: int) -> None:
-    """Stop when the serving process is gone (killed without shutting the pool down): no orphans."""
+    """Stop within a second when the serving process is gone (killed, so that it did not stop the pool)."""
     while os.getppid() == parent:
         time.sleep(1.0)
     os._exit(0)
