@@ -1,9 +1,9 @@
 """The web service over one store: a REST API (OpenAPI document at /api/openapi.json) and server-rendered pages.
 
 Reading is open; adding articles needs the token the service was started with, and without one the service is
-read-only. Checking an article stores nothing, so it needs no token. The API is here; the pages are added from
-``pages`` and the reviews from ``review_routes``. Every page is rendered from templates with autoescaping, and a
-Content-Security-Policy allows only the bundled script and stylesheet.
+read-only. Checking an article stores nothing, so it needs no token; checks run in worker processes (``checks``).
+The API is here; the pages are added from ``pages`` and the reviews from ``review_routes``. Every page is rendered
+from templates with autoescaping, and a Content-Security-Policy allows only the bundled script and stylesheet.
 """
 
 from __future__ import annotations
