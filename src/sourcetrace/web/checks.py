@@ -159,7 +159,7 @@ class Checker:
 # --- in a worker process -----------------------------------------------------------------------------------------
 
 _store: Store | None = None
-_failure: Exception | None = None  # why the store or the encoder could not be opened: raised by every check
+_failure: Exception | None = None  # why the store could not be opened: raised by every check
 
 
 def _start_worker(path: str, settings: Settings) -> None:
