@@ -5,10 +5,14 @@
 
 Starts `sourcetrace serve` on 127.0.0.1 (a free port), waits until it answers, then runs `--clients` threads, each
 posting held-out articles to /api/check one after another until `--seconds` have passed or `--max-requests` were
-sent. Prints requests, errors, latency p50/p95/max and the resident memory of the server (sampled every 0.5 s)
-after warm-up, at its peak and at the end. The store and the held-out articles come from bench/check_latency.py.
+sent. Prints requests, errors, latency p50/p95/max and the resident memory of the server with its check workers
+(sampled every 0.5 s; the sum of their resident sizes, an upper bound: pages they share count in each) after
+warm-up, at its peak and at the end, the server's alone, and the peak of their proportional share (pages shared by
+n processes count 1/n in each: the memory they take together). The store and the held-out articles come from
+bench/check_latency.py.
 With ``--worst`` every client sends the worst input the service accepts (the most sentences, each a real sentence,
-within the size limit) to a store of the bundled seeds, and a poller measures how fast /api/health answers meanwhile.
+within the size limit) to a store of the bundled seeds, and a poller measures how fast /api/health answers meanwhile
+(a new connection each time, from a client made once: making an httpx client costs tens of ms, not the server's).
 """
 
 from __future__ import annotations
@@ -32,11 +36,42 @@ OUT = ROOT / "bench" / "out"
 HOST = "127.0.0.1"  # never anything but loopback
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+def rss_mb(pid: int, field: str = "VmRSS:", file: str = "status") -> float:
+    try:
+        for line in Path(f"/proc/{pid}/{file}").read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1]) / 1024
+    except OSError:  # it has just ended
+        pass
     return 0.0
+
+
+def pss_mb(pid: int) -> float:
+    """The process's share of the memory it maps: pages shared by n processes count 1/n in each."""
+    return rss_mb(pid, "Pss:", "smaps_rollup")
+
+
+def running(pid: int) -> bool:
+    try:
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
+def tree(pid: int) -> list[int]:
+    """``pid`` and its descendants: the server, and the processes that run its checks."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        found.append(todo.pop())
+        todo.extend(children.get(found[-1], []))
+    return found
 
 
 def free_port() -> int:
@@ -129,6 +164,7 @@ def main() -> None:
                 warm.post("/api/check", json=record).raise_for_status()
 
         memory: list[tuple[float, float]] = []
+        shares: list[float] = []
         latencies: list[float] = []
         statuses: dict[int, int] = {}
         failures: list[str] = []
@@ -138,17 +174,25 @@ def main() -> None:
         start = time.monotonic()
 
         health: list[float] = []
+        processes = 1
+        server_peak = 0.0
 
         def sample() -> None:
-            while not stop.is_set():
-                memory.append((time.monotonic() - start, rss_mb(server.pid)))
-                began = time.perf_counter()
-                try:
-                    if httpx.get(base + "/api/health", timeout=10).status_code == 200:
-                        health.append(time.perf_counter() - began)
-                except httpx.HTTPError:
-                    failures.append("health")
-                stop.wait(0.5)
+            nonlocal processes, server_peak
+            with httpx.Client(base_url=base, timeout=10, headers={"connection": "close"}) as poller:
+                while not stop.is_set():
+                    pids = tree(server.pid)
+                    processes = max(processes, len(pids))
+                    server_peak = max(server_peak, rss_mb(server.pid))
+                    memory.append((time.monotonic() - start, sum(map(rss_mb, pids))))
+                    shares.append(sum(map(pss_mb, pids)))
+                    began = time.perf_counter()
+                    try:
+                        if poller.get("/api/health").status_code == 200:
+                            health.append(time.perf_counter() - began)
+                    except httpx.HTTPError:
+                        failures.append("health")
+                    stop.wait(0.5)
 
         def client(number: int) -> None:
             nonlocal sent
@@ -189,8 +233,11 @@ def main() -> None:
         except httpx.HTTPError:
             alive = False
     finally:
+        pids = tree(server.pid)
         server.terminate()
         server.wait(30)
+    time.sleep(2)  # the check workers end with the server
+    left = [p for p in pids[1:] if running(p)]
     if not alive:
         log.seek(0)
         print(
@@ -215,11 +262,17 @@ def main() -> None:
             "after_warmup": round(after_warmup[0], 1),
             "peak": round(max(m for _, m in memory), 1),
             "end": round(memory[-1][1], 1),
+            "processes": processes,
+            "server_alone_peak": round(server_peak, 1),
+            "pss_peak": round(max(shares), 1),
         },
         "served_after": alive,
+        "left_running": len(left),
         "health_ms": {
             "p50": round(1000 * statistics.median(health), 1) if health else None,
+            "p95": round(1000 * percentile(health, 0.95), 1) if health else None,
             "max": round(1000 * max(health), 1) if health else None,
+            "probes": len(health),
         },
         "statuses": statuses,
     }

@@ -101,6 +101,7 @@ def server(collection, settings, models):
     yield f"http://127.0.0.1:{port}"
     instance.should_exit = True
     thread.join(10)
+    app.state.checker.close()  # lifespan is off: the check processes are stopped here
     sock.close()
     store.close()
 

@@ -23,6 +23,7 @@ from .cli_common import (
     write_output,
 )
 from .describe import plural
+from .encoder import check_built
 from .errors import SourcetraceError
 from .integrity import full_check, salvage
 from .pipeline import scan
@@ -233,8 +234,8 @@ def serve_command(
         store = open_store(db, load_settings(config, model_dir), create=True)
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
-    try:
-        store.models  # noqa: B018 -- load the encoder now rather than on the first check
+    try:  # checks load the encoder in their own processes, and adds here when they come: not loaded now
+        check_built(store.settings.model_dir)
     except SourcetraceError as exc:
         click.echo(f"warning: checks and adds will fail until this is fixed: {exc}", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):

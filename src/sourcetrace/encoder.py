@@ -169,6 +169,12 @@ class StaticEncoder:
 _BERT_WORDS = re.compile(r"\w+|[^\w\s]")
 
 
+def check_built(model_dir: Path) -> None:
+    """Raise ModelError unless ``model_dir`` holds the built encoders' files (their checksums are checked on load):
+    a cheap check for a process that does not load them itself."""
+    _manifest(Path(model_dir).expanduser().resolve(), ("onnx_file", "tokenizer_file", "static_file"))
+
+
 def _manifest(model_dir: Path, needed: tuple[str, ...]) -> dict[str, Any]:
     """The build manifest, after checking that it and the files named by ``needed`` keys exist."""
     hint = BUILD_HINT.format(dir=model_dir)

@@ -22,6 +22,9 @@ class InputError(SourcetraceError):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # the service passes it back from its check processes
+        return type(self), (self.path, self.reason)
+
 
 class ConfigError(SourcetraceError):
     """A setting has a bad value. The message names the setting and what it accepts."""

@@ -68,6 +68,8 @@ class ServiceSettings:
     check_max_sentences: int = 2_000
     check_max_response_bytes: int = 8_000_000
     max_requests: int = 64
+    check_processes: int = 0  # processes running checks in the service; 0 = one per core
+    check_niceness: int = 10  # how far below the serving process's priority they run (0-19)
 
 
 def default_model_dir() -> Path:

@@ -1,9 +1,9 @@
 """The web service over one store: a REST API (OpenAPI document at /api/openapi.json) and server-rendered pages.
 
 Reading is open; adding articles needs the token the service was started with, and without one the service is
-read-only. Checking an article stores nothing, so it needs no token. The API is here; the pages are added from
-``pages`` and the reviews from ``review_routes``. Every page is rendered from templates with autoescaping, and a
-Content-Security-Policy allows only the bundled script and stylesheet.
+read-only. Checking an article stores nothing, so it needs no token; checks run in worker processes (``checks``).
+The API is here; the pages are added from ``pages`` and the reviews from ``review_routes``. Every page is rendered
+from templates with autoescaping, and a Content-Security-Policy allows only the bundled script and stylesheet.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -28,11 +28,12 @@ from starlette.exceptions import HTTPException
 from ..digest import store_digest
 from ..errors import InputError, ModelError, SourcetraceError, StoreError
 from ..integrity import damaged_message
-from ..records import Article, Pair, ScanResult
-from ..report import article_dict, pair_dict, to_dict
+from ..records import Pair
+from ..report import article_dict, pair_dict
 from ..reviews import review_for, reviews_of
 from ..search import search
 from ..store import ArticleInfo, Store
+from .checks import Checker, within_limit
 from .middleware import (
     _SECURITY_HEADERS,
     BodyLimit,
@@ -162,10 +163,14 @@ def create_app(
     max_request_bytes: int | None = None,
     workers: int | None = None,
     hosts: frozenset[str] | None = None,
+    checks_in_process: bool = False,
 ) -> FastAPI:
-    """The service over ``store``. ``token`` enables the write endpoints; ``workers`` bounds concurrent checks
-    and adds (each runs the encoder), so that a burst of requests queues instead of thrashing the CPU; ``hosts``
-    are the Host header names it answers to (None: any, see :func:`allowed_hosts`)."""
+    """The service over ``store``. ``token`` enables the write endpoints; ``workers`` bounds concurrent adds (and
+    checks run in this process), which run the encoder, so that a burst of requests queues instead of thrashing
+    the CPU; ``hosts`` are the Host header names it answers to (None: any, see :func:`allowed_hosts`).
+
+    Checks run in ``service.check_processes`` worker processes (see :mod:`.checks`), stopped when the app shuts
+    down; ``checks_in_process`` runs them in this process's threads instead (for tests and embedding)."""
     settings = store.settings
     limits = settings.service
     limit = max_request_bytes or settings.ingest.max_file_bytes + 65_536
@@ -174,7 +179,20 @@ def create_app(
     heavy = threading.BoundedSemaphore(workers or os.cpu_count() or 1)
     env = environment()
 
+    @contextmanager
+    def encoder_slot() -> Iterator[None]:
+        with heavy:
+            yield
+
+    checker = Checker(store, encoder_slot, in_process=checks_in_process)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        checker.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="sourcetrace",
         summary="Which stored news articles were copied or rewritten from which, sentence by sentence.",
         version="1",
@@ -183,26 +201,26 @@ def create_app(
         redoc_url=None,
     )
     app.state.store = store
+    app.state.checker = checker
     app.state.stories = stories = StoryUpdater(store)
     if store.stories_stale():  # e.g. an add was interrupted before it got to the stories
         stories.request()
     app.mount("/static", StaticFiles(packages=[("sourcetrace.web", "static")]), name="static")
-
-    @contextmanager
-    def encoder_slot() -> Iterator[None]:
-        with heavy:
-            yield
 
     def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
         root = request.scope.get("root_path", "")
         html = env.get_template(name).render(root=root, links=web_links(root), **context)
         return HTMLResponse(html, status_code=status)
 
-    def error_response(request: Request, status: int, message: str, detail: Any = None) -> Response:
+    def error_response(
+        request: Request, status: int, message: str, detail: Any = None, extra: Mapping[str, str] | None = None
+    ) -> Response:
         if _wants_html(request):
-            return page(request, "error.html", status=status, code=status, message=message)
+            response = page(request, "error.html", status=status, code=status, message=message)
+            response.headers.update(extra or {})
+            return response
         # the handler of unexpected errors runs outside the middleware: the headers go on here too
-        headers = {k.decode(): v.decode() for k, v in _SECURITY_HEADERS}
+        headers = {k.decode(): v.decode() for k, v in _SECURITY_HEADERS} | dict(extra or {})
         return JSONResponse({"status": status, "error": message, "detail": detail}, status_code=status, headers=headers)
 
     # errors: JSON for the API and for clients that do not ask for HTML
@@ -210,7 +228,7 @@ def create_app(
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else "error"
-        return error_response(request, exc.status_code, message)
+        return error_response(request, exc.status_code, message, extra=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -335,46 +353,16 @@ def create_app(
             "total": result.total,
         }
 
-    def within_check_limits(articles: list[Article]) -> None:
-        for article in articles:
-            if len(article.text) > limits.check_max_chars:
-                raise HTTPException(
-                    413,
-                    f"the text is {len(article.text):,} characters, over the limit of {limits.check_max_chars:,} "
-                    "for a check (service.check_max_chars); check a shorter text",
-                )
-
-    def check_reuse(articles: list[Article]) -> ScanResult:
-        within_check_limits(articles)
-        with encoder_slot():
-            result = store.check(articles, max_sentences=limits.check_max_sentences)
-        for article in result.articles:
-            article.path = public_path(article.path)
-        return result
-
     @app.post("/api/check", tags=["check"], responses={413: {"model": ErrorOut}, 422: {"model": ErrorOut}})
-    def check_article(body: CheckIn) -> Response:
+    async def check_article(body: CheckIn) -> Response:
         """Reuse of one article against the collection, without storing it: the JSON report (schema 1) with the
         checked article first and each pair as ``compare CHECKED STORED`` would give it. Limits (413 or 422 past
         them): ``service.check_max_chars`` characters, ``service.check_max_sentences`` sentences, a report of at
         most ``service.check_max_response_bytes``."""
-        if len(body.text or "") + len(body.html or "") > limits.check_max_chars * 4:  # before reading it at all
-            within_check_limits([Article(CHECKED_ID, "request", (body.text or "") + (body.html or ""))])
-        articles, errors = read_records([body.model_dump()], settings)
-        if not articles:
-            raise InputError("request", "; ".join(e.reason for e in errors) or "no article text")
-        result = check_reuse(articles)
-        if not result.articles:
-            raise InputError("request", "; ".join(e.reason for e in result.errors) or "no article text")
-        result.errors[:0] = errors
-        report = json.dumps(to_dict(result, with_sentences=True), ensure_ascii=False).encode("utf-8")
-        if len(report) > limits.check_max_response_bytes:
-            raise InputError(
-                "request",
-                f"the report would be {len(report):,} bytes, over the limit of {limits.check_max_response_bytes:,} "
-                "(service.check_max_response_bytes); check a shorter text",
-            )
-        return Response(report, media_type="application/json")
+        sent = len(body.text or "") + len(body.html or "")
+        if sent > limits.check_max_chars * 4:  # far over: refused before a worker reads it
+            within_limit(sent, limits)
+        return Response(await checker.report(body.model_dump()), media_type="application/json")
 
     @app.get("/api/pairs", tags=["pairs"], responses={422: {"model": ErrorOut}})
     def list_pairs(
@@ -431,7 +419,7 @@ def create_app(
             "digest": store_digest(store, story).as_dict(),
         }
 
-    add_pages(app, store, token, page, check_reuse, check_limit)
+    add_pages(app, store, token, page, checker.result, check_limit)
 
     # the last added runs first: the Host is checked and the request counted before its body is read
     app.add_middleware(SecurityHeaders)  # type: ignore[arg-type]

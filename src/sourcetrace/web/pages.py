@@ -6,7 +6,7 @@ Each route reads the store, builds plain views (render, lineup, graph) and rende
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -51,10 +51,11 @@ def add_pages(
     store: Store,
     token: str | None,
     page: Callable[..., HTMLResponse],
-    check_reuse: Callable[[list[Article]], ScanResult],
+    check_reuse: Callable[[list[Article]], Awaitable[ScanResult]],
     check_limit: int,
 ) -> None:
-    """Add the page routes to ``app``: ``page`` renders a template, ``check_reuse`` runs a check within limits."""
+    """Add the page routes to ``app``: ``page`` renders a template, ``check_reuse`` runs a check within limits
+    (out of this process: see :mod:`.checks`)."""
     settings = store.settings
     limits = settings.service
 
@@ -234,7 +235,7 @@ def add_pages(
                 return check_page(request, error="paste the article text or choose a file", form_title=title)
             if not articles:
                 raise InputError("article", "; ".join(e.reason for e in errors) or "no article text")
-            result: ScanResult = await run_in_threadpool(check_reuse, articles[:1])
+            result = await check_reuse(articles[:1])
         except InputError as exc:
             return check_page(request, error=exc.reason, form_title=title, form_text=text[: limits.check_max_chars])
         except HTTPException as exc:
