@@ -38,7 +38,6 @@ from scipy.sparse.csgraph import connected_components
 from ..encoder import word_ranks
 from ..records import Article, Pair, Story
 from ..settings import StorySettings, default_model_dir
-from .candidates import ranges
 
 _NAME = re.compile(r"\b[A-Z][\w’'.-]*(?:\s+(?:of\s+|de\s+|al-)?[A-Z][\w’'.-]*)*")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
@@ -240,7 +239,7 @@ def term_links(
         i, j = found.row + start, found.col
         keep = i < j
         i, j = i[keep], j[keep]
-        products = _row_products(x, start, stop, i, j)
+        products = _row_products(x, i, j)
         link = products >= threshold
         return i[link], j[link], products[link]
 
@@ -266,30 +265,20 @@ def heaviest(x: csr_matrix, keep: int) -> csr_matrix:
     return csr_matrix((x.data[kept], (row[kept], x.indices[kept])), shape=x.shape)
 
 
-def _row_products(x: csr_matrix, start: int, stop: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """``x[i[k]] . x[j[k]]`` for every k, each ``i[k]`` in rows ``start:stop``: those rows dense over their own
-    columns, then over the stored entries of each row ``j[k]``, vectorised, a slice of the pairs at a time (memory
-    stays at a block's columns and a slice's entries)."""
-    rows = x[start:stop]
-    columns = np.unique(rows.indices)
-    local = np.full(x.shape[1], len(columns), dtype=np.int64)  # columns the block lacks read a zero column
-    local[columns] = np.arange(len(columns))
-    dense = np.zeros((stop - start, len(columns) + 1))
-    dense[np.repeat(np.arange(stop - start), np.diff(rows.indptr)), local[rows.indices]] = rows.data
-    out = np.zeros(len(j))
-    stored = np.diff(x.indptr)
-    for at_pair in range(0, len(j), ROW_PAIRS):
-        jj, ii = j[at_pair : at_pair + ROW_PAIRS], i[at_pair : at_pair + ROW_PAIRS] - start
-        lengths = stored[jj]
-        at = ranges(x.indptr[jj], lengths)
-        pair = np.repeat(np.arange(len(jj)), lengths)
-        out[at_pair : at_pair + len(jj)] = np.bincount(
-            pair, weights=x.data[at] * dense[ii[pair], local[x.indices[at]]], minlength=len(jj)
-        )
+def _row_products(x: csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """``x[i[k]] . x[j[k]]`` for every k: the two rows' entries multiplied where their columns meet (SciPy merges
+    the sorted rows) and added up in column order, a slice of the pairs at a time (memory stays at a slice's
+    rows)."""
+    out = np.zeros(len(i))
+    for at in range(0, len(i), ROW_PAIRS):
+        ii, jj = i[at : at + ROW_PAIRS], j[at : at + ROW_PAIRS]
+        both = x[ii].multiply(x[jj]).tocsr()
+        pair = np.repeat(np.arange(len(ii)), np.diff(both.indptr))
+        out[at : at + len(ii)] = np.bincount(pair, weights=both.data, minlength=len(ii))
     return out
 
 
-ROW_PAIRS = 1 << 15  # pairs measured at once by _row_products: about a million stored entries
+ROW_PAIRS = 1 << 12  # pairs measured at once by _row_products: about a million stored entries
 
 
 def _days_apart(a: str | None, b: str | None) -> int | None:
