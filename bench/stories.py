@@ -20,7 +20,8 @@ from pathlib import Path
 from sourcetrace.pipeline import CHUNK, featurise
 from sourcetrace.settings import Settings
 from sourcetrace.stages.ingest import read_articles
-from sourcetrace.stages.stories import Rarity, cluster_stories, common_words, mentions, story_terms, term_matrix
+from sourcetrace.stages.stories import cluster_stories
+from sourcetrace.stages.story_terms import Rarity, common_words, mentions, story_terms, term_matrix
 
 
 def main() -> int:

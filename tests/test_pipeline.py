@@ -2,7 +2,7 @@ import numpy as np
 
 from sourcetrace.pipeline import analyse
 from sourcetrace.stages.candidates import mean_vector
-from sourcetrace.stages.stories import Rarity, term_matrix
+from sourcetrace.stages.story_terms import Rarity, term_matrix
 
 from .conftest import make_article
 

@@ -4,8 +4,9 @@ from scipy.sparse import csr_matrix
 
 from sourcetrace.records import Pair
 from sourcetrace.settings import StorySettings
-from sourcetrace.stages import stories
-from sourcetrace.stages.stories import cluster_stories, common_words, event_terms, mentions
+from sourcetrace.stages import stories, story_terms
+from sourcetrace.stages.stories import cluster_stories
+from sourcetrace.stages.story_terms import common_words, event_terms, mentions
 
 from .conftest import make_article
 
@@ -102,17 +103,19 @@ def test_story_terms_made_anywhere_give_the_matrix_of_event_terms():
     ]
     articles = [make_article(f"a{k}", sentences[k:] + sentences[:k][:1]) for k in range(len(sentences))]
     articles += _articles() + [make_article("empty", ["..."])]
-    settings, rarity = StorySettings(), stories.Rarity.load()
+    settings, rarity = StorySettings(), story_terms.Rarity.load()
     common = common_words(a.text for a in articles)
     expected = _plain_term_matrix(articles, common, settings, rarity)
     found = [mentions(a, rarity) for a in articles]
     for size in (1, 3, len(articles)):  # batches of any size, each settling what its own texts tell
         parts = [range(k, min(k + size, len(articles))) for k in range(0, len(articles), size)]
-        batches = [stories.story_terms([found[k] for k in p], common_words(articles[k].text for k in p)) for p in parts]
-        x = stories.term_matrix(batches, common, settings, rarity)
+        batches = [
+            story_terms.story_terms([found[k] for k in p], common_words(articles[k].text for k in p)) for p in parts
+        ]
+        x = story_terms.term_matrix(batches, common, settings, rarity)
         assert not batches and x.shape == expected.shape
         assert np.allclose(x.toarray(), expected, rtol=0, atol=1e-12) and ((x.toarray() != 0) == (expected != 0)).all()
-    assert stories.term_matrix([], common, settings, rarity).shape == (0, 1)
+    assert story_terms.term_matrix([], common, settings, rarity).shape == (0, 1)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -162,6 +165,6 @@ def test_stories_do_not_move_when_unrelated_articles_are_added():
 def test_a_pairs_evidence_depends_on_the_two_articles_alone():
     arts = _articles()
     settings = StorySettings()
-    pair = stories.term_vectors(arts[:2], settings, stories.Rarity.load())
-    crowd = stories.term_vectors(arts, settings, stories.Rarity.load())
+    pair = story_terms.term_vectors(arts[:2], settings, story_terms.Rarity.load())
+    crowd = story_terms.term_vectors(arts, settings, story_terms.Rarity.load())
     assert (pair @ pair.T).toarray()[0, 1] == pytest.approx((crowd @ crowd.T).toarray()[0, 1])

@@ -35,7 +35,8 @@ from .stages.classify import classify, is_substantial
 from .stages.clean import clean, merge_paragraph_counts, paragraph_counts
 from .stages.ingest import read_articles
 from .stages.segment import segment
-from .stages.stories import Rarity, StoryTerms, cluster_stories, common_words, mentions, story_terms, term_matrix
+from .stages.stories import cluster_stories
+from .stages.story_terms import Rarity, StoryTerms, common_words, mentions, story_terms, term_matrix
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -243,8 +244,7 @@ def analyse_features(
     for vectors in centred:  # in place, once: every later step compares static vectors centred
         vectors[...] = centre(vectors, mean)
     rarity = Rarity.load(settings.model_dir)
-    terms = term_matrix(features.stories, features.common, settings.stories, rarity)
-    features.stories.clear()  # only the matrix is needed from here on
+    terms = term_matrix(features.stories, features.common, settings.stories, rarity)  # takes the batches over
     release_freed_memory()
     start = timings.mark(FEATURISE, start)
     if keep_unrelated:

@@ -61,6 +61,7 @@ from sourcetrace.spark_io import (
 # absolute imports: spark-submit may run this file as a script
 from sourcetrace.stages import candidates as cands
 from sourcetrace.stages import stories as story_rules
+from sourcetrace.stages import story_terms
 from sourcetrace.stages.clean import RepeatedParagraphs, _reads_as_boilerplate, paragraph_lines
 from sourcetrace.stages.ingest import KINDS, _Found, _from_record, check_size, from_bytes, read_jsonl_stream
 
@@ -123,7 +124,7 @@ def spark_scan(
     feats = done.filter(lambda r: isinstance(r, tuple) and not isinstance(r[1], FileError))
     feats = feats.zipWithIndex().map(lambda r: (r[1], r[0])).persist(StorageLevel.MEMORY_AND_DISK)
     # (k, (article, static vectors, signature)); each partition's story terms follow its articles, in order
-    terms = done.filter(lambda r: isinstance(r, story_rules.StoryTerms))
+    batches = done.filter(lambda r: isinstance(r, story_terms.StoryTerms))
     n = feats.count()
     errors += duplicates.collect()
     raw.unpersist()
@@ -169,7 +170,7 @@ def spark_scan(
     centred.unpersist()
     mark("align")
     # 9. stories
-    stories = _stories(sc, feats, terms, pairs, n, settings, p)
+    stories = _stories(sc, feats, batches, pairs, n, settings, p)
     mark("stories")
     # output
     summary = write_tables(spark, output, feats, pairs, stories, sorted(errors, key=lambda r: r[0]), overwrite)
@@ -436,17 +437,17 @@ def _relate_group(
 # 9. stories
 
 
-def _stories(sc: Any, feats: Any, terms: Any, pairs: Any, n: int, settings: Settings, partitions: int) -> list[Any]:
+def _stories(sc: Any, feats: Any, batches: Any, pairs: Any, n: int, settings: Settings, partitions: int) -> list[Any]:
     """stories.cluster_stories with its links found by row blocks and its blocks as distributed components.
-    ``terms``: the partitions' story terms, in article order."""
+    ``batches``: the partitions' story terms, in article order."""
     from scipy.sparse import csr_matrix
 
-    words = feats.mapPartitions(lambda rows: [story_rules.common_words(kv[1][0].text for kv in rows)]).collect()
+    words = feats.mapPartitions(lambda rows: [story_terms.common_words(kv[1][0].text for kv in rows)]).collect()
     common = frozenset().union(*words)
     stubs = [stub for _, stub in sorted(feats.mapValues(lambda f: _stub(f[0])).collect(), key=lambda r: r[0])]
     story = settings.stories
-    rarity = story_rules.Rarity.load(settings.model_dir)
-    x = sc.broadcast(story_rules.term_matrix(terms.collect(), common, story, rarity) if n else csr_matrix((0, 1)))
+    rarity = story_terms.Rarity.load(settings.model_dir)
+    x = sc.broadcast(story_terms.term_matrix(batches.collect(), common, story, rarity) if n else csr_matrix((0, 1)))
     dates = sc.broadcast([a.date for a in stubs])
     terms = (
         sc.parallelize(range(0, n, TERM_ROWS), max(1, min(partitions, -(-n // TERM_ROWS))))
