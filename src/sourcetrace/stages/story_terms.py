@@ -317,7 +317,7 @@ def term_matrix(
         ids[k] = found[batch_ids]
     terms = np.concatenate([np.zeros(0, np.int64), *ids])
     used = np.bincount(terms, minlength=len(distinct)) > 0
-    terms = (np.cumsum(used) - 1)[terms]
+    terms = (np.cumsum(used, dtype=np.int32) - 1)[terms]
     vocab = _texts(occurrence[used], texts)
     del hashes, texts, ids, occurrence
     column = np.empty(len(vocab), dtype=np.int32)
@@ -327,11 +327,16 @@ def term_matrix(
     is_word[column] = [t.startswith("w:") for t in vocab]  # by column
     per_row = np.concatenate([np.zeros(0, np.int64), *rows])
     n = len(per_row)
-    values = (1 + np.log(np.concatenate([np.zeros(0), *tfs]))) * weight[terms]
+    values = np.concatenate([np.zeros(0), *tfs])  # (1 + log count) x weight, in place: memory is the limit here
+    del tfs
+    np.log(values, out=values)
+    values += 1
+    values *= weight[terms]
     x = csr_matrix((values, column[terms], np.concatenate([[0], np.cumsum(per_row)])), shape=(n, max(len(vocab), 1)))
+    del values, terms
     x.sum_duplicates()  # sorts each row by column (a term twice in a row only if two terms shared a hash)
     # each kind normalised on its own, then scaled by its weight in the model
-    row, words = np.repeat(np.arange(n), np.diff(x.indptr)), is_word[x.indices]
+    row, words = np.repeat(np.arange(n, dtype=np.int32), np.diff(x.indptr)), is_word[x.indices]
     for mask, factor in ((words, settings.words), (~words, settings.terms)):
         norms = np.sqrt(np.bincount(row[mask], weights=x.data[mask] ** 2, minlength=n))
         x.data[mask] *= math.sqrt(factor) / np.maximum(norms[row[mask]], 1e-12)
