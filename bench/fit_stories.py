@@ -21,7 +21,8 @@ import numpy as np
 from sourcetrace.evaluation.datasets import load_ecbplus
 from sourcetrace.pipeline import Models, scan
 from sourcetrace.settings import Settings
-from sourcetrace.stages.stories import MATERIAL, Rarity, term_vectors
+from sourcetrace.stages.stories import MATERIAL
+from sourcetrace.stages.story_terms import Rarity, term_vectors
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fit_judge import fit  # noqa: E402  (one Newton fit for both models)

@@ -2,6 +2,7 @@ import numpy as np
 
 from sourcetrace.pipeline import analyse
 from sourcetrace.stages.candidates import mean_vector
+from sourcetrace.stages.story_terms import Rarity, term_matrix
 
 from .conftest import make_article
 
@@ -46,5 +47,9 @@ def test_featurising_in_worker_processes_gives_what_one_process_gives(settings, 
     ]
     assert all(np.array_equal(p, q) for p, q in zip(pooled.static, alone.static, strict=True))
     assert np.array_equal(pooled.signatures, alone.signatures)
-    assert (pooled.mentions, pooled.common) == (alone.mentions, alone.common)
+    assert pooled.common == alone.common and len(pooled.stories) == 3  # story terms: a batch per task
+    rarity = Rarity.load(settings.model_dir)
+    x, y = (term_matrix(f.stories, f.common, settings.stories, rarity) for f in (pooled, alone))
+    assert x.shape == y.shape
+    assert all(np.array_equal(getattr(x, k), getattr(y, k)) for k in ("indptr", "indices", "data"))
     assert all(s.text == a.text[s.start : s.end] for a in pooled.articles for s in a.sentences)

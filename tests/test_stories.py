@@ -4,8 +4,9 @@ from scipy.sparse import csr_matrix
 
 from sourcetrace.records import Pair
 from sourcetrace.settings import StorySettings
-from sourcetrace.stages import stories
-from sourcetrace.stages.stories import cluster_stories, common_words, event_terms, mentions
+from sourcetrace.stages import stories, story_terms
+from sourcetrace.stages.stories import cluster_stories
+from sourcetrace.stages.story_terms import common_words, event_terms, mentions
 
 from .conftest import make_article
 
@@ -78,6 +79,45 @@ def test_event_terms_take_names_dates_and_numbers_and_skip_common_sentence_opene
     assert "n:police" in event_terms(mentions(article), frozenset())
 
 
+def _plain_term_matrix(articles, common, settings, rarity):
+    """term_matrix written out term by term from event_terms: columns in term order, each kind normalised."""
+    counts = [event_terms(mentions(a, rarity), common) for a in articles]
+    vocab = sorted(set().union(*counts))
+    x = np.zeros((len(articles), len(vocab)))
+    for i, terms in enumerate(counts):
+        for kind, factor in (("w", settings.words), ("other", settings.terms)):
+            mine = {t: (1 + np.log(c)) * rarity.of_term(t) for t, c in terms.items() if (t[0] == "w") == (kind == "w")}
+            norm = np.sqrt(sum(v * v for _, v in sorted(mine.items())))
+            for t, v in mine.items():
+                x[i, vocab.index(t)] = v * (np.sqrt(factor) / max(norm, 1e-12))
+    return x
+
+
+def test_story_terms_made_anywhere_give_the_matrix_of_event_terms():
+    sentences = [
+        "Police Chief John Smith said the New York Police Department arrested 3 men on May 4, 2021.",
+        "The police said Smith and Chief Deputy Ann Lee of New York met Mayor Eric Adams.",
+        "New York Mayor Eric Adams spoke on Tuesday, and the mayor said 3 of the men were released.",
+        "Chief executives met in Paris. Paris officials said the summit opened on May 4.",
+        "The Napa earthquake damaged buildings, the US Geological Survey said. Napa wine cellars lost bottles.",
+    ]
+    articles = [make_article(f"a{k}", sentences[k:] + sentences[:k][:1]) for k in range(len(sentences))]
+    articles += _articles() + [make_article("empty", ["..."])]
+    settings, rarity = StorySettings(), story_terms.Rarity.load()
+    common = common_words(a.text for a in articles)
+    expected = _plain_term_matrix(articles, common, settings, rarity)
+    found = [mentions(a, rarity) for a in articles]
+    for size in (1, 3, len(articles)):  # batches of any size, each settling what its own texts tell
+        parts = [range(k, min(k + size, len(articles))) for k in range(0, len(articles), size)]
+        batches = [
+            story_terms.story_terms([found[k] for k in p], common_words(articles[k].text for k in p)) for p in parts
+        ]
+        x = story_terms.term_matrix(batches, common, settings, rarity)
+        assert not batches and x.shape == expected.shape
+        assert np.allclose(x.toarray(), expected, rtol=0, atol=1e-12) and ((x.toarray() != 0) == (expected != 0)).all()
+    assert story_terms.term_matrix([], common, settings, rarity).shape == (0, 1)
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_term_links_are_the_pairs_at_the_threshold_found_through_their_keys(seed, monkeypatch):
     rng = np.random.default_rng(seed)
@@ -125,6 +165,6 @@ def test_stories_do_not_move_when_unrelated_articles_are_added():
 def test_a_pairs_evidence_depends_on_the_two_articles_alone():
     arts = _articles()
     settings = StorySettings()
-    pair = stories.term_vectors(arts[:2], settings, stories.Rarity.load())
-    crowd = stories.term_vectors(arts, settings, stories.Rarity.load())
+    pair = story_terms.term_vectors(arts[:2], settings, story_terms.Rarity.load())
+    crowd = story_terms.term_vectors(arts, settings, story_terms.Rarity.load())
     assert (pair @ pair.T).toarray()[0, 1] == pytest.approx((crowd @ crowd.T).toarray()[0, 1])

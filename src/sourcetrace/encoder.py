@@ -257,7 +257,7 @@ def word_ranks(model_dir: Path) -> dict[str, int]:
 
     The vocabulary lists its words in the order of their frequency in the model's training corpus (after the
     special tokens and single characters), so the rank measures how common a word is in English, the same for every
-    collection: stories weigh words by it (:class:`sourcetrace.stages.stories.Rarity`).
+    collection: stories weigh words by it (:class:`sourcetrace.stages.story_terms.Rarity`).
     """
     model_dir = Path(model_dir).expanduser().resolve()
     manifest = _manifest(model_dir, ("tokenizer_file",))

@@ -35,7 +35,8 @@ from .stages.classify import classify, is_substantial
 from .stages.clean import clean, merge_paragraph_counts, paragraph_counts
 from .stages.ingest import read_articles
 from .stages.segment import segment
-from .stages.stories import Mentions, Rarity, cluster_stories, common_words, event_terms, mentions, term_matrix
+from .stages.stories import cluster_stories
+from .stages.story_terms import Rarity, StoryTerms, common_words, mentions, story_terms, term_matrix
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -107,12 +108,13 @@ def prepare(
 @dataclass
 class Features:
     """Prepared articles with what candidate search needs (static sentence vectors, MinHash signatures) and what
-    stories need (each article's mentions, the words the collection writes in lower case)."""
+    stories need (the articles' terms, a batch per worker task, and the words the collection writes in lower
+    case)."""
 
     articles: list[Article]
     static: list[np.ndarray]
     signatures: np.ndarray
-    mentions: list[Mentions]
+    stories: list[StoryTerms]
     common: frozenset[str]
     errors: list[FileError]
 
@@ -156,7 +158,7 @@ def featurise_chunks(
         articles=[a for part in parts for a in part.articles],
         static=[v for part in parts for v in part.static],
         signatures=np.concatenate([part.signatures for part in parts]),
-        mentions=[m for part in parts for m in part.mentions],
+        stories=[s for part in parts for s in part.stories],
         common=frozenset().union(*(part.common for part in parts)),
         errors=[e for part in parts for e in part.errors],
     )
@@ -188,8 +190,9 @@ def _featurise_chunk(job: tuple[Sequence[Article], frozenset[str], Settings]) ->
     static = [flat[bounds[k] : bounds[k + 1]] for k in range(len(prepared))]
     signatures = minhash_signatures([a.text for a in prepared], settings.candidates)
     rarity = Rarity.load(settings.model_dir)
-    found = [mentions(a, rarity) for a in prepared]
-    return Features(prepared, static, signatures, found, common_words(a.text for a in prepared), errors)
+    common = common_words(a.text for a in prepared)
+    terms = story_terms((mentions(a, rarity) for a in prepared), common)
+    return Features(prepared, static, signatures, [terms], common, errors)
 
 
 def analyse(
@@ -241,8 +244,7 @@ def analyse_features(
     for vectors in centred:  # in place, once: every later step compares static vectors centred
         vectors[...] = centre(vectors, mean)
     rarity = Rarity.load(settings.model_dir)
-    terms = term_matrix((event_terms(m, features.common) for m in features.mentions), settings.stories, rarity)
-    features.mentions.clear()  # only their terms are needed from here on
+    terms = term_matrix(features.stories, features.common, settings.stories, rarity)  # takes the batches over
     release_freed_memory()
     start = timings.mark(FEATURISE, start)
     if keep_unrelated:

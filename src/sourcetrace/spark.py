@@ -14,8 +14,9 @@ shuffles, reduces and broadcasts, never a cross join and never a collect of the 
    union is grouped by its first article;
 5.-8. each group is one partition, to which its articles are shuffled once, pickled; it runs the support test and
    :func:`pipeline.related_pairs` with the collection's mean (the transformer loaded once per Python worker);
-9. stories: event terms per partition; links by blocks of rows against a broadcast term matrix, raised by the
-   pairs; distributed connected components; then the library's average-linkage cut of each component.
+9. stories: each partition's story terms (made with its other features); the term matrix on the driver; links by
+   blocks of rows against the broadcast matrix, raised by the pairs; distributed connected components; then the
+   library's average-linkage cut of each component.
 
 Output (written by ``spark_io``): Parquet tables ``articles``, ``pairs``, ``passages``, ``stories`` and ``errors``
 under OUTPUT, and ``summary.json`` beside them. PySpark is imported only here and there: the default install never
@@ -60,6 +61,7 @@ from sourcetrace.spark_io import (
 # absolute imports: spark-submit may run this file as a script
 from sourcetrace.stages import candidates as cands
 from sourcetrace.stages import stories as story_rules
+from sourcetrace.stages import story_terms
 from sourcetrace.stages.clean import RepeatedParagraphs, _reads_as_boilerplate, paragraph_lines
 from sourcetrace.stages.ingest import KINDS, _Found, _from_record, check_size, from_bytes, read_jsonl_stream
 
@@ -119,8 +121,10 @@ def spark_scan(
     ordered = articles.sortBy(lambda a: a.id, numPartitions=p)
     done = ordered.mapPartitions(lambda rows: _featurise(list(rows), repeated.value, settings)).persist()
     errors += done.filter(lambda r: isinstance(r, tuple) and isinstance(r[1], FileError)).collect()
-    feats = done.filter(lambda r: not isinstance(r[1], FileError)).zipWithIndex().map(lambda r: (r[1], r[0]))
-    feats = feats.persist(StorageLevel.MEMORY_AND_DISK)  # (k, (article, static vectors, signature, mentions))
+    feats = done.filter(lambda r: isinstance(r, tuple) and not isinstance(r[1], FileError))
+    feats = feats.zipWithIndex().map(lambda r: (r[1], r[0])).persist(StorageLevel.MEMORY_AND_DISK)
+    # (k, (article, static vectors, signature)); each partition's story terms follow its articles, in order
+    batches = done.filter(lambda r: isinstance(r, story_terms.StoryTerms))
     n = feats.count()
     errors += duplicates.collect()
     raw.unpersist()
@@ -166,7 +170,7 @@ def spark_scan(
     centred.unpersist()
     mark("align")
     # 9. stories
-    stories = _stories(sc, feats, pairs, n, settings, p)
+    stories = _stories(sc, feats, batches, pairs, n, settings, p)
     mark("stories")
     # output
     summary = write_tables(spark, output, feats, pairs, stories, sorted(errors, key=lambda r: r[0]), overwrite)
@@ -315,13 +319,14 @@ def _repeated_paragraphs(articles: Any, partitions: int) -> RepeatedParagraphs:
 
 
 def _featurise(articles: list[Article], repeated: RepeatedParagraphs, settings: Settings) -> Iterator[Any]:
-    """pipeline's chunk function on one partition: (article, static vectors, signature, mentions), or (path,
-    FileError)."""
+    """pipeline's chunk function on one partition: (article, static vectors, signature) per article, (path,
+    FileError) per error, then the partition's story terms."""
     if not articles:
         return
     part = _featurise_chunk((articles, repeated, settings))
     yield from (((1 << 30, e.path, 0), e) for e in part.errors)  # after the readers' errors
-    yield from zip(part.articles, part.static, part.signatures, part.mentions, strict=True)
+    yield from zip(part.articles, part.static, part.signatures, strict=True)
+    yield from part.stories
 
 
 def _quotations(article: Article) -> np.ndarray:
@@ -432,19 +437,17 @@ def _relate_group(
 # 9. stories
 
 
-def _stories(sc: Any, feats: Any, pairs: Any, n: int, settings: Settings, partitions: int) -> list[Any]:
-    """stories.cluster_stories with its links found by row blocks and its blocks as distributed components."""
+def _stories(sc: Any, feats: Any, batches: Any, pairs: Any, n: int, settings: Settings, partitions: int) -> list[Any]:
+    """stories.cluster_stories with its links found by row blocks and its blocks as distributed components.
+    ``batches``: the partitions' story terms, in article order."""
     from scipy.sparse import csr_matrix
 
-    words = feats.mapPartitions(lambda rows: [story_rules.common_words(kv[1][0].text for kv in rows)]).collect()
-    common = sc.broadcast(frozenset().union(*words))
-    rows = feats.mapValues(lambda f: (story_rules.event_terms(f[3], common.value), _stub(f[0]))).collect()
-    rows.sort(key=lambda r: r[0])
-    common.unpersist()
-    stubs = [stub for _, (_, stub) in rows]
+    words = feats.mapPartitions(lambda rows: [story_terms.common_words(kv[1][0].text for kv in rows)]).collect()
+    common = frozenset().union(*words)
+    stubs = [stub for _, stub in sorted(feats.mapValues(lambda f: _stub(f[0])).collect(), key=lambda r: r[0])]
     story = settings.stories
-    rarity = story_rules.Rarity.load(settings.model_dir)
-    x = sc.broadcast(story_rules.term_matrix([t for _, (t, _) in rows], story, rarity) if n else csr_matrix((0, 1)))
+    rarity = story_terms.Rarity.load(settings.model_dir)
+    x = sc.broadcast(story_terms.term_matrix(batches.collect(), common, story, rarity) if n else csr_matrix((0, 1)))
     dates = sc.broadcast([a.date for a in stubs])
     terms = (
         sc.parallelize(range(0, n, TERM_ROWS), max(1, min(partitions, -(-n // TERM_ROWS))))

@@ -12,193 +12,30 @@ The first three give the probability that two articles report one event, from a 
 corpus (``bench/fit_stories.py``; settings ``[stories]``). Articles are linked where it reaches
 ``link_probability``, and each connected block is cut by average linkage on the same probability, so that one
 bridging pair cannot chain two events together. A pair's probability depends on the two articles alone, so adding
-unrelated articles to a collection changes no story.
+unrelated articles to a collection changes no story. Each article's words and event terms: :mod:`.story_terms`.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 import os
-import re
-from array import array
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from ..encoder import word_ranks
 from ..records import Article, Pair, Story
-from ..settings import StorySettings, default_model_dir
-from .candidates import ranges
+from ..settings import StorySettings
+from .story_terms import Rarity, term_vectors
 
-_NAME = re.compile(r"\b[A-Z][\w’'.-]*(?:\s+(?:of\s+|de\s+|al-)?[A-Z][\w’'.-]*)*")
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_MONTH = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-    r"(?:\s+\d{1,2})?\b"
-)
-_NUMBER = re.compile(r"\b\d[\d,.]*\b")
-_LOWER_WORD = re.compile(r"\b[a-z][a-z’']+\b")
-_CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
 MATERIAL = ("copy", "rewrite", "excerpt")  # relations that count as shared material (not shared quotations alone)
 RETOLD = ("copy", "rewrite")  # one article retold by another: the same event, whatever the model says
 MAX_DAYS_APART = 7
 MAX_BLOCK = 3000  # larger linked blocks are kept as they are: average linkage is quadratic
-
-
-@dataclass(frozen=True)
-class Mentions:
-    """What an article mentions, before the collection decides which capitalised words are names.
-
-    ``names``: runs of capitalised words (casefolded, joined by a space) inside a sentence; ``openers``: those that
-    open one; ``terms``: months, years and numbers, already terms. Found per article, anywhere (a worker process, a
-    Spark partition). Each kind is one string, a line per mention (repeated as often as it occurs): a scan holds
-    every article's mentions until the collection's common words are known, and three strings take a quarter of
-    the memory of three counters of a hundred strings.
-    """
-
-    names: str
-    openers: str
-    terms: str
-    words: str = ""
-
-
-def mentions(article: Article, rarity: Rarity | None = None) -> Mentions:
-    """The names, dates and numbers ``article`` mentions, and its :data:`MOST_WORDS` heaviest words (count x
-    ``rarity``, by default the packaged encoder's): its keywords, which stand for it (the rest weigh little and
-    would only make work). See :func:`event_terms`."""
-    names: list[str] = []
-    openers: list[str] = []
-    for sentence in article.sentences or []:  # sentence by sentence: a name does not run on into the next one
-        for match in _NAME.finditer(sentence.text):
-            words = match.group().strip(".’'-").casefold().split()
-            if words:
-                (openers if match.start() == 0 else names).append(" ".join(words))
-    text = " ".join(s.text for s in article.sentences or [])
-    terms = ["d:" + " ".join(m.casefold().split()) for m in _MONTH.findall(text)]
-    terms += ["y:" + m for m in _YEAR.findall(text)]
-    terms += ["#:" + m.rstrip(".,") for m in _NUMBER.findall(text) if not _YEAR.fullmatch(m)]
-    counts = Counter(w.casefold() for w in _CONTENT_WORD.findall(text))
-    rarity = rarity or Rarity.load()
-    heavy = heapq.nlargest(MOST_WORDS, counts, key=lambda w: ((1 + math.log(counts[w])) * rarity(w), w))
-    words = [w for w in sorted(heavy) for _ in range(counts[w])]
-    return Mentions("\n".join(names), "\n".join(openers), "\n".join(terms), "\n".join(words))
-
-
-def _counted(lines: str) -> Counter[str]:
-    return Counter(lines.split("\n")) if lines else Counter()
-
-
-def event_terms(found: Mentions, common: frozenset[str]) -> Counter[str]:
-    """Names, dates and numbers an article mentions, as lower-case terms with counts, and its words (``w:``).
-
-    ``common``: words the collection also writes in lower case (see :func:`common_words`); a capitalised one
-    opening a sentence is not taken for a name, and the words of a longer name count on their own unless common.
-    """
-    terms = _counted(found.terms)
-    terms.update({"w:" + w: k for w, k in _counted(found.words).items()})
-    for opens, names in ((False, found.names), (True, found.openers)):
-        for name, count in _counted(names).items():
-            words = name.split(" ")
-            if opens and words[0] in common:
-                words = words[1:]
-            if words:
-                terms["n:" + " ".join(words)] += count
-                if len(words) > 1:
-                    for word in words:
-                        if word not in common:
-                            terms["n:" + word] += count
-    return terms
-
-
-def common_words(texts: Iterable[str]) -> frozenset[str]:
-    """Words that also appear in lower case: capitalised only at a sentence start, not names."""
-    lower: set[str] = set()
-    for text in texts:
-        lower.update(_LOWER_WORD.findall(text))
-    return frozenset(lower)
-
-
-class Rarity:
-    """How much a word says about which event an article reports: the log of its rank in the encoder vocabulary's
-    frequency order (:func:`encoder.word_ranks`), the same for every collection. "the" weighs nothing, "shooting"
-    little, "cosmodrome" (not a whole word of the vocabulary), numbers and dates the most."""
-
-    def __init__(self, ranks: Mapping[str, int]) -> None:
-        self._ranks = ranks
-        self.most = self._of(max(ranks.values(), default=0) + 1)
-
-    @classmethod
-    def load(cls, model_dir: Path | None = None) -> Rarity:
-        return _rarity(Path(model_dir) if model_dir else default_model_dir())
-
-    @staticmethod
-    def _of(rank: int) -> float:
-        return math.log1p(rank / RANK_SCALE)
-
-    def __call__(self, word: str) -> float:
-        rank = self._ranks.get(word)
-        return self.most if rank is None else self._of(rank)
-
-
-RANK_SCALE = 1000  # ranks below this weigh little (function words, the commonest verbs and nouns)
-
-
-@lru_cache(maxsize=4)
-def _rarity(model_dir: Path) -> Rarity:
-    return Rarity(word_ranks(model_dir))
-
-
-def term_vectors(articles: Sequence[Article], settings: StorySettings, rarity: Rarity) -> csr_matrix:
-    """The articles' story vectors (:func:`term_matrix`)."""
-    common = common_words(a.text for a in articles)
-    return term_matrix((event_terms(mentions(a, rarity), common) for a in articles), settings, rarity)
-
-
-def term_matrix(counts: Iterable[Counter[str]], settings: StorySettings, rarity: Rarity) -> csr_matrix:
-    """One sparse row per article such that the dot product of two rows is the evidence the model adds up:
-    ``words`` x the cosine of their words + ``terms`` x the cosine of their event terms, each term weighted by
-    (1 + log count) x :class:`Rarity` (of a name's rarest word). Rows come from each article's
-    :func:`event_terms` (found wherever the articles are), one at a time; terms are kept as numbers in compact
-    arrays, not as a Python object per mention. Columns are in term order, so any input order gives the same
-    matrix."""
-    vocab: dict[str, int] = {}  # term -> id, in the order first seen
-    ids, tfs, indptr = array("q"), array("d"), array("q", [0])
-    for c in counts:
-        ids.extend(vocab.setdefault(t, len(vocab)) for t in c)
-        tfs.extend(c.values())
-        indptr.append(len(ids))
-    n, terms = len(indptr) - 1, np.frombuffer(ids, dtype=np.int64)
-    ordered = sorted(vocab)
-    column = np.empty(len(vocab), dtype=np.int64)
-    column[[vocab[t] for t in ordered]] = np.arange(len(ordered))
-    weight = np.empty(len(vocab))
-    is_word = np.zeros(len(vocab), dtype=bool)
-    for t, k in vocab.items():
-        prefix, text = t[0], t[2:]
-        is_word[k] = prefix == "w"
-        weight[k] = rarity(text) if prefix == "w" else max(map(rarity, text.split())) if prefix == "n" else rarity.most
-    row = np.repeat(np.arange(n), np.diff(np.array(indptr, dtype=np.int64)).astype(np.int64))
-    values = (1 + np.log(np.frombuffer(tfs))) * weight[terms]
-    words = is_word[terms]
-    # each kind normalised on its own, then scaled by its weight in the model
-    scale = np.zeros(len(values))
-    for mask, factor in ((words, settings.words), (~words, settings.terms)):
-        norms = np.sqrt(np.bincount(row[mask], weights=values[mask] ** 2, minlength=n))
-        scale[mask] = math.sqrt(factor) / np.maximum(norms[row[mask]], 1e-12)
-    return csr_matrix((values * scale, (row, column[terms])), shape=(n, max(len(vocab), 1)), dtype=np.float64)
-
-
-MOST_WORDS = 60  # words kept per article (mentions)
 
 
 def link_evidence(settings: StorySettings) -> float:
@@ -214,7 +51,7 @@ def probability(evidence: np.ndarray | float, material: np.ndarray | float, sett
 
 
 def term_links(
-    x: csr_matrix, threshold: float, block: int = 100, rows: range | None = None
+    x: csr_matrix, threshold: float, block: int = 500, rows: range | None = None
 ) -> dict[tuple[int, int], float]:
     """Article pairs (i < j) whose rows' dot product reaches ``threshold``; rows in blocks to bound memory.
 
@@ -240,7 +77,7 @@ def term_links(
         i, j = found.row + start, found.col
         keep = i < j
         i, j = i[keep], j[keep]
-        products = _row_products(x, start, stop, i, j)
+        products = _row_products(x, i, j)
         link = products >= threshold
         return i[link], j[link], products[link]
 
@@ -266,30 +103,20 @@ def heaviest(x: csr_matrix, keep: int) -> csr_matrix:
     return csr_matrix((x.data[kept], (row[kept], x.indices[kept])), shape=x.shape)
 
 
-def _row_products(x: csr_matrix, start: int, stop: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """``x[i[k]] . x[j[k]]`` for every k, each ``i[k]`` in rows ``start:stop``: those rows dense over their own
-    columns, then over the stored entries of each row ``j[k]``, vectorised, a slice of the pairs at a time (memory
-    stays at a block's columns and a slice's entries)."""
-    rows = x[start:stop]
-    columns = np.unique(rows.indices)
-    local = np.full(x.shape[1], len(columns), dtype=np.int64)  # columns the block lacks read a zero column
-    local[columns] = np.arange(len(columns))
-    dense = np.zeros((stop - start, len(columns) + 1))
-    dense[np.repeat(np.arange(stop - start), np.diff(rows.indptr)), local[rows.indices]] = rows.data
-    out = np.zeros(len(j))
-    stored = np.diff(x.indptr)
-    for at_pair in range(0, len(j), ROW_PAIRS):
-        jj, ii = j[at_pair : at_pair + ROW_PAIRS], i[at_pair : at_pair + ROW_PAIRS] - start
-        lengths = stored[jj]
-        at = ranges(x.indptr[jj], lengths)
-        pair = np.repeat(np.arange(len(jj)), lengths)
-        out[at_pair : at_pair + len(jj)] = np.bincount(
-            pair, weights=x.data[at] * dense[ii[pair], local[x.indices[at]]], minlength=len(jj)
-        )
+def _row_products(x: csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """``x[i[k]] . x[j[k]]`` for every k: the two rows' entries multiplied where their columns meet (SciPy merges
+    the sorted rows) and added up in column order, a slice of the pairs at a time (memory stays at a slice's
+    rows)."""
+    out = np.zeros(len(i))
+    for at in range(0, len(i), ROW_PAIRS):
+        ii, jj = i[at : at + ROW_PAIRS], j[at : at + ROW_PAIRS]
+        both = x[ii].multiply(x[jj]).tocsr()
+        pair = np.repeat(np.arange(len(ii)), np.diff(both.indptr))
+        out[at : at + len(ii)] = np.bincount(pair, weights=both.data, minlength=len(ii))
     return out
 
 
-ROW_PAIRS = 1 << 15  # pairs measured at once by _row_products: about a million stored entries
+ROW_PAIRS = 1 << 12  # pairs measured at once by _row_products: about a million stored entries
 
 
 def _days_apart(a: str | None, b: str | None) -> int | None:
@@ -332,14 +159,16 @@ def cluster_stories(
     cols = np.array([j for _, j in edges], dtype=np.int64)
     graph = csr_matrix((np.ones(len(edges)), (rows, cols)), shape=(n, n))
     _, block_of = connected_components(graph, directed=False)
+    sizes = np.bincount(block_of)
     inside: dict[int, dict[tuple[int, int], float]] = {}  # each block's links
     for (i, j), v in edges.items():
         inside.setdefault(int(block_of[i]), {})[(i, j)] = v
-    labels = np.zeros(n, dtype=np.int64)
-    next_label = 0
+    labels, next_label = block_of.copy(), len(sizes)  # a block of one or two articles is one story
     order = np.argsort(block_of, kind="stable")  # each block's members, in article order
-    for members in np.split(order, np.flatnonzero(np.diff(block_of[order])) + 1):
-        for group in cut_block(members, x, inside.get(int(block_of[members[0]]), {}), dates, settings):
+    ends = np.cumsum(sizes)
+    for block in np.flatnonzero(sizes > 2).tolist():
+        members = order[ends[block] - sizes[block] : ends[block]]
+        for group in cut_block(members, x, inside.get(block, {}), dates, settings):
             labels[group] = next_label
             next_label += 1
     return name_stories(articles, labels)
@@ -417,5 +246,5 @@ def name_stories(articles: Sequence[Article], labels: np.ndarray) -> list[Story]
 
 def _first_words(article: Article, words: int = 12) -> str:
     text = article.sentences[0].text if article.sentences else article.text
-    head = text.split()
+    head = text.split(maxsplit=words)  # the words wanted, and the rest if any
     return " ".join(head[:words]) + ("…" if len(head) > words else "")

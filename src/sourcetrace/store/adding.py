@@ -13,7 +13,8 @@ import numpy as np
 from ..pipeline import Progress, featurise
 from ..records import Article, FileError, Pair, Story
 from ..stages.ingest import read_articles
-from ..stages.stories import Rarity, cluster_stories
+from ..stages.stories import cluster_stories
+from ..stages.story_terms import Rarity
 from .base import IN_LIMIT, chunks, to_blob, utc_now
 from .index import KnownVectors, New, digest, signature_keys
 from .matching import Matching
