@@ -21,6 +21,7 @@ from sourcetrace.pipeline import Models, _cosines, _Embeddings, _probe_all, _sta
 from sourcetrace.settings import Settings
 from sourcetrace.stages.candidates import Candidate, centre, find_candidates, mean_vector
 from sourcetrace.stages.ingest import read_articles
+from sourcetrace.stages.story_terms import Rarity, term_matrix
 
 ROOT = Path(__file__).resolve().parent.parent
 REUSE = ("copy", "rewrite", "excerpt")
@@ -43,7 +44,9 @@ def main() -> int:
     for vectors in static:
         vectors[...] = centre(vectors, mean)
     quotes = [np.array([bool(s.quote_spans) for s in a.sentences], dtype=bool) for a in prepared]
-    candidates = {(c.a, c.b): c for c in find_candidates(features.signatures, static, settings.candidates, quotes)}
+    terms = term_matrix(features.stories, features.common, settings.stories, Rarity.load(settings.model_dir))
+    found = find_candidates(features.signatures, static, settings.candidates, quotes, terms)
+    candidates = {(c.a, c.b): c for c in found}
     vectors = _Embeddings(Models.load(settings).sentence, prepared)
     lost, whole = Counter(), Counter()
     for original, derived in gold:

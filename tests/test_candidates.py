@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy.sparse import csr_matrix
 
 from sourcetrace.settings import CandidateSettings
-from sourcetrace.stages import candidates
+from sourcetrace.stages import candidates, term_search
 from sourcetrace.stages.candidates import (
     band_keys,
     centre,
@@ -116,7 +117,7 @@ def test_find_candidates_finds_verbatim_copies_lexically():
     vectors = [np.eye(1, 8, k, dtype=np.float32) for k in (0, 3)]  # semantic side sees nothing
     signatures = minhash_signatures([a.text for a in articles], CandidateSettings())
     found = find_candidates(signatures, vectors, CandidateSettings())
-    assert [(c.a, c.b, c.lexical) for c in found] == [(0, 1, True)]
+    assert [(c.a, c.b, c.vouched) for c in found] == [(0, 1, True)]
 
 
 def test_one_shared_sentence_makes_a_candidate_only_when_it_is_a_quotation():
@@ -161,7 +162,7 @@ def test_supported_measures_each_pair_like_the_plain_definition(seed):
         keep = lexical or quoted or hits >= min(2, len(vectors[a]), len(vectors[b]))
         assert ((a, b) in got) == bool(keep)
         if keep:
-            assert got[(a, b)].sentence_hits == hits and got[(a, b)].lexical == lexical
+            assert got[(a, b)].sentence_hits == hits and got[(a, b)].vouched == lexical
     assert list(got) == sorted(got)
 
 
@@ -245,3 +246,24 @@ def test_single_precision_by_table_is_astype_for_every_half_precision_value():
     every = np.arange(1 << 16, dtype=np.uint16).view(np.float16).reshape(256, 256)
     assert np.array_equal(candidates.single(every), every.astype(np.float32), equal_nan=True)
     assert candidates.single(every).dtype == np.float32 and candidates.single(every).shape == (256, 256)
+
+
+def test_articles_each_others_nearest_by_rare_words_need_no_sentence_support(monkeypatch):
+    monkeypatch.setattr(term_search, "COMMON_TERM", 5)
+    rng = np.random.default_rng(5)
+    n = 12
+    vectors = [centre(rng.standard_normal((5, 128)).astype(np.float32)) for _ in range(n)]  # no two sentences close
+    articles = [make_article(f"a{k:02d}", [f"unrelated words {k} {i}" for i in range(5)]) for k in range(n)]
+    signatures = minhash_signatures([a.text for a in articles], CandidateSettings())
+    terms = np.zeros((n, 40))
+    terms[:, 0] = 1.0  # a term every article has: never a key
+    terms[np.arange(n), 1 + np.arange(n)] = 1.0  # each its own
+    terms[[0, 7], 30] = 3.0  # 0 and 7 share a rare term: each is the other's nearest
+    terms[[4, 9, 11], 31] = 2.0  # three share one: each has the two others as its nearest
+    terms[[1, 2], 32] = terms[[1, 3], 33] = 3.0  # 1 is the nearest of 2, 3 and 5, and has 2 and 3 as its own
+    terms[[1, 5], 34] = 1.0
+    settings = CandidateSettings(neighbours=1, document_cosine=0.99)  # the document vectors find nothing
+    assert find_candidates(signatures, vectors, settings) == []
+    found = {(c.a, c.b): c for c in find_candidates(signatures, vectors, settings, terms=csr_matrix(terms))}
+    assert set(found) == {(0, 7), (4, 9), (4, 11), (9, 11), (1, 2), (1, 3)}  # 1 does not choose 5 back
+    assert all(c.vouched and c.sentence_hits == 0 for c in found.values())

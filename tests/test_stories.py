@@ -1,10 +1,9 @@
 import numpy as np
 import pytest
-from scipy.sparse import csr_matrix
 
 from sourcetrace.records import Pair
 from sourcetrace.settings import StorySettings
-from sourcetrace.stages import stories, story_terms
+from sourcetrace.stages import story_terms
 from sourcetrace.stages.stories import cluster_stories
 from sourcetrace.stages.story_terms import common_words, event_terms, mentions
 
@@ -116,38 +115,6 @@ def test_story_terms_made_anywhere_give_the_matrix_of_event_terms():
         assert not batches and x.shape == expected.shape
         assert np.allclose(x.toarray(), expected, rtol=0, atol=1e-12) and ((x.toarray() != 0) == (expected != 0)).all()
     assert story_terms.term_matrix([], common, settings, rarity).shape == (0, 1)
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_term_links_are_the_pairs_at_the_threshold_found_through_their_keys(seed, monkeypatch):
-    rng = np.random.default_rng(seed)
-    dense = rng.random((60, 12)) * (rng.random((60, 12)) < 0.25)
-    dense[:, :3] = rng.random((60, 3)) * (rng.random((60, 3)) < 0.9)  # three terms nearly every article has
-    dense[seed] = 0.0  # an article with no terms
-    norms = np.linalg.norm(dense, axis=1, keepdims=True)
-    unit = np.divide(dense, norms, out=np.zeros_like(dense), where=norms > 0)
-    monkeypatch.setattr(stories, "COMMON_TERM", 20)
-    monkeypatch.setattr(stories, "KEYS", 2)
-    rare = (unit > 0).sum(axis=0) <= 20
-    assert not rare[:3].any() and rare.any()
-    uncommon = np.where(rare, unit, 0.0)
-    keys = np.zeros_like(uncommon)  # each article's two heaviest uncommon terms
-    for k, row in enumerate(uncommon):
-        top = [c for c in np.argsort(-row, kind="stable")[:2] if row[c] > 0]
-        keys[k, top] = row[top]
-    met = ((keys > 0).astype(int) @ (uncommon > 0).T.astype(int)) > 0
-    cosine = unit @ unit.T
-    met = met | met.T
-    expected = {(i, j) for i in range(60) for j in range(i + 1, 60) if cosine[i, j] >= 0.35 and met[i, j]}
-    assert expected and any(cosine[i, j] >= 0.35 and not met[i, j] for i in range(60) for j in range(i))
-    for block, pairs_at_once in ((7, 3), (500, 1 << 15)):  # small blocks in threads, pairs measured a few at a time
-        monkeypatch.setattr(stories, "ROW_PAIRS", pairs_at_once)
-        links = stories.term_links(csr_matrix(unit), 0.35, block=block)
-        assert set(links) == expected
-        assert all(abs(v - cosine[i, j]) < 1e-9 for (i, j), v in links.items())
-    halves = {**stories.term_links(csr_matrix(unit), 0.35, rows=range(0, 25)),
-              **stories.term_links(csr_matrix(unit), 0.35, rows=range(25, 60))}  # fmt: skip
-    assert set(halves) == expected
 
 
 def test_stories_do_not_move_when_unrelated_articles_are_added():

@@ -251,7 +251,7 @@ def analyse_features(
         candidates = [Candidate(i, j, 0, False) for i in range(len(prepared)) for j in range(i + 1, len(prepared))]
     else:
         quotations = [np.array([bool(s.quote_spans) for s in a.sentences], dtype=bool) for a in prepared]
-        candidates = find_candidates(features.signatures, centred, settings.candidates, quotations)
+        candidates = find_candidates(features.signatures, centred, settings.candidates, quotations, terms)
     start = timings.mark("candidates", start)
     models = models or Models.load(settings)
     start = timings.mark("load models", start)
@@ -367,7 +367,9 @@ def _probe_all(
     """Which candidates could be more than a shared topic: together worth two shared sentences, or one shared
     quotation.
 
-    Sentences in the same words count at once, one each. Then the transformer checks each pair's strongest static
+    A vouched-for candidate (:class:`candidates.Candidate`) stays: its articles share word shingles, or each is the
+    other's nearest by rare words, which a rewrite that rewords every sentence keeps. Sentences in the same words
+    count at once, one each. Then the transformer checks each pair's strongest static
     matches (mutual best partners, at most ``probes``), in rounds over all pairs so that they are encoded in
     batches; each adds its probability of saying the same thing (:func:`align.same_meaning`). A pair stays as soon
     as its evidence adds up to two sentences at the match bar (``match_probability``; one for an article of one
@@ -377,7 +379,7 @@ def _probe_all(
     enough, worth = [], []
     for c, view in zip(candidates, views, strict=True):
         same = [(int(i), int(j)) for i, j in zip(*np.nonzero(~np.isnan(view.same)), strict=True)]
-        enough.append(_enough(articles[c.a], articles[c.b], same))
+        enough.append(c.vouched or _enough(articles[c.a], articles[c.b], same))
         worth.append(_shared_count(_substantial(articles[c.a], articles[c.b], same)))
     probes = [_probes(view, settings.align.probes) for view in views]
     undecided = [k for k, done in enumerate(enough) if not done]

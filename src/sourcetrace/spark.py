@@ -61,7 +61,7 @@ from sourcetrace.spark_io import (
 # absolute imports: spark-submit may run this file as a script
 from sourcetrace.stages import candidates as cands
 from sourcetrace.stages import stories as story_rules
-from sourcetrace.stages import story_terms
+from sourcetrace.stages import story_terms, term_search
 from sourcetrace.stages.clean import RepeatedParagraphs, _reads_as_boilerplate, paragraph_lines
 from sourcetrace.stages.ingest import KINDS, _Found, _from_record, check_size, from_bytes, read_jsonl_stream
 
@@ -69,7 +69,7 @@ from sourcetrace.stages.ingest import KINDS, _Found, _from_record, check_size, f
 __all__ = ["SUMMARY", "TABLES", "SparkJobError", "load_report", "read_inputs", "session", "spark_scan"]
 
 DOC_BLOCK = 2048  # nearest_documents' block: a task takes whole blocks, so its cosines are those of scan
-TERM_ROWS = 5000  # rows of the term matrix per task (a multiple of term_links' block of 500)
+TERM_ROWS = 5000  # rows of the term matrix per task (a multiple of term_search's block of 500)
 MIN_ARTICLES = 3  # clean.repeated_paragraphs' default, as scan uses it
 
 Progress = Callable[[str], None]
@@ -153,7 +153,9 @@ def spark_scan(
             )
         ]
     )
-    found = lexical.union(shared).union(similar).reduceByKey(lambda x, y: x or y, p)
+    x = sc.broadcast(_term_matrix(feats, batches, n, settings))
+    near = _word_neighbours(sc, x, n, p)
+    found = lexical.union(shared).union(similar).union(near).reduceByKey(lambda x, y: x or y, p)
     grouped = found.map(lambda r: (r[0][0] % p, (*r[0], r[1]))).persist()
     candidate_count = grouped.count()
     docs_b.unpersist()
@@ -170,7 +172,7 @@ def spark_scan(
     centred.unpersist()
     mark("align")
     # 9. stories
-    stories = _stories(sc, feats, batches, pairs, n, settings, p)
+    stories = _stories(sc, feats, x, pairs, n, settings, p)
     mark("stories")
     # output
     summary = write_tables(spark, output, feats, pairs, stories, sorted(errors, key=lambda r: r[0]), overwrite)
@@ -437,22 +439,16 @@ def _relate_group(
 # 9. stories
 
 
-def _stories(sc: Any, feats: Any, batches: Any, pairs: Any, n: int, settings: Settings, partitions: int) -> list[Any]:
+def _stories(sc: Any, feats: Any, x: Any, pairs: Any, n: int, settings: Settings, partitions: int) -> list[Any]:
     """stories.cluster_stories with its links found by row blocks and its blocks as distributed components.
-    ``batches``: the partitions' story terms, in article order."""
-    from scipy.sparse import csr_matrix
-
-    words = feats.mapPartitions(lambda rows: [story_terms.common_words(kv[1][0].text for kv in rows)]).collect()
-    common = frozenset().union(*words)
+    ``x``: the broadcast term matrix (:func:`_term_matrix`)."""
     stubs = [stub for _, stub in sorted(feats.mapValues(lambda f: _stub(f[0])).collect(), key=lambda r: r[0])]
     story = settings.stories
-    rarity = story_terms.Rarity.load(settings.model_dir)
-    x = sc.broadcast(story_terms.term_matrix(batches.collect(), common, story, rarity) if n else csr_matrix((0, 1)))
     dates = sc.broadcast([a.date for a in stubs])
     terms = (
         sc.parallelize(range(0, n, TERM_ROWS), max(1, min(partitions, -(-n // TERM_ROWS))))
         .flatMap(
-            lambda s: story_rules.term_links(
+            lambda s: term_search.term_links(
                 x.value, story_rules.link_evidence(story), rows=range(s, s + TERM_ROWS)
             ).items()
         )
@@ -475,6 +471,29 @@ def _stories(sc: Any, feats: Any, batches: Any, pairs: Any, n: int, settings: Se
         broadcast.unpersist()
     edges.unpersist()
     return [(s.id, list(s.articles), s.label) for s in story_rules.name_stories(stubs, labels)]
+
+
+def _term_matrix(feats: Any, batches: Any, n: int, settings: Settings) -> Any:
+    """The articles' story vectors (story_terms.term_matrix) from the partitions' story terms ``batches``, in article
+    order, and the words each partition's texts write in lower case."""
+    from scipy.sparse import csr_matrix
+
+    words = feats.mapPartitions(lambda rows: [story_terms.common_words(kv[1][0].text for kv in rows)]).collect()
+    common = frozenset().union(*words)
+    rarity = story_terms.Rarity.load(settings.model_dir)
+    return story_terms.term_matrix(batches.collect(), common, settings.stories, rarity) if n else csr_matrix((0, 1))
+
+
+def _word_neighbours(sc: Any, x: Any, n: int, partitions: int) -> Any:
+    """((a, b), mutual) for each article's nearest by rare words (step 3 of candidates.find_candidates), found by
+    row blocks."""
+    directed = sc.parallelize(range(0, n, TERM_ROWS), max(1, min(partitions, -(-n // TERM_ROWS)))).flatMap(
+        lambda s: [
+            (int(i), int(j))
+            for i, j in term_search.term_neighbours(x.value, cands.TERM_NEIGHBOURS, rows=range(s, s + TERM_ROWS))
+        ]
+    )
+    return directed.map(lambda e: ((min(e), max(e)), 1)).reduceByKey(add, partitions).mapValues(lambda k: k == 2)
 
 
 def _stub(article: Article) -> Article:

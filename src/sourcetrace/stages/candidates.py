@@ -1,12 +1,14 @@
 """Stage 4: candidate article pairs, without comparing all pairs.
 
-Two banded indexes run side by side and their pairs are united:
+Banded indexes and nearest-neighbour searches run side by side and their pairs are united:
 
 * lexical: MinHash of word shingles per article (datasketch), banded; catches copies;
 * semantic: a cheap static vector per sentence, banded by random hyperplanes (SimHash); catches
-  rewrites and excerpts, because a rewritten sentence keeps most of its meaning, hence its direction.
+  excerpts, because a reused sentence keeps most of its meaning, hence its direction;
+* similar articles: each article's nearest by document vector, and by its rare words (:mod:`.term_search`);
+  catch rewrites, which reword every sentence but keep the source's subject, names and numbers.
 
-Both cost O(items x bands) plus the size of the buckets, which are capped: a bucket holding more
+The bands cost O(items x bands) plus the size of the buckets, which are capped: a bucket holding more
 than ``max_bucket`` items is generic (boilerplate, stock phrases) and is skipped.
 """
 
@@ -18,11 +20,16 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ..settings import CandidateSettings
+from .term_search import term_neighbours
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 _WORD = re.compile(r"\w+")
 _SEED = 20240917  # fixed so that results do not depend on the run
@@ -36,7 +43,7 @@ class Candidate:
     a: int
     b: int
     sentence_hits: int  # sentence pairs whose static vectors are close
-    lexical: bool  # found by MinHash
+    vouched: bool  # found by MinHash, or each other's nearest by rare words: needs no sentence support
 
 
 def shingles(text: str, size: int) -> np.ndarray:
@@ -380,19 +387,24 @@ def find_candidates(
     centred: Sequence[np.ndarray],
     settings: CandidateSettings,
     quotations: Sequence[np.ndarray] | None = None,
+    terms: csr_matrix | None = None,
 ) -> list[Candidate]:
-    """Article pairs worth aligning, from three banded or nearest-neighbour searches, never all pairs.
+    """Article pairs worth aligning, from banded or nearest-neighbour searches, never all pairs.
 
     ``signatures[k]`` is the MinHash signature of article k (:func:`minhash_signatures`),
     ``centred[k]`` holds the static vectors of its sentences, one row each, centred on the collection's mean
-    (:func:`centre`), and ``quotations[k]`` says which of them quote someone (one shared quotation may be all two
-    reports share; one shared sentence of the reporter's own is not reuse).
+    (:func:`centre`), ``quotations[k]`` says which of them quote someone (one shared quotation may be all two
+    reports share; one shared sentence of the reporter's own is not reuse), and ``terms`` has the articles' story
+    vectors (:func:`.story_terms.term_vectors`), one row each.
 
     1. copies: MinHash bands over word shingles of whole articles;
     2. shared sentences: SimHash bands over sentence vectors (near-verbatim sentences): two, or one quotation;
-    3. rewrites: each article's nearest articles by document vector;
+    3. rewrites: each article's nearest articles by document vector, and its :data:`TERM_NEIGHBOURS` nearest by
+       rare words;
     4. support: a pair from 2 or 3 needs a few sentences whose best partners on the other side are close (and
-       choose them back), or one near copy of a quotation.
+       choose them back), or one near copy of a quotation; unless the two articles are each other's nearest by
+       rare words: a rewrite may reword every sentence beyond the static vectors' reach, but it keeps its
+       source's names, numbers and rare words, more of them than any other article shares with either.
     """
     n = len(centred)
     # 1. lexical
@@ -410,8 +422,23 @@ def find_candidates(
         (int(i), int(j))
         for i, j in nearest_documents(document_vectors(centred), settings.neighbours, settings.document_cosine)
     }
+    near, mutual = word_neighbours(term_neighbours(terms, TERM_NEIGHBOURS)) if terms is not None else (set(), set())
     # 4. support
-    return supported(((a, b, (a, b) in lexical) for a, b in lexical | shared | similar), centred, quotes, settings)
+    vouched = lexical | mutual
+    return supported(
+        ((a, b, (a, b) in vouched) for a, b in lexical | shared | similar | near), centred, quotes, settings
+    )
+
+
+TERM_NEIGHBOURS = 2  # each article's nearest by rare words that become candidates (step 3 of find_candidates)
+
+
+def word_neighbours(nearest: np.ndarray) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """The pairs (i < j) of directed nearest-neighbour pairs (:func:`.term_search.term_neighbours`), and those of
+    them where the choice is mutual."""
+    directed = {(int(i), int(j)) for i, j in nearest}
+    pairs = {(min(i, j), max(i, j)) for i, j in directed}
+    return pairs, {(i, j) for i, j in pairs if (i, j) in directed and (j, i) in directed}
 
 
 def shared_sentences(
@@ -458,7 +485,7 @@ def supported(
     quotes: Sequence[np.ndarray],
     settings: CandidateSettings,
 ) -> list[Candidate]:
-    """The pairs ``(a, b, lexical)`` that are lexical or whose sentences support them (step 4 of
+    """The pairs ``(a, b, vouched)`` that are vouched for or whose sentences support them (step 4 of
     :func:`find_candidates`), sorted.
 
     Support: mutual best partners (each sentence the other's closest) at ``static_cosine`` or more, on at least
@@ -466,18 +493,18 @@ def supported(
     of one article are measured together, in one product against all its partners' sentences.
     """
     partners: dict[int, list[tuple[int, bool]]] = {}
-    for a, b, lexical in found:
-        partners.setdefault(a, []).append((b, lexical))
+    for a, b, vouched in found:
+        partners.setdefault(a, []).append((b, vouched))
     out = []
     with small_products():
         for a in sorted(partners):
             group = sorted(partners[a])
             others, their_quotes = [centred[b] for b, _ in group], [quotes[b] for b, _ in group]
             hits, quoted = _support(centred[a], quotes[a], others, their_quotes, settings.static_cosine)
-            for (b, lexical), h, q in zip(group, hits, quoted, strict=True):
+            for (b, vouched), h, q in zip(group, hits, quoted, strict=True):
                 shortest = min(len(centred[a]), len(centred[b]))
-                if lexical or q or h >= min(settings.min_sentence_hits, shortest):
-                    out.append(Candidate(a, b, int(h), lexical))
+                if vouched or q or h >= min(settings.min_sentence_hits, shortest):
+                    out.append(Candidate(a, b, int(h), vouched))
     return out
 
 

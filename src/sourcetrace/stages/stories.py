@@ -18,9 +18,7 @@ unrelated articles to a collection changes no story. Each article's words and ev
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import numpy as np
@@ -31,6 +29,7 @@ from scipy.sparse.csgraph import connected_components
 from ..records import Article, Pair, Story
 from ..settings import StorySettings
 from .story_terms import Rarity, term_vectors
+from .term_search import term_links
 
 MATERIAL = ("copy", "rewrite", "excerpt")  # relations that count as shared material (not shared quotations alone)
 RETOLD = ("copy", "rewrite")  # one article retold by another: the same event, whatever the model says
@@ -48,75 +47,6 @@ def probability(evidence: np.ndarray | float, material: np.ndarray | float, sett
     """P(same event) from the rows' dot product and whether the two share material (0 or 1)."""
     z = settings.bias + np.asarray(evidence) + settings.material * np.asarray(material)
     return np.asarray(1 / (1 + np.exp(-z)))
-
-
-def term_links(
-    x: csr_matrix, threshold: float, block: int = 500, rows: range | None = None
-) -> dict[tuple[int, int], float]:
-    """Article pairs (i < j) whose rows' dot product reaches ``threshold``; rows in blocks to bound memory.
-
-    Pairs are looked for through each article's :data:`KEYS` heaviest terms among those at most
-    :data:`COMMON_TERM` articles have (terms many articles share, a year, a leader's name, "police", would pair
-    everything with everything: the work grows with the square of their counts): a pair is a candidate when one
-    article's key is among the other's uncommon terms. Candidates are then measured on all their terms. Two
-    reports of one event share the rare names and words that weigh most in each, so this misses few links
-    (measured in docs/quality.md). ``rows``: only pairs whose first
-    article is among these (a share of the work, e.g. one task's). Without ``rows``, blocks run in threads, one per
-    core (the sparse and array work releases the GIL), and are merged in order.
-    """
-    n = x.shape[0]
-    rare = np.bincount(x.indices, minlength=x.shape[1]) <= COMMON_TERM
-    index = x[:, rare].tocsr()
-    keys = heaviest(index, KEYS)
-    index_t, keys_t = index.T.tocsr(), keys.T.tocsr()
-    share = rows if rows is not None else range(n)
-
-    def links(start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        stop = min(start + block, share.stop, n)
-        found = (keys[start:stop] @ index_t + index[start:stop] @ keys_t).tocoo()
-        i, j = found.row + start, found.col
-        keep = i < j
-        i, j = i[keep], j[keep]
-        products = _row_products(x, i, j)
-        link = products >= threshold
-        return i[link], j[link], products[link]
-
-    starts = range(share.start, min(share.stop, n), block)
-    edges: dict[tuple[int, int], float] = {}
-    with ThreadPoolExecutor((os.cpu_count() or 1) if rows is None else 1) as pool:  # a share is one task's already
-        for i, j, products in pool.map(links, starts):
-            edges.update(zip(zip(i.tolist(), j.tolist(), strict=True), products.tolist(), strict=True))
-    return edges
-
-
-COMMON_TERM = 20  # a term in more articles than this does not make a pair worth a look on its own (term_links)
-KEYS = 10  # an article's heaviest uncommon terms through which its pairs are looked for (term_links)
-
-
-def heaviest(x: csr_matrix, keep: int) -> csr_matrix:
-    """Each row's ``keep`` largest entries (ties: the first columns), the rest dropped."""
-    x = x.tocsr()
-    row = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
-    order = np.lexsort((x.indices, -x.data, row))  # by row, then largest first
-    rank = np.arange(len(order)) - np.repeat(x.indptr[:-1], np.diff(x.indptr))
-    kept = order[rank < keep]
-    return csr_matrix((x.data[kept], (row[kept], x.indices[kept])), shape=x.shape)
-
-
-def _row_products(x: csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """``x[i[k]] . x[j[k]]`` for every k: the two rows' entries multiplied where their columns meet (SciPy merges
-    the sorted rows) and added up in column order, a slice of the pairs at a time (memory stays at a slice's
-    rows)."""
-    out = np.zeros(len(i))
-    for at in range(0, len(i), ROW_PAIRS):
-        ii, jj = i[at : at + ROW_PAIRS], j[at : at + ROW_PAIRS]
-        both = x[ii].multiply(x[jj]).tocsr()
-        pair = np.repeat(np.arange(len(ii)), np.diff(both.indptr))
-        out[at : at + len(ii)] = np.bincount(pair, weights=both.data, minlength=len(ii))
-    return out
-
-
-ROW_PAIRS = 1 << 12  # pairs measured at once by _row_products: about a million stored entries
 
 
 def _days_apart(a: str | None, b: str | None) -> int | None:

@@ -14,6 +14,7 @@ from ..pipeline import featurise, related_pairs
 from ..records import Article, Pair, ScanResult
 from ..stages.candidates import centre, find_candidates, mean_vector
 from ..stages.ingest import read_articles
+from ..stages.story_terms import Rarity, term_vectors
 from .base import IN_LIMIT, chunks, mark
 from .index import Index, KnownVectors, New, sentence_keys, signature_keys, unit
 from .reading import Reading
@@ -74,6 +75,10 @@ class Matching(Reading):
     ) -> tuple[list[Pair], dict[str, Article]]:
         """Candidates among the items and the shortlisted stored articles, and their related pairs (stages 4-8).
 
+        An article's nearest by rare words are looked for among these articles, not the whole store: a stored
+        source whose document vector is not among an item's nearest (and that shares no band key with it) is not
+        found, where a scan would find it through its rare words.
+
         Articles are in id order, so that a pair's ``a`` is the id that sorts first, as in a scan; when
         ``checking``, the checked article comes first and is the ``a`` of every pair, as in ``compare``.
         """
@@ -100,9 +105,11 @@ class Matching(Reading):
         vectors = [centre(e[1], mean) for e in entries]
         quotations = [np.array([bool(s.quote_spans) for s in a.sentences], dtype=bool) for a in articles]
         new = [e[3] is None for e in entries]
+        terms = term_vectors(articles, settings.stories, Rarity.load(settings.model_dir))
+        signatures = np.stack([e[2] for e in entries])
         candidates = [
             c
-            for c in find_candidates(np.stack([e[2] for e in entries]), vectors, settings.candidates, quotations)
+            for c in find_candidates(signatures, vectors, settings.candidates, quotations, terms)
             if new[c.a] or new[c.b]
         ]
         # the transformer answers from stored vectors for stored sentences, and from the items' own when added

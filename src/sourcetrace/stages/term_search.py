@@ -1,0 +1,130 @@
+"""Article pairs through their rare terms, never all pairs.
+
+Each article's story vector (:mod:`.story_terms`: its heaviest words and its names, places, dates and numbers,
+weighted by rarity) is compared only with those of the articles that share one of its :data:`KEYS` heaviest terms
+among those at most :data:`COMMON_TERM` articles have. Terms many articles share (a year, a leader's name, "police")
+would pair everything with everything: the work would grow with the square of their counts. Two articles that tell
+one event, or one text told twice, share the rare names and words that weigh most in each, so this misses few pairs
+(measured in docs/quality.md).
+
+Stage 4 takes each article's nearest articles by these vectors (:func:`term_neighbours`: a rewrite keeps its
+source's rare names, numbers and words whatever it does to the sentences), stage 9 the pairs whose dot product
+reaches the story link (:func:`term_links`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+from scipy.sparse import csr_matrix
+
+COMMON_TERM = 20  # a term in more articles than this does not make a pair worth a look on its own
+KEYS = 10  # an article's heaviest uncommon terms through which its pairs are looked for
+ROW_PAIRS = 1 << 12  # pairs measured at once by _row_products: about a million stored entries
+BLOCK = 500  # rows whose pairs are found at once
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Keyed:
+    """The term matrix ``x`` with its uncommon terms (``index``) and each row's keys among them (``keys``)."""
+
+    x: csr_matrix
+    index: csr_matrix
+    keys: csr_matrix
+    index_t: csr_matrix
+    keys_t: csr_matrix
+
+    @classmethod
+    def of(cls, x: csr_matrix) -> _Keyed:
+        x = x.tocsr()
+        rare = np.bincount(x.indices, minlength=x.shape[1]) <= COMMON_TERM
+        index = x[:, rare].tocsr()
+        keys = heaviest(index, KEYS)
+        return cls(x, index, keys, index.T.tocsr(), keys.T.tocsr())
+
+    def pairs(self, start: int, stop: int, both: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The pairs (i, j) of rows ``start <= i < stop`` where one's key is among the other's uncommon terms, with
+        their rows' dot products: each pair once (i < j), or ``both`` ways (i != j)."""
+        found = (self.keys[start:stop] @ self.index_t + self.index[start:stop] @ self.keys_t).tocoo()
+        i, j = found.row.astype(np.int64) + start, found.col.astype(np.int64)
+        keep = i != j if both else i < j
+        i, j = i[keep], j[keep]
+        return i, j, _row_products(self.x, i, j)
+
+
+def term_links(
+    x: csr_matrix, threshold: float, block: int = BLOCK, rows: range | None = None
+) -> dict[tuple[int, int], float]:
+    """Article pairs (i < j) whose rows' dot product reaches ``threshold``, found through their keys.
+
+    ``rows``: only pairs whose first article is among these (a share of the work, e.g. one task's).
+    """
+    keyed = _Keyed.of(x)
+
+    def links(start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        i, j, products = keyed.pairs(start, stop, both=False)
+        link = products >= threshold
+        return i[link], j[link], products[link]
+
+    edges: dict[tuple[int, int], float] = {}
+    for i, j, products in _by_blocks(links, x.shape[0], block, rows):
+        edges.update(zip(zip(i.tolist(), j.tolist(), strict=True), products.tolist(), strict=True))
+    return edges
+
+
+def term_neighbours(x: csr_matrix, k: int, block: int = BLOCK, rows: range | None = None) -> np.ndarray:
+    """Each article's ``k`` nearest articles by its rows' dot product among those found through its keys, as
+    directed pairs (i, j), shape (m, 2): j is one of i's nearest (ties: the first rows). ``rows``: only these
+    articles' nearest (a share of the work)."""
+
+    def nearest(start: int, stop: int) -> np.ndarray:
+        i, j, products = keyed.pairs(start, stop, both=True)
+        order = np.lexsort((j, -products, i))  # by row, nearest first
+        i, j = i[order], j[order]
+        first = np.searchsorted(i, i, side="left")
+        rank = np.arange(len(i)) - first
+        return np.stack([i[rank < k], j[rank < k]], axis=1)
+
+    keyed = _Keyed.of(x)
+    found = list(_by_blocks(nearest, x.shape[0], block, rows))
+    return np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+
+
+def _by_blocks(work: Callable[[int, int], T], n: int, block: int, rows: range | None) -> Iterator[T]:
+    """``work(start, stop)`` on blocks of ``rows`` (all rows by default), in order. On all rows, blocks run in
+    threads, one per core (the sparse and array work releases the GIL); a share is one task's already."""
+    share = rows if rows is not None else range(n)
+    stop = min(share.stop, n)
+    starts = range(share.start, stop, block)
+    with ThreadPoolExecutor((os.cpu_count() or 1) if rows is None else 1) as pool:
+        yield from pool.map(lambda s: work(s, min(s + block, stop)), starts)
+
+
+def heaviest(x: csr_matrix, keep: int) -> csr_matrix:
+    """Each row's ``keep`` largest entries (ties: the first columns), the rest dropped."""
+    x = x.tocsr()
+    row = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    order = np.lexsort((x.indices, -x.data, row))  # by row, then largest first
+    rank = np.arange(len(order)) - np.repeat(x.indptr[:-1], np.diff(x.indptr))
+    kept = order[rank < keep]
+    return csr_matrix((x.data[kept], (row[kept], x.indices[kept])), shape=x.shape)
+
+
+def _row_products(x: csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """``x[i[k]] . x[j[k]]`` for every k: the two rows' entries multiplied where their columns meet (SciPy merges
+    the sorted rows) and added up in column order, a slice of the pairs at a time (memory stays at a slice's
+    rows)."""
+    out = np.zeros(len(i))
+    for at in range(0, len(i), ROW_PAIRS):
+        ii, jj = i[at : at + ROW_PAIRS], j[at : at + ROW_PAIRS]
+        both = x[ii].multiply(x[jj]).tocsr()
+        pair = np.repeat(np.arange(len(ii)), np.diff(both.indptr))
+        out[at : at + len(ii)] = np.bincount(pair, weights=both.data, minlength=len(ii))
+    return out
