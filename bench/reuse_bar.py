@@ -6,7 +6,8 @@ same-event pair of independent reports, each pair aligned whole (no candidate se
 Prints the bar that at most 5 of the 100 NewsWCL50 same-event pairs reach, and the share of the 485 dev rewrite
 pairs above it (docs/quality.md). ``--alternatives``: the same for pair statistics that were tried in its place
 (the strength less its mean over shuffled sentence orders; the share of the shorter text's words, weighted by
-rarity, found in the other; the two added), each with its own bar at 5 of 100.
+rarity, found in the other; the two added), each with its own bar at 5 of 100. ``--chance``: the logit-normal fit
+of the same-event strengths behind ``classify.chance`` (its mean and spread), against the share counted.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import csv
 import itertools
 import json
+import math
 import re
 from pathlib import Path
 
@@ -23,6 +25,7 @@ import numpy as np
 from sourcetrace.pipeline import Models
 from sourcetrace.settings import Settings
 from sourcetrace.stages.align import jaccard_matrix, ordered_chain, same_meaning, strength, unquoted_chars
+from sourcetrace.stages.classify import INDEPENDENT_LOGIT_MEAN, INDEPENDENT_LOGIT_SPREAD, chance
 from sourcetrace.stages.clean import clean
 from sourcetrace.stages.ingest import read_articles
 from sourcetrace.stages.segment import segment
@@ -36,6 +39,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--alternatives", action="store_true", help="also the statistics tried in its place")
+    parser.add_argument("--chance", action="store_true", help="also the fit behind classify.chance")
     args = parser.parse_args()
     settings = Settings.load()
     encoder = Models.load(settings).sentence
@@ -84,6 +88,15 @@ def main() -> int:
     bar = same[-6]  # at most 5 same-event pairs above it
     print(f"{len(same)} same-event pairs; bar {bar:.3f}; dev rewrite pairs above it: "
           f"{(positive > bar).mean():.3f} of {len(gold)}")  # fmt: skip
+    if args.chance:
+        logits = np.log(np.clip(same, 1e-6, 1 - 1e-6) / (1 - np.clip(same, 1e-6, 1 - 1e-6)))
+        mean, spread = logits.mean(), logits.std(ddof=1)
+        print(f"logit of the same-event strengths: mean {mean:.3f}, spread {spread:.3f} "
+              f"(packaged: {INDEPENDENT_LOGIT_MEAN}, {INDEPENDENT_LOGIT_SPREAD})")  # fmt: skip
+        for cut in (0.2, 0.25, 0.3, settings.classify.reuse_strength, 0.4, 0.5):
+            fitted = 0.5 * math.erfc((math.log(cut / (1 - cut)) - mean) / spread / math.sqrt(2))
+            print(f"  strength {cut:.2f}: {np.mean(np.array(same) >= cut):.2f} of the pairs reach it, "
+                  f"the fit says {fitted:.3f}; packaged chance {chance(cut):.3f}")  # fmt: skip
     if args.alternatives:
         pos = np.array([alternatives(rewrites[o], rewrites[d]) if o in rewrites and d in rewrites else (0.0,) * 3
                         for o, d in gold])  # fmt: skip

@@ -1,6 +1,6 @@
 from sourcetrace.records import Alignment, Sentence, SentenceLink
 from sourcetrace.settings import ClassifySettings
-from sourcetrace.stages.classify import classify
+from sourcetrace.stages.classify import chance, classify
 
 from .conftest import make_article
 
@@ -85,3 +85,41 @@ def test_a_quotation_one_side_carries_without_marks_is_still_a_quotation():
 def test_no_links_no_relation():
     a, b = _art("a", 3), _art("b", 3)
     assert classify(_alignment([], a, b), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)
+
+
+def test_sentences_in_the_first_person_on_both_sides_are_a_quotation():
+    """Reports quote a memo, a letter or a statement as a block, without marks: two reports that carry its
+    first-person sentences share what someone wrote, not the reporter's words."""
+    memo = ["I decided it would not be productive to push the subject further.",
+            "I replied that he would always get honesty from me, as I said before."]  # fmt: skip
+    a = make_article("a", ["The first piece opens with its own words.", *memo])
+    b = make_article("b", ["Another opening, nothing like the first.", *memo])
+    links = [SentenceLink(1, 1, 0.99, True), SentenceLink(2, 2, 0.99, True)]
+    assert classify(_alignment(links, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == "shared-quotes"
+    third = ["The president decided it would not be productive to push the subject further.",
+             "He replied that he would always get honesty from the team, as he said before."]  # fmt: skip
+    a, b = (make_article(k, ["Opening words of one piece or another.", *third]) for k in "ab")
+    assert classify(_alignment(links, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == "excerpt"
+
+
+def test_two_transcriptions_of_one_speech_are_a_quotation():
+    """Each side quotes nearly all of its sentence in its own transcription (or translation) of one speech."""
+    qa = "Even after the deal, Iran continued to preserve and expand its nuclear weapons knowledge for future use,"
+    qb = "Even after the deal was made, Iran kept preserving and expanding its nuclear know-how for use later,"
+    a = make_article("a", ["The first piece opens with its own words.", f'"{qa}" Netanyahu said.'])
+    b = make_article("b", ["Another opening, nothing like the first.", f'"{qb}" Netanyahu said.'])
+    for article, said in ((a, qa), (b, qb)):
+        s, mark = article.sentences[1], article.text.index(said)
+        article.sentences[1] = Sentence(s.index, s.start, s.end, s.source, True, ((mark, mark + len(said)),), None)
+    links = [SentenceLink(1, 1, 0.92, False)]
+    assert classify(_alignment(links, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == "shared-quotes"
+
+
+def test_chance_falls_as_the_strength_rises_and_is_about_one_in_twenty_at_the_bar():
+    strengths = [0.0, 0.1, 0.2, 0.3, S.reuse_strength, 0.5, 0.8, 1.0]
+    chances = [chance(s) for s in strengths]
+    assert all(0.0 <= c <= 1.0 for c in chances)
+    assert chances == sorted(chances, reverse=True) and chances[0] > 0.99
+    # the bar was chosen where 5 of the 100 independent pairs it was fitted on reach it: the fit agrees
+    assert 0.03 < chance(S.reuse_strength) < 0.08
+    assert chance(0.6) < 1e-4

@@ -115,6 +115,30 @@ def test_quotation_paragraph_left_open_runs_to_its_end() -> None:
     assert quoted(article, article.sentences[1]) == ["The enemy will be defeated."]
 
 
+@pytest.mark.parametrize(
+    "last",
+    [
+        'Second, Iran kept its knowledge for future use," Netanyahu said.',
+        "Second, Iran kept its knowledge for future use,” said Netanyahu.",
+        'Second , Iran kept its knowledge for future use , " Netanyahu said .',  # tokenised
+        'Second, Iran kept its knowledge for future use," he added.',
+    ],
+)
+def test_the_last_paragraph_of_a_quotation_is_quoted_from_its_start(last) -> None:
+    """A quotation over several paragraphs opens each with a mark but closes only the last, which has no opening
+    mark: its first mark closes, and its text up to there is quoted."""
+    article = segment(Article(id="x", path="x", text=f'"First, Iran lied.\n\n{last} He left.'))
+    assert [s.quote for s in article.sentences] == [True, True, False]
+    (said,) = quoted(article, article.sentences[1])
+    assert said.startswith("Second") and said.rstrip(" ,").endswith("for future use")
+
+
+def test_a_mark_before_a_quotation_is_not_a_close() -> None:
+    for text in ('He said , " Netanyahu is wrong , " and left .', 'He called it 12" wide and left.'):
+        article = segment(Article(id="x", path="x", text=text))
+        assert not any(s.start == qs for s in article.sentences for qs, _ in s.quote_spans)
+
+
 def test_quotation_marks_standing_alone_in_tokenised_text() -> None:
     """Corpora and some feeds write every mark between spaces: the quotation is still found, not what follows it."""
     text = '" North Korea has agreed to suspend all Nuclear Tests , " the president said in a Twitter message .'

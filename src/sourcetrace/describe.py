@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .records import Divergence, Pair
+from .stages.classify import chance
 
 TAKING = ("copy", "rewrite", "excerpt")  # relations in which one text took from the other
 SHORT_ID = 20
@@ -143,18 +144,37 @@ def names_label(names: Mapping[str, Name], ident: str) -> str:
     return lookup(names, ident).label
 
 
+def chance_text(strength: float) -> str:
+    """How often independent reports of one event reach this strength (:func:`classify.chance`), in words."""
+    p = chance(strength)
+    if p >= 0.095:
+        share = f"{100 * p:.0f} % of pairs"
+    elif p < 1e-6:
+        share = "fewer than 1 in a million pairs"
+    else:
+        share = f"about 1 in {_round_count(1 / p):,} pairs"
+    return f"{share} of independent reports of one event reach it"
+
+
+def _round_count(n: float) -> int:
+    """``n`` to two significant digits (1,937 -> 1,900)."""
+    digits = max(0, len(str(int(n))) - 2)
+    return int(round(n, -digits))
+
+
 def pair_summary(pair: Pair, names: Mapping[str, Name]) -> str:
     """The pair in one paragraph: who took from whom, how much, and the main changes."""
     text = pair_headline(pair, names)
     if pair.relation is None:
         return text + "."
+    strength = f"strength {pair.score:.2f}; {chance_text(pair.score)}"
     if directed(pair):
         share = pair.coverage_b if taker_of(pair) == pair.b else pair.coverage_a
-        text += f": {100 * share:.0f} % of it comes from the source (strength {pair.score:.2f})"
+        text += f": {100 * share:.0f} % of it comes from the source ({strength})"
     else:
         text += (
             f": {100 * pair.coverage_a:.0f} % of the first and {100 * pair.coverage_b:.0f} % of the second "
-            f"are matched (strength {pair.score:.2f})"
+            f"are matched ({strength})"
         )
     changes = describe_changes(pair)
     if changes:

@@ -15,6 +15,7 @@ from typing import Any
 from .describe import describe_changes, names_of
 from .digest import build_digest
 from .records import Article, Divergence, Pair, Passage, ScanResult, SentenceLink, Story
+from .stages.classify import chance
 from .terminal import printable, to_table
 
 __all__ = ["FORMATS", "SORTS", "printable", "select_pairs", "to_csv", "to_dict", "to_json", "to_jsonl", "to_table"]
@@ -25,6 +26,7 @@ FLAT_FIELDS = [
     "b",
     "relation",
     "score",
+    "chance",
     "source",
     "a_title",
     "a_date",
@@ -76,6 +78,11 @@ def passage_dict(p: Passage, a: Article | None = None, b: Article | None = None)
     }
 
 
+def round_chance(strength: float) -> float:
+    """:func:`classify.chance` to three significant digits."""
+    return float(f"{chance(strength):.3g}")
+
+
 def pair_dict(p: Pair, articles: Mapping[str, Article] | None = None) -> dict[str, Any]:
     """The pair; given the articles, its links carry their sentences' offsets and texts too."""
     a, b = (articles.get(p.a), articles.get(p.b)) if articles is not None else (None, None)
@@ -84,6 +91,7 @@ def pair_dict(p: Pair, articles: Mapping[str, Article] | None = None) -> dict[st
         "b": p.b,
         "relation": p.relation,
         "score": p.score,
+        "chance": round_chance(p.score),
         "source": p.source,
         "source_reasons": p.source_reasons,
         "coverage": {"a": p.coverage_a, "b": p.coverage_b},
@@ -154,6 +162,7 @@ def _flat(p: Pair, articles: dict[str, Article], story_of: dict[str, str]) -> di
         "b": p.b,
         "relation": p.relation,
         "score": p.score,
+        "chance": round_chance(p.score),
         "source": p.source,
         "a_title": a.title if a else None,
         "a_date": a.date if a else None,

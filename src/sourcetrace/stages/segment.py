@@ -187,12 +187,17 @@ def _quote_spans(text: str, start: int, end: int) -> list[Span]:
     """Offsets of the text inside quotation marks in ``text[start:end]`` (one line), marks excluded.
 
     An opening mark left open runs to the end of the line: in news, a quotation over several paragraphs
-    leaves each paragraph but the last unclosed.
+    leaves each paragraph but the last unclosed. The last one opens with no mark, so a line whose first mark closes
+    (a closing curly mark, or a straight one before its attribution: ``... for future use," Netanyahu said.``) is
+    quoted from its start.
     """
     spans: list[Span] = []
     opened: tuple[int, str] | None = None
     for match in _DOUBLE.finditer(text, start, end):
         mark, at = match.group(), match.start()
+        if not spans and opened is None and _closes_a_line(text, at, start, end):
+            spans.append((start, at))
+            continue
         if opened is None:
             if mark in "“«" or (mark == '"' and _opens(text, at, start, end)):
                 opened = (at + 1, _CLOSES[mark])
@@ -211,6 +216,13 @@ def _quote_spans(text: str, start: int, end: int) -> list[Span]:
             if not any(s < inner[1] and inner[0] < e for s, e in spans):
                 spans.append(inner)
     return sorted(spans)
+
+
+def _closes_a_line(text: str, at: int, start: int, end: int) -> bool:
+    """The mark at ``at``, the first of its line, closes a quotation that began in an earlier paragraph."""
+    if not _has_word(text, start, at):
+        return False
+    return text[at] == "”" or (text[at] == '"' and _ATTRIBUTION_AFTER.match(text, at + 1, end) is not None)
 
 
 def _opens(text: str, at: int, start: int, end: int) -> bool:
@@ -245,6 +257,8 @@ _VERB_FIRST = (
 _AUX = r"(?:(?:has|had|have|also|then|later|earlier|previously|recently|once|again|further|reportedly)\s+)*"
 _EDGE = r"(?<![\w’'-])"
 _SPEECH = re.compile(rf"\b(?:{_VERB})\b")
+# after a closing mark: " Netanyahu said | " said Netanyahu | " he added
+_ATTRIBUTION_AFTER = re.compile(rf"\s*(?:(?:{_TITLED}|he|she|they|we)\s+(?:{_VERB})\b|(?:{_VERB})\s+[A-Z])")
 # Patterns are matched around each speech verb, in a window of text before or after it (cheaper than scanning
 # the whole sentence once per pattern). Tried in this order; the first that yields a name wins.
 # Cheong Seong-chang, a researcher at the Sejong Institute, | told AFP
