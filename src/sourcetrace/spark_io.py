@@ -15,7 +15,7 @@ from typing import Any
 # absolute imports: spark-submit may run the job's module as a script
 from sourcetrace.errors import SourcetraceError
 from sourcetrace.records import Article, FileError, Pair
-from sourcetrace.report import SCHEMA, article_dict, divergence_dict, pair_dict
+from sourcetrace.report import SCHEMA, article_dict, divergence_dict, pair_dict, round_chance
 
 TABLES = ("articles", "pairs", "passages", "stories", "errors")
 SUMMARY = "summary.json"
@@ -201,7 +201,8 @@ def load_report(output: str, spark: Any = None) -> dict[str, Any]:
     for p in sorted(rows("pairs"), key=lambda r: (r["a"], r["b"])):
         found = sorted(passages.get((p["a"], p["b"]), []), key=lambda r: r["passage"])
         pairs.append({
-            "a": p["a"], "b": p["b"], "relation": p["relation"], "score": p["score"], "source": p["source"],
+            "a": p["a"], "b": p["b"], "relation": p["relation"], "score": p["score"],
+            "chance": round_chance(p["score"]), "source": p["source"],
             "source_reasons": list(p["source_reasons"]), "coverage": {"a": p["coverage_a"], "b": p["coverage_b"]},
             "passages": [
                 {"a_span": [x["a_start"], x["a_end"]], "b_span": [x["b_start"], x["b_end"]],
