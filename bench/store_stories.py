@@ -1,6 +1,6 @@
 """What working out the stories costs when `index add` adds 1,000 articles to a 10,000-article store.
 
-    python bench/store_stories.py [--n 10000] [--held-out 1000] [--runs 3] [--data ../shared/data]
+    python bench/store_stories.py [--n 10000] [--held-out 1000] [--runs 3] [--total N] [--data ../shared/data]
     python bench/store_stories.py --update-only bench/out/store-10000-added.db [--runs 3]
 
 1. builds (once, cached under bench/out/, shared with bench/check_latency.py) a synthetic collection of n + held-out
@@ -100,6 +100,7 @@ def main() -> None:
     parser.add_argument("--held-out", type=int, default=1000, help="articles added")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--total", type=int, help="articles in the collection built (default n + held-out)")
     parser.add_argument("--update-only", type=Path, help="time update_stories only, on copies of this store")
     args = parser.parse_args()
 
@@ -113,7 +114,7 @@ def main() -> None:
         median = round(statistics.median(seconds), 2)
         print(json.dumps({"update_s": [round(s, 2) for s in seconds], "update_median_s": median, "steps": steps}))
         return
-    articles = read(ensure_collection(args.n + args.held_out, args.data), settings)
+    articles = read(ensure_collection(args.total or args.n + args.held_out, args.data), settings)
     base = ensure_store(args.n, articles, settings, models)
     held_out = articles[args.n : args.n + args.held_out]
     record: dict = {"store_articles": args.n, "added": len(held_out)}
