@@ -106,6 +106,24 @@ def test_ecbplus_odd_topics_same_as_scan(spark, settings, models, shared_data, t
     assert summary["candidates"] >= len(local["pairs"])
 
 
+@pytest.mark.shared
+def test_real_news_same_as_scan(spark, settings, models, shared_data, tmp_path):
+    """Scraped local news (the first GVA_ARTICLES of gva.jsonl): syndicated copies, leftovers, many look-alike
+    incidents."""
+    lines = (shared_data / "news-stories-dev" / "gva.jsonl").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "gva.jsonl"
+    path.write_text("\n".join(lines[:GVA_ARTICLES]) + "\n", encoding="utf-8")
+    local = _local([path], settings, models)
+    summary, remote = _spark(spark, [path], tmp_path / "out", settings, partitions=3)
+    assert len(remote["articles"]) == len(local["articles"]) > GVA_ARTICLES * 0.9
+    assert {p["relation"] for p in local["pairs"]} >= {"copy", "rewrite"}
+    assert any(len(s["articles"]) > 2 for s in local["stories"])
+    assert_same(remote, local)
+
+
+GVA_ARTICLES = 800
+
+
 def test_connected_components_give_each_vertex_its_smallest_neighbour(spark):
     edges = [(5, 9), (9, 12), (12, 30), (30, 31), (1, 2), (2, 3), (40, 41), (7, 6)]
     roots = dict(job._connected_components(spark.sparkContext.parallelize(edges, 3), 3).collect())

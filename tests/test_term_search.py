@@ -59,3 +59,25 @@ def test_term_neighbours_are_each_rows_nearest_among_those_it_meets(seed, monkey
     halves = np.concatenate([term_search.term_neighbours(csr_matrix(unit), 2, rows=range(0, 25)),
                              term_search.term_neighbours(csr_matrix(unit), 2, rows=range(25, 60))])  # fmt: skip
     assert {(int(i), int(j)) for i, j in halves} == expected
+
+
+def test_term_neighbours_keep_ties_whatever_the_order_of_the_rows(monkeypatch):
+    """Syndicated copies tie: all copies tied with the k-th nearest are kept (up to MOST_TIED), so that the order of
+    the rows changes nothing; when more tie, none of them is kept."""
+    monkeypatch.setattr(term_search, "MOST_TIED", 4)
+    story = np.zeros(10)
+    story[[1, 2]] = 1.0
+    near = story.copy()
+    near[3] = 0.4
+    rows = [r / np.linalg.norm(r) for r in (story, story, story, near, np.eye(1, 10, 9)[0])]
+    # three copies, one close to them, one apart
+
+    def nearest(matrix: np.ndarray, names: list[int]) -> set[tuple[int, int]]:
+        return {(names[i], names[j]) for i, j in term_search.term_neighbours(csr_matrix(matrix), 1)}
+
+    found = nearest(np.array(rows), [0, 1, 2, 3, 4])
+    assert found == {(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2)}
+    flipped = [3, 2, 4, 0, 1]
+    assert nearest(np.array([rows[k] for k in flipped]), flipped) == found
+    crowd = np.array([story] * 6)  # each has 5 tied: more than MOST_TIED, so none is kept
+    assert term_search.term_neighbours(csr_matrix(crowd), 1).shape == (0, 2)

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
@@ -29,7 +31,7 @@ from scipy.sparse.csgraph import connected_components
 from ..records import Article, Pair, Story
 from ..settings import StorySettings
 from .story_terms import Rarity, term_vectors
-from .term_search import term_links
+from .term_search import links_of, term_links
 
 MATERIAL = ("copy", "rewrite", "excerpt")  # relations that count as shared material (not shared quotations alone)
 RETOLD = ("copy", "rewrite")  # one article retold by another: the same event, whatever the model says
@@ -74,34 +76,104 @@ def cluster_stories(
     ``terms``: the articles' :func:`term_vectors` when already found (computed here otherwise, with ``rarity``, by
     default the packaged encoder's).
     """
-    n = len(articles)
-    if n == 0:
+    if not articles:
         return []
     index = {a.id: k for k, a in enumerate(articles)}
-    dates = [a.date for a in articles]
     x = term_vectors(articles, settings, rarity or Rarity.load()) if terms is None else terms
+    material = [(index[p.a], index[p.b], p.relation) for p in pairs]
+    found = cluster_labels(x, [a.date for a in articles], material, settings)
+    return name_stories(articles, found.labels)
+
+
+class Clustering(NamedTuple):
+    """A story label per row (equal labels: one story), the block of linked articles of each row, and the links
+    (i < j: probability, dates applied)."""
+
+    labels: np.ndarray
+    blocks: np.ndarray
+    links: dict[tuple[int, int], float]
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """What the clustering of an earlier collection left, given per row of the present one (``-1``: not there).
+
+    A pair's link depends on the two rows alone (and on which of their terms are keys), so the links between two
+    ``unchanged`` rows are those found before, and a block of linked articles that is exactly an earlier block, all
+    unchanged, is cut as it was: its stories are the earlier ones. ``block_size`` counts the earlier blocks'
+    members, those no longer there included, so that a block that lost one is cut again.
+    """
+
+    unchanged: np.ndarray  # bool per row: there before, with the same row of the matrix and the same keys
+    links: Mapping[tuple[int, int], float]  # the earlier links between unchanged rows (i < j), dates applied
+    block: np.ndarray  # the earlier block of each row
+    block_size: np.ndarray  # by earlier block
+    story: np.ndarray  # the earlier story of each row (distinct numbers >= 0)
+
+
+def cluster_labels(
+    x: csr_matrix,
+    dates: Sequence[str | None],
+    material: Sequence[tuple[int, int, str | None]],
+    settings: StorySettings,
+    earlier: Earlier | None = None,
+) -> Clustering:
+    """The stories of the rows of ``x`` (articles).
+
+    ``material``: (row of A, row of B, relation) of the reported pairs. With ``earlier``, links are looked for
+    only from the rows that changed, and only the blocks that changed are cut again; the labels are those of one
+    clustering of everything (tested).
+    """
+    n = x.shape[0]
+    threshold = link_evidence(settings)
+    if earlier is None:
+        found = term_links(x, threshold)
+    else:
+        changed = ~earlier.unchanged
+        found = links_of(x, threshold, np.flatnonzero(changed))
+        material = [(i, j, r) for i, j, r in material if changed[i] or changed[j]]
     # 1.-3. evidence: the rows' dot products (only pairs that could be linked), raised by shared material
-    edges = {ij: float(probability(v, 0.0, settings)) for ij, v in term_links(x, link_evidence(settings)).items()}
-    edges.update(material_links(x, [(index[p.a], index[p.b], p.relation) for p in pairs], settings))
+    edges = {ij: float(probability(v, 0.0, settings)) for ij, v in found.items()}
+    edges.update(material_links(x, material, settings))
     # 4. far-apart publication dates veto a link
     edges = {(i, j): v for (i, j), v in edges.items() if is_link(v, dates[i], dates[j], settings.link_probability)}
+    if earlier is not None:
+        edges.update(earlier.links)
     rows = np.array([i for i, _ in edges], dtype=np.int64)
     cols = np.array([j for _, j in edges], dtype=np.int64)
     graph = csr_matrix((np.ones(len(edges)), (rows, cols)), shape=(n, n))
     _, block_of = connected_components(graph, directed=False)
     sizes = np.bincount(block_of)
-    inside: dict[int, dict[tuple[int, int], float]] = {}  # each block's links
-    for (i, j), v in edges.items():
-        inside.setdefault(int(block_of[i]), {})[(i, j)] = v
-    labels, next_label = block_of.copy(), len(sizes)  # a block of one or two articles is one story
     order = np.argsort(block_of, kind="stable")  # each block's members, in article order
     ends = np.cumsum(sizes)
-    for block in np.flatnonzero(sizes > 2).tolist():
+    labels, next_label = block_of.copy(), len(sizes)  # a block of one or two articles is one story
+    todo = sizes > 2
+    if earlier is not None:
+        kept = _kept_blocks(block_of, sizes, order, earlier)
+        labels[kept[block_of]] = next_label + earlier.story[kept[block_of]]
+        next_label += int(earlier.story.max(initial=-1)) + 1
+        todo &= ~kept
+    inside: dict[int, dict[tuple[int, int], float]] = {}  # the links of each block to cut
+    for (i, j), v in edges.items():
+        if todo[block_of[i]]:
+            inside.setdefault(int(block_of[i]), {})[(i, j)] = v
+    for block in np.flatnonzero(todo).tolist():
         members = order[ends[block] - sizes[block] : ends[block]]
         for group in cut_block(members, x, inside.get(block, {}), dates, settings):
             labels[group] = next_label
             next_label += 1
-    return name_stories(articles, labels)
+    return Clustering(labels, block_of, edges)
+
+
+def _kept_blocks(block_of: np.ndarray, sizes: np.ndarray, order: np.ndarray, earlier: Earlier) -> np.ndarray:
+    """By block: whether it is an earlier block, every member unchanged (its stories are then the earlier ones)."""
+    starts = np.cumsum(sizes) - sizes
+    unchanged = np.bincount(block_of, weights=~earlier.unchanged, minlength=len(sizes)) == 0
+    old = earlier.block[order]  # by block, in blocks' order
+    low, high = np.minimum.reduceat(old, starts), np.maximum.reduceat(old, starts)
+    same = (low == high) & (low >= 0)
+    same[same] &= earlier.block_size[low[same]] == sizes[same]
+    return unchanged & same
 
 
 def material_links(
@@ -165,13 +237,17 @@ def name_stories(articles: Sequence[Article], labels: np.ndarray) -> list[Story]
     for article, label in zip(articles, labels, strict=True):
         groups.setdefault(int(label), []).append(article)
     ordered = sorted(groups.values(), key=lambda g: (-len(g), min(a.id for a in g)))
-    stories = []
-    for k, group in enumerate(ordered, start=1):
-        ids = tuple(sorted(a.id for a in group))
-        titled = sorted((a.date or "9999", a.id, a.title) for a in group if a.title)
-        label = titled[0][2] if titled else _first_words(group[0])
-        stories.append(Story(id=f"s{k}", articles=ids, label=label or ""))
-    return stories
+    return [
+        Story(id=f"s{k}", articles=tuple(sorted(a.id for a in group)), label=story_label(group))
+        for k, group in enumerate(ordered, start=1)
+    ]
+
+
+def story_label(group: Sequence[Article]) -> str:
+    """A story's name: the earliest title of its articles (``group``, in article order), or the first words of the
+    first article when none has a title."""
+    titled = sorted((a.date or "9999", a.id, a.title) for a in group if a.title)
+    return titled[0][2] if titled else _first_words(group[0]) or ""
 
 
 def _first_words(article: Article, words: int = 12) -> str:

@@ -283,6 +283,13 @@ _HASH_BASE = np.uint64(0x9E3779B97F4A7C15)  # odd
 def term_matrix(
     batches: list[StoryTerms], common: frozenset[str], settings: StorySettings, rarity: Rarity
 ) -> csr_matrix:
+    """The matrix of :func:`term_matrix_and_columns`."""
+    return term_matrix_and_columns(batches, common, settings, rarity)[0]
+
+
+def term_matrix_and_columns(
+    batches: list[StoryTerms], common: frozenset[str], settings: StorySettings, rarity: Rarity
+) -> tuple[csr_matrix, list[str]]:
     """One sparse row per article such that the dot product of two rows is the evidence the model adds up:
     ``words`` x the cosine of their words + ``terms`` x the cosine of their event terms, each term weighted by
     (1 + log count) x :class:`Rarity` (of a name's rarest word).
@@ -291,7 +298,8 @@ def term_matrix(
     collection's ``common`` words decide the conditional mentions, the batches' terms are brought together by
     their hashes, and only the text of each distinct term is read (to weigh it and to order the columns).
     Columns are in term order and each row is added up in column order, so any input order and any batching give
-    the same matrix."""
+    the same matrix; and since two rows' product is added up in that order too, it is the same, bit for bit, in
+    any matrix that holds the two rows. Also returns each column's term."""
     known = np.sort(term_hashes(list(common)))
     rows, ids, tfs, hashes, texts = [], [], [], [], []
     batches.reverse()
@@ -321,7 +329,8 @@ def term_matrix(
     vocab = _texts(occurrence[used], texts)
     del hashes, texts, ids, occurrence
     column = np.empty(len(vocab), dtype=np.int32)
-    column[sorted(range(len(vocab)), key=vocab.__getitem__)] = np.arange(len(vocab))
+    by_column = sorted(range(len(vocab)), key=vocab.__getitem__)
+    column[by_column] = np.arange(len(vocab))
     weight = np.array([rarity.of_term(t) for t in vocab], dtype=np.float64)
     is_word = np.zeros(len(vocab), dtype=bool)
     is_word[column] = [t.startswith("w:") for t in vocab]  # by column
@@ -340,7 +349,7 @@ def term_matrix(
     for mask, factor in ((words, settings.words), (~words, settings.terms)):
         norms = np.sqrt(np.bincount(row[mask], weights=x.data[mask] ** 2, minlength=n))
         x.data[mask] *= math.sqrt(factor) / np.maximum(norms[row[mask]], 1e-12)
-    return x
+    return x, [vocab[k] for k in by_column]
 
 
 def _among(values: np.ndarray, known: np.ndarray) -> np.ndarray:

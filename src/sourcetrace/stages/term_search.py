@@ -15,13 +15,15 @@ reaches the story link (:func:`term_links`).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
 from scipy.sparse import csr_matrix
+
+from .story_terms import term_hashes
 
 COMMON_TERM = 20  # a term in more articles than this does not make a pair worth a look on its own
 KEYS = 10  # an article's heaviest uncommon terms through which its pairs are looked for
@@ -79,22 +81,69 @@ def term_links(
     return edges
 
 
+def links_of(x: csr_matrix, threshold: float, rows: np.ndarray, block: int = BLOCK) -> dict[tuple[int, int], float]:
+    """The pairs (i < j) that :func:`term_links` finds and that involve one of ``rows`` (sorted indexes), with their
+    dot products: the same candidates (the rule is symmetric) measured the same way, so the same values, bit for
+    bit, looked for from these rows only."""
+    keyed = _Keyed.of(x)
+    edges: dict[tuple[int, int], float] = {}
+    for start in range(0, len(rows), block):
+        chosen = rows[start : start + block]
+        found = (keyed.keys[chosen] @ keyed.index_t + keyed.index[chosen] @ keyed.keys_t).tocoo()
+        a, b = chosen[found.row], found.col
+        keep = a != b
+        pair = np.unique(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1)[keep], axis=0).reshape(-1, 2)
+        i, j = pair[:, 0], pair[:, 1]
+        products = _row_products(x, i, j)
+        link = products >= threshold
+        edges.update(zip(zip(i[link].tolist(), j[link].tolist(), strict=True), products[link].tolist(), strict=True))
+    return edges
+
+
+def row_digests(x: csr_matrix, columns: Sequence[str]) -> np.ndarray:
+    """A 64-bit digest of each row: its terms (``columns``: each column's term), values, and which of its terms
+    are uncommon (:func:`term_links`). Two rows with equal digests make the same links with any third row; the
+    digest does not depend on the other rows' terms, so it can be compared across collections."""
+    rare = np.bincount(x.indices, minlength=x.shape[1]) <= COMMON_TERM
+    with np.errstate(over="ignore"):
+        term = term_hashes(list(columns))[x.indices]
+        mixed = (term ^ (x.data.view(np.uint64) * _MIX) ^ rare[x.indices].astype(np.uint64)) * _MIX
+        total = np.concatenate([np.zeros(1, np.uint64), np.cumsum(mixed, dtype=np.uint64)])
+        return total[x.indptr[1:]] - total[x.indptr[:-1]]
+
+
+_MIX = np.uint64(0xBF58476D1CE4E5B9)  # odd
+
+
 def term_neighbours(x: csr_matrix, k: int, block: int = BLOCK, rows: range | None = None) -> np.ndarray:
     """Each article's ``k`` nearest articles by its rows' dot product among those found through its keys, as
-    directed pairs (i, j), shape (m, 2): j is one of i's nearest (ties: the first rows). ``rows``: only these
-    articles' nearest (a share of the work)."""
+    directed pairs (i, j), shape (m, 2). ``rows``: only these articles' nearest (a share of the work).
+
+    Articles tied with the k-th nearest are all kept, so that the result does not depend on the order of the rows
+    (syndicated copies tie): at most :data:`MOST_TIED` in all; when more tie, none of the tied ones is kept, as a
+    bucket too full to tell anything is skipped.
+    """
 
     def nearest(start: int, stop: int) -> np.ndarray:
         i, j, products = keyed.pairs(start, stop, both=True)
+        if not len(i):
+            return np.zeros((0, 2), dtype=np.int64)
         order = np.lexsort((j, -products, i))  # by row, nearest first
-        i, j = i[order], j[order]
-        first = np.searchsorted(i, i, side="left")
-        rank = np.arange(len(i)) - first
-        return np.stack([i[rank < k], j[rank < k]], axis=1)
+        i, j, products = i[order], j[order], products[order]
+        starts = np.flatnonzero(np.r_[True, i[1:] != i[:-1]])  # where each row's entries begin
+        counts = np.diff(np.r_[starts, len(i)])
+        kth = np.repeat(products[starts + np.minimum(counts, k) - 1], counts)  # each row's k-th nearest
+        tied = products >= kth
+        few = np.add.reduceat(tied.astype(np.int64), starts) <= MOST_TIED
+        keep = np.where(np.repeat(few, counts), tied, products > kth)
+        return np.stack([i[keep], j[keep]], axis=1)
 
     keyed = _Keyed.of(x)
     found = list(_by_blocks(nearest, x.shape[0], block, rows))
     return np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+
+
+MOST_TIED = 10  # articles kept as one's nearest when several tie (term_neighbours)
 
 
 def _by_blocks(work: Callable[[int, int], T], n: int, block: int, rows: range | None) -> Iterator[T]:

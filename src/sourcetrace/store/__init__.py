@@ -16,7 +16,8 @@ The shortlist bounds the work by what is added, not by the size of the store. ``
 
 The store is one class built in layers, one module each: ``base`` (the file, connections, transactions, metadata;
 the schema is in ``schema``), ``reading`` (queries), ``matching`` (the shortlist from the store's ``index``, the
-pairs it makes, and checking), ``adding`` (adding articles and working out the stories).
+pairs it makes, and checking), ``stories`` (the stories worked out again for what an add changed), ``adding`` (adding
+articles).
 """
 
 from __future__ import annotations

@@ -11,13 +11,11 @@ from pathlib import Path
 import numpy as np
 
 from ..pipeline import Progress, featurise
-from ..records import Article, FileError, Pair, Story
+from ..records import Article, FileError, Pair
 from ..stages.ingest import read_articles
-from ..stages.stories import cluster_stories
-from ..stages.story_terms import Rarity
 from .base import IN_LIMIT, chunks, to_blob, utc_now
 from .index import KnownVectors, New, digest, signature_keys
-from .matching import Matching
+from .stories import StoryUpdating
 
 CHUNK = 20  # new articles per write transaction: each chunk sees the chunks before it as stored
 
@@ -34,7 +32,7 @@ class AddResult:
     total: int = 0  # current articles in the store afterwards
 
 
-class Adding(Matching):
+class Adding(StoryUpdating):
     """Adding articles, in chunks of one transaction each, and working out the stories again."""
 
     def add_paths(
@@ -263,29 +261,3 @@ class Adding(Matching):
                 for n, d in enumerate(pair.divergences)
             ],
         )
-
-    def update_stories(self) -> list[Story]:
-        """Work out the stories of the current articles again (stage 9 over the whole collection)."""
-        with self._read() as db:
-            generation = int(self._meta(db, "generation", 0))
-            keys = [r[0] for r in db.execute("SELECT key FROM articles WHERE current = 1 ORDER BY id")]
-            loaded = self._load_articles(db, keys)
-            articles = [loaded[k] for k in keys]
-            pairs = self.pairs(limit=None, details=False)
-        stories = cluster_stories(articles, pairs, self.settings.stories, rarity=Rarity.load(self.settings.model_dir))
-        key_of = {a.id: k for k, a in zip(keys, articles, strict=True)}
-        with self._write() as db:
-            if int(self._meta(db, "generation", 0)) != generation:
-                return stories  # a concurrent writer changed the articles; its own update follows
-            db.execute("DELETE FROM story_articles")
-            db.execute("DELETE FROM stories")
-            db.executemany(
-                "INSERT INTO stories (position, id, label) VALUES (?, ?, ?)",
-                [(n, s.id, s.label) for n, s in enumerate(stories)],
-            )
-            db.executemany(
-                "INSERT INTO story_articles (story, article) VALUES (?, ?)",
-                [(s.id, key_of[a]) for s in stories for a in s.articles],
-            )
-            self._set_meta(db, "stories_generation", generation)
-        return stories

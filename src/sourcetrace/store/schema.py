@@ -6,7 +6,7 @@ Never edit a released entry: append one.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (
@@ -64,6 +64,20 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "CREATE TABLE stories (position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, label TEXT NOT NULL)",
             "CREATE TABLE story_articles (article INTEGER PRIMARY KEY, story TEXT NOT NULL)",
             "CREATE INDEX story_articles_story ON story_articles (story)",
+        ],
+    ),
+    (
+        2,
+        [
+            # what the stories were worked out from, so that an add works out only what it changed (store/stories.py)
+            """CREATE TABLE story_terms (
+                article INTEGER PRIMARY KEY,
+                names TEXT NOT NULL, openers TEXT NOT NULL, terms TEXT NOT NULL, words TEXT NOT NULL,
+                digest INTEGER NOT NULL)""",
+            "CREATE TABLE story_words (word TEXT PRIMARY KEY, articles INTEGER NOT NULL) WITHOUT ROWID",
+            "CREATE TABLE story_links (a INTEGER NOT NULL, b INTEGER NOT NULL, probability REAL NOT NULL, "
+            "PRIMARY KEY (a, b)) WITHOUT ROWID",
+            "CREATE TABLE story_blocks (article INTEGER PRIMARY KEY, block INTEGER NOT NULL, story INTEGER NOT NULL)",
         ],
     ),
 ]
