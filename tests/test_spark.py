@@ -109,10 +109,10 @@ def test_ecbplus_odd_topics_same_as_scan(spark, settings, models, shared_data, t
 @pytest.mark.shared
 def test_real_news_same_as_scan(spark, settings, models, shared_data, tmp_path):
     """Scraped local news (the first GVA_ARTICLES of gva.jsonl): syndicated copies, leftovers, many look-alike
-    incidents."""
-    lines = (shared_data / "news-stories-dev" / "gva.jsonl").read_text(encoding="utf-8").splitlines()
+    incidents. In id order: a scan's pair has as ``a`` the article it read first, the job's the id that sorts first."""
+    lines = (shared_data / "news-stories-dev" / "gva.jsonl").read_text(encoding="utf-8").splitlines()[:GVA_ARTICLES]
     path = tmp_path / "gva.jsonl"
-    path.write_text("\n".join(lines[:GVA_ARTICLES]) + "\n", encoding="utf-8")
+    path.write_text("\n".join(sorted(lines, key=lambda line: json.loads(line)["id"])) + "\n", encoding="utf-8")
     local = _local([path], settings, models)
     summary, remote = _spark(spark, [path], tmp_path / "out", settings, partitions=3)
     assert len(remote["articles"]) == len(local["articles"]) > GVA_ARTICLES * 0.9
