@@ -343,7 +343,7 @@ def test_serve_command_answers_on_loopback_and_stops(store_path):
                 health = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).json()
             except httpx.HTTPError:
                 time.sleep(0.2)
-        assert health == {"status": "ok", "articles": 5, "schema": 1, "read_only": True}
+        assert health == {"status": "ok", "articles": 5, "schema": 2, "read_only": True}
         page = httpx.get(f"http://127.0.0.1:{port}/", headers={"accept": "text/html"}, timeout=10)
         assert page.status_code == 200 and "Kim Jong Un" in page.text
     finally:
