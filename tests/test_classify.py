@@ -103,16 +103,19 @@ def test_sentences_in_the_first_person_on_both_sides_are_a_quotation():
 
 
 def test_two_transcriptions_of_one_speech_are_a_quotation():
-    """Each side quotes nearly all of its sentence in its own transcription (or translation) of one speech."""
+    """Each side quotes nearly all of its sentence in its own transcription (or translation) of one speaker's
+    words; two speakers saying much the same are not one quotation."""
     qa = "Even after the deal, Iran continued to preserve and expand its nuclear weapons knowledge for future use,"
     qb = "Even after the deal was made, Iran kept preserving and expanding its nuclear know-how for use later,"
     a = make_article("a", ["The first piece opens with its own words.", f'"{qa}" Netanyahu said.'])
     b = make_article("b", ["Another opening, nothing like the first.", f'"{qb}" Netanyahu said.'])
-    for article, said in ((a, qa), (b, qb)):
-        s, mark = article.sentences[1], article.text.index(said)
-        article.sentences[1] = Sentence(s.index, s.start, s.end, s.source, True, ((mark, mark + len(said)),), None)
     links = [SentenceLink(1, 1, 0.92, False)]
-    assert classify(_alignment(links, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == "shared-quotes"
+    for speaker_b, relation in (("Netanyahu", "shared-quotes"), ("Pompeo", None)):  # another speaker: not one quote
+        for article, said, speaker in ((a, qa, "Netanyahu"), (b, qb, speaker_b)):
+            s, mark = article.sentences[1], article.text.index(said)
+            quoted = ((mark, mark + len(said)),)
+            article.sentences[1] = Sentence(s.index, s.start, s.end, s.source, True, quoted, speaker)
+        assert classify(_alignment(links, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == relation
 
 
 def test_chance_falls_as_the_strength_rises_and_is_about_one_in_twenty_at_the_bar():

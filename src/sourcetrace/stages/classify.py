@@ -49,7 +49,9 @@ def is_quote_link(link: SentenceLink, a: Sequence[Sentence], b: Sequence[Sentenc
         whole = normalise(other.text)
         return any(Indel.normalized_similarity(q, whole) >= 0.85 for q in quoted)
     if not any(Indel.normalized_similarity(x, y) >= 0.85 for x in qa for y in qb):
-        return a[link.a].quote and b[link.b].quote  # mostly quotation on both sides: two transcriptions of a speech
+        # mostly quotation on both sides, one speaker: two transcriptions (or translations) of what they said
+        sa, sb = a[link.a], b[link.b]
+        return sa.quote and sb.quote and sa.speaker is not None and sa.speaker == sb.speaker
     # the words around the quotation differ: each side reports the quote in its own way
     outside_a = normalise(_strip(a_text, a[link.a]))
     outside_b = normalise(_strip(b_text, b[link.b]))
