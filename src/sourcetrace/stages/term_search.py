@@ -51,14 +51,14 @@ class _Keyed:
         keys = heaviest(index, KEYS)
         return cls(x, index, keys, index.T.tocsr(), keys.T.tocsr())
 
-    def pairs(self, start: int, stop: int, both: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The pairs (i, j) of rows ``start <= i < stop`` where one's key is among the other's uncommon terms, with
-        their rows' dot products: each pair once (i < j), or ``both`` ways (i != j)."""
-        found = (self.keys[start:stop] @ self.index_t + self.index[start:stop] @ self.keys_t).tocoo()
-        i, j = found.row.astype(np.int64) + start, found.col.astype(np.int64)
+    def meeting(self, rows: slice | np.ndarray, both: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs (i, j), i among ``rows`` (a slice, or sorted indexes), where one's key is among the other's
+        uncommon terms: each pair once (i < j), or ``both`` ways (i != j)."""
+        found = (self.keys[rows] @ self.index_t + self.index[rows] @ self.keys_t).tocoo()
+        first = np.arange(rows.start, rows.stop) if isinstance(rows, slice) else rows
+        i, j = first[found.row].astype(np.int64), found.col.astype(np.int64)
         keep = i != j if both else i < j
-        i, j = i[keep], j[keep]
-        return i, j, _row_products(self.x, i, j)
+        return i[keep], j[keep]
 
 
 def term_links(
@@ -71,7 +71,8 @@ def term_links(
     keyed = _Keyed.of(x)
 
     def links(start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        i, j, products = keyed.pairs(start, stop, both=False)
+        i, j = keyed.meeting(slice(start, stop), both=False)
+        products = _row_products(x, i, j)
         link = products >= threshold
         return i[link], j[link], products[link]
 
@@ -88,11 +89,8 @@ def links_of(x: csr_matrix, threshold: float, rows: np.ndarray, block: int = BLO
     keyed = _Keyed.of(x)
     edges: dict[tuple[int, int], float] = {}
     for start in range(0, len(rows), block):
-        chosen = rows[start : start + block]
-        found = (keyed.keys[chosen] @ keyed.index_t + keyed.index[chosen] @ keyed.keys_t).tocoo()
-        a, b = chosen[found.row], found.col
-        keep = a != b
-        pair = np.unique(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1)[keep], axis=0).reshape(-1, 2)
+        a, b = keyed.meeting(rows[start : start + block], both=True)
+        pair = np.unique(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1), axis=0).reshape(-1, 2)
         i, j = pair[:, 0], pair[:, 1]
         products = _row_products(x, i, j)
         link = products >= threshold
@@ -125,7 +123,8 @@ def term_neighbours(x: csr_matrix, k: int, block: int = BLOCK, rows: range | Non
     """
 
     def nearest(start: int, stop: int) -> np.ndarray:
-        i, j, products = keyed.pairs(start, stop, both=True)
+        i, j = keyed.meeting(slice(start, stop), both=True)
+        products = _row_products(x, i, j)
         if not len(i):
             return np.zeros((0, 2), dtype=np.int64)
         order = np.lexsort((j, -products, i))  # by row, nearest first
