@@ -66,3 +66,16 @@ def seeds_store(tmp_path, settings, models):
     with Store(tmp_path / "seeds.db", settings, models) as store:
         store.add(articles)
         yield store
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory, settings: Settings, models):
+    """A store holding the seeds, one per test module that asks for it."""
+    from sourcetrace.stages.ingest import read_articles
+    from sourcetrace.store import Store
+
+    path = tmp_path_factory.mktemp("store") / "seeds.db"
+    articles, _ = read_articles([SEEDS], settings.ingest)
+    with Store(path, settings, models) as store:
+        store.add(articles)
+    return path

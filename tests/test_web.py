@@ -16,7 +16,6 @@ pytest.importorskip("httpx")
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from sourcetrace.stages.ingest import read_articles  # noqa: E402
 from sourcetrace.store import Store  # noqa: E402
 from sourcetrace.web.app import create_app  # noqa: E402
 from sourcetrace.web.middleware import CSP  # noqa: E402
@@ -33,15 +32,6 @@ HOSTILE = (
 
 
 seed = seed_id
-
-
-@pytest.fixture(scope="module")
-def store_path(tmp_path_factory, settings, models):
-    path = tmp_path_factory.mktemp("web") / "web.db"
-    articles, _ = read_articles([SEEDS], settings.ingest)
-    with Store(path, settings, models) as store:
-        store.add(articles)
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -17,22 +17,12 @@ pytest.importorskip("httpx")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from sourcetrace.settings import Settings  # noqa: E402
-from sourcetrace.stages.ingest import read_articles  # noqa: E402
 from sourcetrace.store import Store  # noqa: E402
 from sourcetrace.web.app import create_app  # noqa: E402
 
 from .conftest import SEEDS  # noqa: E402
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
-
-
-@pytest.fixture(scope="module")
-def store_path(tmp_path_factory, settings, models):
-    path = tmp_path_factory.mktemp("checks") / "seeds.db"
-    articles, _ = read_articles([SEEDS], settings.ingest)
-    with Store(path, settings, models) as store:
-        store.add(articles)
-    return path
 
 
 def service(path, settings, models, in_process: bool):

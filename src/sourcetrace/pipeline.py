@@ -379,8 +379,9 @@ def _probe_all(
     enough, worth = [], []
     for c, view in zip(candidates, views, strict=True):
         same = [(int(i), int(j)) for i, j in zip(*np.nonzero(~np.isnan(view.same)), strict=True)]
-        enough.append(c.vouched or _enough(articles[c.a], articles[c.b], same))
-        worth.append(_shared_count(_substantial(articles[c.a], articles[c.b], same)))
+        substantial = _substantial(articles[c.a], articles[c.b], same)
+        enough.append(c.vouched or _enough(articles[c.a], articles[c.b], substantial))
+        worth.append(_shared_count(substantial))
     probes = [_probes(view, settings.align.probes) for view in views]
     undecided = [k for k, done in enumerate(enough) if not done]
     for rank in range(settings.align.probes):
@@ -425,8 +426,9 @@ def _shared_count(pairs: Sequence[tuple[int, int]]) -> float:
     return float(min(len({i for i, _ in pairs}), len({j for _, j in pairs})))
 
 
-def _enough(a: Article, b: Article, shared: Sequence[tuple[int, int]]) -> bool:
-    substantial = _substantial(a, b, shared)
+def _enough(a: Article, b: Article, substantial: Sequence[tuple[int, int]]) -> bool:
+    """Substantial sentences in the same words (:func:`_substantial`) that make the pair more than a topic: one
+    shared quotation, or as many as :func:`_needed`."""
     quoted = any(a.sentences[i].quote_spans and b.sentences[j].quote_spans for i, j in substantial)
     return quoted or _shared_count(substantial) >= _needed(a, b)
 
