@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sourcetrace.records import Article
 from sourcetrace.stages.clean import (
     clean,
+    mentions_headline,
     merge_paragraph_counts,
     paragraph_counts,
     paragraph_key,
@@ -407,3 +408,52 @@ def test_paragraph_counts_merged_by_parts_equal_the_whole_collection() -> None:
         parts = [paragraph_counts(articles[:cut]), paragraph_counts(articles[cut:])]
         merged = merge_paragraph_counts(parts)
         assert merged == whole and merged.counts == whole.counts
+
+
+# --- scraped pages ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (
+            "(Source: Sun-Times Media Wire © Chicago Sun-Times 2015. All Rights Reserved. This material may not be "
+            "published, broadcast, rewritten, or redistributed.)",
+            "copyright notice",
+        ),
+        (
+            "(Copyright 2016 The Associated Press. All rights reserved. This material may not be published, "
+            "broadcast, rewritten or redistributed.)",
+            "copyright notice",
+        ),
+        ("This is a developing story. Check back for updates.", "update notice"),
+        ("This story is developing. Check back later for more details.", "update notice"),
+        ("He reserved all rights to appeal, his lawyer said.", None),
+        ("The investigation is ongoing, and police asked anyone with information to call.", None),
+    ],
+)
+def test_sign_off_lines_of_wire_copy_are_boilerplate(line: str, reason: str | None) -> None:
+    cleaned = clean(Article(id="x", path="x.txt", text=f"Police said the shooting happened on Friday.\n\n{line}"))
+    assert [r.reason for r in cleaned.removed] == ([reason] if reason else [])
+
+
+LOGIN_WALL = (
+    "Just One More Thing...\n\nWe have sent you a verification email. Please check your email and click on the "
+    "link to activate your profile."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "headline", "expected"),
+    [
+        (LOGIN_WALL, "Police identify four killed in Killeen shooting", False),
+        ("0:43 Homeless man found dead in Parkland; suspect arrested Pause", "Boy killed with machete", False),
+        # a brief in its own words: "shooting" is "shot", by its first letters
+        ("Police said the Wednesday afternoon shooting appears to be an accident.", "Kansas City girl shot", True),
+        ("Ryan Welch, 4, was killed at his home by a gun.", "Boy, 4, dies", True),  # a number is a word
+        (LOGIN_WALL, "Home", True),  # too short a headline to say anything
+        (LOGIN_WALL, None, True),
+    ],
+)
+def test_a_page_must_mention_its_headline(text: str, headline: str | None, expected: bool) -> None:
+    assert mentions_headline(text, headline) is expected

@@ -53,3 +53,35 @@ def test_featurising_in_worker_processes_gives_what_one_process_gives(settings, 
     assert x.shape == y.shape
     assert all(np.array_equal(getattr(x, k), getattr(y, k)) for k in ("indptr", "indices", "data"))
     assert all(s.text == a.text[s.start : s.end] for a in pooled.articles for s in a.sentences)
+
+
+def test_pages_that_never_mention_their_headline_are_listed_not_paired(settings, models, tmp_path):
+    """Scraped pages that hold a login wall instead of their article are the same text under different headlines:
+    reported as copies of each other before; now each is an error naming the file, and the articles still pair."""
+    import json
+
+    from sourcetrace import scan
+
+    wall = (
+        "Just One More Thing...\n\nWe have sent you a verification email. Please check your email and click on the "
+        "link to activate your profile.\n\nIf you do not receive the verification message within a few minutes of "
+        "signing up, please check your Spam or Junk folder."
+    )
+    story = (
+        "A 21-year-old man died early Friday after accidentally shooting himself at a party west of Lake Worth, "
+        "according to a sheriff's news release.\n\nIt happened at 4:23 a.m. in the 7400 block of Michigan Isle "
+        "Road, and the man was found with a fatal gunshot wound, deputies said."
+    )
+    records = [
+        {"id": "wall-1", "title": "Police identify four killed in Killeen shooting", "text": wall},
+        {"id": "wall-2", "title": "Georgia man indicted in shooting that injured 7", "text": wall},
+        {"id": "story-1", "title": "Man dies after accidental shooting at party", "text": story},
+        {"id": "story-2", "title": "Lake Worth man, 21, killed in accidental shooting", "text": story},
+    ]
+    path = tmp_path / "pages.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    result = scan([path], settings, models)
+    assert sorted(a.id for a in result.articles) == ["story-1", "story-2"]
+    assert [(p.a, p.b, p.relation) for p in result.pairs] == [("story-1", "story-2", "copy")]
+    walls = [e for e in result.errors if "never mentions its headline" in e.reason]
+    assert len(walls) == 2 and all(str(path) in e.path for e in walls)

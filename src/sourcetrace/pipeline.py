@@ -32,7 +32,7 @@ from .stages.candidates import (
     small_products,
 )
 from .stages.classify import classify, is_substantial
-from .stages.clean import clean, merge_paragraph_counts, paragraph_counts
+from .stages.clean import NOT_THE_ARTICLE, clean, mentions_headline, merge_paragraph_counts, paragraph_counts
 from .stages.ingest import read_articles
 from .stages.segment import segment
 from .stages.stories import cluster_stories
@@ -97,11 +97,14 @@ def prepare(
     """Stages 2-3 on raw articles: clean (rules, and ``repeated`` collection boilerplate) and segment."""
     prepared, errors = [], []
     for article in articles:
+        headline = article.title  # as the file gives it, before cleaning may take one from the text
         article = segment(clean(article, repeated))
-        if article.sentences:
-            prepared.append(article)
-        else:
+        if not article.sentences:
             errors.append(FileError(article.path, "no article text left after removing boilerplate; check the file"))
+        elif not mentions_headline(article.text, headline):
+            errors.append(FileError(article.path, f"its text never mentions its headline: {NOT_THE_ARTICLE}"))
+        else:
+            prepared.append(article)
     return prepared, errors
 
 

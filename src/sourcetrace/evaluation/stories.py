@@ -12,6 +12,7 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
 from ..pipeline import Models, scan
+from ..records import Pair
 from ..settings import Settings
 from .baselines import average_linkage, document_vectors, tfidf_cosines
 from .common import RELATIONS, REUSE, Log, caching, say
@@ -99,11 +100,7 @@ def evaluate_ecbplus(
             cuts = ", ".join(f"{t:.2f}" for t in chosen)
             rows.append((name, p, r, f1, None, None, None, f"cut chosen on other topics (5-fold CV): {cuts}"))
     s = cluster_scores(pred, gold)
-    reuse: Counter[tuple[str, bool]] = Counter(
-        (str(p.relation), gold[file_of[p.a]] == gold[file_of[p.b]]) for p in result.pairs if p.relation
-    )
-    within = sum(v for (r, same), v in reuse.items() if same and r in REUSE)
-    across = sum(v for (r, same), v in reuse.items() if not same and r in REUSE)
+    reuse, within_share = _reuse_by_story(result.pairs, {a: gold[f] for a, f in file_of.items() if f in gold})
     return Evaluation(
         "ecbplus",
         f"{len(gold)} articles, {len(set(gold.values()))} stories in {len(set(topic.values()))} topics",
@@ -111,7 +108,7 @@ def evaluate_ecbplus(
             "bcubed_f1": s.bcubed_f1,
             "pairwise_f1": s.pairwise.f1,
             "ari": s.ari,
-            "reuse_within_story_share": within / (within + across) if within + across else 1.0,
+            "reuse_within_story_share": within_share,
         },
         [
             Table(
@@ -122,11 +119,7 @@ def evaluate_ecbplus(
                 "article is scored in the clustering of all articles at a cut chosen on the other topics' articles "
                 "(B-cubed only).",
             ),
-            Table(
-                "ECB+: reuse pairs found, within and across stories",
-                ("relation", "within a story", "across stories"),
-                [(r, reuse[(r, True)], reuse[(r, False)]) for r in RELATIONS],
-            ),
+            _reuse_table("ECB+: reuse pairs found, within and across stories", reuse),
         ],
         time.perf_counter() - started,
     )
@@ -160,16 +153,45 @@ def evaluate_stories(
         cut = clusters(best[1])
         rows.append(_cluster_row("TF-IDF cosine, average linkage", cut, gold, f"best cut for this file: {best[1]:.2f}"))
     s = cluster_scores(pred, gold)
+    reuse, within_share = _reuse_by_story(result.pairs, gold)
     return Evaluation(
         "stories",
         f"{len(gold)} articles, {len(set(gold.values()))} stories ({file.name})",
-        {"bcubed_f1": s.bcubed_f1, "bcubed_precision": s.bcubed_precision, "bcubed_recall": s.bcubed_recall},
+        {
+            "bcubed_f1": s.bcubed_f1,
+            "bcubed_precision": s.bcubed_precision,
+            "bcubed_recall": s.bcubed_recall,
+            "reuse_within_story_share": within_share,
+        },
         [
             Table(
                 f"Stories against the labels: {file.name}",
                 ("method", "B³ precision", "B³ recall", "B³ F1", "pairwise F1", "ARI", "clusters", "decision"),
                 rows,
-            )
+            ),
+            _reuse_table(f"Reuse pairs found, within and across the labelled stories: {file.name}", reuse),
         ],
         time.perf_counter() - started,
+    )
+
+
+def _reuse_by_story(pairs: Iterable[Pair], story_of: Mapping[str, str]) -> tuple[Counter[tuple[str, bool]], float]:
+    """The reported pairs by relation and by whether the labels put the two articles in one story, and the share of
+    the copies, rewrites and excerpts that are within one story (1 when there are none). Articles without a label
+    are left out."""
+    reuse: Counter[tuple[str, bool]] = Counter(
+        (str(p.relation), story_of[p.a] == story_of[p.b])
+        for p in pairs
+        if p.relation and p.a in story_of and p.b in story_of
+    )
+    within = sum(v for (r, same), v in reuse.items() if same and r in REUSE)
+    across = sum(v for (r, same), v in reuse.items() if not same and r in REUSE)
+    return reuse, within / (within + across) if within + across else 1.0
+
+
+def _reuse_table(title: str, reuse: Counter[tuple[str, bool]]) -> Table:
+    return Table(
+        title,
+        ("relation", "within a story", "across stories"),
+        [(r, reuse[(r, True)], reuse[(r, False)]) for r in RELATIONS],
     )

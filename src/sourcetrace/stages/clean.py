@@ -211,7 +211,21 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int, bool], ...] = tuple(
             _I,
             30,
         ),
-        ("copyright notice", r"^(?:©|\(c\)\s|copyright\b)|\ball\s+rights\s+reserved\.?$", _I, 30),
+        (
+            "copyright notice",
+            r"^\(?(?:source:[^)]{0,80}?)?(?:©|\(c\)\s|copyright\b)|\ball\s+rights\s+reserved\b"
+            r"|\bmay\s+not\s+be\s+(?:re)?published,?\s+broadcast",
+            _I,
+            40,
+        ),
+        (
+            "update notice",
+            r"^this\s+(?:is\s+an?\s+)?(?:developing|breaking)\s+(?:news\s+)?story\b"
+            r"|^this\s+story\s+(?:is\s+developing|will\s+be\s+updated|may\s+be\s+updated)"
+            r"|\bcheck\s+back\s+(?:later\s+|soon\s+)?for\s+(?:more\s+|the\s+latest\s+)?(?:updates|details|information)\b",
+            _I,
+            25,
+        ),
         ("navigation", r"^[^.!?]{1,40}?(?:\s*[>»›]\s*[^.!?>»›]{1,40}){1,}$", 0, 15),
         ("navigation", r"^home\s*[|/»›>]", _I, 15),
         ("navigation", r"^[\w’'&-]+(?:\s[\w’'&-]+){0,3}(?:\s+[|•]\s+[\w’'&-]+(?:\s[\w’'&-]+){0,3}){2,}$", 0, 15),
@@ -342,6 +356,33 @@ def _reads_as_boilerplate(line: str) -> bool:
     if len(line.split()) <= 4 or not _TERMINAL.search(line):
         return True
     return bool(_READER.search(_QUOTED.sub(" ", line)))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The page and its headline
+
+NOT_THE_ARTICLE = "a login wall, sign-up notice or other page furniture, not the article; check the file"
+_HEADLINE_WORD = re.compile(r"[^\W\d_]{3,}|\d+")
+_FUNCTION_TEXT = (  # words too common to tie a text to its headline
+    "the and for with from that this was were are has have had after into over about his her its not but "
+    "who what when where will would could said says than then them they you your our out off all new how "
+    "why can may more most been being also just only now here there"
+)
+_FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
+MIN_HEADLINE_WORDS = 3  # a shorter headline (a site's name, "Home") says too little about the text
+
+
+def mentions_headline(text: str, headline: str | None) -> bool:
+    """Whether ``text`` mentions at least one word of the ``headline`` the file gives it (words compared by their
+    first three letters, so that "shot" finds "shooting"; numbers whole). A scraped page whose text names nothing
+    of its own headline holds something else: a login wall, a sign-up notice, a list of videos. Without a headline
+    of :data:`MIN_HEADLINE_WORDS` words or more there is nothing to check, and the text counts as the article."""
+    words = _headline_words(headline or "")
+    return len(words) < MIN_HEADLINE_WORDS or not words.isdisjoint(_headline_words(text))
+
+
+def _headline_words(text: str) -> set[str]:
+    return {w if w.isdigit() else w[:3] for w in _HEADLINE_WORD.findall(text.casefold()) if w not in _FUNCTION_WORDS}
 
 
 # ---------------------------------------------------------------------------------------------------------------
