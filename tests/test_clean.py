@@ -426,6 +426,12 @@ def test_paragraph_counts_merged_by_parts_equal_the_whole_collection() -> None:
             "broadcast, rewritten or redistributed.)",
             "copyright notice",
         ),
+        (
+            "(TM and © Copyright 2014 CBS Radio Inc. and its relevant subsidiaries. CBS RADIO and EYE Logo TM and "
+            "Copyright 2014 CBS Broadcasting Inc. Used under license. All Rights Reserved. This material may not be "
+            "published, broadcast, rewritten, or redistributed. The Associated Press contributed to this report.)",
+            "copyright notice",
+        ),
         ("This is a developing story. Check back for updates.", "update notice"),
         ("This story is developing. Check back later for more details.", "update notice"),
         ("He reserved all rights to appeal, his lawyer said.", None),

@@ -213,10 +213,10 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int, bool], ...] = tuple(
         ),
         (
             "copyright notice",
-            r"^\(?(?:source:[^)]{0,80}?)?(?:©|\(c\)\s|copyright\b)|\ball\s+rights\s+reserved\b"
+            r"^\(?(?:source:[^)]{0,80}?|tm\s+and\s+)?(?:©|\(c\)\s|copyright\b)|\ball\s+rights\s+reserved\b"
             r"|\bmay\s+not\s+be\s+(?:re)?published,?\s+broadcast",
             _I,
-            40,
+            60,
         ),
         (
             "update notice",
