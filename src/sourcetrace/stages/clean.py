@@ -201,7 +201,7 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int, bool], ...] = tuple(
         (
             "photo caption",
             r"^(?:photo(?:graph)?s?|image|picture|pic|credit|photo\s+credit|image\s+(?:source|caption|credit)|caption"
-            r"|file\s+photo|illustration)\s*(?:by\b|[:|,—–-])",
+            r"|file\s+photo|illustration)\s*(?:by\b|[:|,—–-])|^view\s+(?:full\s+)?caption\b",
             _I,
             40,
         ),
@@ -222,9 +222,17 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int, bool], ...] = tuple(
             "update notice",
             r"^this\s+(?:is\s+an?\s+)?(?:developing|breaking)\s+(?:news\s+)?story\b"
             r"|^this\s+story\s+(?:is\s+developing|will\s+be\s+updated|may\s+be\s+updated)"
-            r"|\bcheck\s+back\s+(?:later\s+|soon\s+)?for\s+(?:more\s+|the\s+latest\s+)?(?:updates|details|information)\b",
+            r"|\bcheck\s+back\s+(?:later\s+|soon\s+)?for\s+(?:more\s+|the\s+latest\s+)?(?:updates|details|information)\b"
+            r"|^stay\s+with\s+\S+(?:\s+\S+){0,4}?\s+for\s+(?:more|the\s+latest|updates)\b",
             _I,
             25,
+        ),
+        (
+            "contact line",
+            r"^(?:contact|call|e-?mail|reach|write\s+to)\s+[^.]{0,80}?"
+            r"(?:[\w.+-]+@[\w-]+\.\w|\b(?:reporter|writer|editor|correspondent)\b)",
+            _I,
+            30,
         ),
         ("navigation", r"^[^.!?]{1,40}?(?:\s*[>»›]\s*[^.!?>»›]{1,40}){1,}$", 0, 15),
         ("navigation", r"^home\s*[|/»›>]", _I, 15),
@@ -478,6 +486,8 @@ def _judge(line: str) -> str | None:
     reason = _only_pieces(line)
     if reason:
         return reason
+    if not any(c.isalnum() for c in line):
+        return "separator"
     words = len(line.split())
     lower = line.lower()
     for why, regex, most_words, folded in _LINE_RULES:
