@@ -1,6 +1,6 @@
 from sourcetrace.records import Alignment, Sentence, SentenceLink
 from sourcetrace.settings import ClassifySettings
-from sourcetrace.stages.classify import chance, classify
+from sourcetrace.stages.classify import chance, classify, facts_kept
 
 from .conftest import make_article
 
@@ -126,3 +126,33 @@ def test_chance_falls_as_the_strength_rises_and_is_about_one_in_twenty_at_the_ba
     # the bar was chosen where 5 of the 100 independent pairs it was fitted on reach it: the fit agrees
     assert 0.03 < chance(S.reuse_strength) < 0.08
     assert chance(0.6) < 1e-4
+
+
+BRIEF_A = [
+    "A 16-year-old boy was shot Wednesday afternoon in the Riverdale neighborhood on the Far South Side.",
+    "He was walking about 4:30 p.m. in the 200 block of East 132nd Street when two people approached him.",
+    "He was taken to Comer Children's Hospital in good condition, according to Chicago Police.",
+]
+BRIEF_B = [  # the same template, another shooting: other age, day, place, time, street and hospital
+    "A 14-year-old boy was shot Sunday afternoon in the Woodlawn neighborhood on the South Side.",
+    "He was walking at 2:43 p.m. in the 6300 block of South Cottage Grove when someone walked up and fired.",
+    "He was taken to Stroger Hospital in serious condition, according to Chicago Police.",
+]
+RETOLD = [  # brief A retold in other words, its facts kept
+    "Chicago Police said a 16-year-old boy was shot in Riverdale, on the Far South Side, on Wednesday afternoon.",
+    "Two people came up to him at about 4:30 p.m. as he walked in the 200 block of East 132nd Street.",
+    "Comer Children's Hospital took him in, and his condition was good.",
+]
+
+
+def test_a_rewrite_keeps_its_facts_and_a_template_filled_anew_does_not():
+    a, b, retold = make_article("a", BRIEF_A), make_article("b", BRIEF_B), make_article("r", RETOLD)
+    assert facts_kept(a.sentences, retold.sentences) >= S.facts_kept
+    assert facts_kept(a.sentences, b.sentences) < S.facts_kept
+    few = make_article("f", ["He was taken to a hospital, where his condition was stabilized, the police said."])
+    assert facts_kept(few.sentences, b.sentences) is None  # too few facts to say
+    links = [SentenceLink(i, i, 0.8, False) for i in range(3)]
+    strong = S.reuse_strength + 0.2
+    relation = classify(_alignment(links, a, retold, strong), a.sentences, retold.sentences, a.text, retold.text, S)
+    assert relation[0] == "rewrite"
+    assert classify(_alignment(links, a, b, strong), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)

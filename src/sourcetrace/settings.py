@@ -51,6 +51,7 @@ class ClassifySettings:
     excerpt_score: float = 0.90
     verbatim_share: float = 0.70
     min_excerpt_sentences: int = 2
+    facts_kept: float = 0.4
 
 
 @dataclass(frozen=True)

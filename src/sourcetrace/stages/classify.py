@@ -2,6 +2,9 @@
 
 * ``copy``: most of the shorter text is there, mostly in the same words;
 * ``rewrite``: most of the shorter text is there, mostly reworded;
+
+  either way with its facts: a text retold keeps its names, dates and numbers, while the same template filled
+  with other facts (crime briefs, weather, sports results) reports another event;
 * ``excerpt``: a part is taken, beyond direct quotations;
 * ``shared-quotes``: the only common material is direct quotations (both may quote the same speaker).
 
@@ -15,12 +18,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
 from ..records import Alignment, Relation, Sentence, SentenceLink
 from ..settings import ClassifySettings
 from .align import MIN_WORDS, normalise
+from .divergences.facts import sentence_facts
 
 _LETTERED = re.compile(r"\w*[^\W\d_]\w*")  # a word with a letter in it, not a bare number
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself)\b")
@@ -69,6 +74,29 @@ def _strip(text: str, sentence: Sentence) -> str:
     return " ".join(out)
 
 
+MIN_FACTS = 6  # fewer facts say too little about whether they were kept
+
+
+def facts_kept(a: Sequence[Sentence], b: Sequence[Sentence]) -> float | None:
+    """Of the specific facts of the text that has fewer (names; numbers with a unit, dates, sums of money, shares:
+    :func:`~.divergences.facts.sentence_facts`), the share that the other text has too; None when it has fewer
+    than :data:`MIN_FACTS`. A rewrite keeps its source's facts (language-model rewrites keep nearly all); two
+    briefs written to one template (a shooting, its time, the victim's age, the street) share the wording and
+    little else."""
+    fa, fb = _facts(a), _facts(b)
+    few, many = (fa, fb) if len(fa) <= len(fb) else (fb, fa)
+    return len(few & many) / len(few) if len(few) >= MIN_FACTS else None
+
+
+def _facts(sentences: Sequence[Sentence]) -> frozenset[tuple[object, ...]]:
+    return frozenset().union(*(_sentence_facts(s.text) for s in sentences))
+
+
+@lru_cache(maxsize=1 << 16)
+def _sentence_facts(text: str) -> frozenset[tuple[object, ...]]:
+    return frozenset((f.kind, f.key) for f in sentence_facts(text) if f.specific)
+
+
 # The strength of pairs of independent reports of one event (NewsWCL50: 10 events, 5 outlets each, 100 pairs, aligned
 # whole): its logit is close to normal with this mean and spread (bench/reuse_bar.py --chance). Two values fitted on
 # data under CC BY-SA 4.0 and shared under it: see docs/quality.md for the notice.
@@ -96,7 +124,8 @@ def classify(
     """The relation of the pair and its strength in [0, 1], or (None, 0.0) when they merely share a topic.
 
     1. copy or rewrite: the other text accounts for the shorter one in order (``alignment.strength`` at
-       ``reuse_strength`` or more), mostly in the same words (copy) or not (rewrite);
+       ``reuse_strength`` or more), mostly in the same words (copy) or not (rewrite), and keeps its facts
+       (:func:`facts_kept` at ``facts_kept`` or more);
     2. excerpt: a part is taken, beyond direct quotations: sentences of the reporter's own, linked nearly word for
        word (``excerpt_score``; reports of one event share facts in their own words, not their sentences);
     3. shared quotations: all that is shared is what someone said.
@@ -104,7 +133,8 @@ def classify(
     links = alignment.links
     score = alignment.strength
     # 1.
-    if score >= settings.reuse_strength and links:
+    kept = facts_kept(a, b)
+    if score >= settings.reuse_strength and links and (kept is None or kept >= settings.facts_kept):
         verbatim_chars = sum(a[k.a].end - a[k.a].start for k in links if k.verbatim)
         linked_chars = sum(a[k.a].end - a[k.a].start for k in links)
         verbatim = verbatim_chars / linked_chars if linked_chars else 0.0

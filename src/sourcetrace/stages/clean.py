@@ -213,7 +213,7 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int, bool], ...] = tuple(
         ),
         (
             "copyright notice",
-            r"^\(?(?:source:[^)]{0,80}?|tm\s+and\s+)?(?:©|\(c\)\s|copyright\b)|\ball\s+rights\s+reserved\b"
+            r"^\(?(?:source:[^)]{0,80}?|tm\s+and\s+)?(?:©|\(c\)\s|copyright\b)|\ball\s+rights\s+reserved\.?\)?$"
             r"|\bmay\s+not\s+be\s+(?:re)?published,?\s+broadcast",
             _I,
             60,
