@@ -8,6 +8,9 @@ pairs above it (docs/quality.md). ``--alternatives``: the same for pair statisti
 (the strength less its mean over shuffled sentence orders; the share of the shorter text's words, weighted by
 rarity, found in the other; the two added), each with its own bar at 5 of 100. ``--chance``: the logit-normal fit
 of the same-event strengths behind ``classify.chance`` (its mean and spread), against the share counted.
+``--facts``: how ``classify.facts_kept`` was chosen: the share of the dev rewrite pairs (and of the same-event
+pairs) whose text with fewer facts has at most each share of them in the other; the setting is the largest tenth
+that keeps 0.99 of the dev rewrites with enough facts to judge.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import numpy as np
 from sourcetrace.pipeline import Models
 from sourcetrace.settings import Settings
 from sourcetrace.stages.align import jaccard_matrix, ordered_chain, same_meaning, strength, unquoted_chars
-from sourcetrace.stages.classify import INDEPENDENT_LOGIT_MEAN, INDEPENDENT_LOGIT_SPREAD, chance
+from sourcetrace.stages.classify import INDEPENDENT_LOGIT_MEAN, INDEPENDENT_LOGIT_SPREAD, chance, facts_kept
 from sourcetrace.stages.clean import clean
 from sourcetrace.stages.ingest import read_articles
 from sourcetrace.stages.segment import segment
@@ -40,6 +43,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--alternatives", action="store_true", help="also the statistics tried in its place")
     parser.add_argument("--chance", action="store_true", help="also the fit behind classify.chance")
+    parser.add_argument("--facts", action="store_true", help="also the choice of classify.facts_kept")
     args = parser.parse_args()
     settings = Settings.load()
     encoder = Models.load(settings).sentence
@@ -97,6 +101,21 @@ def main() -> int:
             fitted = 0.5 * math.erfc((math.log(cut / (1 - cut)) - mean) / spread / math.sqrt(2))
             print(f"  strength {cut:.2f}: {np.mean(np.array(same) >= cut):.2f} of the pairs reach it, "
                   f"the fit says {fitted:.3f}; packaged chance {chance(cut):.3f}")  # fmt: skip
+    if args.facts:
+        kept_dev = [facts_kept(rewrites[o][0].sentences, rewrites[d][0].sentences)
+                    for o, d in gold if o in rewrites and d in rewrites]  # fmt: skip
+        kept_same = [facts_kept(reports[x][0].sentences, reports[y][0].sentences)
+                     for x, y in itertools.combinations(sorted(reports), 2) if story[x] == story[y]]  # fmt: skip
+        dev = np.array([k for k in kept_dev if k is not None])
+        independent = np.array([k for k in kept_same if k is not None])
+        print(f"facts: {len(dev)} of {len(kept_dev)} dev rewrite pairs and {len(independent)} of {len(kept_same)} "
+              "same-event pairs have enough facts to judge")  # fmt: skip
+        for cut in (0.2, 0.3, 0.4, 0.5, 0.6):
+            print(f"  facts kept below {cut:.1f}: dev rewrites {np.mean(dev < cut):.3f}, "
+                  f"same-event pairs {np.mean(independent < cut):.3f}")  # fmt: skip
+        chosen = max(c / 10 for c in range(1, 10) if np.mean(dev >= c / 10) >= 0.99)
+        print(f"  largest tenth that keeps 0.99 of the dev rewrites: {chosen:.1f} "
+              f"(packaged: {settings.classify.facts_kept})")  # fmt: skip
     if args.alternatives:
         pos = np.array([alternatives(rewrites[o], rewrites[d]) if o in rewrites and d in rewrites else (0.0,) * 3
                         for o, d in gold])  # fmt: skip
