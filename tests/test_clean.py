@@ -308,6 +308,30 @@ def test_a_reprinted_text_that_reads_as_boilerplate_is_kept_whole() -> None:
     assert clean(other, repeated).text == "The council met on Monday."  # around an article, it is still removed
 
 
+def test_a_login_wall_on_many_pages_is_no_reprint_of_its_headline() -> None:
+    """Text that every page carries is a reprint only when it is about the page's headline: a login wall carried
+    by many pages shares a word with a headline now and then ("Privacy Policy" and "police") but not three."""
+    wall = [
+        "Sign in using your profile to continue.",
+        "By submitting your registration information, you agree to our Terms of Service and Privacy Policy.",
+    ]
+    column = [
+        "We have all seen the river flood our town again, and you know the council has no plan for it.",
+        "Write to us and tell us what you think of our plan for the river and the town council.",
+    ]
+    walls = [
+        Article(id=f"w{n}", path=f"w{n}.txt", text="\n\n".join(wall), title=f"Police say teen {n} shot")
+        for n in range(3)
+    ]
+    columns = [
+        Article(id=f"c{n}", path=f"c{n}.txt", text="\n\n".join(column), title="Our town council has no river plan")
+        for n in range(3)
+    ]
+    repeated = repeated_paragraphs([*walls, *columns])
+    assert clean(walls[0], repeated).text == ""
+    assert clean(columns[0], repeated).text == "\n\n".join(column)
+
+
 def test_paragraph_key_ignores_case_spacing_and_quote_style() -> None:
     assert paragraph_key("  “We will”  ALWAYS be ") == paragraph_key('"we will" always be')
 

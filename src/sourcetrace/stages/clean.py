@@ -378,15 +378,17 @@ _FUNCTION_TEXT = (  # words too common to tie a text to its headline
 )
 _FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
 MIN_HEADLINE_WORDS = 3  # a shorter headline (a site's name, "Home") says too little about the text
+REPRINT_HEADLINE_WORDS = 3  # headline words a text made only of repeated paragraphs must mention to be a reprint
 
 
-def mentions_headline(text: str, headline: str | None) -> bool:
-    """Whether ``text`` mentions at least one word of the ``headline`` the file gives it (words compared by their
-    first three letters, so that "shot" finds "shooting"; numbers whole). A scraped page whose text names nothing
-    of its own headline holds something else: a login wall, a sign-up notice, a list of videos. Without a headline
-    of :data:`MIN_HEADLINE_WORDS` words or more there is nothing to check, and the text counts as the article."""
+def mentions_headline(text: str, headline: str | None, least: int = 1) -> bool:
+    """Whether ``text`` mentions at least ``least`` words of the ``headline`` the file gives it (words compared by
+    their first three letters, so that "shot" finds "shooting"; numbers whole). A scraped page whose text names
+    nothing of its own headline holds something else: a login wall, a sign-up notice, a list of videos. Without a
+    headline of :data:`MIN_HEADLINE_WORDS` words or more there is nothing to check, and the text counts as the
+    article."""
     words = _headline_words(headline or "")
-    return len(words) < MIN_HEADLINE_WORDS or not words.isdisjoint(_headline_words(text))
+    return len(words) < MIN_HEADLINE_WORDS or len(words & _headline_words(text)) >= least
 
 
 def _headline_words(text: str) -> set[str]:
@@ -432,8 +434,14 @@ def clean(article: Article, repeated: frozenset[str] = frozenset()) -> Article:
             reasons.append(f"repeated across {n} articles" if n else "repeated across articles")
         else:
             reasons.append(_judge(line))
-    if all(reasons) and any(why.startswith("repeated across") for why in reasons if why):
-        # nothing of its own besides text other articles carry too: a reprint, not boilerplate around an article
+    if (
+        all(reasons)
+        and any(why.startswith("repeated across") for why in reasons if why)
+        and mentions_headline(" ".join(lines), article.title, least=REPRINT_HEADLINE_WORDS)
+    ):
+        # nothing of its own besides text other articles carry too, and about its headline: a reprint, not
+        # boilerplate around an article (a login wall carried by many pages may share a word with a headline by
+        # chance: "Privacy Policy" and "police")
         reasons = [
             _judge(line) if why and why.startswith("repeated across") else why
             for line, why in zip(lines, reasons, strict=True)
