@@ -489,6 +489,7 @@ LOGIN_WALL = (
         ("Ryan Welch, 4, was killed at his home by a gun.", "Boy, 4, dies", True),  # a number is a word
         (LOGIN_WALL, "Home", True),  # too short a headline to say anything
         (LOGIN_WALL, None, True),
+        (LOGIN_WALL, "001_adc2484d8ab1cf3c", True),  # a file's name or an id is no headline
     ],
 )
 def test_a_page_must_mention_its_headline(text: str, headline: str | None, expected: bool) -> None:

@@ -231,7 +231,9 @@ def test_story_page_and_report_show_the_digest_escaped(tmp_path, settings, model
     articles, _ = read_articles([SEEDS], settings.ingest)
     hostile = next(a for a in articles if a.id == seed("001"))
     articles.append(
-        dataclasses.replace(hostile, id="copy<b>", title="<script>alert(1)</script>", outlet="<i>Outlet</i>")
+        dataclasses.replace(
+            hostile, id="copy<b>", title="<script>alert(1)</script> Putin visits", outlet="<i>Outlet</i>"
+        )
     )
     with Store(tmp_path / "d.db", settings, models) as store:
         store.add(articles)

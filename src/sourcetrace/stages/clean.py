@@ -370,7 +370,7 @@ def _reads_as_boilerplate(line: str) -> bool:
 # The page and its headline
 
 NOT_THE_ARTICLE = "a login wall, sign-up notice or other page furniture, not the article; check the file"
-_HEADLINE_WORD = re.compile(r"[^\W\d_]{3,}|\d+")
+_HEADLINE_WORD = re.compile(r"[^\W_]+")  # words and numbers; one of letters and digits (an id) counts as neither
 _FUNCTION_TEXT = (  # words too common to tie a text to its headline
     "the and for with from that this was were are has have had after into over about his her its not but "
     "who what when where will would could said says than then them they you your our out off all new how "
@@ -392,7 +392,14 @@ def mentions_headline(text: str, headline: str | None, least: int = 1) -> bool:
 
 
 def _headline_words(text: str) -> set[str]:
-    return {w if w.isdigit() else w[:3] for w in _HEADLINE_WORD.findall(text.casefold()) if w not in _FUNCTION_WORDS}
+    """Numbers whole, words of three letters or more by their first three (function words left out)."""
+    found = set()
+    for w in _HEADLINE_WORD.findall(text.casefold()):
+        if w.isdigit():
+            found.add(w)
+        elif w.isalpha() and len(w) >= 3 and w not in _FUNCTION_WORDS:
+            found.add(w[:3])
+    return found
 
 
 # ---------------------------------------------------------------------------------------------------------------
