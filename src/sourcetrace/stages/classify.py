@@ -1,10 +1,8 @@
 """Stage 6: name the kind of reuse between two aligned articles, or none.
 
-* ``copy``: most of the shorter text is there, mostly in the same words;
-* ``rewrite``: most of the shorter text is there, mostly reworded;
-
-  either way with its facts: a text retold keeps its names, dates and numbers, while the same template filled
-  with other facts (crime briefs, weather, sports results) reports another event;
+* ``copy``: most of the shorter text is there, with its facts, mostly in the same words;
+* ``rewrite``: most of the shorter text is there, with its facts, mostly reworded (a text retold keeps its names,
+  dates and numbers; the same template filled with other facts, as crime briefs are, reports another event);
 * ``excerpt``: a part is taken, beyond direct quotations;
 * ``shared-quotes``: the only common material is direct quotations (both may quote the same speaker).
 
@@ -88,6 +86,11 @@ def facts_kept(a: Sequence[Sentence], b: Sequence[Sentence]) -> float | None:
     return len(few & many) / len(few) if len(few) >= MIN_FACTS else None
 
 
+def _keeps_facts(a: Sequence[Sentence], b: Sequence[Sentence], least: float) -> bool:
+    kept = facts_kept(a, b)
+    return kept is None or kept >= least
+
+
 def _facts(sentences: Sequence[Sentence]) -> frozenset[tuple[object, ...]]:
     return frozenset().union(*(_sentence_facts(s.text) for s in sentences))
 
@@ -133,8 +136,7 @@ def classify(
     links = alignment.links
     score = alignment.strength
     # 1.
-    kept = facts_kept(a, b)
-    if score >= settings.reuse_strength and links and (kept is None or kept >= settings.facts_kept):
+    if score >= settings.reuse_strength and links and _keeps_facts(a, b, settings.facts_kept):
         verbatim_chars = sum(a[k.a].end - a[k.a].start for k in links if k.verbatim)
         linked_chars = sum(a[k.a].end - a[k.a].start for k in links)
         verbatim = verbatim_chars / linked_chars if linked_chars else 0.0
