@@ -98,7 +98,7 @@ def prepare(
     prepared, errors = [], []
     for article in articles:
         headline = article.title  # as the file gives it, before cleaning may take one from the text
-        article = segment(clean(article, repeated))
+        article = segment(clean(article, repeated, headline))
         if not article.sentences:
             errors.append(FileError(article.path, "no article text left after removing boilerplate; check the file"))
         elif not mentions_headline(article.text, headline):

@@ -418,8 +418,11 @@ def _normalise(text: str) -> str:
     return "\n".join(_SPACE_RUN.sub(" ", line).strip() for line in text.split("\n"))
 
 
-def clean(article: Article, repeated: frozenset[str] = frozenset()) -> Article:
+def clean(article: Article, repeated: frozenset[str] = frozenset(), headline: str | None = None) -> Article:
     """A copy of ``article`` with boilerplate removed (and listed in ``removed``) and title/date filled when missing.
+
+    ``headline``: the one the file gives (not one cleaning took from the text), which a text made only of
+    paragraphs other articles carry must mention to count as a reprint of them.
 
     1. normalise: NFC, line ends, runs of spaces, invisible characters
     2. judge every line: repeated across articles, boilerplate rules, a donation appeal running to the end
@@ -444,7 +447,7 @@ def clean(article: Article, repeated: frozenset[str] = frozenset()) -> Article:
     if (
         all(reasons)
         and any(why.startswith("repeated across") for why in reasons if why)
-        and mentions_headline(" ".join(lines), article.title, least=REPRINT_HEADLINE_WORDS)
+        and mentions_headline(" ".join(lines), headline, least=REPRINT_HEADLINE_WORDS)
     ):
         # nothing of its own besides text other articles carry too, and about its headline: a reprint, not
         # boilerplate around an article (a login wall carried by many pages may share a word with a headline by
