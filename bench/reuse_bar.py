@@ -9,8 +9,9 @@ pairs above it (docs/quality.md). ``--alternatives``: the same for pair statisti
 rarity, found in the other; the two added), each with its own bar at 5 of 100. ``--chance``: the logit-normal fit
 of the same-event strengths behind ``classify.chance`` (its mean and spread), against the share counted.
 ``--facts``: how ``classify.facts_kept`` was chosen: the share of the dev rewrite pairs (and of the same-event
-pairs) whose text with fewer facts has at most each share of them in the other; the setting is the largest tenth
-that keeps 0.99 of the dev rewrites with enough facts to judge.
+pairs) whose text with fewer facts has less than each share of them in the other; the setting is the largest
+tenth that keeps 0.99 of the dev rewrites with enough facts to judge. (Articles here are cleaned and segmented,
+not checked against their headlines.)
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def main() -> int:
         for cut in (0.2, 0.3, 0.4, 0.5, 0.6):
             print(f"  facts kept below {cut:.1f}: dev rewrites {np.mean(dev < cut):.3f}, "
                   f"same-event pairs {np.mean(independent < cut):.3f}")  # fmt: skip
-        chosen = max(c / 10 for c in range(1, 10) if np.mean(dev >= c / 10) >= 0.99)
+        chosen = max((c / 10 for c in range(1, 10) if len(dev) and np.mean(dev >= c / 10) >= 0.99), default=0.0)
         print(f"  largest tenth that keeps 0.99 of the dev rewrites: {chosen:.1f} "
               f"(packaged: {settings.classify.facts_kept})")  # fmt: skip
     if args.alternatives:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -12,13 +13,13 @@ from hypothesis import strategies as st
 from sourcetrace.records import Article
 from sourcetrace.stages.clean import (
     clean,
-    mentions_headline,
     merge_paragraph_counts,
     paragraph_counts,
     paragraph_key,
     parse_date,
     repeated_paragraphs,
 )
+from sourcetrace.stages.headline import mentions_headline
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = {p.name[:3]: p for p in (ROOT / "examples" / "seeds").glob("*.txt")}
@@ -329,6 +330,9 @@ def test_a_login_wall_on_many_pages_is_no_reprint_of_its_headline() -> None:
     ]
     repeated = repeated_paragraphs([*walls, *columns])
     assert clean(walls[0], repeated, walls[0].title).text == ""
+    # the headline repeated as the first line is not the text mentioning it
+    headed = [dataclasses.replace(w, text=f"{w.title}\n\n{w.text}") for w in walls]
+    assert clean(headed[0], repeated_paragraphs([*headed, *columns]), headed[0].title).text == ""
     assert clean(walls[0], repeated).text == "\n\n".join(wall)  # no headline to tell: taken for a reprint
     assert clean(columns[0], repeated, columns[0].title).text == "\n\n".join(column)
 
@@ -466,6 +470,11 @@ def test_paragraph_counts_merged_by_parts_equal_the_whole_collection() -> None:
         ("--------------------------------------------------------", "separator"),
         ("Police asked anyone with information to call 911 or email tips@police.example.org.", None),
         ("He reserved all rights to appeal, his lawyer said.", None),
+        ("Officials urged residents to check back for updates on the boil-water notice.", None),
+        ("Stay with her for more than an hour, the nurse was told.", None),
+        ("Contact with the reporter was lost on Monday, the editor said.", None),
+        ("Call 911 or email tips@police.example.org if you saw anything, police said.", None),
+        ("Copyright lawsuits against the two companies were filed in federal court on Monday by the authors.", None),
         ("The investigation is ongoing, and police asked anyone with information to call.", None),
     ],
 )
@@ -491,6 +500,10 @@ LOGIN_WALL = (
         (LOGIN_WALL, "Home", True),  # too short a headline to say anything
         (LOGIN_WALL, None, True),
         (LOGIN_WALL, "001_adc2484d8ab1cf3c", True),  # a file's name or an id is no headline
+        (LOGIN_WALL, "2016-03-14", True),  # nor a date
+        (LOGIN_WALL, "Page 2 of 3", True),
+        ("La dépêche du maire a été publiée.", "Dépêche du maire publiée", True),  # accents folded
+        (LOGIN_WALL, "普京 访问 平壤", True),  # a script without spaces between words: nothing to check
     ],
 )
 def test_a_page_must_mention_its_headline(text: str, headline: str | None, expected: bool) -> None:

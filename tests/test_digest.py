@@ -231,7 +231,7 @@ def test_story_page_and_report_show_the_digest_escaped(tmp_path, settings, model
     articles, _ = read_articles([SEEDS], settings.ingest)
     hostile = next(a for a in articles if a.id == seed("001"))
     articles.append(
-        dataclasses.replace(
+        dataclasses.replace(  # the title mentions the text ("Putin"): pages that never do are set aside
             hostile, id="copy<b>", title="<script>alert(1)</script> Putin visits", outlet="<i>Outlet</i>"
         )
     )

@@ -32,7 +32,8 @@ from .stages.candidates import (
     small_products,
 )
 from .stages.classify import classify, is_substantial
-from .stages.clean import NOT_THE_ARTICLE, clean, mentions_headline, merge_paragraph_counts, paragraph_counts
+from .stages.clean import clean, merge_paragraph_counts, paragraph_counts
+from .stages.headline import NOT_THE_ARTICLE, mentions_headline
 from .stages.ingest import read_articles
 from .stages.segment import segment
 from .stages.stories import cluster_stories
@@ -94,7 +95,9 @@ def scan(
 def prepare(
     articles: Sequence[Article], repeated: frozenset[str] = frozenset()
 ) -> tuple[list[Article], list[FileError]]:
-    """Stages 2-3 on raw articles: clean (rules, and ``repeated`` collection boilerplate) and segment."""
+    """Stages 2-3 on raw articles (as read: their titles are the headlines their files give): clean (rules, and
+    ``repeated`` collection boilerplate) and segment; set aside those with no text left or whose text never
+    mentions the headline."""
     prepared, errors = [], []
     for article in articles:
         headline = article.title  # as the file gives it, before cleaning may take one from the text

@@ -153,6 +153,8 @@ def evaluate_stories(
         cut = clusters(best[1])
         rows.append(_cluster_row("TF-IDF cosine, average linkage", cut, gold, f"best cut for this file: {best[1]:.2f}"))
     s = cluster_scores(pred, gold)
+    # every labelled article scored, those scan set aside (no text, not the article) as stories of their own
+    everyone = cluster_scores({**{k: ("set aside", k) for k in labels}, **pred}, dict(labels))
     reuse, within_share = _reuse_by_story(result.pairs, gold)
     return Evaluation(
         "stories",
@@ -161,6 +163,7 @@ def evaluate_stories(
             "bcubed_f1": s.bcubed_f1,
             "bcubed_precision": s.bcubed_precision,
             "bcubed_recall": s.bcubed_recall,
+            "bcubed_f1_all_labelled": everyone.bcubed_f1,
             "reuse_within_story_share": within_share,
         },
         [

@@ -130,7 +130,9 @@ def classify(
        ``reuse_strength`` or more), mostly in the same words (copy) or not (rewrite), and keeps its facts
        (:func:`facts_kept` at ``facts_kept`` or more);
     2. excerpt: a part is taken, beyond direct quotations: sentences of the reporter's own, linked nearly word for
-       word (``excerpt_score``; reports of one event share facts in their own words, not their sentences);
+       word (``excerpt_score``; reports of one event share facts in their own words, not their sentences). A pair
+       strong enough for step 1 that did not keep its facts comes here too: the sentences it took word for word
+       (a template's fixed lines, a shared paragraph) are still an excerpt;
     3. shared quotations: all that is shared is what someone said.
     """
     links = alignment.links

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..records import Article, Removal
+from .headline import REPRINT_HEADLINE_WORDS, mentions_headline
 
 # ---------------------------------------------------------------------------------------------------------------
 # Dates
@@ -213,8 +214,14 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int, bool], ...] = tuple(
         ),
         (
             "copyright notice",
-            r"^\(?(?:source:[^)]{0,80}?|tm\s+and\s+)?(?:©|\(c\)\s|copyright\b)|\ball\s+rights\s+reserved\.?\)?$"
-            r"|\bmay\s+not\s+be\s+(?:re)?published,?\s+broadcast",
+            r"^\(?(?:source:[^)]{0,80}?|tm\s+and\s+)?(?:©|\(c\)\s|copyright\s*(?:©|\(c\)|\d{4}|\.|$))",
+            _I,
+            30,
+        ),
+        # the long forms of wire copy: "... All Rights Reserved. This material may not be published, broadcast ..."
+        (
+            "copyright notice",
+            r"\ball\s+rights\s+reserved\.?\)?$|\bmay\s+not\s+be\s+(?:re)?published,?\s+broadcast",
             _I,
             60,
         ),
@@ -222,15 +229,16 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int, bool], ...] = tuple(
             "update notice",
             r"^this\s+(?:is\s+an?\s+)?(?:developing|breaking)\s+(?:news\s+)?story\b"
             r"|^this\s+story\s+(?:is\s+developing|will\s+be\s+updated|may\s+be\s+updated)"
-            r"|\bcheck\s+back\s+(?:later\s+|soon\s+)?for\s+(?:more\s+|the\s+latest\s+)?(?:updates|details|information)\b"
-            r"|^stay\s+with\s+\S+(?:\s+\S+){0,4}?\s+for\s+(?:more|the\s+latest|updates)\b",
+            r"|(?:^|[.!?]\s+)check\s+back\s+(?:later\s+|soon\s+)?for\s+(?:more\s+|the\s+latest\s+)?"
+            r"(?:updates|details|information)\b"
+            r"|^stay\s+with\s+\S+(?:\s+\S+){0,4}?\s+for\s+(?:more(?!\s+than)|the\s+latest|updates)\b",
             _I,
             25,
         ),
-        (
+        (  # a reporter's address or number, not reporting ("..., police said")
             "contact line",
-            r"^(?:contact|call|e-?mail|reach|write\s+to)\s+[^.]{0,80}?"
-            r"(?:[\w.+-]+@[\w-]+\.\w|\b(?:reporter|writer|editor|correspondent)\b)",
+            r"^(?!.*\b(?:said|says)\b)(?:contact|call|e-?mail|reach|write\s+to)\s+[^.]{0,80}?"
+            r"(?:[\w.+-]+@[\w-]+\.\w|\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4})",
             _I,
             30,
         ),
@@ -367,42 +375,6 @@ def _reads_as_boilerplate(line: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The page and its headline
-
-NOT_THE_ARTICLE = "a login wall, sign-up notice or other page furniture, not the article; check the file"
-_HEADLINE_WORD = re.compile(r"[^\W_]+")  # words and numbers; one of letters and digits (an id) counts as neither
-_FUNCTION_TEXT = (  # words too common to tie a text to its headline
-    "the and for with from that this was were are has have had after into over about his her its not but "
-    "who what when where will would could said says than then them they you your our out off all new how "
-    "why can may more most been being also just only now here there"
-)
-_FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
-MIN_HEADLINE_WORDS = 3  # a shorter headline (a site's name, "Home") says too little about the text
-REPRINT_HEADLINE_WORDS = 3  # headline words a text made only of repeated paragraphs must mention to be a reprint
-
-
-def mentions_headline(text: str, headline: str | None, least: int = 1) -> bool:
-    """Whether ``text`` mentions at least ``least`` words of the ``headline`` the file gives it (words compared by
-    their first three letters, so that "shot" finds "shooting"; numbers whole). A scraped page whose text names
-    nothing of its own headline holds something else: a login wall, a sign-up notice, a list of videos. Without a
-    headline of :data:`MIN_HEADLINE_WORDS` words or more there is nothing to check, and the text counts as the
-    article."""
-    words = _headline_words(headline or "")
-    return len(words) < MIN_HEADLINE_WORDS or len(words & _headline_words(text)) >= least
-
-
-def _headline_words(text: str) -> set[str]:
-    """Numbers whole, words of three letters or more by their first three (function words left out)."""
-    found = set()
-    for w in _HEADLINE_WORD.findall(text.casefold()):
-        if w.isdigit():
-            found.add(w)
-        elif w.isalpha() and len(w) >= 3 and w not in _FUNCTION_WORDS:
-            found.add(w[:3])
-    return found
-
-
-# ---------------------------------------------------------------------------------------------------------------
 # Cleaning
 
 _SPACE_RUN = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -447,7 +419,7 @@ def clean(article: Article, repeated: frozenset[str] = frozenset(), headline: st
     if (
         all(reasons)
         and any(why.startswith("repeated across") for why in reasons if why)
-        and mentions_headline(" ".join(lines), headline, least=REPRINT_HEADLINE_WORDS)
+        and mentions_headline(_without(lines, headline), headline, least=REPRINT_HEADLINE_WORDS)
     ):
         # nothing of its own besides text other articles carry too, and about its headline: a reprint, not
         # boilerplate around an article (a login wall carried by many pages may share a word with a headline by
@@ -494,9 +466,16 @@ def clean(article: Article, repeated: frozenset[str] = frozenset(), headline: st
 
 
 def clean_all(articles: Sequence[Article], min_articles: int = 3) -> list[Article]:
-    """Clean a collection, treating paragraphs that recur across ``min_articles`` articles as boilerplate."""
+    """Clean a collection (as read, each with the headline its file gives), treating paragraphs that recur across
+    ``min_articles`` articles as boilerplate."""
     repeated = repeated_paragraphs(articles, min_articles)
-    return [clean(article, repeated) for article in articles]
+    return [clean(article, repeated, article.title) for article in articles]
+
+
+def _without(lines: Sequence[str], headline: str | None) -> str:
+    """The lines but those that repeat the headline, joined: what the text says beside its headline."""
+    key = paragraph_key(headline) if headline else None
+    return " ".join(line for line in lines if paragraph_key(line) != key)
 
 
 def _judge(line: str) -> str | None:

@@ -1,0 +1,49 @@
+"""Part of stage 2: is a page's text the article its headline names?
+
+A scraped page can hold something else than its article: a login wall, a sign-up notice, a list of videos, under
+the headline of the article it should have held. Such a text names nothing of that headline. Words are compared by
+their first three letters ("shot" finds "shooting"), accents folded, numbers whole; a headline needs three words of
+letters for the test to say anything (a site's name, "Home", a date or an id say too little).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+NOT_THE_ARTICLE = "a login wall, sign-up notice or other page furniture, not the article; check the file"
+MIN_HEADLINE_WORDS = 3  # words of letters a headline needs for the test to say anything
+REPRINT_HEADLINE_WORDS = 3  # headline words a text made only of repeated paragraphs must mention to be a reprint
+
+_WORD = re.compile(r"[^\W_]+")  # words and numbers; one of letters and digits (an id) counts as neither
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # Thai, Lao, kana, CJK, Hangul
+_FUNCTION_TEXT = (  # words too common to tie a text to its headline
+    "the and for with from that this was were are has have had after into over about his her its not but "
+    "who what when where will would could said says than then them they you your our out off all new how "
+    "why can may more most been being also just only now here there"
+)
+_FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
+
+
+def mentions_headline(text: str, headline: str | None, least: int = 1) -> bool:
+    """Whether ``text`` mentions at least ``least`` words of the ``headline`` the file gives it. Without a headline
+    of :data:`MIN_HEADLINE_WORDS` words of letters, or in a script written without spaces between words, there is
+    nothing to check, and the text counts as the article."""
+    if not headline or _UNSPACED.search(headline):
+        return True
+    words = _words(headline)
+    if sum(not w.isdigit() for w in words) < MIN_HEADLINE_WORDS:
+        return True
+    return len(words & _words(text)) >= least
+
+
+def _words(text: str) -> set[str]:
+    """Numbers whole, words of three letters or more by their first three (accents folded, function words out)."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    found = set()
+    for w in _WORD.findall(folded):
+        if w.isdigit():
+            found.add(w)
+        elif w.isalpha() and len(w) >= 3 and w not in _FUNCTION_WORDS:
+            found.add(w[:3])
+    return found
