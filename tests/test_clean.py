@@ -496,13 +496,13 @@ LOGIN_WALL = (
         ("0:43 Homeless man found dead in Parkland; suspect arrested Pause", "Boy killed with machete", False),
         # a brief in its own words: "shooting" is "shot", by its first letters
         ("Police said the Wednesday afternoon shooting appears to be an accident.", "Kansas City girl shot", True),
-        ("Ryan Welch, 4, was killed at his home by a gun.", "Boy, 4, dies", True),  # a number is a word
+        ("Ryan Welch, 4, was killed at his home by a gun.", "Dalton boy, 4, dies after accident", True),  # a number
         (LOGIN_WALL, "Home", True),  # too short a headline to say anything
         (LOGIN_WALL, None, True),
         (LOGIN_WALL, "001_adc2484d8ab1cf3c", True),  # a file's name or an id is no headline
         (LOGIN_WALL, "2016-03-14", True),  # nor a date
         (LOGIN_WALL, "Page 2 of 3", True),
-        ("La dépêche du maire a été publiée.", "Dépêche du maire publiée", True),  # accents folded
+        ("La depeche du maire a ete publiee.", "Dépêche du maire publiée", True),  # accents folded
         (LOGIN_WALL, "普京 访问 平壤", True),  # a script without spaces between words: nothing to check
     ],
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 NOT_THE_ARTICLE = "a login wall, sign-up notice or other page furniture, not the article; check the file"
 MIN_HEADLINE_WORDS = 3  # words of letters a headline needs for the test to say anything
@@ -28,22 +29,30 @@ _FUNCTION_WORDS = frozenset(_FUNCTION_TEXT.split())
 def mentions_headline(text: str, headline: str | None, least: int = 1) -> bool:
     """Whether ``text`` mentions at least ``least`` words of the ``headline`` the file gives it. Without a headline
     of :data:`MIN_HEADLINE_WORDS` words of letters, or in a script written without spaces between words, there is
-    nothing to check, and the text counts as the article."""
+    nothing to check, and the text counts as the article. Reads the text only as far as it must: every article
+    passes through here."""
     if not headline or _UNSPACED.search(headline):
         return True
-    words = _words(headline)
+    words = set(_words(headline))
     if sum(not w.isdigit() for w in words) < MIN_HEADLINE_WORDS:
         return True
-    return len(words & _words(text)) >= least
-
-
-def _words(text: str) -> set[str]:
-    """Numbers whole, words of three letters or more by their first three (accents folded, function words out)."""
-    folded = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
-    found = set()
-    for w in _WORD.findall(folded):
-        if w.isdigit():
+    found: set[str] = set()
+    for w in _words(text):
+        if w in words:
             found.add(w)
+            if len(found) >= least:
+                return True
+    return False
+
+
+def _words(text: str) -> Iterator[str]:
+    """Numbers whole, words of three letters or more by their first three (accents folded, function words out)."""
+    text = text.casefold()
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    for match in _WORD.finditer(text):
+        w = match.group()
+        if w.isdigit():
+            yield w
         elif w.isalpha() and len(w) >= 3 and w not in _FUNCTION_WORDS:
-            found.add(w[:3])
-    return found
+            yield w[:3]
