@@ -3,9 +3,14 @@ followed through the scan's cascade with the packaged settings.
 
     python bench/rewrite_losses.py [--data ../shared/data]
 
-For every pair: lost to cleaning (an article left without text), never a candidate, dropped by the probes, aligned
-but below the reuse bar, or found; and beside each stage, how many of its pairs would reach the bar if aligned whole
-(what fixing that stage alone could bring back). Figures: docs/quality.md.
+For every pair: lost to cleaning (an article left without text), never a candidate, not aligned whole (its ordered
+coverage on static vectors below ``align.static_strength``), aligned but below the reuse bar, or found; and beside each
+stage, how many of its pairs would reach the bar if aligned whole (what fixing that stage alone could bring back).
+Then the quantiles of the coverage on static vectors of the pairs that reach the reuse bar aligned whole, from which
+``align.static_strength`` is chosen (about the 0.005 quantile, rounded), and those of the static cosine of their
+sentence pairs at the excerpt bar (``classify.excerpt_score``), from which ``align.near_static`` is (the 0.02
+quantile, rounded).
+Figures: docs/quality.md.
 """
 
 from __future__ import annotations
@@ -17,15 +22,16 @@ from pathlib import Path
 
 import numpy as np
 
-from sourcetrace.pipeline import Models, _cosines, _Embeddings, _probe_all, _static_view, featurise, relate
+from sourcetrace.pipeline import Models, _Embeddings, _plain_static, featurise, relate
 from sourcetrace.settings import Settings
+from sourcetrace.stages.align import jaccard_matrix, same_meaning, strength
 from sourcetrace.stages.candidates import Candidate, centre, find_candidates, mean_vector
 from sourcetrace.stages.ingest import read_articles
 from sourcetrace.stages.story_terms import Rarity, term_matrix
 
 ROOT = Path(__file__).resolve().parent.parent
 REUSE = ("copy", "rewrite", "excerpt")
-STAGES = ("cleaning", "candidates", "probes", "reuse bar", "found")
+STAGES = ("cleaning", "candidates", "static plan", "reuse bar", "found")
 
 
 def main() -> int:
@@ -48,25 +54,40 @@ def main() -> int:
     found = find_candidates(features.signatures, static, settings.candidates, quotes, terms)
     candidates = {(c.a, c.b): c for c in found}
     vectors = _Embeddings(Models.load(settings).sentence, prepared)
-    lost, whole = Counter(), Counter()
+    lost, whole, static_strengths, near_static = Counter(), Counter(), [], []
     for original, derived in gold:
         if original not in index or derived not in index:
             lost["cleaning"] += 1
             continue
         a, b = sorted((index[original], index[derived]))
         candidate = candidates.get((a, b))
-        view = _static_view(prepared[a], prepared[b], _cosines(static[a], static[b]), settings)
-        probed = _probe_all(prepared, [candidate or Candidate(a, b, 0, False)], [view], vectors, settings)[0]
+        plain = _plain_static(prepared, [Candidate(a, b, 0, False)], settings)
+        static_strengths.append(
+            strength(prepared[a].sentences, prepared[b].sentences, plain[a] @ plain[b].T, settings.align)[0]
+        )
+        planned = static_strengths[-1] >= settings.align.static_strength
         vectors.need(a, set(range(len(prepared[a].sentences))))
         vectors.need(b, set(range(len(prepared[b].sentences))))
         cosines = (vectors.matrix(a) @ vectors.matrix(b).T).astype(np.float32)
         reuse = relate(prepared[a], prepared[b], cosines, settings, keep_unrelated=True).relation in REUSE
-        stage = "candidates" if not candidate else "probes" if not probed else "found" if reuse else "reuse bar"
+        jaccard = jaccard_matrix(prepared[a].sentences, prepared[b].sentences)
+        near = same_meaning(cosines, jaccard, settings.align) >= settings.classify.excerpt_score
+        near_static.extend((plain[a] @ plain[b].T)[near].tolist())
+        stage = "candidates" if not candidate else "static plan" if not planned else "found" if reuse else "reuse bar"
         lost[stage] += 1
         whole[stage] += reuse
+        if not reuse:
+            static_strengths.pop()  # the bar is chosen on the pairs that reach the reuse bar aligned whole
     print(f"{len(gold)} pairs; where each one stops, and how many of those reach the reuse bar aligned whole")
     for stage in STAGES:
         print(f"  {stage:11s} {lost[stage]:4d}   reach the bar aligned whole: {whole[stage]}")
+    shares = (0.0, 0.005, 0.01, 0.02, 0.05)
+    values = np.quantile(static_strengths, shares)
+    quantiles = ", ".join(f"{q}: {v:.3f}" for q, v in zip(shares, values, strict=True))
+    print(f"coverage on static vectors of the {len(static_strengths)} pairs that reach the bar, quantiles: {quantiles}")
+    values = np.quantile(near_static, shares)
+    quantiles = ", ".join(f"{q}: {v:.3f}" for q, v in zip(shares, values, strict=True))
+    print(f"static cosine of the {len(near_static)} sentence pairs at the excerpt bar, quantiles: {quantiles}")
     return 0
 
 

@@ -258,9 +258,9 @@ def test_a_check_touches_a_shortlist_not_the_whole_collection(tmp_path, models, 
         loaded.extend(keys)
         return real_load(db, keys)
 
-    def counting_related(articles, static, candidates, *args, **kwargs):
+    def counting_related(articles, candidates, *args, **kwargs):
         aligned.append(len(candidates))
-        return real_related(articles, static, candidates, *args, **kwargs)
+        return real_related(articles, candidates, *args, **kwargs)
 
     work = {}
     with Store(tmp_path / "big.db", settings, models) as store:

@@ -14,24 +14,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from rapidfuzz.distance import Indel
+from rapidfuzz.process import cdist
 
 from .encoder import Encoder, SentenceEncoder, StaticEncoder
 from .records import Article, FileError, Pair, ScanResult
 from .report import divergence_dict
 from .settings import Settings
-from .stages.align import align, judge, same_meaning, word_jaccard, wording_similarity
+from .stages.align import align, judge, normalise, same_meaning, strength, word_jaccard
 from .stages.attribute import attribute_source
 from .stages.candidates import (
-    NEAR_COPY,
     Candidate,
     centre,
     find_candidates,
     mean_vector,
     minhash_signatures,
-    single,
     small_products,
 )
-from .stages.classify import classify, is_substantial
+from .stages.classify import classify, is_substantial, quotation_pairs
 from .stages.clean import clean, merge_paragraph_counts, paragraph_counts
 from .stages.headline import NOT_THE_ARTICLE, mentions_headline
 from .stages.ingest import read_articles
@@ -262,7 +262,7 @@ def analyse_features(
     models = models or Models.load(settings)
     start = timings.mark("load models", start)
     # 5.-8. align, classify, divergences, attribute
-    pairs = list(related_pairs(prepared, centred, candidates, models.sentence, settings, keep_unrelated, progress))
+    pairs = list(related_pairs(prepared, candidates, models.sentence, settings, keep_unrelated, progress))
     start = timings.mark("align", start)
     # 9. stories
     stories = cluster_stories(prepared, [p for p in pairs if p.relation], settings.stories, terms)
@@ -279,32 +279,29 @@ def release_freed_memory() -> None:
 
 def related_pairs(
     articles: Sequence[Article],
-    centred: Sequence[np.ndarray],
     candidates: Sequence[Candidate],
     encoder: Encoder,
     settings: Settings,
     keep_unrelated: bool,
     progress: Progress | None,
 ) -> Iterator[Pair]:
-    """Stages 5-8 for every candidate, in a cascade that keeps the transformer to the sentences that decide.
+    """Stages 5-8 for every candidate, keeping the transformer to the sentences that can change the verdict.
 
-    1. static view: the (centred) static cosine of every sentence pair; sentences in the same words are settled
-       exactly, by their wording, without the transformer;
-    2. probe: the transformer on each pair's strongest static matches only (mutual best partners); a pair whose
-       probes and same-wording sentences do not add up to two shared sentences or one shared quotation is
-       dropped: most candidates merely share a topic, and this is where they leave;
-    3. align the rest: the transformer on every sentence pair of both articles, then relate. What a pair that
-       reaches this step is called depends on the two articles alone: no static vector, centred on the
-       collection's mean, decides which of its sentence pairs are compared (a static gate made verdicts move when
-       unrelated articles were added).
-    Each sentence is encoded at most once, in batches, whichever pairs need it. ``centred``: the articles' static
-    vectors centred on the collection's mean (:func:`candidates.centre`), which discriminate better.
+    1. plan: the pair's static sentence vectors (as the static encoder gives them, not centred on the collection)
+       stand in for the transformer's in the pair's ordered coverage (:func:`align.strength`). A pair that reaches
+       ``static_strength`` this way could be a copy or rewrite and is aligned whole: the transformer on every
+       sentence pair of both articles. Any other pair can at most share sentences (an excerpt, a quotation), and
+       the transformer looks only at its sentence pairs whose static cosine is ``close_static`` or more; a pair
+       with none is unrelated and leaves here, as most candidates do: they merely share a topic;
+    2. align, classify, divergences, attribute (:func:`relate`).
+    Every step depends on the two articles alone, so a pair's verdict does not move when unrelated articles are
+    added to the collection. Each sentence is encoded at most once, in batches, whichever pairs need it.
     """
     vectors = _Embeddings(encoder, articles)
-    for start in range(0, len(candidates), BATCH):  # in batches: memory stays at a batch's static views
+    for start in range(0, len(candidates), BATCH):  # in batches: memory stays at a batch's static vectors
         batch = candidates[start : start + BATCH]
         with small_products():
-            pairs = _related_batch(articles, centred, batch, vectors, settings, keep_unrelated)
+            pairs = _related_batch(articles, batch, vectors, settings, keep_unrelated)
         yield from pairs
         if progress:
             progress("align", min(start + BATCH, len(candidates)), len(candidates))
@@ -312,136 +309,129 @@ def related_pairs(
 
 def _related_batch(
     articles: Sequence[Article],
-    centred: Sequence[np.ndarray],
     batch: Sequence[Candidate],
     vectors: _Embeddings,
     settings: Settings,
     keep_unrelated: bool,
 ) -> list[Pair]:
     # 1.
-    views = [_static_view(articles[c.a], articles[c.b], _cosines(centred[c.a], centred[c.b]), settings) for c in batch]
+    plain = _plain_static(articles, batch, settings)
+    closes = [plain[c.a] @ plain[c.b].T for c in batch]
+    whole = [
+        keep_unrelated or _could_be_rewrite(articles[c.a], articles[c.b], close, settings)
+        for c, close in zip(batch, closes, strict=True)
+    ]
+    probes = {
+        k: _probes(articles[c.a], articles[c.b], closes[k], settings.align.probes)
+        for k, c in enumerate(batch)
+        if whole[k] and not (keep_unrelated or c.vouched)
+    }
+    for k, cells in probes.items():
+        vectors.need(batch[k].a, {i for i, _ in cells})
+        vectors.need(batch[k].b, {j for _, j in cells})
+    for k, cells in probes.items():
+        whole[k] = _supported(articles[batch[k].a], articles[batch[k].b], batch[k], cells, vectors, settings)
+    plans = [
+        np.ones(close.shape, dtype=bool) if full else _shared_only(articles[c.a], articles[c.b], close, settings)
+        for c, close, full in zip(batch, closes, whole, strict=True)
+    ]
+    for c, worth in zip(batch, plans, strict=True):
+        if worth is not None:
+            rows, cols = np.nonzero(worth)
+            vectors.need(c.a, set(rows.tolist()))
+            vectors.need(c.b, set(cols.tolist()))
     # 2.
-    if not keep_unrelated:
-        keep = _probe_all(articles, batch, views, vectors, settings)
-        batch = [c for c, kept in zip(batch, keep, strict=True) if kept]
-        views = [v for v, kept in zip(views, keep, strict=True) if kept]
-    # 3.
-    for c in batch:
-        vectors.need(c.a, set(range(len(articles[c.a].sentences))))
-        vectors.need(c.b, set(range(len(articles[c.b].sentences))))
     pairs = []
-    for c in batch:
-        cosines = vectors.matrix(c.a) @ vectors.matrix(c.b).T
-        pair = relate(articles[c.a], articles[c.b], cosines.astype(np.float32), settings, keep_unrelated)
+    for c, worth in zip(batch, plans, strict=True):
+        if worth is None:
+            continue
+        cosines = (vectors.matrix(c.a) @ vectors.matrix(c.b).T).astype(np.float32)
+        cosines[~worth] = np.nan
+        pair = relate(articles[c.a], articles[c.b], cosines, settings, keep_unrelated)
         if pair is not None:
             pairs.append(pair)
     return pairs
 
 
-BATCH = 4096  # candidate pairs whose static views are held at once
+BATCH = 4096  # candidate pairs whose static vectors are held at once
 
 
-def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return single(a) @ single(b).T
+def _plain_static(articles: Sequence[Article], batch: Sequence[Candidate], settings: Settings) -> dict[int, np.ndarray]:
+    """The static sentence vectors of the batch's articles as the encoder gives them: a function of each sentence
+    alone (the scan's static vectors are centred on the collection's mean)."""
+    encoder = StaticEncoder.load(settings.model_dir)
+    needed = sorted({k for c in batch for k in (c.a, c.b)})
+    flat = encoder.encode([s.text for k in needed for s in articles[k].sentences])
+    bounds = np.cumsum([0] + [len(articles[k].sentences) for k in needed])
+    return {k: flat[bounds[n] : bounds[n + 1]] for n, k in enumerate(needed)}
 
 
-@dataclass
-class _StaticView:
-    close: np.ndarray  # static cosine of every sentence pair
-    same: np.ndarray  # wording similarity of the pairs in the same words, NaN elsewhere
-    gate: np.ndarray  # pairs worth the transformer: close enough, and not settled by their wording
+def _could_be_rewrite(a: Article, b: Article, close: np.ndarray, settings: Settings) -> bool:
+    """Whether the pair's ordered coverage, with static cosines in place of the transformer's, reaches
+    ``static_strength``."""
+    return strength(a.sentences, b.sentences, close, settings.align)[0] >= settings.align.static_strength
 
 
-def _static_view(a: Article, b: Article, close: np.ndarray, settings: Settings) -> _StaticView:
-    same = np.full(close.shape, np.nan, dtype=np.float32)
-    gate = close >= settings.align.static_gate
-    for i, j in zip(*np.nonzero(close >= NEAR_COPY), strict=True):
-        wording = wording_similarity(a.sentences[i].text, b.sentences[j].text)
-        if wording >= settings.align.verbatim_ratio:
-            same[i, j] = wording
-            gate[i, j] = False
-    return _StaticView(close, same, gate)
-
-
-def _probe_all(
-    articles: Sequence[Article],
-    candidates: Sequence[Candidate],
-    views: Sequence[_StaticView],
-    vectors: _Embeddings,
-    settings: Settings,
-) -> list[bool]:
-    """Which candidates could be more than a shared topic: together worth two shared sentences, or one shared
-    quotation.
-
-    A vouched-for candidate (:class:`candidates.Candidate`) stays: its articles share word shingles, or each is the
-    other's nearest by rare words, which a rewrite that rewords every sentence keeps. Sentences in the same words
-    count at once, one each. Then the transformer checks each pair's strongest static
-    matches (mutual best partners, at most ``probes``), in rounds over all pairs so that they are encoded in
-    batches; each adds its probability of saying the same thing (:func:`align.same_meaning`). A pair stays as soon
-    as its evidence adds up to two sentences at the match bar (``match_probability``; one for an article of one
-    sentence). A rewrite merges and splits its source's sentences, so that no single pair may reach the bar while
-    several come close: the evidence is graded, not counted.
-    """
-    enough, worth = [], []
-    for c, view in zip(candidates, views, strict=True):
-        same = [(int(i), int(j)) for i, j in zip(*np.nonzero(~np.isnan(view.same)), strict=True)]
-        substantial = _substantial(articles[c.a], articles[c.b], same)
-        enough.append(c.vouched or _enough(articles[c.a], articles[c.b], substantial))
-        worth.append(_shared_count(substantial))
-    probes = [_probes(view, settings.align.probes) for view in views]
-    undecided = [k for k, done in enumerate(enough) if not done]
-    for rank in range(settings.align.probes):
-        undecided = [k for k in undecided if rank < len(probes[k])]
-        for k in undecided:
-            i, j = probes[k][rank]
-            vectors.need(candidates[k].a, {i})
-            vectors.need(candidates[k].b, {j})
-        still = []
-        for k in undecided:
-            (i, j), c = probes[k][rank], candidates[k]
-            sa, sb = articles[c.a].sentences[i], articles[c.b].sentences[j]
-            if is_substantial(sa) and is_substantial(sb):
-                p = float(same_meaning(vectors.cosine(c.a, i, c.b, j), word_jaccard(sa.text, sb.text), settings.align))
-                quoted = bool(sa.quote_spans and sb.quote_spans)
-                worth[k] += p
-                bar = settings.align.match_probability
-                enough[k] = (quoted and p >= bar) or worth[k] >= _needed(articles[c.a], articles[c.b]) * bar
-            if not enough[k]:
-                still.append(k)
-        undecided = still
-    return enough
-
-
-def _probes(view: _StaticView, most: int) -> list[tuple[int, int]]:
-    """The strongest static matches: mutual best partners worth the transformer, best first."""
-    close = view.close
+def _probes(a: Article, b: Article, close: np.ndarray, most: int) -> list[tuple[int, int]]:
+    """The pair's strongest static matches: substantial sentences that are each other's best partner, best first."""
     if not close.size:
         return []
     best_b, best_a = close.argmax(axis=1), close.argmax(axis=0)
-    mutual = [(i, int(j)) for i, j in enumerate(best_b) if best_a[j] == i and view.gate[i, j]]
-    mutual.sort(key=lambda ij: -close[ij])
-    return mutual[:most]
+    substantial_a, substantial_b = _substantial(a), _substantial(b)
+    mutual = [(i, int(j)) for i, j in enumerate(best_b) if best_a[j] == i and substantial_a[i] and substantial_b[j]]
+    return sorted(mutual, key=lambda ij: -close[ij])[:most]
 
 
-def _substantial(a: Article, b: Article, shared: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    return [(i, j) for i, j in shared if is_substantial(a.sentences[i]) and is_substantial(b.sentences[j])]
+def _supported(
+    a: Article,
+    b: Article,
+    candidate: Candidate,
+    cells: Sequence[tuple[int, int]],
+    vectors: _Embeddings,
+    settings: Settings,
+) -> bool:
+    """Whether the transformer finds the probes (:func:`_probes`) worth two shared sentences (one for an article of
+    one sentence) or one shared quotation: each adds its probability of saying the same thing, so that a rewrite's
+    merged and split sentences add up."""
+    worth, bar = 0.0, settings.align.match_probability
+    for i, j in cells:
+        sa, sb = a.sentences[i], b.sentences[j]
+        p = float(
+            same_meaning(vectors.cosine(candidate.a, i, candidate.b, j), word_jaccard(sa.text, sb.text), settings.align)
+        )
+        worth += p
+        if (sa.quote_spans and sb.quote_spans and p >= bar) or worth >= min(
+            2, len(a.sentences), len(b.sentences)
+        ) * bar:
+            return True
+    return False
 
 
-def _shared_count(pairs: Sequence[tuple[int, int]]) -> float:
-    """Sentences shared, counted on the side where they are fewer (a merge links two sentences to one)."""
-    return float(min(len({i for i, _ in pairs}), len({j for _, j in pairs})))
+def _shared_only(a: Article, b: Article, close: np.ndarray, settings: Settings) -> np.ndarray | None:
+    """For a pair that is not aligned whole, the sentence pairs worth the transformer, or None when there are none.
+
+    Such a pair can still be an excerpt (two or more sentences linked nearly word for word: in the same wording, or
+    close enough in static vectors, ``near_static``) or share a quotation (:func:`classify.quotation_pairs`); its
+    other sentence pairs cannot change its verdict.
+    """
+    substantial = _substantial(a)[:, None] & _substantial(b)[None, :]
+    wording = cdist(
+        [normalise(s.text) for s in a.sentences],
+        [normalise(s.text) for s in b.sentences],
+        scorer=Indel.normalized_similarity,
+        score_cutoff=settings.align.verbatim_ratio,
+    )
+    taken = substantial & ((wording > 0) | (close >= settings.align.near_static))
+    rows, cols = np.nonzero(taken)
+    if min(len(set(rows.tolist())), len(set(cols.tolist()))) < settings.classify.min_excerpt_sentences:
+        taken[:] = False
+    worth = taken | (substantial & quotation_pairs(a.sentences, b.sentences, a.text, b.text))
+    return worth if worth.any() else None
 
 
-def _enough(a: Article, b: Article, substantial: Sequence[tuple[int, int]]) -> bool:
-    """Substantial sentences in the same words (:func:`_substantial`) that make the pair more than a topic: one
-    shared quotation, or as many as :func:`_needed`."""
-    quoted = any(a.sentences[i].quote_spans and b.sentences[j].quote_spans for i, j in substantial)
-    return quoted or _shared_count(substantial) >= _needed(a, b)
-
-
-def _needed(a: Article, b: Article) -> int:
-    """Shared sentences that make a pair more than a topic: two (an article of one sentence can share only one)."""
-    return min(2, len(a.sentences), len(b.sentences))
+def _substantial(article: Article) -> np.ndarray:
+    """Which sentences are long enough to be evidence of reuse (:func:`classify.is_substantial`)."""
+    return np.array([is_substantial(s) for s in article.sentences], dtype=bool)
 
 
 class _Embeddings:
@@ -471,6 +461,10 @@ class _Embeddings:
                 self._vectors[k][i] = self._by_text[text]
             self._pending = []
 
+    def cosine(self, a: int, i: int, b: int, j: int) -> float:
+        self._flush()
+        return float(self._vectors[a][i] @ self._vectors[b][j])
+
     def matrix(self, article: int) -> np.ndarray:
         """The article's sentence vectors: rows never asked for are zero."""
         self._flush()
@@ -478,10 +472,6 @@ class _Embeddings:
         for i, vector in self._vectors.get(article, {}).items():
             out[i] = vector
         return out
-
-    def cosine(self, a: int, i: int, b: int, j: int) -> float:
-        self._flush()
-        return float(self._vectors[a][i] @ self._vectors[b][j])
 
 
 _PENDING = np.zeros(0, dtype=np.float32)  # asked for, not yet encoded

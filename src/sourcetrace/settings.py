@@ -40,9 +40,10 @@ class AlignSettings:
     match_probability: float = 0.50
     link_probability: float = 0.70
     partial_cosine: float = 0.65
-    static_gate: float = 0.50
-    probes: int = 3
     verbatim_ratio: float = 0.90
+    static_strength: float = 0.25
+    near_static: float = 0.75
+    probes: int = 3
 
 
 @dataclass(frozen=True)

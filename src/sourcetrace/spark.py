@@ -13,7 +13,7 @@ shuffles, reduces and broadcasts, never a cross join and never a collect of the 
    nearest articles by document vector, exact, each task taking a block of rows against a broadcast matrix; the
    union is grouped by its first article;
 5.-8. each group is one partition, to which its articles are shuffled once, pickled; it runs the support test and
-   :func:`pipeline.related_pairs` with the collection's mean (the transformer loaded once per Python worker);
+   :func:`pipeline.related_pairs` (the transformer loaded once per Python worker);
 9. stories: each partition's story terms (made with its other features); the term matrix on the driver; links by
    blocks of rows against the broadcast matrix, raised by the pairs; distributed connected components; then the
    library's average-linkage cut of each component.
@@ -430,7 +430,7 @@ def _relate_group(
     encoder = SentenceEncoder.load(settings.model_dir, threads=1)
     index = {a.id: k for k, a in zip(ks, articles, strict=True)}
     by_id = {a.id: a for a in articles}
-    for pair in related_pairs(articles, centred, candidates, encoder, settings, False, None):
+    for pair in related_pairs(articles, candidates, encoder, settings, False, None):
         a, b = by_id[pair.a], by_id[pair.b]
         yield index[pair.a], index[pair.b], pair, [[link_dict(k, a, b) for k in p.links] for p in pair.passages]
 

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -28,8 +29,10 @@ MIN_WORDS = 4  # shorter sentences (headings, sign-offs, time stamps) link only 
 SHARED_RUN = 6  # words in a row that two independent reports rarely share
 
 
+@lru_cache(maxsize=1 << 17)
 def normalise(text: str) -> str:
-    """Fold case, quotes, dashes and spacing so that trivial edits do not count as rewording."""
+    """Fold case, quotes, dashes and spacing so that trivial edits do not count as rewording (remembered: a
+    sentence is compared with many others)."""
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).translate(_QUOTES)).strip().casefold()
 
 
@@ -97,10 +100,16 @@ def judge(a: str, b: str, cosine: float, settings: AlignSettings) -> Judgement:
     return Judgement(score, verbatim, same, similar, same and not is_contradiction(divergences), divergences)
 
 
+@lru_cache(maxsize=1 << 17)
+def word_set(text: str) -> frozenset[str]:
+    """The sentence's distinct words, case-folded (remembered: a sentence is compared with many others)."""
+    return frozenset(_WORD.findall(text.casefold()))
+
+
 def jaccard_matrix(a: Sequence[Sentence], b: Sequence[Sentence]) -> np.ndarray:
     """Word Jaccard of every sentence pair (len(a) x len(b)), from binary word-incidence matrices."""
-    words_a = [set(_WORD.findall(s.text.casefold())) for s in a]
-    words_b = [set(_WORD.findall(s.text.casefold())) for s in b]
+    words_a = [word_set(s.text) for s in a]
+    words_b = [word_set(s.text) for s in b]
     vocabulary = {w: k for k, w in enumerate(set().union(*words_a, *words_b))}
 
     def incidence(sets: list[set[str]]) -> np.ndarray:

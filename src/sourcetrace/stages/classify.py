@@ -18,7 +18,9 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz.distance import Indel
+from rapidfuzz.process import cdist
 
 from ..records import Alignment, Relation, Sentence, SentenceLink
 from ..settings import ClassifySettings
@@ -27,11 +29,17 @@ from .divergences.facts import sentence_facts
 
 _LETTERED = re.compile(r"\w*[^\W\d_]\w*")  # a word with a letter in it, not a bare number
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself)\b")
+QUOTE_WORDING = 0.85  # character similarity at which two quotations are the same words
 
 
 def is_substantial(sentence: Sentence) -> bool:
     """Long enough to count as evidence of reuse: headings, numbers and fragments ("Dr.", "7.") are not."""
-    return len(_LETTERED.findall(sentence.text)) >= MIN_WORDS
+    return _lettered(sentence.text) >= MIN_WORDS
+
+
+@lru_cache(maxsize=1 << 17)
+def _lettered(text: str) -> int:
+    return len(_LETTERED.findall(text))
 
 
 def _quoted(article_text: str, sentence: Sentence) -> list[str]:
@@ -44,14 +52,14 @@ def is_quote_link(link: SentenceLink, a: Sequence[Sentence], b: Sequence[Sentenc
     Two sentences that both speak in the first person outside quotation marks quote someone too: a memo, a letter
     or a statement set off as a block, which reports of one event quote as a matter of course.
     """
-    if _FIRST_PERSON.search(_strip(a_text, a[link.a])) and _FIRST_PERSON.search(_strip(b_text, b[link.b])):
+    if _first_person(a_text, a[link.a]) and _first_person(b_text, b[link.b]):
         return True
     qa, qb = _quoted(a_text, a[link.a]), _quoted(b_text, b[link.b])
     if not qa or not qb:  # one side quotes it, the other dropped the marks (or took the quotation whole)
         quoted, other = (qa, b[link.b]) if qa else (qb, a[link.a])
         whole = normalise(other.text)
-        return any(Indel.normalized_similarity(q, whole) >= 0.85 for q in quoted)
-    if not any(Indel.normalized_similarity(x, y) >= 0.85 for x in qa for y in qb):
+        return any(Indel.normalized_similarity(q, whole) >= QUOTE_WORDING for q in quoted)
+    if not any(Indel.normalized_similarity(x, y) >= QUOTE_WORDING for x in qa for y in qb):
         # mostly quotation on both sides, one speaker: two transcriptions (or translations) of what they said
         sa, sb = a[link.a], b[link.b]
         return sa.quote and sb.quote and sa.speaker is not None and sa.speaker == sb.speaker
@@ -59,6 +67,40 @@ def is_quote_link(link: SentenceLink, a: Sequence[Sentence], b: Sequence[Sentenc
     outside_a = normalise(_strip(a_text, a[link.a]))
     outside_b = normalise(_strip(b_text, b[link.b]))
     return Indel.normalized_similarity(outside_a, outside_b) < 0.8 or (a[link.a].quote and b[link.b].quote)
+
+
+def quotation_pairs(a: Sequence[Sentence], b: Sequence[Sentence], a_text: str, b_text: str) -> np.ndarray:
+    """Which sentence pairs (len(a) x len(b)) could be a quotation link (:func:`is_quote_link`) once linked: one
+    quotes in nearly the same words what the other quotes or says, both are mostly the words of one speaker, or
+    both speak in the first person outside quotation marks."""
+    out = np.zeros((len(a), len(b)), dtype=bool)
+    sides = ((a, a_text), (b, b_text))
+    quotes = [[(i, q) for i, s in enumerate(side) for q in _quoted(text, s)] for side, text in sides]
+    whole = [[normalise(s.text) for s in side] for side in (a, b)]
+    for (mine, theirs), flip in (((quotes[0], quotes[1]), False), ((quotes[1], quotes[0]), True)):
+        if not mine:
+            continue
+        rows = np.array([i for i, _ in mine])
+        texts = [q for _, q in mine]
+        targets = whole[0 if flip else 1] + [q for _, q in theirs]
+        owners = np.array(list(range(len(whole[0 if flip else 1]))) + [j for j, _ in theirs], dtype=np.int64)
+        close = cdist(texts, targets, scorer=Indel.normalized_similarity, score_cutoff=QUOTE_WORDING) > 0
+        for k, t in zip(*np.nonzero(close), strict=True):
+            i, j = int(rows[k]), int(owners[t])
+            out[(j, i) if flip else (i, j)] = True
+    first = [np.array([_first_person(text, s) for s in side], dtype=bool) for side, text in sides]
+    out |= first[0][:, None] & first[1][None, :]
+    speakers = [[s.speaker if s.quote else None for s in side] for side in (a, b)]
+    for i, who in enumerate(speakers[0]):
+        if who is not None:
+            out[i] |= np.array([who == other for other in speakers[1]], dtype=bool)
+    return out
+
+
+@lru_cache(maxsize=1 << 17)
+def _first_person(text: str, sentence: Sentence) -> bool:
+    """Whether the sentence speaks in the first person outside its quotation marks."""
+    return bool(_FIRST_PERSON.search(_strip(text, sentence)))
 
 
 def _strip(text: str, sentence: Sentence) -> str:

@@ -125,7 +125,7 @@ class Matching(Reading):
             if p.embeddings is not None:
                 known.update((s.text, p.embeddings[s.index]) for s in p.article.sentences)
         encoder = KnownVectors(models.sentence, known)
-        pairs = list(related_pairs(articles, vectors, candidates, encoder, settings, False, None))
+        pairs = list(related_pairs(articles, candidates, encoder, settings, False, None))
         return pairs, {a.id: a for a in articles}
 
     def _sentence_keys(self, static: np.ndarray, mean: np.ndarray) -> np.ndarray:
