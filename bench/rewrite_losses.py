@@ -3,8 +3,9 @@ followed through the scan's cascade with the packaged settings.
 
     python bench/rewrite_losses.py [--data ../shared/data]
 
-For every pair: lost to cleaning (an article left without text), never a candidate, not aligned whole (its ordered
-coverage on static vectors below ``align.static_strength``), aligned but below the reuse bar, or found; and beside each
+For every pair: lost to cleaning (an article left without text), never a candidate, not aligned whole by the static
+plan (its ordered coverage on static vectors below ``align.static_strength``, or not vouched for and its probes
+short), aligned but below the reuse bar, or found; and beside each
 stage, how many of its pairs would reach the bar if aligned whole (what fixing that stage alone could bring back).
 Then the quantiles of the coverage on static vectors of the pairs that reach the reuse bar aligned whole, from which
 ``align.static_strength`` is chosen (about the 0.005 quantile, rounded), and those of the static cosine of their
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sourcetrace.pipeline import Models, _Embeddings, _plain_static, featurise, relate
+from sourcetrace.pipeline import Models, _Embeddings, _plain_static, _probes, _supported, featurise, relate
 from sourcetrace.settings import Settings
 from sourcetrace.stages.align import jaccard_matrix, same_meaning, strength
 from sourcetrace.stages.candidates import Candidate, centre, find_candidates, mean_vector
@@ -61,23 +62,28 @@ def main() -> int:
             continue
         a, b = sorted((index[original], index[derived]))
         candidate = candidates.get((a, b))
-        plain = _plain_static(prepared, [Candidate(a, b, 0, False)], settings)
-        static_strengths.append(
-            strength(prepared[a].sentences, prepared[b].sentences, plain[a] @ plain[b].T, settings.align)[0]
-        )
-        planned = static_strengths[-1] >= settings.align.static_strength
+        pair = candidate or Candidate(a, b, 0, False)
+        plain = _plain_static(prepared, [pair], settings)
+        close = plain[a] @ plain[b].T
+        static = strength(prepared[a].sentences, prepared[b].sentences, close, settings.align)[0]
+        planned = static >= settings.align.static_strength
+        if planned and not pair.vouched:  # the probes, as the scan runs them
+            probes = _probes(prepared[a], prepared[b], close, settings.align.probes)
+            vectors.need(a, {i for i, _ in probes})
+            vectors.need(b, {j for _, j in probes})
+            planned = _supported(prepared[a], prepared[b], pair, probes, vectors, settings)
         vectors.need(a, set(range(len(prepared[a].sentences))))
         vectors.need(b, set(range(len(prepared[b].sentences))))
         cosines = (vectors.matrix(a) @ vectors.matrix(b).T).astype(np.float32)
         reuse = relate(prepared[a], prepared[b], cosines, settings, keep_unrelated=True).relation in REUSE
-        jaccard = jaccard_matrix(prepared[a].sentences, prepared[b].sentences)
-        near = same_meaning(cosines, jaccard, settings.align) >= settings.classify.excerpt_score
-        near_static.extend((plain[a] @ plain[b].T)[near].tolist())
         stage = "candidates" if not candidate else "static plan" if not planned else "found" if reuse else "reuse bar"
         lost[stage] += 1
         whole[stage] += reuse
-        if not reuse:
-            static_strengths.pop()  # the bar is chosen on the pairs that reach the reuse bar aligned whole
+        if reuse:  # the bars are chosen on the pairs that reach the reuse bar aligned whole
+            static_strengths.append(static)
+            jaccard = jaccard_matrix(prepared[a].sentences, prepared[b].sentences)
+            near = same_meaning(cosines, jaccard, settings.align) >= settings.classify.excerpt_score
+            near_static.extend(close[near].tolist())
     print(f"{len(gold)} pairs; where each one stops, and how many of those reach the reuse bar aligned whole")
     for stage in STAGES:
         print(f"  {stage:11s} {lost[stage]:4d}   reach the bar aligned whole: {whole[stage]}")

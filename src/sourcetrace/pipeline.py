@@ -289,13 +289,14 @@ def related_pairs(
 
     1. plan: the pair's static sentence vectors (as the static encoder gives them, not centred on the collection)
        stand in for the transformer's in the pair's ordered coverage (:func:`align.strength`). A pair that reaches
-       ``static_strength`` this way could be a copy or rewrite and is aligned whole: the transformer on every
-       sentence pair of both articles. Any other pair can at most share sentences (an excerpt, a quotation), and
-       the transformer looks only at its sentence pairs whose static cosine is ``close_static`` or more; a pair
-       with none is unrelated and leaves here, as most candidates do: they merely share a topic;
+       ``static_strength`` this way could be a copy or rewrite; it is aligned whole (the transformer on every
+       sentence pair of both articles) when it is vouched for (stage 4) or its probes add up (:func:`_supported`).
+       Any other pair can at most share sentences or quotations, and the transformer sees only the sentence pairs
+       that could make that so (:func:`_shared_only`); a pair with none leaves here, as most candidates do: they
+       merely share a topic;
     2. align, classify, divergences, attribute (:func:`relate`).
-    Every step depends on the two articles alone, so a pair's verdict does not move when unrelated articles are
-    added to the collection. Each sentence is encoded at most once, in batches, whichever pairs need it.
+    Every step but vouching (each article the other's nearest by rare words) depends on the two articles alone.
+    Each sentence is encoded at most once, in batches, whichever pairs need it.
     """
     vectors = _Embeddings(encoder, articles)
     for start in range(0, len(candidates), BATCH):  # in batches: memory stays at a batch's static vectors

@@ -60,6 +60,7 @@ def shared_run(a: str, b: str) -> int:
     return int(match.size)
 
 
+@lru_cache(maxsize=1 << 16)
 def lettered_words(text: str) -> int:
     """Number of words with a letter in them."""
     return len(_LETTERED.findall(text))
@@ -67,7 +68,7 @@ def lettered_words(text: str) -> int:
 
 def word_jaccard(a: str, b: str) -> float:
     """Share of the two sentences' distinct words (case-folded) that both use."""
-    wa, wb = set(_WORD.findall(a.casefold())), set(_WORD.findall(b.casefold()))
+    wa, wb = word_set(a), word_set(b)
     union = len(wa | wb)
     return len(wa & wb) / union if union else 0.0
 
@@ -100,7 +101,7 @@ def judge(a: str, b: str, cosine: float, settings: AlignSettings) -> Judgement:
     return Judgement(score, verbatim, same, similar, same and not is_contradiction(divergences), divergences)
 
 
-@lru_cache(maxsize=1 << 17)
+@lru_cache(maxsize=1 << 14)
 def word_set(text: str) -> frozenset[str]:
     """The sentence's distinct words, case-folded (remembered: a sentence is compared with many others)."""
     return frozenset(_WORD.findall(text.casefold()))

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 _WORD = re.compile(r"\w+")
 _SEED = 20240917  # fixed so that results do not depend on the run
-NEAR_COPY = 0.9  # static cosine above which two sentences may be in the same words (checked exactly later)
+NEAR_COPY = 0.9  # static cosine above which two quoting sentences count as a near copy of a quotation
 
 
 @dataclass(frozen=True, slots=True)

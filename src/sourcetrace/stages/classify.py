@@ -24,22 +24,16 @@ from rapidfuzz.process import cdist
 
 from ..records import Alignment, Relation, Sentence, SentenceLink
 from ..settings import ClassifySettings
-from .align import MIN_WORDS, normalise
+from .align import MIN_WORDS, lettered_words, normalise
 from .divergences.facts import sentence_facts
 
-_LETTERED = re.compile(r"\w*[^\W\d_]\w*")  # a word with a letter in it, not a bare number
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself)\b")
 QUOTE_WORDING = 0.85  # character similarity at which two quotations are the same words
 
 
 def is_substantial(sentence: Sentence) -> bool:
     """Long enough to count as evidence of reuse: headings, numbers and fragments ("Dr.", "7.") are not."""
-    return _lettered(sentence.text) >= MIN_WORDS
-
-
-@lru_cache(maxsize=1 << 17)
-def _lettered(text: str) -> int:
-    return len(_LETTERED.findall(text))
+    return lettered_words(sentence.text) >= MIN_WORDS
 
 
 def _quoted(article_text: str, sentence: Sentence) -> list[str]:
@@ -97,10 +91,14 @@ def quotation_pairs(a: Sequence[Sentence], b: Sequence[Sentence], a_text: str, b
     return out
 
 
-@lru_cache(maxsize=1 << 17)
 def _first_person(text: str, sentence: Sentence) -> bool:
     """Whether the sentence speaks in the first person outside its quotation marks."""
-    return bool(_FIRST_PERSON.search(_strip(text, sentence)))
+    return _speaks_first_person(_strip(text, sentence))
+
+
+@lru_cache(maxsize=1 << 14)
+def _speaks_first_person(words: str) -> bool:
+    return bool(_FIRST_PERSON.search(words))
 
 
 def _strip(text: str, sentence: Sentence) -> str:
