@@ -395,15 +395,13 @@ def _supported(
     one sentence) or one shared quotation: each adds its probability of saying the same thing, so that a rewrite's
     merged and split sentences add up."""
     worth, bar = 0.0, settings.align.match_probability
+    needed = min(2, len(a.sentences), len(b.sentences)) * bar
     for i, j in cells:
         sa, sb = a.sentences[i], b.sentences[j]
-        p = float(
-            same_meaning(vectors.cosine(candidate.a, i, candidate.b, j), word_jaccard(sa.text, sb.text), settings.align)
-        )
+        cosine = vectors.cosine(candidate.a, i, candidate.b, j)
+        p = float(same_meaning(cosine, word_jaccard(sa.text, sb.text), settings.align))
         worth += p
-        if (sa.quote_spans and sb.quote_spans and p >= bar) or worth >= min(
-            2, len(a.sentences), len(b.sentences)
-        ) * bar:
+        if (sa.quote_spans and sb.quote_spans and p >= bar) or worth >= needed:
             return True
     return False
 

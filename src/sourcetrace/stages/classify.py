@@ -67,38 +67,36 @@ def quotation_pairs(a: Sequence[Sentence], b: Sequence[Sentence], a_text: str, b
     """Which sentence pairs (len(a) x len(b)) could be a quotation link (:func:`is_quote_link`) once linked: one
     quotes in nearly the same words what the other quotes or says, both are mostly the words of one speaker, or
     both speak in the first person outside quotation marks."""
-    out = np.zeros((len(a), len(b)), dtype=bool)
-    sides = ((a, a_text), (b, b_text))
-    quotes = [[(i, q) for i, s in enumerate(side) for q in _quoted(text, s)] for side, text in sides]
-    whole = [[normalise(s.text) for s in side] for side in (a, b)]
-    for (mine, theirs), flip in (((quotes[0], quotes[1]), False), ((quotes[1], quotes[0]), True)):
-        if not mine:
-            continue
-        rows = np.array([i for i, _ in mine])
-        texts = [q for _, q in mine]
-        targets = whole[0 if flip else 1] + [q for _, q in theirs]
-        owners = np.array(list(range(len(whole[0 if flip else 1]))) + [j for j, _ in theirs], dtype=np.int64)
-        close = cdist(texts, targets, scorer=Indel.normalized_similarity, score_cutoff=QUOTE_WORDING) > 0
-        for k, t in zip(*np.nonzero(close), strict=True):
-            i, j = int(rows[k]), int(owners[t])
-            out[(j, i) if flip else (i, j)] = True
-    first = [np.array([_first_person(text, s) for s in side], dtype=bool) for side, text in sides]
+    out = _quoting(a, a_text, b, b_text) | _quoting(b, b_text, a, a_text).T
+    first = [np.array([_first_person(text, s) for s in side], dtype=bool) for side, text in ((a, a_text), (b, b_text))]
     out |= first[0][:, None] & first[1][None, :]
-    speakers = [[s.speaker if s.quote else None for s in side] for side in (a, b)]
-    for i, who in enumerate(speakers[0]):
-        if who is not None:
-            out[i] |= np.array([who == other for other in speakers[1]], dtype=bool)
+    for i, sa in enumerate(a):
+        if sa.quote and sa.speaker is not None:
+            out[i] |= np.array([sb.quote and sb.speaker == sa.speaker for sb in b], dtype=bool)
+    return out
+
+
+def _quoting(a: Sequence[Sentence], a_text: str, b: Sequence[Sentence], b_text: str) -> np.ndarray:
+    """Sentence pairs (len(a) x len(b)) where a quotation in A's sentence is, in nearly the same words, B's sentence
+    or a quotation in it."""
+    out = np.zeros((len(a), len(b)), dtype=bool)
+    mine = [(i, q) for i, s in enumerate(a) for q in _quoted(a_text, s)]
+    if not mine:
+        return out
+    theirs = [(j, normalise(s.text)) for j, s in enumerate(b)] + [
+        (j, q) for j, s in enumerate(b) for q in _quoted(b_text, s)
+    ]
+    close = cdist(
+        [q for _, q in mine], [t for _, t in theirs], scorer=Indel.normalized_similarity, score_cutoff=QUOTE_WORDING
+    )
+    for k, t in zip(*np.nonzero(close > 0), strict=True):
+        out[mine[k][0], theirs[t][0]] = True
     return out
 
 
 def _first_person(text: str, sentence: Sentence) -> bool:
     """Whether the sentence speaks in the first person outside its quotation marks."""
-    return _speaks_first_person(_strip(text, sentence))
-
-
-@lru_cache(maxsize=1 << 14)
-def _speaks_first_person(words: str) -> bool:
-    return bool(_FIRST_PERSON.search(words))
+    return bool(_FIRST_PERSON.search(_strip(text, sentence)))
 
 
 def _strip(text: str, sentence: Sentence) -> str:
