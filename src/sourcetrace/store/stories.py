@@ -136,6 +136,7 @@ class StoryUpdating(Matching):
             self._set_meta(db, "stories_generation", generation)
             self._set_meta(db, "story_updates", updates + 1)
             self._set_meta(db, "story_state", _fingerprint(self))
+            self._set_meta(db, "story_next", max([*story_of.values(), earlier.next - 1], default=0) + 1)
         mark(timings, "write", since)
         return stories
 
@@ -150,10 +151,11 @@ class StoryUpdating(Matching):
             groups.setdefault(label, []).append(n)
         ordered = sorted(groups.values(), key=lambda g: (-len(g), rows[g[0]][1]))  # rows are in id order
         size = Counter(earlier.story.values())
+        numbers = _numbers([[earlier.story_of_id.get(rows[n][1]) for n in group] for group in ordered], earlier.next)
         stories: list[Story] = []
         story_of: dict[int, int] = {}
         untitled: list[int] = []
-        for number, group in enumerate(ordered, start=1):
+        for number, group in zip(numbers, ordered, strict=True):
             before = {earlier.story.get(rows[n][0]) for n in group}
             old = before.pop() if len(before) == 1 else None
             label = earlier.labels.get(old) if old is not None and size[old] == len(group) else None
@@ -174,6 +176,23 @@ class StoryUpdating(Matching):
         return stories, story_of
 
 
+def _numbers(earlier: Sequence[Sequence[int | None]], first_new: int) -> list[int]:
+    """The number of each story (``earlier``: its articles' earlier story numbers, None for a new one; biggest
+    story first): a story carries on the earlier story most of its articles were in, unless a bigger one already
+    does (ties: the lower number); the others get numbers from ``first_new`` up, none given since the stories were
+    last worked out whole."""
+    taken: set[int] = set()
+    out: list[int] = []
+    for members in earlier:
+        counts = Counter(n for n in members if n is not None and n not in taken)
+        best = min(counts, key=lambda n: (-counts[n], n)) if counts else None
+        if best is None:
+            best, first_new = first_new, first_new + 1
+        taken.add(best)
+        out.append(best)
+    return out
+
+
 class _Earlier:
     """What the last update worked from, by article key: mentions and row digest, lower-case word counts, links,
     blocks, stories and their labels."""
@@ -185,6 +204,8 @@ class _Earlier:
         self.block: dict[int, int] = {}
         self.story: dict[int, int] = {}
         self.labels: dict[int, str] = {}
+        self.story_of_id: dict[str, int] = {}  # by article id: an article's new version carries its story on
+        self.next = 1  # the first story number never given
 
     @classmethod
     def empty(cls) -> _Earlier:
@@ -204,6 +225,11 @@ class _Earlier:
         for k, block, story in db.execute("SELECT article, block, story FROM story_blocks"):
             out.block[k], out.story[k] = block, story
         out.labels = {int(i[1:]): label for i, label in db.execute("SELECT id, label FROM stories")}
+        out.story_of_id = dict(
+            db.execute("SELECT a.id, b.story FROM story_blocks b JOIN articles a ON a.key = b.article")
+        )
+        given = max(out.story.values(), default=0) + 1
+        out.next = max(int(Matching._meta(db, "story_next", 1)), given)
         return out
 
     def given(self, row: dict[int, int], unchanged: np.ndarray) -> rules.Earlier:
