@@ -212,7 +212,13 @@ def test_story_command_from_a_scan_and_from_a_store(seeds_store):
     story = seeds_store.story_of(seed("001"))
     out = runner.invoke(main, ["story", story.id, "--db", str(seeds_store.path), "--format", "json"])
     assert out.exit_code == 0, out.output
-    assert json.loads(out.stdout)["reports"] == len(story.articles)
+    from_store = json.loads(out.stdout)
+    assert from_store["reports"] == len(story.articles)
+    # the store's digest is the scan's: its facts and diverging versions come off the pairs' sentence links
+    out = runner.invoke(main, ["story", seed("001"), str(SEEDS), "--format", "json"])
+    from_scan = json.loads(out.stdout)
+    assert from_scan["diverging"] and {s["kind"] for s in from_scan["carried"]} >= {"fact", "quotation"}
+    assert {**from_store, "story": None} == {**from_scan, "story": None}
     out = runner.invoke(main, ["story", "no-such-story", "--db", str(seeds_store.path)])
     assert out.exit_code == 1 and "no story or article 'no-such-story'" in out.output
     out = runner.invoke(main, ["story", "s1"])

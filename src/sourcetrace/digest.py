@@ -315,10 +315,10 @@ def _sentences(
 class StoryStore(Protocol):
     def article(self, article_id: str) -> Article | None: ...
 
-    def pairs_among(self, ids: Sequence[str]) -> list[Pair]: ...
+    def pairs_among(self, ids: Sequence[str], details: bool = False) -> list[Pair]: ...
 
 
 def store_digest(store: StoryStore, story: Story) -> Digest:
     """The digest of a stored story, read through the store's public methods."""
     articles = {a.id: a for a in (store.article(i) for i in story.articles) if a is not None}
-    return build_digest(story, articles, store.pairs_among(story.articles))
+    return build_digest(story, articles, store.pairs_among(story.articles, details=True))

@@ -151,8 +151,9 @@ class Reading(StoreBase):
             )
         return out
 
-    def pairs_among(self, ids: Sequence[str]) -> list[Pair]:
-        """Pairs whose two articles are both among the current ``ids`` (without passages and divergences)."""
+    def pairs_among(self, ids: Sequence[str], details: bool = False) -> list[Pair]:
+        """Pairs whose two articles are both among the current ``ids`` (with passages and divergences when
+        ``details``: a story's digest reads its shared facts and its diverging versions off them)."""
         wanted = set(ids)
         with self._read() as db:
             keys: list[int] = []
@@ -169,7 +170,7 @@ class Reading(StoreBase):
                     f"JOIN articles y ON y.key = p.b WHERE y.current = 1 AND p.a IN ({marks})",
                     chunk,
                 ).fetchall()
-            found = self._pairs_from_rows(db, [r for r in rows if r[3] in wanted], False)
+            found = self._pairs_from_rows(db, [r for r in rows if r[3] in wanted], details)
         return sorted(found, key=lambda p: (p.a, p.b))
 
     def titles(self, ids: Sequence[str]) -> dict[str, str | None]:

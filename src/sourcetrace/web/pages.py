@@ -186,7 +186,7 @@ def add_pages(
         story = store.story(story_id)
         if story is None:
             raise not_found(f"no story {story_id!r}")
-        pairs = store.pairs_among(story.articles)
+        pairs = store.pairs_among(story.articles, details=True)  # the digest reads their sentence links
         names = store.names(story.articles)
         links = web_links(request.scope.get("root_path", ""))
         # the articles once, for the digest and for the speakers on the graph's lines of shared quotations
