@@ -38,3 +38,13 @@ def test_the_earlier_date_outweighs_one_attribution_but_not_two():
     assert attribute_source(a, b, 0.5, 0.5, one)[0] == "a"
     source, reasons = attribute_source(a, b, 0.5, 0.5, two)
     assert source is None and any(r.startswith("a published earlier") for r in reasons)
+
+
+def test_what_the_other_article_says_elsewhere_was_not_dropped():
+    # B merged two of A's sentences: "told reporters" moved from one to the other, and A names Ukraine elsewhere
+    a = make_article("a", ["Putin praised the talks.", "He told reporters he saw possibilities in Ukraine."])
+    b = make_article("b", ["Putin praised the talks and told reporters he saw possibilities."])
+    moved = [_div("attribution", "added", None, "told reporters"), _div("name", "added", None, "Ukraine")]
+    assert attribute_source(a, b, 0.9, 0.9, moved) == (None, [])
+    c = make_article("c", ["Putin praised the talks and told journalists he saw possibilities."])
+    assert attribute_source(c, b, 0.9, 0.9, moved[:1])[0] == "b"  # c says it nowhere: dropped
