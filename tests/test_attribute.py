@@ -48,3 +48,12 @@ def test_what_the_other_article_says_elsewhere_was_not_dropped():
     assert attribute_source(a, b, 0.9, 0.9, moved) == (None, [])
     c = make_article("c", ["Putin praised the talks and told journalists he saw possibilities."])
     assert attribute_source(c, b, 0.9, 0.9, moved[:1])[0] == "b"  # c says it nowhere: dropped
+
+
+def test_an_attribution_to_a_source_the_other_names_anywhere_was_not_dropped():
+    a = make_article("a", ["The minister resigned, according to the BBC.", "Police said little."])
+    b = make_article("b", ["The minister resigned, she told the BBC.", "Police said little."])
+    reworded = [_div("attribution", "dropped", "according to the BBC", None)]
+    assert attribute_source(a, b, 0.9, 0.9, reworded) == (None, [])
+    unnamed = [_div("attribution", "dropped", "according to reports", None)]  # names no source: no evidence
+    assert attribute_source(a, make_article("c", ["The minister resigned."]), 0.9, 0.9, unnamed) == (None, [])

@@ -87,10 +87,25 @@ def attribute_source(
 
 
 def _said_by_both(d: Divergence, texts: dict[int, str]) -> bool:
-    """Whether what one sentence of the pair lacks is said elsewhere in its article (``texts``: casefolded, +1 = a)."""
+    """Whether what one sentence of the pair lacks is said elsewhere in its article (``texts``: casefolded, +1 = a).
+
+    An attribution is said when its article names the same source anywhere ("told the BBC" against "according to
+    the BBC"); one that names none ("according to reports") is no evidence either way.
+    """
     if d.change not in ("dropped", "added"):
         return False
     kept, lacking = (d.a_text, texts[-1]) if d.change == "dropped" else (d.b_text, texts[1])
     if not kept:
         return False
-    return re.search(rf"(?<!\w){re.escape(kept.casefold())}(?!\w)", lacking) is not None
+    words = [kept.casefold()]
+    if d.kind == "attribution":
+        words = [w for w in _WORD.findall(kept.casefold()) if w not in _ATTRIBUTING]
+    return all(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", lacking) for w in words)
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_ATTRIBUTING = frozenset(
+    """according to told tell tells said says say saying speaking speak spoke talking talked reported reports report
+    reporting stated states added wrote writes the a an in interview with statement from of per via on by as
+    latest new recent""".split()  # noqa: SIM905
+)
