@@ -6,7 +6,9 @@ Sharing people is not enough ("Putin meets Kim" happened more than once), so the
    order: the same weights whatever else the collection holds), compared by cosine;
 2. event terms: names, places, dates and numbers, weighted the same way, compared by cosine;
 3. shared material: a reported copy, rewrite or excerpt;
-4. publication dates: articles published far apart are not about the same event.
+4. publication dates: articles published far apart are not about the same event, unless a day one of them names
+   ("on Sunday", "the Dec. 27 shooting", resolved against its publication date) is a day the other names
+   (:mod:`.story_dates`): a follow-up weeks later tells the event it refers to.
 
 The first three give the probability that two articles report one event, from a logistic model fitted on the ECB+
 corpus (``bench/fit_stories.py``; settings ``[stories]``). Articles are linked where it reaches
@@ -30,6 +32,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..records import Article, Pair, Story
 from ..settings import StorySettings
+from .story_dates import days_meet, told_days
 from .story_terms import Rarity, term_vectors
 from .term_search import links_of, term_links
 
@@ -81,7 +84,8 @@ def cluster_stories(
     index = {a.id: k for k, a in enumerate(articles)}
     x = term_vectors(articles, settings, rarity or Rarity.load()) if terms is None else terms
     material = [(index[p.a], index[p.b], p.relation) for p in pairs]
-    found = cluster_labels(x, [a.date for a in articles], material, settings)
+    told = [told_days(a.text, a.date) for a in articles]
+    found = cluster_labels(x, [a.date for a in articles], material, settings, told=told)
     return name_stories(articles, found.labels)
 
 
@@ -117,12 +121,14 @@ def cluster_labels(
     material: Sequence[tuple[int, int, str | None]],
     settings: StorySettings,
     earlier: Earlier | None = None,
+    told: Sequence[frozenset[int]] | None = None,
 ) -> Clustering:
     """The stories of the rows of ``x`` (articles).
 
     ``material``: (row of A, row of B, relation) of the reported pairs. With ``earlier``, links are looked for
     only from the rows that changed, and only the blocks that changed are cut again; the labels are those of one
-    clustering of everything (tested).
+    clustering of everything (tested). ``told``: the days each row's text names (:func:`.story_dates.told_days`),
+    which lift the veto of far-apart publication dates where they meet (none given: the veto holds).
     """
     n = x.shape[0]
     threshold = link_evidence(settings)
@@ -136,7 +142,14 @@ def cluster_labels(
     edges = {ij: float(probability(v, 0.0, settings)) for ij, v in found.items()}
     edges.update(material_links(x, material, settings))
     # 4. far-apart publication dates veto a link
-    edges = {(i, j): v for (i, j), v in edges.items() if is_link(v, dates[i], dates[j], settings.link_probability)}
+    no_days: frozenset[int] = frozenset()
+    edges = {
+        (i, j): v
+        for (i, j), v in edges.items()
+        if is_link(
+            v, dates[i], dates[j], settings.link_probability, *((told[i], told[j]) if told else (no_days, no_days))
+        )
+    }
     if earlier is not None:
         edges.update(earlier.links)
     rows = np.array([i for i, _ in edges], dtype=np.int64)
@@ -159,7 +172,7 @@ def cluster_labels(
             inside.setdefault(int(block_of[i]), {})[(i, j)] = v
     for block in np.flatnonzero(todo).tolist():
         members = order[ends[block] - sizes[block] : ends[block]]
-        for group in cut_block(members, x, inside.get(block, {}), dates, settings):
+        for group in cut_block(members, x, inside.get(block, {}), dates, settings, told):
             labels[group] = next_label
             next_label += 1
     return Clustering(labels, block_of, edges)
@@ -197,10 +210,19 @@ def _ordered(i: int, j: int) -> tuple[int, int]:
     return (i, j) if i < j else (j, i)
 
 
-def is_link(evidence: float, date_a: str | None, date_b: str | None, threshold: float) -> bool:
-    """A probability that reaches the threshold links two articles, unless they were published far apart."""
+def is_link(
+    evidence: float,
+    date_a: str | None,
+    date_b: str | None,
+    threshold: float,
+    told_a: frozenset[int] = frozenset(),
+    told_b: frozenset[int] = frozenset(),
+) -> bool:
+    """A probability that reaches the threshold links two articles, unless they were published far apart and no day
+    one names (``told_a``, ``told_b``: :func:`.story_dates.told_days`) is a day the other names."""
     days = _days_apart(date_a, date_b)
-    return evidence >= threshold and not (days is not None and days > MAX_DAYS_APART)
+    far = days is not None and days > MAX_DAYS_APART and not days_meet(told_a, told_b)
+    return evidence >= threshold and not far
 
 
 def cut_block(
@@ -209,12 +231,14 @@ def cut_block(
     edges: Mapping[tuple[int, int], float],
     dates: Sequence[str | None],
     settings: StorySettings,
+    told: Sequence[frozenset[int]] | None = None,
 ) -> list[np.ndarray]:
     """The stories of one connected block of linked articles (``members``, sorted indexes), by average linkage on
     the probability that two articles report one event, cut where it falls below ``link_probability``.
 
     ``edges`` holds at least the links inside the block (with shared material counted); ``x`` and ``dates`` are
-    indexed like ``members``' values.
+    indexed like ``members``' values, and so is ``told`` (the days each text names, which lift the date veto
+    where they meet).
     """
     if len(members) <= 2 or len(members) > MAX_BLOCK:
         return [members]
@@ -225,7 +249,12 @@ def cut_block(
         if i in local and j in local:
             block_p[local[i], local[j]] = block_p[local[j], local[i]] = v
     days = np.array([_day(dates[m]) for m in members], dtype=np.float64)  # NaN: no date, which vetoes nothing
-    block_p[np.abs(days[:, None] - days[None, :]) > MAX_DAYS_APART] = 0.0
+    far = np.abs(days[:, None] - days[None, :]) > MAX_DAYS_APART
+    if told:
+        for a, b in zip(*np.nonzero(np.triu(far, k=1)), strict=True):
+            if days_meet(told[members[a]], told[members[b]]):
+                far[a, b] = far[b, a] = False
+    block_p[far] = 0.0
     condensed = np.clip(1.0 - block_p[np.triu_indices(len(members), k=1)], 0.0, 1.0)
     cut = fcluster(linkage(condensed, method="average"), t=1.0 - settings.link_probability, criterion="distance")
     return [members[cut == c] for c in np.unique(cut)]
