@@ -64,6 +64,7 @@ from sourcetrace.stages import stories as story_rules
 from sourcetrace.stages import story_terms, term_search
 from sourcetrace.stages.clean import RepeatedParagraphs, _reads_as_boilerplate, paragraph_lines
 from sourcetrace.stages.ingest import KINDS, _Found, _from_record, check_size, from_bytes, read_jsonl_stream
+from sourcetrace.stages.story_dates import told_days
 
 # the job's API; the session, the output and the report read back live in spark_io
 __all__ = ["SUMMARY", "TABLES", "SparkJobError", "load_report", "read_inputs", "session", "spark_scan"]
@@ -442,9 +443,11 @@ def _relate_group(
 def _stories(sc: Any, feats: Any, x: Any, pairs: Any, n: int, settings: Settings, partitions: int) -> list[Any]:
     """stories.cluster_stories with its links found by row blocks and its blocks as distributed components.
     ``x``: the broadcast term matrix (:func:`_term_matrix`)."""
-    stubs = [stub for _, stub in sorted(feats.mapValues(lambda f: _stub(f[0])).collect(), key=lambda r: r[0])]
+    found = sorted(feats.mapValues(lambda f: (_stub(f[0]), told_days(f[0].text, f[0].date))).collect())
+    stubs = [stub for _, (stub, _) in found]
     story = settings.stories
     dates = sc.broadcast([a.date for a in stubs])
+    told = sc.broadcast([days for _, (_, days) in found])
     terms = (
         sc.parallelize(range(0, n, TERM_ROWS), max(1, min(partitions, -(-n // TERM_ROWS))))
         .flatMap(
@@ -459,15 +462,19 @@ def _stories(sc: Any, feats: Any, x: Any, pairs: Any, n: int, settings: Settings
     )
     edges = terms.union(material).reduceByKey(max, partitions)
     limit = story.link_probability
-    edges = edges.filter(lambda e: story_rules.is_link(e[1], dates.value[e[0][0]], dates.value[e[0][1]], limit))
+    edges = edges.filter(
+        lambda e: story_rules.is_link(
+            e[1], dates.value[e[0][0]], dates.value[e[0][1]], limit, told.value[e[0][0]], told.value[e[0][1]]
+        )
+    )
     edges = edges.persist()
     roots = _connected_components(edges.keys(), partitions)
     inner = edges.map(lambda e: (e[0][0], e)).join(roots, partitions).map(lambda r: (r[1][1], r[1][0]))
     blocks = roots.map(lambda r: (r[1], r[0])).cogroup(inner, partitions)
     labels = np.arange(n)
-    for k, label in blocks.flatMap(lambda r: _cut(r[1][0], r[1][1], x.value, dates.value, story)).collect():
+    for k, label in blocks.flatMap(lambda r: _cut(r[1][0], r[1][1], x.value, dates.value, told.value, story)).collect():
         labels[k] = label
-    for broadcast in (x, dates):
+    for broadcast in (x, dates, told):
         broadcast.unpersist()
     edges.unpersist()
     return [(s.id, list(s.articles), s.label) for s in story_rules.name_stories(stubs, labels)]
@@ -502,9 +509,16 @@ def _stub(article: Article) -> Article:
     return Article(id=article.id, path="", text="", title=article.title, date=article.date, sentences=first)
 
 
-def _cut(members: Iterable[int], edges: Iterable[Any], x: Any, dates: list[str | None], story: Any) -> list[Any]:
+def _cut(
+    members: Iterable[int],
+    edges: Iterable[Any],
+    x: Any,
+    dates: list[str | None],
+    told: list[frozenset[int]],
+    story: Any,
+) -> list[Any]:
     """(k, label) for each member of one component, the label being the first k of its story."""
-    groups = story_rules.cut_block(np.array(sorted(members), dtype=np.int64), x, dict(edges), dates, story)
+    groups = story_rules.cut_block(np.array(sorted(members), dtype=np.int64), x, dict(edges), dates, story, told)
     return [(int(k), int(group[0])) for group in groups for k in group]
 
 

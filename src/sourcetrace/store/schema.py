@@ -6,7 +6,7 @@ Never edit a released entry: append one.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (
@@ -78,6 +78,13 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "CREATE TABLE story_links (a INTEGER NOT NULL, b INTEGER NOT NULL, probability REAL NOT NULL, "
             "PRIMARY KEY (a, b)) WITHOUT ROWID",
             "CREATE TABLE story_blocks (article INTEGER PRIMARY KEY, block INTEGER NOT NULL, story INTEGER NOT NULL)",
+        ],
+    ),
+    (
+        3,
+        [
+            # the days each article's text names (stages/story_dates.py), space-separated day numbers
+            "ALTER TABLE story_terms ADD COLUMN days TEXT NOT NULL DEFAULT ''",
         ],
     ),
 ]

@@ -24,6 +24,7 @@ import numpy as np
 from ..records import Article, Story
 from ..stages import stories as rules
 from ..stages import term_search
+from ..stages.story_dates import told_days
 from ..stages.story_terms import (
     MOST_WORDS,
     Mentions,
@@ -36,7 +37,7 @@ from ..stages.story_terms import (
 from .base import IN_LIMIT, chunks, mark
 from .matching import Matching
 
-STATE_VERSION = 1  # of what story_terms holds; a change (or other story settings) works everything out once
+STATE_VERSION = 2  # of what story_terms holds; a change (or other story settings) works everything out once
 
 
 class StoryUpdating(Matching):
@@ -67,6 +68,7 @@ class StoryUpdating(Matching):
         rarity = Rarity.load(self.settings.model_dir)
         for k in new:
             earlier.found[k] = (mentions(loaded[k], rarity), None)
+            earlier.days[k] = told_days(loaded[k].text, loaded[k].date)
         since = mark(timings, "mentions", since)
         words = Counter(earlier.words)
         for k in new:
@@ -84,7 +86,14 @@ class StoryUpdating(Matching):
         at = {r[1]: n for n, r in enumerate(rows)}
         material = [(at[p.a], at[p.b], p.relation) for p in pairs]
         clustering = (
-            rules.cluster_labels(x, dates, material, settings, earlier.given(row, unchanged) if fresh else None)
+            rules.cluster_labels(
+                x,
+                dates,
+                material,
+                settings,
+                earlier.given(row, unchanged) if fresh else None,
+                told=[earlier.days[k] for k in keys],
+            )
             if keys
             else rules.Clustering(np.zeros(0, np.int64), np.zeros(0, np.int64), {})
         )
@@ -99,10 +108,10 @@ class StoryUpdating(Matching):
                     db.execute(f"DELETE FROM {table}")
             db.executemany("DELETE FROM story_terms WHERE article = ?", [(k,) for k in gone])
             db.executemany(
-                "INSERT OR REPLACE INTO story_terms (article, names, openers, terms, words, digest) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO story_terms (article, names, openers, terms, words, digest, days) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (k, *_columns(earlier.found[k][0]), int(d))
+                    (k, *_columns(earlier.found[k][0]), int(d), " ".join(map(str, sorted(earlier.days[k]))))
                     for k, d, same in zip(keys, digests.view(np.int64), unchanged, strict=True)
                     if not same
                 ],
@@ -194,11 +203,12 @@ def _numbers(earlier: Sequence[Sequence[int | None]], first_new: int) -> list[in
 
 
 class _Earlier:
-    """What the last update worked from, by article key: mentions and row digest, lower-case word counts, links,
-    blocks, stories and their labels."""
+    """What the last update worked from, by article key: mentions and row digest, the days the text names,
+    lower-case word counts, links, blocks, stories and their labels."""
 
     def __init__(self) -> None:
         self.found: dict[int, tuple[Mentions, int | None]] = {}
+        self.days: dict[int, frozenset[int]] = {}
         self.words: dict[str, int] = {}
         self.links: list[tuple[int, int, float]] = []
         self.block: dict[int, int] = {}
@@ -214,12 +224,11 @@ class _Earlier:
     @classmethod
     def read(cls, db: sqlite3.Connection) -> _Earlier:
         out = cls()
-        out.found = {
-            k: (Mentions(names, openers, terms, words), digest)
-            for k, names, openers, terms, words, digest in db.execute(
-                "SELECT article, names, openers, terms, words, digest FROM story_terms"
-            )
-        }
+        for k, names, openers, terms, words, digest, days in db.execute(
+            "SELECT article, names, openers, terms, words, digest, days FROM story_terms"
+        ):
+            out.found[k] = (Mentions(names, openers, terms, words), digest)
+            out.days[k] = frozenset(map(int, days.split()))
         out.words = dict(db.execute("SELECT word, articles FROM story_words"))
         out.links = db.execute("SELECT a, b, probability FROM story_links").fetchall()
         for k, block, story in db.execute("SELECT article, block, story FROM story_blocks"):
