@@ -145,8 +145,9 @@ def test_ordered_chain_walks_back_to_each_rows_partner():
 
 
 def test_lone_weak_matches_link_only_in_a_pair_that_is_reuse():
-    sentences_a = [f"Sentence {k} of the first article tells its own part of the story." for k in range(4)]
-    sentences_b = [f"Sentence {k} of the second article tells another part of a story." for k in range(4)]
+    fruit = ("apples", "pears", "plums", "figs")
+    sentences_a = [f"A sentence on {k} of this article tells its own part of the story." for k in fruit]
+    sentences_b = [f"A sentence on {k} of that article tells another part of a story." for k in fruit]
     a, b = make_article("a", sentences_a), make_article("b", sentences_b)
     cos = np.full((4, 4), 0.1, dtype=np.float32)
     cos[1, 2] = 0.70  # a lone match between "related" (p >= 0.5) and "similar" (p >= 0.7)
@@ -154,3 +155,23 @@ def test_lone_weak_matches_link_only_in_a_pair_that_is_reuse():
     dense, _ = align(a.sentences, b.sentences, cos, SETTINGS, reuse_strength=0.0)
     assert (1, 2) not in {(k.a, k.b) for k in weak.links}
     assert (1, 2) in {(k.a, k.b) for k in dense.links}
+
+
+def test_sentences_of_one_template_with_other_facts_are_no_evidence_of_reuse():
+    # two crime briefs of one outlet: the same sentences, another event's ages, times, streets and hospital
+    brief = [
+        "A {age}-year-old boy was shot {day} afternoon in the {place} neighborhood on the Southwest Side.",
+        "He was walking at {time} p.m. in the {block} block of West {street} Street when he heard gunshots, "
+        "police said.",
+        "He was taken to {hospital} Hospital in good condition.",
+    ]
+    one = dict(age=16, day="Monday", place="Lawndale", time="4:35", block=3700, street="13th", hospital="Mount Sinai")
+    other = dict(age=13, day="Wednesday", place="Garfield", time="3:18", block=3500, street="16th", hospital="Stroger")
+    a = make_article("a", [s.format(**one) for s in brief])
+    b = make_article("b", [s.format(**other) for s in brief])
+    cos = np.diag(np.full(3, 0.92)).astype(np.float32)
+    alignment, _ = align(a.sentences, b.sentences, cos, SETTINGS)
+    assert alignment.strength < 0.1
+    # a retelling that changes one figure of three sentences still follows its source
+    c = make_article("c", [s.format(**{**one, "age": 17}) for s in brief])
+    assert align(a.sentences, c.sentences, cos, SETTINGS)[0].strength > 0.5

@@ -154,6 +154,16 @@ def ordered_chain(probability: np.ndarray, weights: np.ndarray) -> tuple[float, 
     return float(best[-1]), partners
 
 
+CONTRADICTION_ROUNDS = 3  # times the chain is found again without its sentence pairs of other facts
+
+
+def _other_facts(judgement: Judgement) -> bool:
+    """Two sentences that say the same thing (word for word or not) but with a number or a name changed."""
+    return judgement.related and any(
+        d.kind in ("number", "name") and d.change == "changed" for d in judgement.divergences
+    )
+
+
 def align(
     a: Sequence[Sentence],
     b: Sequence[Sentence],
@@ -183,8 +193,16 @@ def align(
         return judged[(i, j)]
 
     sim = np.nan_to_num(cosines, nan=0.0)
-    # 1.
-    pair_strength, chain = strength(a, b, sim, settings)
+    # 1. (a chain's sentence pair that says the same but with another number or name is no evidence: the same
+    # template filled with another event's facts; the chain is found again without it)
+    graded = sim.copy()
+    pair_strength, chain = strength(a, b, graded, settings)
+    for _ in range(CONTRADICTION_ROUNDS):
+        contradicted = [(i, j) for i, j in chain if _other_facts(verdict(i, j))]
+        if not contradicted:
+            break
+        graded[tuple(np.array(contradicted).T)] = 0.0
+        pair_strength, chain = strength(a, b, graded, settings)
     related = {(i, j) for i, j in chain if not np.isnan(cosines[i, j]) and verdict(i, j).related}
     dense = pair_strength >= reuse_strength
     chosen = {link for link in related if dense or verdict(*link).similar or _in_a_run(link, related)}
