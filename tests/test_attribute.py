@@ -57,3 +57,15 @@ def test_an_attribution_to_a_source_the_other_names_anywhere_was_not_dropped():
     assert attribute_source(a, b, 0.9, 0.9, reworded) == (None, [])
     unnamed = [_div("attribution", "dropped", "according to reports", None)]  # names no source: no evidence
     assert attribute_source(a, make_article("c", ["The minister resigned."]), 0.9, 0.9, unnamed) == (None, [])
+
+
+def test_a_number_inside_a_longer_one_or_a_possessive_source_is_matched_whole():
+    a = make_article("a", ["5 people died, CNN’s Anderson said.", "The count rose to 5,000 by 12:30."])
+    b = make_article("b", ["People died.", "The count rose to 5,000 by 12:30, as CNN's Anderson reported."])
+    dropped = [_div("number", "dropped", "5", None), _div("number", "dropped", "12", None)]
+    source, reasons = attribute_source(a, b, 0.9, 0.9, dropped)
+    assert source == "a" and "“5”, “12”" in reasons[0]  # b says 5,000 and 12:30, not 5 or 12
+    assert attribute_source(a, b, 0.9, 0.9, [_div("attribution", "dropped", "CNN’s Anderson said", None)]) == (
+        None,
+        [],
+    )

@@ -126,7 +126,9 @@ def test_stories_after_adds_in_batches_and_new_versions_are_those_of_a_rebuild(
         with store._write() as db:
             db.execute("DELETE FROM meta WHERE key = 'story_state'")
         counted.update(mentions=0)
-        assert store.update_stories() == expected and counted["mentions"] == store.count()  # numbered afresh
+        again = store.update_stories()
+        assert grouped(again) == grouped(expected) and counted["mentions"] == store.count()
+        assert [s.id for s in again] == [s.id for s in stories]  # the stories keep their ids
 
 
 def test_seeds_added_one_at_a_time_then_a_new_version_give_the_stories_of_scan(tmp_path, settings, models, counted):
@@ -197,3 +199,10 @@ def test_what_the_whole_collection_settles_is_worked_out_again(tmp_path, setting
             (("q",), "s5"),
             (("r",), "s6"),
         ]
+
+
+def test_an_earlier_story_number_goes_to_the_story_holding_most_of_its_articles():
+    # biggest first: 22 articles with 2 of the old s1, then 8 with the other 8 of s1: the 8 carry s1 on
+    assert store_stories._numbers([[1, 1] + [None] * 20, [1] * 8], 5) == [5, 1]
+    # a merge of s2 (3 articles) and s1 (2) carries s2 on; s1 goes to what is left of it, if anything
+    assert store_stories._numbers([[2, 2, 2, 1, 1], [1], [None]], 3) == [2, 1, 3]

@@ -64,7 +64,7 @@ from sourcetrace.stages import stories as story_rules
 from sourcetrace.stages import story_terms, term_search
 from sourcetrace.stages.clean import RepeatedParagraphs, _reads_as_boilerplate, paragraph_lines
 from sourcetrace.stages.ingest import KINDS, _Found, _from_record, check_size, from_bytes, read_jsonl_stream
-from sourcetrace.stages.story_dates import told_days
+from sourcetrace.stages.story_dates import Days, told_days
 
 # the job's API; the session, the output and the report read back live in spark_io
 __all__ = ["SUMMARY", "TABLES", "SparkJobError", "load_report", "read_inputs", "session", "spark_scan"]
@@ -443,7 +443,9 @@ def _relate_group(
 def _stories(sc: Any, feats: Any, x: Any, pairs: Any, n: int, settings: Settings, partitions: int) -> list[Any]:
     """stories.cluster_stories with its links found by row blocks and its blocks as distributed components.
     ``x``: the broadcast term matrix (:func:`_term_matrix`)."""
-    found = sorted(feats.mapValues(lambda f: (_stub(f[0]), told_days(f[0].text, f[0].date))).collect())
+    found = sorted(
+        feats.mapValues(lambda f: (_stub(f[0]), told_days(f[0].text, f[0].date))).collect(), key=lambda r: r[0]
+    )
     stubs = [stub for _, (stub, _) in found]
     story = settings.stories
     dates = sc.broadcast([a.date for a in stubs])
@@ -514,7 +516,7 @@ def _cut(
     edges: Iterable[Any],
     x: Any,
     dates: list[str | None],
-    told: list[frozenset[int]],
+    told: list[Days],
     story: Any,
 ) -> list[Any]:
     """(k, label) for each member of one component, the label being the first k of its story."""

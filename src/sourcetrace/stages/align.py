@@ -195,14 +195,18 @@ def align(
     sim = np.nan_to_num(cosines, nan=0.0)
     # 1. (a chain's sentence pair that says the same but with another number or name is no evidence: the same
     # template filled with another event's facts; the chain is found again without it)
-    graded = sim.copy()
-    pair_strength, chain = strength(a, b, graded, settings)
+    probability = same_meaning(sim, jaccard_matrix(a, b), settings)
+    pair_strength, chain = chain_strength(a, b, probability)
     for _ in range(CONTRADICTION_ROUNDS):
-        contradicted = [(i, j) for i, j in chain if _other_facts(verdict(i, j))]
+        contradicted = [
+            (i, j)
+            for i, j in chain
+            if probability[i, j] > 0 and not np.isnan(cosines[i, j]) and _other_facts(verdict(i, j))
+        ]
         if not contradicted:
             break
-        graded[tuple(np.array(contradicted).T)] = 0.0
-        pair_strength, chain = strength(a, b, graded, settings)
+        probability[tuple(np.array(contradicted).T)] = 0.0
+        pair_strength, chain = chain_strength(a, b, probability)
     related = {(i, j) for i, j in chain if not np.isnan(cosines[i, j]) and verdict(i, j).related}
     dense = pair_strength >= reuse_strength
     chosen = {link for link in related if dense or verdict(*link).similar or _in_a_run(link, related)}
@@ -260,7 +264,13 @@ def strength(
     Sentences count by their characters outside quotations: what someone said is shared by independent reports
     of one event as a matter of course, so it is no evidence that one report took from the other.
     """
-    probability = same_meaning(cosines, jaccard_matrix(a, b), settings)
+    return chain_strength(a, b, same_meaning(cosines, jaccard_matrix(a, b), settings))
+
+
+def chain_strength(
+    a: Sequence[Sentence], b: Sequence[Sentence], probability: np.ndarray
+) -> tuple[float, list[tuple[int, int]]]:
+    """:func:`strength` given each sentence pair's probability of saying the same thing (len(a) x len(b))."""
     own_a, own_b = (np.array([unquoted_chars(s) for s in side], dtype=np.float64) for side in (a, b))
     if not own_a.sum() or not own_b.sum():
         return 0.0, []

@@ -3,8 +3,8 @@
 Each kind of evidence votes for one side with a weight; the side with a clear lead is named the source.
 When the votes tie or nearly tie, the source is ``None``: we would rather say "undecided" than guess.
 
-1. dates: the earlier publication date (weight 4: a text cannot copy one published after it, so only evidence as
-   strong the other way, two attributions kept against it, or both 3. and 4., leaves the pair undecided);
+1. dates: the earlier publication date (weight 4: a text cannot copy one published after it; evidence of 3 or more
+   the other way, such as an attribution kept against it and one specific more, leaves the pair undecided);
 2. attribution: the side that keeps an attribution ("told AFP") the other dropped (weight 2 each, max 4);
 3. specificity: the side that has numbers and names the other dropped (weight 1; 2 when it has two or more
    distinct ones more than the other: a rewrite or condensation loses specifics);
@@ -15,7 +15,6 @@ When the votes tie or nearly tie, the source is ``None``: we would rather say "u
 A divergence is found between two aligned sentences; what one of them lacks counts as dropped only when the other
 article says it nowhere (a text that merges two sentences of its source moves "told reporters" from one to the
 other: neither side dropped it).
-4. containment: the side that holds most of the other while the other holds less of it (weight 1).
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ def attribute_source(
 ) -> tuple[str | None, list[str]]:
     """Return the id of the likely source (or None) and the reasons that favour it."""
     votes: list[tuple[int, int, str]] = []  # (side: +1 = a, -1 = b, weight, reason)
-    texts = {1: a.text.casefold(), -1: b.text.casefold()}
+    texts = {1: _plain(a.text), -1: _plain(b.text)}
     divergences = [d for d in divergences if not _said_by_both(d, texts)]
 
     # 1. dates
@@ -97,13 +96,19 @@ def _said_by_both(d: Divergence, texts: dict[int, str]) -> bool:
     kept, lacking = (d.a_text, texts[-1]) if d.change == "dropped" else (d.b_text, texts[1])
     if not kept:
         return False
-    words = [kept.casefold()]
-    if d.kind == "attribution":
-        words = [w for w in _WORD.findall(kept.casefold()) if w not in _ATTRIBUTING]
-    return all(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", lacking) for w in words)
+    words = [_plain(kept)]
+    if d.kind == "attribution":  # the source's words, without a possessive ("CNN's" is said where "CNN" is)
+        words = [w.removesuffix("'s") for w in _WORD.findall(_plain(kept)) if w not in _ATTRIBUTING]
+    # whole words; a number not inside a longer one ("5" is not said by "5,000" or "12" by "12:30")
+    return all(re.search(rf"(?<![\w.,:]){re.escape(w)}(?!\w|[.,:]\d)", lacking) for w in words)
 
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+def _plain(text: str) -> str:
+    """Casefolded, with typographic apostrophes made plain."""
+    return text.casefold().replace("’", "'")
+
+
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _ATTRIBUTING = frozenset(
     """according to told tell tells said says say saying speaking speak spoke talking talked reported reports report
     reporting stated states added wrote writes the a an in interview with statement from of per via on by as

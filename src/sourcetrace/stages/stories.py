@@ -32,7 +32,7 @@ from scipy.sparse.csgraph import connected_components
 
 from ..records import Article, Pair, Story
 from ..settings import StorySettings
-from .story_dates import days_meet, told_days
+from .story_dates import NO_DAYS, Days, days_meet, meeting_pairs, told_days
 from .story_terms import Rarity, term_vectors
 from .term_search import links_of, term_links
 
@@ -121,13 +121,13 @@ def cluster_labels(
     material: Sequence[tuple[int, int, str | None]],
     settings: StorySettings,
     earlier: Earlier | None = None,
-    told: Sequence[frozenset[int]] | None = None,
+    told: Sequence[Days] | None = None,
 ) -> Clustering:
     """The stories of the rows of ``x`` (articles).
 
     ``material``: (row of A, row of B, relation) of the reported pairs. With ``earlier``, links are looked for
     only from the rows that changed, and only the blocks that changed are cut again; the labels are those of one
-    clustering of everything (tested). ``told``: the days each row's text names (:func:`.story_dates.told_days`),
+    clustering of everything (tested). ``told``: the days each row's text tells (:func:`.story_dates.told_days`),
     which lift the veto of far-apart publication dates where they meet (none given: the veto holds).
     """
     n = x.shape[0]
@@ -142,13 +142,10 @@ def cluster_labels(
     edges = {ij: float(probability(v, 0.0, settings)) for ij, v in found.items()}
     edges.update(material_links(x, material, settings))
     # 4. far-apart publication dates veto a link
-    no_days: frozenset[int] = frozenset()
     edges = {
         (i, j): v
         for (i, j), v in edges.items()
-        if is_link(
-            v, dates[i], dates[j], settings.link_probability, *((told[i], told[j]) if told else (no_days, no_days))
-        )
+        if is_link(v, dates[i], dates[j], settings.link_probability, *((told[i], told[j]) if told else (NO_DAYS,) * 2))
     }
     if earlier is not None:
         edges.update(earlier.links)
@@ -215,11 +212,11 @@ def is_link(
     date_a: str | None,
     date_b: str | None,
     threshold: float,
-    told_a: frozenset[int] = frozenset(),
-    told_b: frozenset[int] = frozenset(),
+    told_a: Days = NO_DAYS,
+    told_b: Days = NO_DAYS,
 ) -> bool:
     """A probability that reaches the threshold links two articles, unless they were published far apart and no day
-    one names (``told_a``, ``told_b``: :func:`.story_dates.told_days`) is a day the other names."""
+    one names is one of the other's own days (``told_a``, ``told_b``: :func:`.story_dates.days_meet`)."""
     days = _days_apart(date_a, date_b)
     far = days is not None and days > MAX_DAYS_APART and not days_meet(told_a, told_b)
     return evidence >= threshold and not far
@@ -231,13 +228,13 @@ def cut_block(
     edges: Mapping[tuple[int, int], float],
     dates: Sequence[str | None],
     settings: StorySettings,
-    told: Sequence[frozenset[int]] | None = None,
+    told: Sequence[Days] | None = None,
 ) -> list[np.ndarray]:
     """The stories of one connected block of linked articles (``members``, sorted indexes), by average linkage on
     the probability that two articles report one event, cut where it falls below ``link_probability``.
 
     ``edges`` holds at least the links inside the block (with shared material counted); ``x`` and ``dates`` are
-    indexed like ``members``' values, and so is ``told`` (the days each text names, which lift the date veto
+    indexed like ``members``' values, and so is ``told`` (the days each text tells, which lift the date veto
     where they meet).
     """
     if len(members) <= 2 or len(members) > MAX_BLOCK:
@@ -251,9 +248,8 @@ def cut_block(
     days = np.array([_day(dates[m]) for m in members], dtype=np.float64)  # NaN: no date, which vetoes nothing
     far = np.abs(days[:, None] - days[None, :]) > MAX_DAYS_APART
     if told:
-        for a, b in zip(*np.nonzero(np.triu(far, k=1)), strict=True):
-            if days_meet(told[members[a]], told[members[b]]):
-                far[a, b] = far[b, a] = False
+        for a, b in meeting_pairs([told[m] for m in members]):
+            far[a, b] = far[b, a] = False
     block_p[far] = 0.0
     condensed = np.clip(1.0 - block_p[np.triu_indices(len(members), k=1)], 0.0, 1.0)
     cut = fcluster(linkage(condensed, method="average"), t=1.0 - settings.link_probability, criterion="distance")

@@ -198,7 +198,7 @@ class Reading(StoreBase):
         return dict(self._db().execute(f"SELECT p.relation, count(*) {sql} GROUP BY p.relation", args).fetchall())
 
     def stories(self, offset: int = 0, limit: int | None = 50, min_articles: int = 1) -> list[Story]:
-        """Stories of the current articles, largest first (ids are positions: they change when stories are redone)."""
+        """Stories of the current articles, largest first (a story keeps its id as articles are added: store.md)."""
         with self._read() as db:
             rows = db.execute(
                 "SELECT s.id, s.label, group_concat(a.id, char(31)) FROM stories s "

@@ -83,7 +83,7 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     (
         3,
         [
-            # the days each article's text names (stages/story_dates.py), space-separated day numbers
+            # the days each article tells (stages/story_dates.py): its own days, ";", the dates it names
             "ALTER TABLE story_terms ADD COLUMN days TEXT NOT NULL DEFAULT ''",
         ],
     ),

@@ -23,8 +23,8 @@ import numpy as np
 
 from ..records import Article, Story
 from ..stages import stories as rules
-from ..stages import term_search
-from ..stages.story_dates import told_days
+from ..stages import story_dates, term_search
+from ..stages.story_dates import Days, told_days
 from ..stages.story_terms import (
     MOST_WORDS,
     Mentions,
@@ -58,7 +58,7 @@ class StoryUpdating(Matching):
             fresh = self._meta(db, "story_state") == _fingerprint(self)
             rows = db.execute("SELECT key, id, title, date FROM articles WHERE current = 1 ORDER BY id").fetchall()
             keys = [r[0] for r in rows]
-            earlier = _Earlier.read(db) if fresh else _Earlier.empty()
+            earlier = _Earlier.read(db) if fresh else _Earlier.numbered(db)
             new = [k for k in keys if k not in earlier.found]
             loaded = self._load_articles(db, new)
             gone = sorted(set(earlier.found) - set(keys))
@@ -111,7 +111,7 @@ class StoryUpdating(Matching):
                 "INSERT OR REPLACE INTO story_terms (article, names, openers, terms, words, digest, days) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (k, *_columns(earlier.found[k][0]), int(d), " ".join(map(str, sorted(earlier.days[k]))))
+                    (k, *_columns(earlier.found[k][0]), int(d), earlier.days[k].encode())
                     for k, d, same in zip(keys, digests.view(np.int64), unchanged, strict=True)
                     if not same
                 ],
@@ -187,19 +187,21 @@ class StoryUpdating(Matching):
 
 def _numbers(earlier: Sequence[Sequence[int | None]], first_new: int) -> list[int]:
     """The number of each story (``earlier``: its articles' earlier story numbers, None for a new one; biggest
-    story first): a story carries on the earlier story most of its articles were in, unless a bigger one already
-    does (ties: the lower number); the others get numbers from ``first_new`` up, none given since the stories were
-    last worked out whole."""
+    story first). An earlier number goes to the story that holds most of its articles (ties: the bigger story, then
+    the lower number), each story carrying on at most one; the other stories get numbers from ``first_new`` up,
+    none given before."""
+    counts = [Counter(n for n in members if n is not None) for members in earlier]
+    offers = sorted((-c, k, n) for k, count in enumerate(counts) for n, c in count.items())
+    out: list[int | None] = [None] * len(earlier)
     taken: set[int] = set()
-    out: list[int] = []
-    for members in earlier:
-        counts = Counter(n for n in members if n is not None and n not in taken)
-        best = min(counts, key=lambda n: (-counts[n], n)) if counts else None
-        if best is None:
-            best, first_new = first_new, first_new + 1
-        taken.add(best)
-        out.append(best)
-    return out
+    for _, k, n in offers:
+        if out[k] is None and n not in taken:
+            out[k] = n
+            taken.add(n)
+    for k, n in enumerate(out):
+        if n is None:
+            out[k], first_new = first_new, first_new + 1
+    return [int(n) for n in out if n is not None]
 
 
 class _Earlier:
@@ -208,7 +210,7 @@ class _Earlier:
 
     def __init__(self) -> None:
         self.found: dict[int, tuple[Mentions, int | None]] = {}
-        self.days: dict[int, frozenset[int]] = {}
+        self.days: dict[int, Days] = {}
         self.words: dict[str, int] = {}
         self.links: list[tuple[int, int, float]] = []
         self.block: dict[int, int] = {}
@@ -218,8 +220,16 @@ class _Earlier:
         self.next = 1  # the first story number never given
 
     @classmethod
-    def empty(cls) -> _Earlier:
-        return cls()
+    def numbered(cls, db: sqlite3.Connection) -> _Earlier:
+        """Only the stories' numbers (an article's earlier story, the next number): what a store whose state is of
+        another version or other settings keeps, so that its stories keep their ids when worked out whole."""
+        out = cls()
+        out.story_of_id = dict(
+            db.execute("SELECT a.id, b.story FROM story_blocks b JOIN articles a ON a.key = b.article")
+        )
+        given = max(out.story_of_id.values(), default=0) + 1
+        out.next = max(int(Matching._meta(db, "story_next", 1)), given)
+        return out
 
     @classmethod
     def read(cls, db: sqlite3.Connection) -> _Earlier:
@@ -228,17 +238,14 @@ class _Earlier:
             "SELECT article, names, openers, terms, words, digest, days FROM story_terms"
         ):
             out.found[k] = (Mentions(names, openers, terms, words), digest)
-            out.days[k] = frozenset(map(int, days.split()))
+            out.days[k] = Days.decode(days)
         out.words = dict(db.execute("SELECT word, articles FROM story_words"))
         out.links = db.execute("SELECT a, b, probability FROM story_links").fetchall()
         for k, block, story in db.execute("SELECT article, block, story FROM story_blocks"):
             out.block[k], out.story[k] = block, story
         out.labels = {int(i[1:]): label for i, label in db.execute("SELECT id, label FROM stories")}
-        out.story_of_id = dict(
-            db.execute("SELECT a.id, b.story FROM story_blocks b JOIN articles a ON a.key = b.article")
-        )
-        given = max(out.story.values(), default=0) + 1
-        out.next = max(int(Matching._meta(db, "story_next", 1)), given)
+        numbered = cls.numbered(db)
+        out.story_of_id, out.next = numbered.story_of_id, numbered.next
         return out
 
     def given(self, row: dict[int, int], unchanged: np.ndarray) -> rules.Earlier:
@@ -277,5 +284,7 @@ def _fingerprint(store: StoryUpdating) -> str:
         term_search.KEYS,
         rules.MAX_BLOCK,
         rules.MAX_DAYS_APART,
+        story_dates.VERSION,
+        story_dates.SAME_DAY,
     ]
     return json.dumps([asdict(store.settings.stories), constants], sort_keys=True)

@@ -25,7 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
-from ..digest import store_digest
+from ..digest import build_digest
 from ..errors import InputError, ModelError, SourcetraceError, StoreError
 from ..integrity import damaged_message
 from ..records import Pair
@@ -396,7 +396,8 @@ def create_app(
 
     @app.get("/api/stories", tags=["stories"], responses={422: {"model": ErrorOut}})
     def list_stories(offset: Offset = 0, limit: Limit = 50, min_articles: MinArticles = 1) -> dict[str, Any]:
-        """Stories, largest first; their ids are positions and change when the stories are worked out again."""
+        """Stories, largest first; a story keeps its id as articles are added (the story that holds most of its
+        articles carries it on)."""
         items = [
             {"id": s.id, "label": s.label, "articles": list(s.articles)}
             for s in store.stories(offset, limit, min_articles)
@@ -410,13 +411,14 @@ def create_app(
         story = store.story(story_id)
         if story is None:
             raise not_found(f"no story {story_id!r}")
-        pairs = store.pairs_among(story.articles)
+        pairs = store.pairs_among(story.articles, details=True)
+        articles = {a.id: a for a in (store.article(i) for i in story.articles) if a is not None}
         return {
             "id": story.id,
             "label": story.label,
             "articles": list(story.articles),
             "pairs": [_summary(p) for p in pairs],
-            "digest": store_digest(store, story).as_dict(),
+            "digest": build_digest(story, articles, pairs).as_dict(),
         }
 
     add_pages(app, store, token, page, checker.result, check_limit)
