@@ -17,6 +17,7 @@ pytest.importorskip("httpx")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from sourcetrace.store import Store  # noqa: E402
+from sourcetrace.store.schema import SCHEMA_VERSION  # noqa: E402
 from sourcetrace.web.app import create_app  # noqa: E402
 from sourcetrace.web.middleware import CSP  # noqa: E402
 
@@ -333,7 +334,7 @@ def test_serve_command_answers_on_loopback_and_stops(store_path):
                 health = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).json()
             except httpx.HTTPError:
                 time.sleep(0.2)
-        assert health == {"status": "ok", "articles": 5, "schema": 2, "read_only": True}
+        assert health == {"status": "ok", "articles": 5, "schema": SCHEMA_VERSION, "read_only": True}
         page = httpx.get(f"http://127.0.0.1:{port}/", headers={"accept": "text/html"}, timeout=10)
         assert page.status_code == 200 and "Kim Jong Un" in page.text
     finally:
