@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import sqlite3
 
 import numpy as np
 import pytest
@@ -206,3 +207,28 @@ def test_an_earlier_story_number_goes_to_the_story_holding_most_of_its_articles(
     assert store_stories._numbers([[1, 1] + [None] * 20, [1] * 8], 5) == [5, 1]
     # a merge of s2 (3 articles) and s1 (2) carries s2 on; s1 goes to what is left of it, if anything
     assert store_stories._numbers([[2, 2, 2, 1, 1], [1], [None]], 3) == [2, 1, 3]
+
+
+def test_a_store_of_schema_2_gains_the_days_and_keeps_its_story_ids(tmp_path, settings, models, gva):
+    """A file as the previous version left it: no `days` column and a story state of version 1. Opening it adds the
+    column; the next update works the stories out whole, with the days, and the stories keep their ids."""
+    prepared = featurise(gva[:120], settings, workers=1).articles
+    path = tmp_path / "old.db"
+    with Store(path, settings, models=None) as store:
+        put(store, prepared[:100])
+        before = store.update_stories()
+        put(store, prepared[100:])
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE story_terms DROP COLUMN days")
+    db.execute("UPDATE meta SET value = 'a version-1 state' WHERE key = 'story_state'")
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    with Store(path, settings, models=None) as store:
+        assert store.schema_version == 3
+        after = store.update_stories()
+        assert grouped(after) == grouped(rebuilt(store))
+        ids = {s.articles: s.id for s in before}
+        assert sum(ids.get(s.articles) == s.id for s in after) >= len(before) // 2  # most stories unchanged, same id
+        days = store._db().execute("SELECT count(*) FROM story_terms WHERE days != ''").fetchone()[0]
+        assert days == store.count()
