@@ -318,7 +318,8 @@ class StoryStore(Protocol):
     def pairs_among(self, ids: Sequence[str], details: bool = False) -> list[Pair]: ...
 
 
-def store_digest(store: StoryStore, story: Story) -> Digest:
-    """The digest of a stored story, read through the store's public methods."""
+def store_digest(store: StoryStore, story: Story, pairs: list[Pair] | None = None) -> Digest:
+    """The digest of a stored story, read through the store's public methods (``pairs``: the pairs among its
+    articles with their sentence links, when the caller has read them already)."""
     articles = {a.id: a for a in (store.article(i) for i in story.articles) if a is not None}
-    return build_digest(story, articles, store.pairs_among(story.articles, details=True))
+    return build_digest(story, articles, store.pairs_among(story.articles, details=True) if pairs is None else pairs)

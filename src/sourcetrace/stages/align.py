@@ -113,7 +113,7 @@ def jaccard_matrix(a: Sequence[Sentence], b: Sequence[Sentence]) -> np.ndarray:
     words_b = [word_set(s.text) for s in b]
     vocabulary = {w: k for k, w in enumerate(set().union(*words_a, *words_b))}
 
-    def incidence(sets: list[set[str]]) -> np.ndarray:
+    def incidence(sets: list[frozenset[str]]) -> np.ndarray:
         out = np.zeros((len(sets), len(vocabulary)), dtype=np.float32)
         for row, words in enumerate(sets):
             out[row, [vocabulary[w] for w in words]] = 1.0

@@ -16,9 +16,9 @@ import re
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from .divergences.numbers import MONTHS, WEEKDAYS
+
 VERSION = 2  # of these rules: stored days of another version are found again (store/stories.py)
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 _MONTH_DAY = re.compile(
     r"\b(Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|Aug(?:ust|\.)?"
@@ -59,12 +59,12 @@ def told_days(text: str, published: str | None) -> Days:
     today = day.toordinal()
     own = {today}
     for match in _WEEKDAY.finditer(text):
-        own.add(today - (day.weekday() - _WEEKDAYS.index(match.group(1).lower())) % 7)
+        own.add(today - (day.weekday() - WEEKDAYS[match.group(1).lower()]) % 7)
     for match in _RELATIVE.finditer(text):
         own.add(today - (match.group(1).lower() in ("yesterday", "last night")))
     named = set()
     for match in _MONTH_DAY.finditer(text):
-        month, number, year = _MONTHS.index(match.group(1)[:3].lower()) + 1, int(match.group(2)), match.group(3)
+        month, number, year = MONTHS[match.group(1)[:3].lower()], int(match.group(2)), match.group(3)
         found = _date(int(year) if year else day.year, month, number)
         if found is not None and not year and found > day + timedelta(days=1):
             found = _date(day.year - 1, month, number)
@@ -96,7 +96,7 @@ def meeting_pairs(days: list[Days]) -> set[tuple[int, int]]:
     for k, d in enumerate(days):
         for x in d.own:
             owners.setdefault(x, []).append(k)
-    out = set()
+    out: set[tuple[int, int]] = set()
     for k, d in enumerate(days):
         for x in d.named:
             for near in range(x - SAME_DAY, x + SAME_DAY + 1):

@@ -198,10 +198,14 @@ def _numbers(earlier: Sequence[Sequence[int | None]], first_new: int) -> list[in
         if out[k] is None and n not in taken:
             out[k] = n
             taken.add(n)
-    for k, n in enumerate(out):
-        if n is None:
-            out[k], first_new = first_new, first_new + 1
-    return [int(n) for n in out if n is not None]
+    numbers = []
+    for given in out:
+        if given is None:
+            numbers.append(first_new)
+            first_new += 1
+        else:
+            numbers.append(given)
+    return numbers
 
 
 class _Earlier:

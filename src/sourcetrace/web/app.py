@@ -25,7 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
-from ..digest import build_digest
+from ..digest import store_digest
 from ..errors import InputError, ModelError, SourcetraceError, StoreError
 from ..integrity import damaged_message
 from ..records import Pair
@@ -412,13 +412,12 @@ def create_app(
         if story is None:
             raise not_found(f"no story {story_id!r}")
         pairs = store.pairs_among(story.articles, details=True)
-        articles = {a.id: a for a in (store.article(i) for i in story.articles) if a is not None}
         return {
             "id": story.id,
             "label": story.label,
             "articles": list(story.articles),
             "pairs": [_summary(p) for p in pairs],
-            "digest": build_digest(story, articles, pairs).as_dict(),
+            "digest": store_digest(store, story, pairs).as_dict(),
         }
 
     add_pages(app, store, token, page, checker.result, check_limit)

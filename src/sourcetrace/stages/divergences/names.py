@@ -9,7 +9,7 @@ from rapidfuzz.fuzz import ratio
 
 from ...records import Divergence
 from .common import _STOP, _Analysis, _leftovers, _Mention, _neighbours, _wordset
-from .numbers import _MONTHS, _NUMBER_WORDS, _WEEKDAYS
+from .numbers import _NUMBER_WORDS, MONTHS, WEEKDAYS
 
 # Words that open sentences in news copy and are not names, beyond the stop list.
 _COMMON_OPENERS = _wordset(
@@ -88,7 +88,7 @@ def _names(text: str, starts: Sequence[int], words: Sequence[str], lower: Sequen
         w = lower[k]
         if w in _CONNECTORS:
             return False
-        return w in _MONTHS or w in _WEEKDAYS or w in _NUMBER_WORDS or (w in _STOP and not _is_acronym(words[k]))
+        return w in MONTHS or w in WEEKDAYS or w in _NUMBER_WORDS or (w in _STOP and not _is_acronym(words[k]))
 
     out: list[_Mention] = []
     k = 0

@@ -21,7 +21,7 @@ from .common import (
     _wordset,
 )
 
-_MONTHS = {
+MONTHS = {
     m: i + 1
     for i, names in enumerate(
         [
@@ -32,7 +32,7 @@ _MONTHS = {
     )
     for m in names
 }  # fmt: skip
-_WEEKDAYS = {d: i for i, d in enumerate(_wordlist("monday tuesday wednesday thursday friday saturday sunday"))}
+WEEKDAYS = {d: i for i, d in enumerate(_wordlist("monday tuesday wednesday thursday friday saturday sunday"))}
 _SMALL = {
     w: i
     for i, w in enumerate(
@@ -66,7 +66,7 @@ _MONTH_WORDS = frozenset(
         "Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec"
     )
 )
-_WEEKDAY_WORDS = frozenset(w.capitalize() for w in _WEEKDAYS)
+_WEEKDAY_WORDS = frozenset(w.capitalize() for w in WEEKDAYS)
 _DAY_AFTER = re.compile(r"\.?\s+(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?(?![0-9A-Za-z])")
 _DAY_BEFORE = re.compile(r"(?<![0-9.,])(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?$")
 _MAY_CUES = _wordset("in on of by since until early late last next this mid")
@@ -155,9 +155,9 @@ def _numbers(text: str, starts: Sequence[int], words: Sequence[str], lower: Sequ
             if w == "May" and not (dm or db or (k > 0 and lower[k - 1] in _MAY_CUES)):
                 continue  # the verb
             day = int(dm.group("d")) if dm else int(db.group("d")) if db else None
-            add(db.start() if db else start, dm.end() if dm else end, "date", (_MONTHS[lower[k]], day))
+            add(db.start() if db else start, dm.end() if dm else end, "date", (MONTHS[lower[k]], day))
         elif w in _WEEKDAY_WORDS:
-            add(starts[k], starts[k] + len(w), "weekday", _WEEKDAYS[lower[k]])
+            add(starts[k], starts[k] + len(w), "weekday", WEEKDAYS[lower[k]])
 
     for m in _DIGITS.finditer(text) if _ANY_DIGIT.search(text) else ():
         num, att = m.group("num"), (m.group("att") or "")
