@@ -5,8 +5,9 @@ same-event pair of independent reports, each pair aligned whole (no candidate se
 
 Prints the bar that at most 5 of the 100 NewsWCL50 same-event pairs reach, and the share of the 485 dev rewrite
 pairs above it (docs/quality.md). ``--alternatives``: the same for pair statistics that were tried in its place
-(the strength less its mean over shuffled sentence orders; the share of the shorter text's words, weighted by
-rarity, found in the other; the two added), each with its own bar at 5 of 100. ``--chance``: the logit-normal fit
+(the ordered coverage alone, as the strength was before the order and the words kept joined it; the same less its
+mean over shuffled sentence orders; the share of the shorter text's words, weighted by rarity, found in the other;
+the ordered coverage and that share added), each with its own bar at 5 of 100. ``--chance``: the logit-normal fit
 of the same-event strengths behind ``classify.chance`` (its mean and spread), against the share counted.
 ``--facts``: how ``classify.facts_kept`` was chosen: the share of the dev rewrite pairs (and of the same-event
 pairs) whose text with fewer facts has less than each share of them in the other; the setting is the largest
@@ -28,7 +29,7 @@ import numpy as np
 
 from sourcetrace.pipeline import Models
 from sourcetrace.settings import Settings
-from sourcetrace.stages.align import jaccard_matrix, ordered_chain, same_meaning, strength, unquoted_chars
+from sourcetrace.stages.align import align, jaccard_matrix, ordered_chain, same_meaning, unquoted_chars
 from sourcetrace.stages.classify import INDEPENDENT_LOGIT_MEAN, INDEPENDENT_LOGIT_SPREAD, chance, facts_kept
 from sourcetrace.stages.clean import clean
 from sourcetrace.stages.ingest import read_articles
@@ -54,13 +55,14 @@ def main() -> int:
         prepared = {a.id: segment(clean(a)) for a in articles}
         return {k: (a, encoder.encode([s.text for s in a.sentences])) for k, a in prepared.items() if a.sentences}
 
-    def pair_strength(x: tuple, y: tuple) -> float:
-        return strength(x[0].sentences, y[0].sentences, x[1] @ y[1].T, settings.align)[0]
-
     rarity, shuffles = Rarity.load(settings.model_dir), np.random.default_rng(0)
 
+    def pair_strength(x: tuple, y: tuple) -> float:
+        return align(x[0].sentences, y[0].sentences, x[1] @ y[1].T, settings.align, rarity=rarity)[0].strength
+
     def alternatives(x: tuple, y: tuple) -> tuple[float, ...]:
-        """(strength, strength less its mean over 30 shuffled orders of the shorter text, rare-word containment)"""
+        """(ordered coverage, the same less its mean over 30 shuffled orders of the shorter text, rare-word
+        containment)"""
         a, b = x[0].sentences, y[0].sentences
         probability = same_meaning(x[1] @ y[1].T, jaccard_matrix(a, b), settings.align)
         own_a, own_b = (np.array([unquoted_chars(s) for s in side], dtype=np.float64) for side in (a, b))
@@ -98,9 +100,9 @@ def main() -> int:
         mean, spread = logits.mean(), logits.std(ddof=1)
         print(f"logit of the same-event strengths: mean {mean:.3f}, spread {spread:.3f} "
               f"(packaged: {INDEPENDENT_LOGIT_MEAN}, {INDEPENDENT_LOGIT_SPREAD})")  # fmt: skip
-        for cut in (0.2, 0.25, 0.3, settings.classify.reuse_strength, 0.4, 0.5):
+        for cut in sorted({0.05, 0.08, 0.1, settings.classify.reuse_strength, 0.15, 0.2, 0.3}):
             fitted = 0.5 * math.erfc((math.log(cut / (1 - cut)) - mean) / spread / math.sqrt(2))
-            print(f"  strength {cut:.2f}: {np.mean(np.array(same) >= cut):.2f} of the pairs reach it, "
+            print(f"  strength {cut:.3f}: {np.mean(np.array(same) >= cut):.2f} of the pairs reach it, "
                   f"the fit says {fitted:.3f}; packaged chance {chance(cut):.3f}")  # fmt: skip
     if args.facts:
         kept_dev = [facts_kept(rewrites[o][0].sentences, rewrites[d][0].sentences)
@@ -123,9 +125,10 @@ def main() -> int:
         pairs = [(x, y) for x, y in itertools.combinations(sorted(reports), 2) if story[x] == story[y]]
         neg = np.array([alternatives(reports[x], reports[y]) for x, y in pairs])
         for name, p, n in (
-            ("strength less its shuffled-order mean", pos[:, 1], neg[:, 1]),
+            ("ordered coverage alone (the strength before the order and the words kept)", pos[:, 0], neg[:, 0]),
+            ("ordered coverage less its shuffled-order mean", pos[:, 1], neg[:, 1]),
             ("rare-word containment of the shorter text", pos[:, 2], neg[:, 2]),
-            ("strength + containment", pos[:, 0] + pos[:, 2], neg[:, 0] + neg[:, 2]),
+            ("ordered coverage + containment", pos[:, 0] + pos[:, 2], neg[:, 0] + neg[:, 2]),
         ):
             cut = np.sort(n)[-6]
             print(f"{name}: bar {cut:.3f}; dev rewrite pairs above it: {(p > cut).mean():.3f}")

@@ -25,7 +25,7 @@ import numpy as np
 
 from sourcetrace.pipeline import Models, _Embeddings, _plain_static, _probes, _supported, featurise, relate
 from sourcetrace.settings import Settings
-from sourcetrace.stages.align import jaccard_matrix, same_meaning, strength
+from sourcetrace.stages.align import coverage_in_order, jaccard_matrix, same_meaning
 from sourcetrace.stages.candidates import Candidate, centre, find_candidates, mean_vector
 from sourcetrace.stages.ingest import read_articles
 from sourcetrace.stages.story_terms import Rarity, term_matrix
@@ -65,7 +65,7 @@ def main() -> int:
         pair = candidate or Candidate(a, b, 0, False)
         plain = _plain_static(prepared, [pair], settings)
         close = plain[a] @ plain[b].T
-        static = strength(prepared[a].sentences, prepared[b].sentences, close, settings.align)[0]
+        static = coverage_in_order(prepared[a].sentences, prepared[b].sentences, close, settings.align)
         planned = static >= settings.align.static_strength
         if planned and not pair.vouched:  # the probes, as the scan runs them
             probes = _probes(prepared[a], prepared[b], close, settings.align.probes)

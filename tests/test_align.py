@@ -175,3 +175,38 @@ def test_sentences_of_one_template_with_other_facts_are_no_evidence_of_reuse():
     # a retelling that changes one figure of three sentences still follows its source
     c = make_article("c", [s.format(**{**one, "age": 17}) for s in brief])
     assert align(a.sentences, c.sentences, cos, SETTINGS)[0].strength > 0.5
+
+
+def test_pair_strength_is_the_ordered_coverage_less_what_is_out_of_order_or_reworded_away():
+    from sourcetrace.stages.align import pair_strength, words_kept
+
+    sentences = [
+        "The council approved the Maple Street bridge repair on Tuesday.",
+        "Work will cost 4.2 million dollars and start in spring.",
+        "Residents had complained about potholes for years.",
+    ]
+    a = make_article("a", sentences)
+    same = make_article("b", sentences)
+    eye, chain = np.eye(3), [(0, 0), (1, 1), (2, 2)]
+    assert pair_strength(a.sentences, same.sentences, eye, chain, 1.0) == 1.0
+    # the same sentences told in another order: only one of them is on the ordered chain, the rest out of order
+    assert pair_strength(a.sentences, same.sentences, eye[::-1], [(0, 2), (1, 2), (2, 2)], 1 / 3) < 1 / 3 * 0.5
+    # a text that keeps none of the other's words keeps nothing, however similar its sentences
+    other = make_article("c", ["Officials signed off yesterday.", "Crews begin soon.", "People were unhappy."])
+    assert words_kept(a.sentences, other.sentences, [0, 1, 2]) == 0.0
+    assert pair_strength(a.sentences, other.sentences, eye, chain, 1.0) == 0.0
+    # rarer words weigh more: keeping only "the" and "and" keeps little of a text weighted by rarity
+    common = make_article("d", ["the and the and"])
+    rare = {"the": 0.01, "and": 0.01}
+    assert words_kept(a.sentences, common.sentences, [0, 0, 0], lambda w: rare.get(w, 1.0)) < 0.01
+
+
+def test_words_are_kept_only_beside_the_partner_sentence():
+    # a long roundup holds every word of a short brief, but far from the sentences that match it
+    from sourcetrace.stages.align import KEPT_NEAR, words_kept
+
+    brief = make_article("a", ["Marcus Delaney was shot on Pinewood Avenue."])
+    filler = [f"Filler sentence number {k} says nothing in particular." for k in range(2 * KEPT_NEAR + 2)]
+    roundup = make_article("b", ["A man was shot on a street.", *filler, "Marcus Delaney was shot on Pinewood Avenue."])
+    assert words_kept(brief.sentences, roundup.sentences, [len(filler) + 1]) == 1.0
+    assert words_kept(brief.sentences, roundup.sentences, [0]) < 0.5

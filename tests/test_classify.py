@@ -37,13 +37,24 @@ def test_copy_vs_rewrite_by_verbatim_share_once_strong_enough():
     assert classify(_alignment(reworded, a, b, weak), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)
 
 
+def test_a_copy_is_mostly_words_taken_not_a_few_lines_word_for_word():
+    # two briefs that share two lines word for word (an appeal for witnesses, a sign-off) of eight sentences each
+    a, b = _art("a", 8), _art("b", 8)
+    shared = [SentenceLink(6, 6, 0.99, True), SentenceLink(7, 7, 0.99, True)]
+    strong = S.reuse_strength + 0.1
+    assert classify(_alignment(shared, a, b, strong), a.sentences, b.sentences, a.text, b.text, S)[0] == "excerpt"
+    most = [SentenceLink(i, i, 0.99, True) for i in range(4, 8)]
+    assert classify(_alignment(most, a, b, strong), a.sentences, b.sentences, a.text, b.text, S)[0] == "copy"
+
+
 def test_excerpt_needs_two_sentences_near_word_for_word():
     a, b = _art("a", 10), _art("b", 10)
     one = [SentenceLink(2, 7, 0.95, True)]
     two = [SentenceLink(2, 7, 0.95, True), SentenceLink(3, 8, 0.92, False)]
     reworded = [SentenceLink(2, 7, 0.75, False), SentenceLink(3, 8, 0.8, False)]
     assert classify(_alignment(one, a, b), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)
-    assert classify(_alignment(two, a, b, 0.2), a.sentences, b.sentences, a.text, b.text, S) == ("excerpt", 0.2)
+    weak = S.reuse_strength / 2
+    assert classify(_alignment(two, a, b, weak), a.sentences, b.sentences, a.text, b.text, S) == ("excerpt", weak)
     assert classify(_alignment(reworded, a, b), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)
 
 
@@ -119,7 +130,7 @@ def test_two_transcriptions_of_one_speech_are_a_quotation():
 
 
 def test_chance_falls_as_the_strength_rises_and_is_about_one_in_twenty_at_the_bar():
-    strengths = [0.0, 0.1, 0.2, 0.3, S.reuse_strength, 0.5, 0.8, 1.0]
+    strengths = sorted([0.0, 0.05, 0.1, S.reuse_strength, 0.2, 0.3, 0.5, 0.8, 1.0])
     chances = [chance(s) for s in strengths]
     assert all(0.0 <= c <= 1.0 for c in chances)
     assert chances == sorted(chances, reverse=True) and chances[0] > 0.99

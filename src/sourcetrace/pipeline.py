@@ -21,7 +21,7 @@ from .encoder import Encoder, SentenceEncoder, StaticEncoder
 from .records import Article, FileError, Pair, ScanResult
 from .report import divergence_dict
 from .settings import Settings
-from .stages.align import align, judge, normalise, same_meaning, strength, word_jaccard
+from .stages.align import align, coverage_in_order, judge, normalise, same_meaning, word_jaccard
 from .stages.attribute import attribute_source
 from .stages.candidates import (
     Candidate,
@@ -370,7 +370,7 @@ def _plain_static(articles: Sequence[Article], batch: Sequence[Candidate], setti
 def _could_be_rewrite(a: Article, b: Article, close: np.ndarray, settings: Settings) -> bool:
     """Whether the pair's ordered coverage, with static cosines in place of the transformer's, reaches
     ``static_strength``."""
-    return strength(a.sentences, b.sentences, close, settings.align)[0] >= settings.align.static_strength
+    return coverage_in_order(a.sentences, b.sentences, close, settings.align) >= settings.align.static_strength
 
 
 def _probes(a: Article, b: Article, close: np.ndarray, most: int) -> list[tuple[int, int]]:
@@ -484,7 +484,10 @@ def relate(
     ``cosines`` holds the transformer cosine of every sentence pair (NaN where not worth computing).
     Returns None when the two share no more than a topic, unless ``keep_unrelated``.
     """
-    alignment, divergences = align(a.sentences, b.sentences, cosines, settings.align, settings.classify.reuse_strength)
+    rarity = Rarity.load(settings.model_dir)
+    alignment, divergences = align(
+        a.sentences, b.sentences, cosines, settings.align, settings.classify.reuse_strength, rarity
+    )
     relation, score = classify(alignment, a.sentences, b.sentences, a.text, b.text, settings.classify)
     if relation is None and not keep_unrelated:
         return None

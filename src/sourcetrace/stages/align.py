@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -170,16 +170,18 @@ def align(
     cosines: np.ndarray,
     settings: AlignSettings,
     reuse_strength: float = 1.0,
+    rarity: Callable[[str], float] | None = None,
 ) -> tuple[Alignment, list[Divergence]]:
     """Align sentences of A and B given their transformer cosine matrix (len(a) x len(b)).
 
     Entries of ``cosines`` may be NaN where the caller skipped a pair as clearly unrelated.
     Returns the alignment and the divergences of the linked sentence pairs, in article offsets.
 
-    1. strength: the :func:`ordered_chain` of the shorter text through the other, on graded sentence similarity;
-       the chain's sentence pairs that say the same thing (``match_probability``) are links when the pair as a
-       whole is reuse (strength ``reuse_strength`` or more) or when they come in runs: in a pair that is not, a
-       lone match is more likely two sentences of one topic than a sentence taken;
+    1. strength (:func:`pair_strength`; ``rarity`` weighs the words kept, every word 1 when None): the
+       :func:`ordered_chain` of the shorter text through the other, on graded sentence similarity, with the order
+       and the words it keeps; the chain's sentence pairs that say the same thing (``match_probability``) are links
+       when the pair as a whole is reuse (strength ``reuse_strength`` or more) or when they come in runs: in a pair
+       that is not, a lone match is more likely two sentences of one topic than a sentence taken;
     2. every sentence's best partner on the other side, anywhere, when the two are similar (``link_probability``:
        the stricter bar, for partners out of the text's order);
     3. merged or split sentences: a weaker second link beside an existing partner.
@@ -196,7 +198,7 @@ def align(
     # 1. (a chain's sentence pair that says the same but with another number or name is no evidence: the same
     # template filled with another event's facts; the chain is found again without it)
     probability = same_meaning(sim, jaccard_matrix(a, b), settings)
-    pair_strength, chain = chain_strength(a, b, probability)
+    ordered, chain = chain_strength(a, b, probability)
     for _ in range(CONTRADICTION_ROUNDS):
         contradicted = [
             (i, j)
@@ -206,9 +208,10 @@ def align(
         if not contradicted:
             break
         probability[tuple(np.array(contradicted).T)] = 0.0
-        pair_strength, chain = chain_strength(a, b, probability)
+        ordered, chain = chain_strength(a, b, probability)
+    strength = pair_strength(a, b, probability, chain, ordered, rarity)
     related = {(i, j) for i, j in chain if not np.isnan(cosines[i, j]) and verdict(i, j).related}
-    dense = pair_strength >= reuse_strength
+    dense = strength >= reuse_strength
     chosen = {link for link in related if dense or verdict(*link).similar or _in_a_run(link, related)}
     # 2. (only pairs at partial_cosine or above can be similar: same wording implies a high cosine too)
     if sim.size:
@@ -249,28 +252,29 @@ def align(
             passages=passages(links, a, b),
             coverage_a=coverage(a, {link.a for link in links}),
             coverage_b=coverage(b, {link.b for link in links}),
-            strength=pair_strength,
+            strength=strength,
         ),
         divergences,
     )
 
 
-def strength(
+def coverage_in_order(
     a: Sequence[Sentence], b: Sequence[Sentence], cosines: np.ndarray, settings: AlignSettings
-) -> tuple[float, list[tuple[int, int]]]:
-    """The ordered coverage of the shorter text by the other, in [0, 1], and the chain's sentence pairs (i in A,
-    j in B).
-
-    Sentences count by their characters outside quotations: what someone said is shared by independent reports
-    of one event as a matter of course, so it is no evidence that one report took from the other.
-    """
-    return chain_strength(a, b, same_meaning(cosines, jaccard_matrix(a, b), settings))
+) -> float:
+    """The ordered coverage of the shorter text by the other, in [0, 1] (:func:`chain_strength`), given the
+    cosines of every sentence pair: the static plan's first look at a pair (pipeline.py)."""
+    return chain_strength(a, b, same_meaning(cosines, jaccard_matrix(a, b), settings))[0]
 
 
 def chain_strength(
     a: Sequence[Sentence], b: Sequence[Sentence], probability: np.ndarray
 ) -> tuple[float, list[tuple[int, int]]]:
-    """:func:`strength` given each sentence pair's probability of saying the same thing (len(a) x len(b))."""
+    """The ordered coverage of the shorter text by the other, in [0, 1], and the chain's sentence pairs (i in A,
+    j in B), given each sentence pair's probability of saying the same thing (len(a) x len(b)).
+
+    Sentences count by their characters outside quotations: what someone said is shared by independent reports
+    of one event as a matter of course, so it is no evidence that one report took from the other.
+    """
     own_a, own_b = (np.array([unquoted_chars(s) for s in side], dtype=np.float64) for side in (a, b))
     if not own_a.sum() or not own_b.sum():
         return 0.0, []
@@ -281,6 +285,73 @@ def chain_strength(
         value, partners = ordered_chain(probability.T, own_b / own_b.sum())
         chain = [(int(i), j) for j, i in enumerate(partners)]
     return round(value, 4), chain
+
+
+def pair_strength(
+    a: Sequence[Sentence],
+    b: Sequence[Sentence],
+    probability: np.ndarray,
+    chain: Sequence[tuple[int, int]],
+    ordered: float,
+    rarity: Callable[[str], float] | None = None,
+) -> float:
+    """The strength of a pair's evidence of reuse in [0, 1]: the product of three shares of the shorter text (the
+    one with fewer characters outside quotations), none of them fitted:
+
+    1. ``ordered``: how much of it the other accounts for in order (:func:`chain_strength`, whose ``chain`` it is);
+    2. order kept: of what the other accounts for in any order (each sentence with its likeliest partner), the
+       share it accounts for in order. A rewrite follows its source; independent reports of one event share
+       facts but tell them each in its own order;
+    3. words kept (:func:`words_kept`): of its words outside quotations, weighted by ``rarity``, the share that its
+       partners on the chain have. A rewrite keeps its source's names, numbers and rarer words, sentence by
+       sentence; independent reports share the names, not the vocabulary, and a long roundup holds the words of
+       a short brief, but not beside the sentences that match it.
+    """
+    own_a, own_b = (np.array([unquoted_chars(s) for s in side], dtype=np.float64) for side in (a, b))
+    if not ordered or not own_a.sum() or not own_b.sum():
+        return 0.0
+    if own_a.sum() <= own_b.sum():
+        short, other, own, best, partners = a, b, own_a, probability.max(axis=1), [j for _, j in chain]
+    else:
+        short, other, own, best, partners = b, a, own_b, probability.max(axis=0), [i for i, _ in chain]
+    any_order = float(own @ best / own.sum())
+    in_order = min(1.0, ordered / any_order) if any_order else 0.0
+    return round(ordered * in_order * words_kept(short, other, partners, rarity), 4)
+
+
+_CONTENT_WORD = re.compile(r"[^\W\d_]{3,}|\d+(?:[.,]\d+)*")  # words of three letters or more, and numbers
+KEPT_NEAR = 2  # sentences on either side of a partner whose words count as kept (merges and splits), as in passages
+
+
+def words_kept(
+    short: Sequence[Sentence],
+    other: Sequence[Sentence],
+    partners: Sequence[int],
+    rarity: Callable[[str], float] | None = None,
+) -> float:
+    """Of the words of ``short`` outside its quotations (:data:`_CONTENT_WORD`, case-folded), weighted by
+    ``rarity`` (each 1 when None), the share that ``other`` has in each sentence's partner (``partners[i]``, an
+    index into ``other``) or within :data:`KEPT_NEAR` sentences of it."""
+    weigh = rarity or (lambda _: 1.0)
+    words = [frozenset(w.casefold() for w in _CONTENT_WORD.findall(s.text)) for s in other]
+    total = kept = 0.0
+    for sentence, j in zip(short, partners, strict=True):
+        mine = {w.casefold() for w in _CONTENT_WORD.findall(unquoted_text(sentence))}
+        near = frozenset().union(*words[max(0, j - KEPT_NEAR) : j + KEPT_NEAR + 1])
+        total += sum(map(weigh, mine))
+        kept += sum(map(weigh, mine & near))
+    return kept / total if total else 0.0
+
+
+def unquoted_text(sentence: Sentence) -> str:
+    """The sentence with its quotations left out."""
+    out, pos = [], sentence.start
+    for s, e in sorted(sentence.quote_spans):
+        if sentence.start <= s < sentence.end:
+            out.append(sentence.source[pos:s])
+            pos = max(pos, e)
+    out.append(sentence.source[pos : sentence.end])
+    return " ".join(out)
 
 
 def unquoted_chars(sentence: Sentence) -> int:

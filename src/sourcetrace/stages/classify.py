@@ -24,7 +24,7 @@ from rapidfuzz.process import cdist
 
 from ..records import Alignment, Relation, Sentence, SentenceLink
 from ..settings import ClassifySettings
-from .align import MIN_WORDS, lettered_words, normalise
+from .align import MIN_WORDS, coverage, lettered_words, normalise, unquoted_text
 from .divergences.facts import sentence_facts
 
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself)\b")
@@ -58,8 +58,8 @@ def is_quote_link(link: SentenceLink, a: Sequence[Sentence], b: Sequence[Sentenc
         sa, sb = a[link.a], b[link.b]
         return sa.quote and sb.quote and sa.speaker is not None and sa.speaker == sb.speaker
     # the words around the quotation differ: each side reports the quote in its own way
-    outside_a = normalise(_strip(a_text, a[link.a]))
-    outside_b = normalise(_strip(b_text, b[link.b]))
+    outside_a = normalise(unquoted_text(a[link.a]))
+    outside_b = normalise(unquoted_text(b[link.b]))
     return Indel.normalized_similarity(outside_a, outside_b) < 0.8 or (a[link.a].quote and b[link.b].quote)
 
 
@@ -96,18 +96,16 @@ def _quoting(a: Sequence[Sentence], a_text: str, b: Sequence[Sentence], b_text: 
 
 def _first_person(text: str, sentence: Sentence) -> bool:
     """Whether the sentence speaks in the first person outside its quotation marks."""
-    return bool(_FIRST_PERSON.search(_strip(text, sentence)))
+    return bool(_FIRST_PERSON.search(unquoted_text(sentence)))
 
 
-def _strip(text: str, sentence: Sentence) -> str:
-    """The sentence with its quoted parts taken out."""
-    out, pos = [], sentence.start
-    for s, e in sorted(sentence.quote_spans):
-        if sentence.start <= s < sentence.end:
-            out.append(text[pos:s])
-            pos = max(pos, e)
-    out.append(text[pos : sentence.end])
-    return " ".join(out)
+def _most_in_the_same_words(links: Sequence[SentenceLink], a: Sequence[Sentence], b: Sequence[Sentence]) -> bool:
+    """Whether the sentences linked word for word are most (half or more) of the characters of the shorter text: a
+    copy. Two briefs that share only their appeal for witnesses and a sign-off line share those words, and little
+    else."""
+    shorter, side = (a, 0) if sum(s.end - s.start for s in a) <= sum(s.end - s.start for s in b) else (b, 1)
+    verbatim = {k.b if side else k.a for k in links if k.verbatim}
+    return coverage(shorter, verbatim) >= 0.5
 
 
 MIN_FACTS = 6  # fewer facts say too little about whether they were kept
@@ -141,8 +139,8 @@ def _sentence_facts(text: str) -> frozenset[tuple[object, ...]]:
 # The strength of pairs of independent reports of one event (NewsWCL50: 10 events, 5 outlets each, 100 pairs, aligned
 # whole): its logit is close to normal with this mean and spread (bench/reuse_bar.py --chance). Two values fitted on
 # data under CC BY-SA 4.0 and shared under it: see docs/quality.md for the notice.
-INDEPENDENT_LOGIT_MEAN = -1.284
-INDEPENDENT_LOGIT_SPREAD = 0.392
+INDEPENDENT_LOGIT_MEAN = -2.974
+INDEPENDENT_LOGIT_SPREAD = 0.593
 
 
 def chance(strength: float) -> float:
@@ -165,8 +163,9 @@ def classify(
     """The relation of the pair and its strength in [0, 1], or (None, 0.0) when they merely share a topic.
 
     1. copy or rewrite: the other text accounts for the shorter one in order (``alignment.strength`` at
-       ``reuse_strength`` or more), mostly in the same words (copy) or not (rewrite), and keeps its facts
-       (:func:`facts_kept` at ``facts_kept`` or more);
+       ``reuse_strength`` or more), mostly in the same words (copy: links ``verbatim_share`` word for word, and
+       those the greater part of the shorter text) or not (rewrite), and keeps its facts (:func:`facts_kept` at
+       ``facts_kept`` or more). Links mostly word for word that are the lesser part of the text go to step 2;
     2. excerpt: a part is taken, beyond direct quotations: sentences of the reporter's own, linked nearly word for
        word (``excerpt_score``; reports of one event share facts in their own words, not their sentences). A pair
        strong enough for step 1 that did not keep its facts comes here too: the sentences it took word for word
@@ -179,8 +178,11 @@ def classify(
     if score >= settings.reuse_strength and links and _keeps_facts(a, b, settings.facts_kept):
         verbatim_chars = sum(a[k.a].end - a[k.a].start for k in links if k.verbatim)
         linked_chars = sum(a[k.a].end - a[k.a].start for k in links)
-        verbatim = verbatim_chars / linked_chars if linked_chars else 0.0
-        return ("copy" if verbatim >= settings.verbatim_share else "rewrite"), score
+        if verbatim_chars < settings.verbatim_share * linked_chars:
+            return "rewrite", score
+        if _most_in_the_same_words(links, a, b):
+            return "copy", score
+        # what is shared is word for word but the lesser part of either text: a part taken (an excerpt) or nothing
     # 2.
     evidence = [k for k in links if is_substantial(a[k.a]) and is_substantial(b[k.b])]
     own = [k for k in evidence if not is_quote_link(k, a, b, a_text, b_text)]
