@@ -288,8 +288,8 @@ def related_pairs(
     """Stages 5-8 for every candidate, keeping the transformer to the sentences that can change the verdict.
 
     1. plan: the pair's static sentence vectors (as the static encoder gives them, not centred on the collection)
-       stand in for the transformer's in the pair's ordered coverage (:func:`align.strength`). A pair that reaches
-       ``static_strength`` this way could be a copy or rewrite; it is aligned whole (the transformer on every
+       stand in for the transformer's in the pair's ordered coverage (:func:`align.coverage_in_order`). A pair that
+       reaches ``static_strength`` this way could be a copy or rewrite; it is aligned whole (the transformer on every
        sentence pair of both articles) when it is vouched for (stage 4) or its probes add up (:func:`_supported`).
        Any other pair can at most share sentences or quotations, and the transformer sees only the sentence pairs
        that could make that so (:func:`_shared_only`); a pair with none leaves here, as most candidates do: they

@@ -109,7 +109,7 @@ class Alignment:
     passages: list[Passage]
     coverage_a: float  # share of A's sentence characters aligned with B
     coverage_b: float
-    strength: float = 0.0  # ordered coverage of the shorter text on graded sentence similarity (align.strength)
+    strength: float = 0.0  # the evidence of reuse in [0, 1] (align.pair_strength)
 
 
 @dataclass(slots=True)

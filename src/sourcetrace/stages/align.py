@@ -303,9 +303,9 @@ def pair_strength(
        share it accounts for in order. A rewrite follows its source; independent reports of one event share
        facts but tell them each in its own order;
     3. words kept (:func:`words_kept`): of its words outside quotations, weighted by ``rarity``, the share that its
-       partners on the chain have. A rewrite keeps its source's names, numbers and rarer words, sentence by
-       sentence; independent reports share the names, not the vocabulary, and a long roundup holds the words of
-       a short brief, but not beside the sentences that match it.
+       partners on the chain have, or a sentence within :data:`KEPT_NEAR` of them. A rewrite keeps its source's
+       names, numbers and rarer words, sentence by sentence; independent reports share the names, not the
+       vocabulary, and a long roundup holds the words of a short brief, but not beside the sentences that match it.
     """
     own_a, own_b = (np.array([unquoted_chars(s) for s in side], dtype=np.float64) for side in (a, b))
     if not ordered or not own_a.sum() or not own_b.sum():

@@ -24,7 +24,7 @@ from rapidfuzz.process import cdist
 
 from ..records import Alignment, Relation, Sentence, SentenceLink
 from ..settings import ClassifySettings
-from .align import MIN_WORDS, coverage, lettered_words, normalise, unquoted_text
+from .align import MIN_WORDS, lettered_words, normalise, unquoted_chars, unquoted_text
 from .divergences.facts import sentence_facts
 
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself)\b")
@@ -46,7 +46,7 @@ def is_quote_link(link: SentenceLink, a: Sequence[Sentence], b: Sequence[Sentenc
     Two sentences that both speak in the first person outside quotation marks quote someone too: a memo, a letter
     or a statement set off as a block, which reports of one event quote as a matter of course.
     """
-    if _first_person(a_text, a[link.a]) and _first_person(b_text, b[link.b]):
+    if _first_person(a[link.a]) and _first_person(b[link.b]):
         return True
     qa, qb = _quoted(a_text, a[link.a]), _quoted(b_text, b[link.b])
     if not qa or not qb:  # one side quotes it, the other dropped the marks (or took the quotation whole)
@@ -68,7 +68,7 @@ def quotation_pairs(a: Sequence[Sentence], b: Sequence[Sentence], a_text: str, b
     quotes in nearly the same words what the other quotes or says, both are mostly the words of one speaker, or
     both speak in the first person outside quotation marks."""
     out = _quoting(a, a_text, b, b_text) | _quoting(b, b_text, a, a_text).T
-    first = [np.array([_first_person(text, s) for s in side], dtype=bool) for side, text in ((a, a_text), (b, b_text))]
+    first = [np.array([_first_person(s) for s in side], dtype=bool) for side in (a, b)]
     out |= first[0][:, None] & first[1][None, :]
     for i, sa in enumerate(a):
         if sa.quote and sa.speaker is not None:
@@ -94,18 +94,19 @@ def _quoting(a: Sequence[Sentence], a_text: str, b: Sequence[Sentence], b_text: 
     return out
 
 
-def _first_person(text: str, sentence: Sentence) -> bool:
+def _first_person(sentence: Sentence) -> bool:
     """Whether the sentence speaks in the first person outside its quotation marks."""
     return bool(_FIRST_PERSON.search(unquoted_text(sentence)))
 
 
-def _most_in_the_same_words(links: Sequence[SentenceLink], a: Sequence[Sentence], b: Sequence[Sentence]) -> bool:
-    """Whether the sentences linked word for word are most (half or more) of the characters of the shorter text: a
-    copy. Two briefs that share only their appeal for witnesses and a sign-off line share those words, and little
-    else."""
-    shorter, side = (a, 0) if sum(s.end - s.start for s in a) <= sum(s.end - s.start for s in b) else (b, 1)
-    verbatim = {k.b if side else k.a for k in links if k.verbatim}
-    return coverage(shorter, verbatim) >= 0.5
+def _most_of_it_there(links: Sequence[SentenceLink], a: Sequence[Sentence], b: Sequence[Sentence]) -> bool:
+    """Whether the linked sentences are half or more of the shorter text (fewer characters outside quotations, as
+    for the strength), counted by those characters. Two briefs that share only their appeal for witnesses and a
+    sign-off line share those words word for word, and little else: no copy."""
+    own_a, own_b = (sum(unquoted_chars(s) for s in side) for side in (a, b))
+    shorter, linked = (a, {k.a for k in links}) if own_a <= own_b else (b, {k.b for k in links})
+    total = sum(unquoted_chars(s) for s in shorter)
+    return bool(total) and sum(unquoted_chars(s) for s in shorter if s.index in linked) >= 0.5 * total
 
 
 MIN_FACTS = 6  # fewer facts say too little about whether they were kept
@@ -163,9 +164,10 @@ def classify(
     """The relation of the pair and its strength in [0, 1], or (None, 0.0) when they merely share a topic.
 
     1. copy or rewrite: the other text accounts for the shorter one in order (``alignment.strength`` at
-       ``reuse_strength`` or more), mostly in the same words (copy: links ``verbatim_share`` word for word, and
-       those the greater part of the shorter text) or not (rewrite), and keeps its facts (:func:`facts_kept` at
-       ``facts_kept`` or more). Links mostly word for word that are the lesser part of the text go to step 2;
+       ``reuse_strength`` or more), mostly in the same words (copy: ``verbatim_share`` of the linked characters
+       word for word, the links half or more of the shorter text) or not (rewrite), and keeps its facts
+       (:func:`facts_kept` at ``facts_kept`` or more). Links mostly word for word that are less than half of the
+       shorter text go to step 2;
     2. excerpt: a part is taken, beyond direct quotations: sentences of the reporter's own, linked nearly word for
        word (``excerpt_score``; reports of one event share facts in their own words, not their sentences). A pair
        strong enough for step 1 that did not keep its facts comes here too: the sentences it took word for word
@@ -180,9 +182,9 @@ def classify(
         linked_chars = sum(a[k.a].end - a[k.a].start for k in links)
         if verbatim_chars < settings.verbatim_share * linked_chars:
             return "rewrite", score
-        if _most_in_the_same_words(links, a, b):
+        if _most_of_it_there(links, a, b):
             return "copy", score
-        # what is shared is word for word but the lesser part of either text: a part taken (an excerpt) or nothing
+        # linked word for word, but less than half of the shorter text: a part taken (an excerpt), or nothing
     # 2.
     evidence = [k for k in links if is_substantial(a[k.a]) and is_substantial(b[k.b])]
     own = [k for k in evidence if not is_quote_link(k, a, b, a_text, b_text)]
