@@ -29,7 +29,7 @@ import numpy as np
 
 from sourcetrace.pipeline import Models
 from sourcetrace.settings import Settings
-from sourcetrace.stages.align import align, jaccard_matrix, ordered_chain, same_meaning, unquoted_chars
+from sourcetrace.stages.align import align, jaccard_matrix, ordered_chain, own_chars, same_meaning
 from sourcetrace.stages.classify import INDEPENDENT_LOGIT_MEAN, INDEPENDENT_LOGIT_SPREAD, chance, facts_kept
 from sourcetrace.stages.clean import clean
 from sourcetrace.stages.ingest import read_articles
@@ -65,11 +65,11 @@ def main() -> int:
         containment)"""
         a, b = x[0].sentences, y[0].sentences
         probability = same_meaning(x[1] @ y[1].T, jaccard_matrix(a, b), settings.align)
-        own_a, own_b = (np.array([unquoted_chars(s) for s in side], dtype=np.float64) for side in (a, b))
+        own_a, own_b, a_shorter = own_chars(a, b)
         if not own_a.sum() or not own_b.sum():
             return 0.0, 0.0, 0.0
         words_a, words_b = (set(WORD.findall(side[0].text.casefold())) for side in (x, y))
-        if own_a.sum() > own_b.sum():
+        if not a_shorter:
             probability, own_a, words_a, words_b = probability.T, own_b, words_b, words_a
         weights = own_a / own_a.sum()
         value = ordered_chain(probability, weights)[0]

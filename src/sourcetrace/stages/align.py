@@ -275,10 +275,10 @@ def chain_strength(
     Sentences count by their characters outside quotations: what someone said is shared by independent reports
     of one event as a matter of course, so it is no evidence that one report took from the other.
     """
-    own_a, own_b = (np.array([unquoted_chars(s) for s in side], dtype=np.float64) for side in (a, b))
+    own_a, own_b, a_shorter = own_chars(a, b)
     if not own_a.sum() or not own_b.sum():
         return 0.0, []
-    if own_a.sum() <= own_b.sum():
+    if a_shorter:
         value, partners = ordered_chain(probability, own_a / own_a.sum())
         chain = [(i, int(j)) for i, j in enumerate(partners)]
     else:
@@ -307,10 +307,10 @@ def pair_strength(
        names, numbers and rarer words, sentence by sentence; independent reports share the names, not the
        vocabulary, and a long roundup holds the words of a short brief, but not beside the sentences that match it.
     """
-    own_a, own_b = (np.array([unquoted_chars(s) for s in side], dtype=np.float64) for side in (a, b))
+    own_a, own_b, a_shorter = own_chars(a, b)
     if not ordered or not own_a.sum() or not own_b.sum():
         return 0.0
-    if own_a.sum() <= own_b.sum():
+    if a_shorter:
         short, other, own, best, partners = a, b, own_a, probability.max(axis=1), [j for _, j in chain]
     else:
         short, other, own, best, partners = b, a, own_b, probability.max(axis=0), [i for i, _ in chain]
@@ -333,14 +333,27 @@ def words_kept(
     ``rarity`` (each 1 when None), the share that ``other`` has in each sentence's partner (``partners[i]``, an
     index into ``other``) or within :data:`KEPT_NEAR` sentences of it."""
     weigh = rarity or (lambda _: 1.0)
-    words = [frozenset(w.casefold() for w in _CONTENT_WORD.findall(s.text)) for s in other]
+    words = [content_words(s.text) for s in other]
     total = kept = 0.0
     for sentence, j in zip(short, partners, strict=True):
-        mine = {w.casefold() for w in _CONTENT_WORD.findall(unquoted_text(sentence))}
+        mine = content_words(unquoted_text(sentence))
         near = frozenset().union(*words[max(0, j - KEPT_NEAR) : j + KEPT_NEAR + 1])
         total += sum(map(weigh, mine))
         kept += sum(map(weigh, mine & near))
     return kept / total if total else 0.0
+
+
+@lru_cache(maxsize=1 << 16)
+def content_words(text: str) -> frozenset[str]:
+    """The text's :data:`_CONTENT_WORD` words, case-folded (remembered: a sentence is compared with many others)."""
+    return frozenset(w.casefold() for w in _CONTENT_WORD.findall(text))
+
+
+def own_chars(a: Sequence[Sentence], b: Sequence[Sentence]) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Each sentence's characters outside its quotations (:func:`unquoted_chars`), of A and of B, and whether A is
+    the shorter text by them (A on a tie): the text whose coverage the strength measures."""
+    own_a, own_b = (np.array([unquoted_chars(s) for s in side], dtype=np.float64) for side in (a, b))
+    return own_a, own_b, bool(own_a.sum() <= own_b.sum())
 
 
 def unquoted_text(sentence: Sentence) -> str:

@@ -24,7 +24,7 @@ from rapidfuzz.process import cdist
 
 from ..records import Alignment, Relation, Sentence, SentenceLink
 from ..settings import ClassifySettings
-from .align import MIN_WORDS, lettered_words, normalise, unquoted_chars, unquoted_text
+from .align import MIN_WORDS, lettered_words, normalise, own_chars, unquoted_text
 from .divergences.facts import sentence_facts
 
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself)\b")
@@ -103,10 +103,10 @@ def _most_of_it_there(links: Sequence[SentenceLink], a: Sequence[Sentence], b: S
     """Whether the linked sentences are half or more of the shorter text (fewer characters outside quotations, as
     for the strength), counted by those characters. Two briefs that share only their appeal for witnesses and a
     sign-off line share those words word for word, and little else: no copy."""
-    own_a, own_b = (sum(unquoted_chars(s) for s in side) for side in (a, b))
-    shorter, linked = (a, {k.a for k in links}) if own_a <= own_b else (b, {k.b for k in links})
-    total = sum(unquoted_chars(s) for s in shorter)
-    return bool(total) and sum(unquoted_chars(s) for s in shorter if s.index in linked) >= 0.5 * total
+    own_a, own_b, a_shorter = own_chars(a, b)
+    own, linked = (own_a, [k.a for k in links]) if a_shorter else (own_b, [k.b for k in links])
+    total = own.sum()
+    return bool(total) and own[sorted(set(linked))].sum() >= 0.5 * total
 
 
 MIN_FACTS = 6  # fewer facts say too little about whether they were kept
