@@ -6,7 +6,7 @@ same-event pair of independent reports, each pair aligned whole (no candidate se
 Prints the bar that at most 5 of the 100 NewsWCL50 same-event pairs reach, and the share of the 485 dev rewrite
 pairs above it (docs/quality.md). ``--alternatives``: the same for pair statistics that were tried in its place
 (the ordered coverage alone, as the strength was before the order and the words kept joined it; the same less its
-mean over shuffled sentence orders; the share of the shorter text's words, weighted by rarity, found in the other;
+mean over shuffled sentence orders; the share of a text's words, weighted by rarity, found in the other;
 the ordered coverage and that share added), each with its own bar at 5 of 100. ``--chance``: the logit-normal fit
 of the same-event strengths behind ``classify.chance`` (its mean and spread), against the share counted.
 ``--facts``: how ``classify.facts_kept`` was chosen: the share of the dev rewrite pairs (and of the same-event
@@ -61,22 +61,24 @@ def main() -> int:
         return align(x[0].sentences, y[0].sentences, x[1] @ y[1].T, settings.align, rarity=rarity)[0].strength
 
     def alternatives(x: tuple, y: tuple) -> tuple[float, ...]:
-        """(ordered coverage, the same less its mean over 30 shuffled orders of the shorter text, rare-word
-        containment)"""
+        """(ordered coverage, the same less its mean over 30 shuffled orders of the text, rare-word containment),
+        each for the text the other accounts for best, as the strength is"""
         a, b = x[0].sentences, y[0].sentences
         probability = same_meaning(x[1] @ y[1].T, jaccard_matrix(a, b), settings.align)
-        own_a, own_b, a_shorter = own_chars(a, b)
-        if not own_a.sum() or not own_b.sum():
-            return 0.0, 0.0, 0.0
         words_a, words_b = (set(WORD.findall(side[0].text.casefold())) for side in (x, y))
-        if not a_shorter:
-            probability, own_a, words_a, words_b = probability.T, own_b, words_b, words_a
-        weights = own_a / own_a.sum()
+        return tuple(map(max, zip(one_side(a, probability, words_a, words_b),
+                                  one_side(b, probability.T, words_b, words_a), strict=True)))  # fmt: skip
+
+    def one_side(text: list, probability: np.ndarray, words: set, other_words: set) -> tuple[float, ...]:
+        own = own_chars(text)
+        if not own.sum() or not probability.size:
+            return 0.0, 0.0, 0.0
+        weights = own / own.sum()
         value = ordered_chain(probability, weights)[0]
         shuffled = [shuffles.permutation(len(weights)) for _ in range(30)]
         null = np.mean([ordered_chain(probability[p], weights[p])[0] for p in shuffled])
-        weight = {w: rarity(w) for w in words_a}
-        contained = sum(v for w, v in weight.items() if w in words_b) / max(sum(weight.values()), 1e-9)
+        weight = {w: rarity(w) for w in words}
+        contained = sum(v for w, v in weight.items() if w in other_words) / max(sum(weight.values()), 1e-9)
         return value, value - null, contained
 
     rewrites = load(args.data / "llm-rewrites-dev" / "articles.jsonl")
@@ -127,7 +129,7 @@ def main() -> int:
         for name, p, n in (
             ("ordered coverage alone (the strength before the order and the words kept)", pos[:, 0], neg[:, 0]),
             ("ordered coverage less its shuffled-order mean", pos[:, 1], neg[:, 1]),
-            ("rare-word containment of the shorter text", pos[:, 2], neg[:, 2]),
+            ("rare-word containment of a text", pos[:, 2], neg[:, 2]),
             ("ordered coverage + containment", pos[:, 0] + pos[:, 2], neg[:, 0] + neg[:, 2]),
         ):
             cut = np.sort(n)[-6]

@@ -1,11 +1,18 @@
+from dataclasses import replace
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sourcetrace.settings import AlignSettings
-from sourcetrace.stages.align import align, judge, ordered_coverage, same_meaning, wording_similarity
+from sourcetrace.stages.align import align, judge, ordered_chain, same_meaning, wording_similarity
 
 from .conftest import make_article
+
+
+def ordered_coverage(probability, weights):
+    return ordered_chain(probability, weights)[0]
+
 
 SETTINGS = AlignSettings()
 
@@ -187,18 +194,45 @@ def test_pair_strength_is_the_ordered_coverage_less_what_is_out_of_order_or_rewo
     ]
     a = make_article("a", sentences)
     same = make_article("b", sentences)
-    eye, chain = np.eye(3), [(0, 0), (1, 1), (2, 2)]
-    assert pair_strength(a.sentences, same.sentences, eye, chain, 1.0) == 1.0
+    eye = np.eye(3)
+    assert pair_strength(a.sentences, same.sentences, eye) == (1.0, [(0, 0), (1, 1), (2, 2)])
     # the same sentences told in another order: only one of them is on the ordered chain, the rest out of order
-    assert pair_strength(a.sentences, same.sentences, eye[::-1], [(0, 2), (1, 2), (2, 2)], 1 / 3) < 1 / 3 * 0.5
+    assert pair_strength(a.sentences, same.sentences, eye[::-1])[0] < 1 / 3 * 0.5
     # a text that keeps none of the other's words keeps nothing, however similar its sentences
     other = make_article("c", ["Officials signed off yesterday.", "Crews begin soon.", "People were unhappy."])
     assert words_kept(a.sentences, other.sentences, [0, 1, 2]) == 0.0
-    assert pair_strength(a.sentences, other.sentences, eye, chain, 1.0) == 0.0
+    assert pair_strength(a.sentences, other.sentences, eye)[0] == 0.0
     # rarer words weigh more: keeping only "the" and "and" keeps little of a text weighted by rarity
     common = make_article("d", ["the and the and"])
     rare = {"the": 0.01, "and": 0.01}
     assert words_kept(a.sentences, common.sentences, [0, 0, 0], lambda w: rare.get(w, 1.0)) < 0.01
+
+
+def test_a_condensed_rewrite_is_measured_by_its_own_coverage_whatever_the_quotations():
+    # the source is mostly quotation, so it has fewer characters outside quotations than its rewrite, which tells
+    # the quotations in its own words; the rewrite is what the source accounts for, in order and with its words
+    from sourcetrace.stages.align import pair_strength
+
+    source = make_article("s", [
+        "Brian Kline asked Tom Price about Medicaid at the town hall.",
+        '"Why do you want to take away my Medicaid expansion, which pays for my cancer treatment at the clinic?"',
+        "Price answered him.",
+        '"Every American deserves access to the coverage they want, but costs are unsustainable and we must choose."',
+    ])  # fmt: skip
+    quoted = [replace(x, quote=True, quote_spans=((x.start, x.end),)) if x.text.startswith('"') else x
+              for x in source.sentences]  # fmt: skip
+    source = replace(source, sentences=quoted)
+    rewrite = make_article("r", [
+        "At the town hall Brian Kline asked Tom Price why he would take away the Medicaid expansion paying for his "
+        "cancer treatment.",
+        "Price said every American deserves coverage but that costs are unsustainable and choices must be made.",
+    ])  # fmt: skip
+    probability = np.array([[0.4, 0.0], [0.8, 0.0], [0.0, 0.1], [0.0, 0.8]])
+    strength, chain = pair_strength(source.sentences, rewrite.sentences, probability)
+    assert strength > 0.6  # the source's own words alone (its first and third sentences) are covered far less
+    assert chain == [(1, 0), (3, 1)]
+    # and the strength does not depend on which text comes first
+    assert pair_strength(rewrite.sentences, source.sentences, probability.T)[0] == strength
 
 
 def test_words_are_kept_only_beside_the_partner_sentence():

@@ -41,14 +41,14 @@ class AlignSettings:
     link_probability: float = 0.70
     partial_cosine: float = 0.65
     verbatim_ratio: float = 0.90
-    static_strength: float = 0.22
+    static_strength: float = 0.24
     near_static: float = 0.75
     probes: int = 3
 
 
 @dataclass(frozen=True)
 class ClassifySettings:
-    reuse_strength: float = 0.115
+    reuse_strength: float = 0.119
     excerpt_score: float = 0.90
     verbatim_share: float = 0.70
     min_excerpt_sentences: int = 2

@@ -125,11 +125,6 @@ def jaccard_matrix(a: Sequence[Sentence], b: Sequence[Sentence]) -> np.ndarray:
     return np.divide(both, either, out=np.zeros_like(both), where=either > 0)
 
 
-def ordered_coverage(probability: np.ndarray, weights: np.ndarray) -> float:
-    """How much of a text another one accounts for, in order: see :func:`ordered_chain`."""
-    return ordered_chain(probability, weights)[0]
-
-
 def ordered_chain(probability: np.ndarray, weights: np.ndarray) -> tuple[float, np.ndarray]:
     """The best monotone chain through the sentence pairs: its value and each row's partner column.
 
@@ -178,7 +173,7 @@ def align(
     Returns the alignment and the divergences of the linked sentence pairs, in article offsets.
 
     1. strength (:func:`pair_strength`; ``rarity`` weighs the words kept, every word 1 when None): the
-       :func:`ordered_chain` of the shorter text through the other, on graded sentence similarity, with the order
+       :func:`ordered_chain` of the text the other accounts for best, on graded sentence similarity, with the order
        and the words it keeps; the chain's sentence pairs that say the same thing (``match_probability``) are links
        when the pair as a whole is reuse (strength ``reuse_strength`` or more) or when they come in runs: in a pair
        that is not, a lone match is more likely two sentences of one topic than a sentence taken;
@@ -198,7 +193,7 @@ def align(
     # 1. (a chain's sentence pair that says the same but with another number or name is no evidence: the same
     # template filled with another event's facts; the chain is found again without it)
     probability = same_meaning(sim, jaccard_matrix(a, b), settings)
-    ordered, chain = chain_strength(a, b, probability)
+    strength, chain = pair_strength(a, b, probability, rarity)
     for _ in range(CONTRADICTION_ROUNDS):
         contradicted = [
             (i, j)
@@ -208,8 +203,7 @@ def align(
         if not contradicted:
             break
         probability[tuple(np.array(contradicted).T)] = 0.0
-        ordered, chain = chain_strength(a, b, probability)
-    strength = pair_strength(a, b, probability, chain, ordered, rarity)
+        strength, chain = pair_strength(a, b, probability, rarity)
     related = {(i, j) for i, j in chain if not np.isnan(cosines[i, j]) and verdict(i, j).related}
     dense = strength >= reuse_strength
     chosen = {link for link in related if dense or verdict(*link).similar or _in_a_run(link, related)}
@@ -261,44 +255,49 @@ def align(
 def coverage_in_order(
     a: Sequence[Sentence], b: Sequence[Sentence], cosines: np.ndarray, settings: AlignSettings
 ) -> float:
-    """The ordered coverage of the shorter text by the other, in [0, 1] (:func:`chain_strength`), given the
-    cosines of every sentence pair: the static plan's first look at a pair (pipeline.py)."""
-    return chain_strength(a, b, same_meaning(cosines, jaccard_matrix(a, b), settings))[0]
-
-
-def chain_strength(
-    a: Sequence[Sentence], b: Sequence[Sentence], probability: np.ndarray
-) -> tuple[float, list[tuple[int, int]]]:
-    """The ordered coverage of the shorter text by the other, in [0, 1], and the chain's sentence pairs (i in A,
-    j in B), given each sentence pair's probability of saying the same thing (len(a) x len(b)).
-
-    Sentences count by their characters outside quotations: what someone said is shared by independent reports
-    of one event as a matter of course, so it is no evidence that one report took from the other.
-    """
-    own_a, own_b, a_shorter = own_chars(a, b)
+    """The ordered coverage of the text the other accounts for best, in [0, 1], given the cosines of every sentence
+    pair: the static plan's first look at a pair (pipeline.py). Each text's is its :func:`ordered_chain` through
+    the other, its sentences weighted by their characters outside quotations (what someone said is shared by
+    independent reports of one event as a matter of course, so it is no evidence that one took from the other)."""
+    probability = same_meaning(cosines, jaccard_matrix(a, b), settings)
+    own_a, own_b = own_chars(a), own_chars(b)
     if not own_a.sum() or not own_b.sum():
-        return 0.0, []
-    if a_shorter:
-        value, partners = ordered_chain(probability, own_a / own_a.sum())
-        chain = [(i, int(j)) for i, j in enumerate(partners)]
-    else:
-        value, partners = ordered_chain(probability.T, own_b / own_b.sum())
-        chain = [(int(i), j) for j, i in enumerate(partners)]
-    return round(value, 4), chain
+        return 0.0
+    return max(ordered_chain(probability, own_a / own_a.sum())[0], ordered_chain(probability.T, own_b / own_b.sum())[0])
 
 
 def pair_strength(
     a: Sequence[Sentence],
     b: Sequence[Sentence],
     probability: np.ndarray,
-    chain: Sequence[tuple[int, int]],
-    ordered: float,
     rarity: Callable[[str], float] | None = None,
-) -> float:
-    """The strength of a pair's evidence of reuse in [0, 1]: the product of three shares of the shorter text (the
-    one with fewer characters outside quotations), none of them fitted:
+) -> tuple[float, list[tuple[int, int]]]:
+    """The strength of a pair's evidence of reuse in [0, 1], and the chain it rests on (sentence pairs (i in A, j in
+    B)), given each sentence pair's probability of saying the same thing (len(a) x len(b)).
 
-    1. ``ordered``: how much of it the other accounts for in order (:func:`chain_strength`, whose ``chain`` it is);
+    The strength of each text is the product of three shares of it, none of them fitted (:func:`_covered`); the
+    pair's is that of the text the other accounts for best. Which text was derived is not known, and a condensed
+    rewrite is accounted for by its source, not the other way round, whether or not it kept the source's
+    quotations (by which the shorter text would be the wrong one to measure).
+    """
+    of_a = _covered(a, b, probability, rarity)
+    of_b = _covered(b, a, probability.T, rarity)
+    if of_b[0] > of_a[0]:
+        return of_b[0], [(i, j) for j, i in of_b[1]]
+    return of_a
+
+
+def _covered(
+    text: Sequence[Sentence],
+    other: Sequence[Sentence],
+    probability: np.ndarray,
+    rarity: Callable[[str], float] | None = None,
+) -> tuple[float, list[tuple[int, int]]]:
+    """How strongly ``other`` accounts for ``text`` (``probability``: len(text) x len(other)), and the chain (i in
+    text, j in other). The product of three shares of the text, each sentence weighted by its characters outside
+    quotations (:func:`own_chars`):
+
+    1. ordered coverage: how much of it the other accounts for in order (:func:`ordered_chain`);
     2. order kept: of what the other accounts for in any order (each sentence with its likeliest partner), the
        share it accounts for in order. A rewrite follows its source; independent reports of one event share
        facts but tell them each in its own order;
@@ -307,16 +306,17 @@ def pair_strength(
        names, numbers and rarer words, sentence by sentence; independent reports share the names, not the
        vocabulary, and a long roundup holds the words of a short brief, but not beside the sentences that match it.
     """
-    own_a, own_b, a_shorter = own_chars(a, b)
-    if not ordered or not own_a.sum() or not own_b.sum():
-        return 0.0
-    if a_shorter:
-        short, other, own, best, partners = a, b, own_a, probability.max(axis=1), [j for _, j in chain]
-    else:
-        short, other, own, best, partners = b, a, own_b, probability.max(axis=0), [i for i, _ in chain]
-    any_order = float(own @ best / own.sum())
-    in_order = min(1.0, ordered / any_order) if any_order else 0.0
-    return round(ordered * in_order * words_kept(short, other, partners, rarity), 4)
+    own = own_chars(text)
+    if not own.sum() or not own_chars(other).sum():  # either all quotation: nothing taken, only quoted
+        return 0.0, []
+    weights = own / own.sum()
+    ordered, partners = ordered_chain(probability, weights)
+    chain = [(i, int(j)) for i, j in enumerate(partners)]
+    any_order = float(weights @ probability.max(axis=1))
+    if not ordered or not any_order:
+        return 0.0, chain
+    in_order = min(1.0, ordered / any_order)
+    return round(ordered * in_order * words_kept(text, other, partners.tolist(), rarity), 4), chain
 
 
 _CONTENT_WORD = re.compile(r"[^\W\d_]{3,}|\d+(?:[.,]\d+)*")  # words of three letters or more, and numbers
@@ -324,18 +324,18 @@ KEPT_NEAR = 2  # sentences on either side of a partner whose words count as kept
 
 
 def words_kept(
-    short: Sequence[Sentence],
+    text: Sequence[Sentence],
     other: Sequence[Sentence],
     partners: Sequence[int],
     rarity: Callable[[str], float] | None = None,
 ) -> float:
-    """Of the words of ``short`` outside its quotations (:data:`_CONTENT_WORD`, case-folded), weighted by
+    """Of the words of ``text`` outside its quotations (:data:`_CONTENT_WORD`, case-folded), weighted by
     ``rarity`` (each 1 when None), the share that ``other`` has in each sentence's partner (``partners[i]``, an
     index into ``other``) or within :data:`KEPT_NEAR` sentences of it."""
     weigh = rarity or (lambda _: 1.0)
     words = [content_words(s.text) for s in other]
     total = kept = 0.0
-    for sentence, j in zip(short, partners, strict=True):
+    for sentence, j in zip(text, partners, strict=True):
         mine = content_words(unquoted_text(sentence))
         near = frozenset().union(*words[max(0, j - KEPT_NEAR) : j + KEPT_NEAR + 1])
         total += sum(map(weigh, mine))
@@ -349,11 +349,9 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(w.casefold() for w in _CONTENT_WORD.findall(text))
 
 
-def own_chars(a: Sequence[Sentence], b: Sequence[Sentence]) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Each sentence's characters outside its quotations (:func:`unquoted_chars`), of A and of B, and whether A is
-    the shorter text by them (A on a tie): the text whose coverage the strength measures."""
-    own_a, own_b = (np.array([unquoted_chars(s) for s in side], dtype=np.float64) for side in (a, b))
-    return own_a, own_b, bool(own_a.sum() <= own_b.sum())
+def own_chars(sentences: Sequence[Sentence]) -> np.ndarray:
+    """Each sentence's characters outside its quotations (:func:`unquoted_chars`): its weight in the strength."""
+    return np.array([unquoted_chars(s) for s in sentences], dtype=np.float64)
 
 
 def unquoted_text(sentence: Sentence) -> str:

@@ -1,7 +1,7 @@
 """Stage 6: name the kind of reuse between two aligned articles, or none.
 
-* ``copy``: most of the shorter text is there, with its facts, mostly in the same words;
-* ``rewrite``: most of the shorter text is there, with its facts, mostly reworded (a text retold keeps its names,
+* ``copy``: most of one text is there, with its facts, mostly in the same words;
+* ``rewrite``: most of one text is there, with its facts, mostly reworded (a text retold keeps its names,
   dates and numbers; the same template filled with other facts, as crime briefs are, reports another event);
 * ``excerpt``: a part is taken, beyond direct quotations;
 * ``shared-quotes``: the only common material is direct quotations (both may quote the same speaker).
@@ -100,13 +100,13 @@ def _first_person(sentence: Sentence) -> bool:
 
 
 def _most_of_it_there(links: Sequence[SentenceLink], a: Sequence[Sentence], b: Sequence[Sentence]) -> bool:
-    """Whether the linked sentences are half or more of the shorter text (fewer characters outside quotations, as
-    for the strength), counted by those characters. Two briefs that share only their appeal for witnesses and a
-    sign-off line share those words word for word, and little else: no copy."""
-    own_a, own_b, a_shorter = own_chars(a, b)
-    own, linked = (own_a, [k.a for k in links]) if a_shorter else (own_b, [k.b for k in links])
-    total = own.sum()
-    return bool(total) and own[sorted(set(linked))].sum() >= 0.5 * total
+    """Whether the linked sentences are half or more of either text, counted by their characters outside quotations
+    (as for the strength). Two briefs that share only their appeal for witnesses and a sign-off line share those
+    words word for word, and little else: no copy."""
+    return any(
+        bool(own.sum()) and own[sorted(linked)].sum() >= 0.5 * own.sum()
+        for own, linked in ((own_chars(a), {k.a for k in links}), (own_chars(b), {k.b for k in links}))
+    )
 
 
 MIN_FACTS = 6  # fewer facts say too little about whether they were kept
@@ -140,8 +140,8 @@ def _sentence_facts(text: str) -> frozenset[tuple[object, ...]]:
 # The strength of pairs of independent reports of one event (NewsWCL50: 10 events, 5 outlets each, 100 pairs, aligned
 # whole): its logit is close to normal with this mean and spread (bench/reuse_bar.py --chance). Two values fitted on
 # data under CC BY-SA 4.0 and shared under it: see docs/quality.md for the notice.
-INDEPENDENT_LOGIT_MEAN = -2.974
-INDEPENDENT_LOGIT_SPREAD = 0.593
+INDEPENDENT_LOGIT_MEAN = -2.951
+INDEPENDENT_LOGIT_SPREAD = 0.588
 
 
 def chance(strength: float) -> float:
@@ -163,11 +163,10 @@ def classify(
 ) -> tuple[Relation | None, float]:
     """The relation of the pair and its strength in [0, 1], or (None, 0.0) when they merely share a topic.
 
-    1. copy or rewrite: the other text accounts for the shorter one in order (``alignment.strength`` at
-       ``reuse_strength`` or more), mostly in the same words (copy: ``verbatim_share`` of the linked characters
-       word for word, the links half or more of the shorter text) or not (rewrite), and keeps its facts
-       (:func:`facts_kept` at ``facts_kept`` or more). Links mostly word for word that are less than half of the
-       shorter text go to step 2;
+    1. copy or rewrite: one text accounts for the other in order (``alignment.strength`` at ``reuse_strength`` or
+       more), mostly in the same words (copy: ``verbatim_share`` of the linked characters word for word, the links
+       half or more of one text) or not (rewrite), and keeps its facts (:func:`facts_kept` at ``facts_kept`` or
+       more). Links mostly word for word that are less than half of either text go to step 2;
     2. excerpt: a part is taken, beyond direct quotations: sentences of the reporter's own, linked nearly word for
        word (``excerpt_score``; reports of one event share facts in their own words, not their sentences). A pair
        strong enough for step 1 that did not keep its facts comes here too: the sentences it took word for word
@@ -184,7 +183,7 @@ def classify(
             return "rewrite", score
         if _most_of_it_there(links, a, b):
             return "copy", score
-        # linked word for word, but less than half of the shorter text: a part taken (an excerpt), or nothing
+        # linked word for word, but less than half of either text: a part taken (an excerpt), or nothing
     # 2.
     evidence = [k for k in links if is_substantial(a[k.a]) and is_substantial(b[k.b])]
     own = [k for k in evidence if not is_quote_link(k, a, b, a_text, b_text)]
