@@ -200,9 +200,10 @@ def similarity_report(
         took = p.source == ident
         sources.append(SourceView(p, ident, name, colour, chars(best) / total, len(best), url, took))
         for i, score in best.items():
-            # a sentence found in several articles goes to its decided source, else to its closest match; its link
-            # lands on the sentence in that pair's view
-            rank = (not took, -score, k)
+            # a sentence found in several articles goes to its decided source, taken material (a copy, rewrite or
+            # excerpt) before shared quotations, else to its closest match; its link lands on the sentence in that
+            # pair's view
+            rank = (not took, p.relation == "shared-quotes", -score, k)
             if i not in claims or rank < claims[i][0]:
                 href = url if url.startswith("#") else f"{url}#p-{side}{i}"
                 claims[i] = (rank, (f"s src {colour}", href, f"from {name.label} ({p.relation})"))
