@@ -229,6 +229,39 @@ def test_a_store_refuses_vectors_of_another_encoder(tmp_path, settings, models, 
         store.check(seeds_raw[2:3])
 
 
+def test_a_store_refuses_pairs_scored_otherwise_and_a_rebuild_scores_them_anew(tmp_path, settings, models, seeds_raw):
+    from dataclasses import replace
+
+    path = tmp_path / "scored.db"
+    with Store(path, settings, models) as store:
+        store.add(seeds_raw[:2])
+    other = replace(settings, classify=replace(settings.classify, reuse_strength=0.5))
+    with Store(path, other, models) as store, pytest.raises(StoreError, match="scored by other code or settings"):
+        store.add(seeds_raw[2:3])
+    with Store(path, other, models) as store:  # checking against it scores afresh: allowed
+        store.check(seeds_raw[2:3])
+    # a store made before scoring was recorded holds pairs of an earlier version
+    db = sqlite3.connect(path)
+    db.execute("DELETE FROM meta WHERE key = 'scoring'")
+    db.commit()
+    db.close()
+    with Store(path, settings, models) as store, pytest.raises(StoreError, match="an earlier version.*index rebuild"):
+        store.add(seeds_raw[2:3])
+    with Store(path, settings, models) as store:
+        assert store.count() == 2  # nothing lost
+    # the way out the message names: a new store from its articles, scored now, which takes new articles
+    from click.testing import CliRunner
+
+    from sourcetrace.cli import main
+
+    rebuilt = tmp_path / "rebuilt.db"
+    result = CliRunner().invoke(main, ["index", "rebuild", "--db", str(path), "--to", str(rebuilt)])
+    assert result.exit_code == 0, result.output
+    with Store(rebuilt, settings, models) as store:
+        store.add(seeds_raw[2:3])
+        assert store.count() == 3
+
+
 def test_the_running_mean_counts_every_stored_sentence(seeded, settings):
     db = sqlite3.connect(seeded)
     count = db.execute("SELECT value FROM meta WHERE key = 'static_count'").fetchone()[0]

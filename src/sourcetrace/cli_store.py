@@ -105,12 +105,13 @@ def index_check_command(db: str) -> None:
     click.echo(f"{db}: ok (full integrity check)")
 
 
-@index_group.command("rebuild", short_help="Build a new store from a damaged one.")
-@store_option("The (damaged) store to read the articles from; it is not changed.")
+@index_group.command("rebuild", short_help="Build a new store from the articles of another.")
+@store_option("The store to read the articles from (damaged, or scored by an earlier version); it is not changed.")
 @click.option("--to", "target", required=True, type=click.Path(dir_okay=False), help="The new store to build.")
 @settings_options
 def index_rebuild_command(db: str, target: str, config: str | None, model_dir: str | None) -> None:
-    """Build a new store from the articles still readable in DB: pairs, vectors and stories are worked out again."""
+    """Build a new store from the articles still readable in DB (a damaged store, or one whose pairs were scored by
+    an earlier version or other settings): pairs, vectors and stories are worked out again."""
     if Path(target).exists():
         raise click.BadParameter(f"{target} exists; give the path of a new file", param_hint="'--to'")
     try:

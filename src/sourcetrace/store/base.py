@@ -19,7 +19,7 @@ from ..integrity import check_file, damaged_message, quick_check
 from ..pipeline import Models
 from ..settings import Settings
 from . import schema
-from .index import Index, encoder_identity, index_settings
+from .index import Index, encoder_identity, index_settings, scoring_identity
 
 BUSY_TIMEOUT = 600.0  # seconds a writer waits for another writer's transaction
 IN_LIMIT = 500  # ids per "IN (...)" query
@@ -199,19 +199,34 @@ class StoreBase:
         db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     def _check_compatible(self, db: sqlite3.Connection, write: bool) -> None:
-        """Refuse to mix vectors of other encoder files, or band keys of other candidate settings."""
-        for name, wanted in (("encoder", encoder_identity(self.settings)), ("index", index_settings(self.settings))):
+        """Refuse to mix vectors of other encoder files, band keys of other candidate settings, or (when adding)
+        pairs scored by other code or settings: a store made before scoring was recorded holds pairs scored by an
+        earlier version."""
+        wanted_now = {"encoder": encoder_identity(self.settings), "index": index_settings(self.settings)}
+        if write:
+            wanted_now["scoring"] = scoring_identity(self.settings)
+        for name, wanted in wanted_now.items():
             stored = self._meta(db, name)
+            if stored is None and name == "scoring" and db.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
+                stored = json.dumps("an earlier version of sourcetrace")
             if stored is None:
                 if write:
                     self._set_meta(db, name, json.dumps(wanted, sort_keys=True))
                 continue
-            if json.loads(stored) != wanted:
-                what = "sentence encoder" if name == "encoder" else "candidate settings (shingles, permutations, bands)"
+            if json.loads(stored) == wanted:
+                continue
+            if name == "scoring":
                 raise StoreError(
-                    f"{self.path} was built with a different {what}: stored {stored}, "
-                    f"now {json.dumps(wanted, sort_keys=True)}; use the same ones, or build a new store"
+                    f"{self.path} holds pairs scored by other code or settings (stored {stored}, now "
+                    f"{json.dumps(wanted, sort_keys=True)}): their strengths and relations would not compare with new "
+                    f"ones; build a new store from its articles with `sourcetrace index rebuild --db {self.path} "
+                    "--to NEW.db`, or add with the settings it was made with"
                 )
+            what = "sentence encoder" if name == "encoder" else "candidate settings (shingles, permutations, bands)"
+            raise StoreError(
+                f"{self.path} was built with a different {what}: stored {stored}, "
+                f"now {json.dumps(wanted, sort_keys=True)}; use the same ones, or build a new store"
+            )
 
     def generation(self) -> int:
         """Bumped by every committed change of articles or pairs."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -147,6 +147,15 @@ def encoder_identity(settings: Settings) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return {k: manifest.get(k) for k in ("onnx_sha256", "static_sha256", "tokenizer_sha256", "dim", "static_dim")}
+
+
+SCORING_VERSION = 2  # bumped when the same settings give pairs other strengths or relations (2: both texts measured)
+
+
+def scoring_identity(settings: Settings) -> dict[str, Any]:
+    """What decides a pair's strength and relation: the scoring code's version and the align and classify settings.
+    Pairs scored otherwise are not comparable with new ones, so a store keeps those its pairs were scored with."""
+    return {"version": SCORING_VERSION, "align": asdict(settings.align), "classify": asdict(settings.classify)}
 
 
 def index_settings(settings: Settings) -> dict[str, Any]:

@@ -190,7 +190,7 @@ def similarity_report(
 
     found.sort(key=lambda f: (-chars(f[1]), f[0].source is None, -f[0].score, f[0].a, f[0].b))
     sources = []
-    claims: dict[int, tuple[tuple[bool, float, int], tuple[str, str, str]]] = {}
+    claims: dict[int, tuple[tuple[bool, bool, float, int], tuple[str, str, str]]] = {}
     for k, (p, best) in enumerate(found):
         ident = other(p, article.id)
         colour = f"c{k % COLOURS}"
