@@ -26,6 +26,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     path = args.data / "news-stories-dev" / "gva.jsonl"
+    if not path.is_file():
+        parser.error(f"{path} not found: give the folder of the labelled data with --data")
     settings = Settings.load()
     models = Models.load(settings)
     rates = []

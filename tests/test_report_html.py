@@ -109,7 +109,7 @@ def test_shared_quotation_lines_are_plain_and_name_who_is_quoted(seeds_result):
     assert labels == ["Kim, Putin", "KCNA"]
     quotes = re.findall(r'<line class="edge rel-shared-quotes k-quotes"[^>]*>', html)
     assert len(quotes) == 2 and not [q for q in quotes if "marker-end" in q]
-    assert re.search(r"quote the same sources \(strength 0\.\d\d, quoting Kim and Putin\)", html)
+    assert re.search(r"quote the same sources \(strength 0\.\d{3}, quoting Kim and Putin\)", html)
 
 
 def test_report_command_from_paths_and_from_a_store(tmp_path, models):

@@ -180,7 +180,7 @@ def test_pair_page_lines_up_the_matched_sentences_and_marks_the_changed_words(cl
     assert '<p class="summary">“000_0e5947c32f19394e” is a rewrite of “Putin Accepts Kim&#39;s Invitation' in html
     assert "it dropped the attribution &#39;KCNA said&#39;" in html
     assert re.search(
-        r"strength 0\.\d\d \((fewer than|about) 1 in ([\d,]+|a million) pairs of independent reports", html
+        r"strength 0\.\d{3} \((fewer than|about) 1 in ([\d,]+|a million) pairs of independent reports", html
     )
     rows = re.findall(r'<div class="row match (c\d)" id="p-r\d+">\s*<div class="cell side-a">(.*?)</div>\s*'
                       r'<div class="cell side-b">(.*?)</div>', html, flags=re.S)  # fmt: skip

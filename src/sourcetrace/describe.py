@@ -144,6 +144,12 @@ def names_label(names: Mapping[str, Name], ident: str) -> str:
     return lookup(names, ident).label
 
 
+def shown_strength(score: float) -> str:
+    """A pair's strength as every output shows it: three decimals, as the reuse bar has (0.119), so that a pair
+    below the bar never reads as at it."""
+    return f"{score:.3f}"
+
+
 def chance_text(strength: float) -> str:
     """How often independent reports of one event reach this strength (:func:`classify.chance`), in words."""
     p = chance(strength)
@@ -167,7 +173,7 @@ def pair_summary(pair: Pair, names: Mapping[str, Name]) -> str:
     text = pair_headline(pair, names)
     if pair.relation is None:
         return text + "."
-    strength = f"strength {pair.score:.2f}; {chance_text(pair.score)}"
+    strength = f"strength {shown_strength(pair.score)}; {chance_text(pair.score)}"
     if directed(pair):
         share = pair.coverage_b if taker_of(pair) == pair.b else pair.coverage_a
         text += f": {100 * share:.0f} % of it comes from the source ({strength})"

@@ -23,6 +23,7 @@ from .describe import (
     pair_summary,
     plural,
     short_id,
+    shown_strength,
     source_of,
     taker_of,
 )
@@ -111,7 +112,11 @@ def to_table(result: ScanResult, details: bool = False, width: int | None = None
     for p in result.pairs:
         taker, source = lookup(names, taker_of(p)), lookup(names, source_of(p))
         pairs.add_row(
-            f"{p.score:.2f}", p.relation or "-", text(_cell(taker)), "←" if directed(p) else "~", text(_cell(source))
+            shown_strength(p.score),
+            p.relation or "-",
+            text(_cell(taker)),
+            "←" if directed(p) else "~",
+            text(_cell(source)),
         )
     if result.pairs:
         pairs.caption = "← took from; ~ share material, which came first undecided (or quote the same sources)"

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..describe import Name, directed, lookup, pair_headline, short_id, source_of, taker_of
+from ..describe import Name, directed, lookup, pair_headline, short_id, shown_strength, source_of, taker_of
 from ..records import Article, Pair, Story
 from .render import Links
 
@@ -151,7 +151,7 @@ def reuse_graph(
         kind = "took" if directed(p) else ("quotes" if p.relation == "shared-quotes" else "undecided")
         speakers = quoted_speakers(p, articles) if kind == "quotes" and articles is not None else []
         quoting = f", quoting {' and '.join(speakers[:SPEAKERS])}" if speakers else ""
-        sentence = f"{pair_headline(p, names)} (strength {p.score:.2f}{quoting})"
+        sentence = f"{pair_headline(p, names)} (strength {shown_strength(p.score)}{quoting})"
         flows.append((sentence, url))
         source, taker = source_of(p), taker_of(p)
         if source not in place or taker not in place:

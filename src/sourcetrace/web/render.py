@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from ..describe import Name, chance_text
+from ..describe import Name, chance_text, shown_strength
 from ..records import Article, Pair
 
 COLOURS = 8  # colours c0..c7 in style.css
@@ -32,6 +32,7 @@ def environment() -> Environment:
     )
     env.filters["pct"] = lambda x: f"{100 * float(x):.0f} %"
     env.filters["num"] = lambda x: f"{float(x):.2f}"
+    env.filters["strength"] = lambda x: shown_strength(float(x))
     env.filters["chance"] = lambda x: chance_text(float(x))
     return env
 
