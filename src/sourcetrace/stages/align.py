@@ -8,6 +8,7 @@ directions (rewrites merge and split sentences) and in any order. Neighbouring l
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -107,19 +108,34 @@ def word_set(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(text.casefold()))
 
 
-def jaccard_matrix(a: Sequence[Sentence], b: Sequence[Sentence]) -> np.ndarray:
-    """Word Jaccard of every sentence pair (len(a) x len(b)), from binary word-incidence matrices."""
-    words_a = [word_set(s.text) for s in a]
-    words_b = [word_set(s.text) for s in b]
-    vocabulary = {w: k for k, w in enumerate(set().union(*words_a, *words_b))}
+_WORD_IDS: dict[str, int] = {}  # every word met, with a number of its own, in the order met
+_WORD_IDS_LOCK = threading.Lock()
 
-    def incidence(sets: list[frozenset[str]]) -> np.ndarray:
-        out = np.zeros((len(sets), len(vocabulary)), dtype=np.float32)
-        for row, words in enumerate(sets):
-            out[row, [vocabulary[w] for w in words]] = 1.0
+
+@lru_cache(maxsize=1 << 16)
+def word_ids(text: str) -> np.ndarray:
+    """The numbers of the sentence's distinct words (:func:`word_set`), sorted (remembered, as the words are)."""
+    words = word_set(text)
+    with _WORD_IDS_LOCK:
+        ids = [_WORD_IDS.setdefault(w, len(_WORD_IDS)) for w in words]
+    return np.array(sorted(ids), dtype=np.int64)
+
+
+def jaccard_matrix(a: Sequence[Sentence], b: Sequence[Sentence]) -> np.ndarray:
+    """Word Jaccard of every sentence pair (len(a) x len(b)), from binary word-incidence matrices over the words of
+    the two texts."""
+    ids_a, ids_b = [word_ids(s.text) for s in a], [word_ids(s.text) for s in b]
+    if not a or not b:
+        return np.zeros((len(a), len(b)), dtype=np.float32)
+    vocabulary = np.unique(np.concatenate(ids_a + ids_b))
+
+    def incidence(ids: list[np.ndarray]) -> np.ndarray:
+        out = np.zeros((len(ids), len(vocabulary)), dtype=np.float32)
+        rows = np.repeat(np.arange(len(ids)), [len(x) for x in ids])
+        out[rows, np.searchsorted(vocabulary, np.concatenate(ids))] = 1.0
         return out
 
-    xa, xb = incidence(words_a), incidence(words_b)
+    xa, xb = incidence(ids_a), incidence(ids_b)
     both = xa @ xb.T
     either = xa.sum(axis=1)[:, None] + xb.sum(axis=1)[None, :] - both
     return np.divide(both, either, out=np.zeros_like(both), where=either > 0)

@@ -147,7 +147,7 @@ class Rarity:
     little, "cosmodrome" (not a whole word of the vocabulary), numbers and dates the most."""
 
     def __init__(self, ranks: Mapping[str, int]) -> None:
-        self._ranks = ranks
+        self._weights = {word: self._of(rank) for word, rank in ranks.items()}  # looked up millions of times a scan
         self.most = self._of(max(ranks.values(), default=0) + 1)
 
     @classmethod
@@ -159,8 +159,7 @@ class Rarity:
         return math.log1p(rank / RANK_SCALE)
 
     def __call__(self, word: str) -> float:
-        rank = self._ranks.get(word)
-        return self.most if rank is None else self._of(rank)
+        return self._weights.get(word, self.most)
 
     def of_term(self, term: str) -> float:
         """A term's weight: its word's, a name's rarest word's; dates and numbers weigh the most."""
