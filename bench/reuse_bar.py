@@ -95,8 +95,10 @@ def main() -> int:
         if story[x] == story[y]
     )
     bar = same[-6]  # at most 5 same-event pairs above it
-    print(f"{len(same)} same-event pairs; bar {bar:.3f}; dev rewrite pairs above it: "
-          f"{(positive > bar).mean():.3f} of {len(gold)}")  # fmt: skip
+    packaged = settings.classify.reuse_strength
+    print(f"{len(same)} same-event pairs; sixth strongest {bar:.4f}, fifth {same[-5]:.4f}; dev rewrite pairs above "
+          f"the sixth: {(positive > bar).mean():.3f} of {len(gold)}; at the packaged bar ({packaged}): dev "
+          f"{(positive >= packaged).mean():.3f}, same-event {sum(s >= packaged for s in same)}")  # fmt: skip
     if args.chance:
         logits = np.log(np.clip(same, 1e-6, 1 - 1e-6) / (1 - np.clip(same, 1e-6, 1 - 1e-6)))
         mean, spread = logits.mean(), logits.std(ddof=1)

@@ -235,6 +235,21 @@ def test_a_condensed_rewrite_is_measured_by_its_own_coverage_whatever_the_quotat
     assert pair_strength(rewrite.sentences, source.sentences, probability.T)[0] == strength
 
 
+@given(
+    st.lists(st.text(alphabet="ab cA.", max_size=12), max_size=4),
+    st.lists(st.text(alphabet="ab cA.", max_size=12), max_size=4),
+)
+def test_jaccard_matrix_is_the_word_jaccard_of_every_sentence_pair(left, right):
+    from sourcetrace.stages.align import jaccard_matrix, word_jaccard
+
+    a, b = make_article("a", left).sentences, make_article("b", right).sentences
+    matrix = jaccard_matrix(a, b)
+    assert matrix.shape == (len(a), len(b))
+    for i, x in enumerate(a):
+        for j, y in enumerate(b):
+            assert abs(matrix[i, j] - word_jaccard(x.text, y.text)) < 1e-6
+
+
 def test_words_are_kept_only_beside_the_partner_sentence():
     # a long roundup holds every word of a short brief, but far from the sentences that match it
     from sourcetrace.stages.align import KEPT_NEAR, words_kept

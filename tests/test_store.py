@@ -236,7 +236,8 @@ def test_a_store_refuses_pairs_scored_otherwise_and_a_rebuild_scores_them_anew(t
     with Store(path, settings, models) as store:
         store.add(seeds_raw[:2])
     other = replace(settings, classify=replace(settings.classify, reuse_strength=0.5))
-    with Store(path, other, models) as store, pytest.raises(StoreError, match="scored by other code or settings"):
+    refused = "other settings .classify.reuse_strength 0.119 -> 0.5"
+    with Store(path, other, models) as store, pytest.raises(StoreError, match=refused):
         store.add(seeds_raw[2:3])
     with Store(path, other, models) as store:  # checking against it scores afresh: allowed
         store.check(seeds_raw[2:3])

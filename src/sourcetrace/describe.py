@@ -6,6 +6,7 @@ attribution 'told AFP'", "changed '3 million' to '4 million'"), never as A-to-B 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -145,9 +146,9 @@ def names_label(names: Mapping[str, Name], ident: str) -> str:
 
 
 def shown_strength(score: float) -> str:
-    """A pair's strength as every output shows it: three decimals, as the reuse bar has (0.119), so that a pair
-    below the bar never reads as at it."""
-    return f"{score:.3f}"
+    """A pair's strength as every output shows it: three decimals, as the reuse bar has (0.119), rounded down, so
+    that a pair below the bar never reads as at it."""
+    return f"{math.floor(round(score * 1000, 6)) / 1000:.3f}"
 
 
 def chance_text(strength: float) -> str:

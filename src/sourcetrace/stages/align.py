@@ -8,7 +8,6 @@ directions (rewrites merge and split sentences) and in any order. Neighbouring l
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -108,17 +107,14 @@ def word_set(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(text.casefold()))
 
 
-_WORD_IDS: dict[str, int] = {}  # every word met, with a number of its own, in the order met
-_WORD_IDS_LOCK = threading.Lock()
-
-
 @lru_cache(maxsize=1 << 16)
 def word_ids(text: str) -> np.ndarray:
-    """The numbers of the sentence's distinct words (:func:`word_set`), sorted (remembered, as the words are)."""
-    words = word_set(text)
-    with _WORD_IDS_LOCK:
-        ids = [_WORD_IDS.setdefault(w, len(_WORD_IDS)) for w in words]
-    return np.array(sorted(ids), dtype=np.int64)
+    """The sentence's distinct words (:func:`word_set`) as sorted 64-bit hashes, read-only (remembered, as the
+    words are). Hashes are compared within one process only; two words of a pair of sentences sharing one is a
+    chance of about 1 in 10^16."""
+    ids = np.array(sorted({hash(w) for w in word_set(text)}), dtype=np.int64)
+    ids.setflags(write=False)
+    return ids
 
 
 def jaccard_matrix(a: Sequence[Sentence], b: Sequence[Sentence]) -> np.ndarray:
@@ -298,8 +294,8 @@ def pair_strength(
     """
     of_a = _covered(a, b, probability, rarity)
     of_b = _covered(b, a, probability.T, rarity)
-    if of_b[0] > of_a[0]:
-        return of_b[0], [(i, j) for j, i in of_b[1]]
+    if of_b[0] > of_a[0] or (of_b[0] == of_a[0] and [s.text for s in b] < [s.text for s in a]):
+        return of_b[0], [(i, j) for j, i in of_b[1]]  # on a tie, the same text whichever comes first
     return of_a
 
 

@@ -62,7 +62,7 @@ class Adding(StoryUpdating):
             else:
                 unique[article.id] = article
         with self._read() as db:
-            self._check_compatible(db, write=False)
+            self._check_compatible(db, write=False, adding=True)  # refused before any work
             stored = self._current_digests(db, list(unique))
         digests = {ident: digest(a) for ident, a in unique.items()}
         result.unchanged = [ident for ident in unique if stored.get(ident) == digests[ident]]

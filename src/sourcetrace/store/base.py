@@ -198,17 +198,17 @@ class StoreBase:
     def _set_meta(db: sqlite3.Connection, key: str, value: Any) -> None:
         db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
-    def _check_compatible(self, db: sqlite3.Connection, write: bool) -> None:
-        """Refuse to mix vectors of other encoder files, band keys of other candidate settings, or (when adding)
-        pairs scored by other code or settings: a store made before scoring was recorded holds pairs scored by an
-        earlier version."""
+    def _check_compatible(self, db: sqlite3.Connection, write: bool, adding: bool = False) -> None:
+        """Refuse to mix vectors of other encoder files, band keys of other candidate settings, or (when ``adding``,
+        and always when ``write``) pairs scored by other code or settings: a store made before scoring was recorded
+        holds pairs scored by an earlier version."""
         wanted_now = {"encoder": encoder_identity(self.settings), "index": index_settings(self.settings)}
-        if write:
+        if write or adding:
             wanted_now["scoring"] = scoring_identity(self.settings)
         for name, wanted in wanted_now.items():
             stored = self._meta(db, name)
             if stored is None and name == "scoring" and db.execute("SELECT 1 FROM articles LIMIT 1").fetchone():
-                stored = json.dumps("an earlier version of sourcetrace")
+                stored = json.dumps({"version": 1})  # stores of the versions before scoring was recorded
             if stored is None:
                 if write:
                     self._set_meta(db, name, json.dumps(wanted, sort_keys=True))
@@ -216,12 +216,7 @@ class StoreBase:
             if json.loads(stored) == wanted:
                 continue
             if name == "scoring":
-                raise StoreError(
-                    f"{self.path} holds pairs scored by other code or settings (stored {stored}, now "
-                    f"{json.dumps(wanted, sort_keys=True)}): their strengths and relations would not compare with new "
-                    f"ones; build a new store from its articles with `sourcetrace index rebuild --db {self.path} "
-                    "--to NEW.db`, or add with the settings it was made with"
-                )
+                raise StoreError(f"{self.path} {_scored_otherwise(json.loads(stored), wanted)}")
             what = "sentence encoder" if name == "encoder" else "candidate settings (shingles, permutations, bands)"
             raise StoreError(
                 f"{self.path} was built with a different {what}: stored {stored}, "
@@ -236,3 +231,26 @@ class StoreBase:
         """The mean of every static sentence vector stored so far (old versions included), or None when empty."""
         blob, count = self._meta(db, "static_sum"), int(self._meta(db, "static_count", 0))
         return None if blob is None or not count else np.frombuffer(blob, dtype=np.float64) / count
+
+
+def _scored_otherwise(stored: dict[str, Any], wanted: dict[str, Any]) -> str:
+    """Why a store's pairs do not compare with new ones, and the way out."""
+    rebuild = (
+        "build a new store from its articles, scored anew, with `sourcetrace index rebuild --db STORE --to NEW.db` "
+        "(export its reviews first with `sourcetrace index reviews`: a rebuild does not carry them)"
+    )
+    if stored.get("version") != wanted["version"]:
+        return (
+            f"holds pairs scored by an earlier version of sourcetrace (scoring {stored.get('version')}, now "
+            f"{wanted['version']}): their strengths and relations would not compare with new ones; {rebuild}"
+        )
+    changed = [
+        f"{group}.{key} {stored.get(group, {}).get(key)} -> {value}"
+        for group in ("align", "classify")
+        for key, value in wanted[group].items()
+        if stored.get(group, {}).get(key) != value
+    ]
+    return (
+        f"holds pairs scored with other settings ({', '.join(changed)}): add with the settings it was made with, "
+        f"or {rebuild}"
+    )

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from ..describe import Name, chance_text, shown_strength
+from ..describe import Name, chance_text, directed, shown_strength
 from ..records import Article, Pair
 
 COLOURS = 8  # colours c0..c7 in style.css
@@ -201,10 +201,10 @@ def similarity_report(
         took = p.source == ident
         sources.append(SourceView(p, ident, name, colour, chars(best) / total, len(best), url, took))
         for i, score in best.items():
-            # a sentence found in several articles goes to its decided source, taken material (a copy, rewrite or
-            # excerpt) before shared quotations, else to its closest match; its link lands on the sentence in that
-            # pair's view
-            rank = (not took, p.relation == "shared-quotes", -score, k)
+            # a sentence found in several articles goes to the article it was taken from (a copy, rewrite or excerpt
+            # with a decided source), then to another decided source (of shared quotations), else to its closest
+            # match; its link lands on the sentence in that pair's view
+            rank = (not (took and directed(p)), not took, -score, k)
             if i not in claims or rank < claims[i][0]:
                 href = url if url.startswith("#") else f"{url}#p-{side}{i}"
                 claims[i] = (rank, (f"s src {colour}", href, f"from {name.label} ({p.relation})"))
