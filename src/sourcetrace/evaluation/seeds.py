@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from ..describe import shown_strength
 from ..pipeline import Models, scan
 from ..settings import Settings
 from .common import REUSE, Log
@@ -41,7 +42,7 @@ def evaluate_seeds(path: str | Path, settings: Settings, models: Models, log: Lo
     # 003 rewords a few of 001's sentences in 001's order beside its quotations: partial reuse, which may be named
     # a rewrite of the shorter 003 as long as it is clearly weaker than the sentence-by-sentence rewrite 000
     p = pairs.get(frozenset(("001", "003")))
-    found = f"{p.relation} {p.score:.2f}" if p else "no pair"
+    found = f"{p.relation} {shown_strength(p.score)}" if p else "no pair"
     weaker = p is not None and rewrite is not None and p.score < rewrite.score / 2
     partial = p is not None and (p.relation in ("excerpt", "shared-quotes") or (p.relation == "rewrite" and weaker))
     rows.append(("001 and 003: partial reuse, weaker than 000-001", partial, found))

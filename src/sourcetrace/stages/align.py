@@ -271,11 +271,11 @@ def coverage_in_order(
     pair: the static plan's first look at a pair (pipeline.py). Each text's is its :func:`ordered_chain` through
     the other, its sentences weighted by their characters outside quotations (what someone said is shared by
     independent reports of one event as a matter of course, so it is no evidence that one took from the other)."""
-    probability = same_meaning(cosines, jaccard_matrix(a, b), settings)
-    own_a, own_b = own_chars(a), own_chars(b)
-    if not own_a.sum() or not own_b.sum():
+    weights_a, weights_b = _weights(a), _weights(b)
+    if weights_a is None or weights_b is None:
         return 0.0
-    return max(ordered_chain(probability, own_a / own_a.sum())[0], ordered_chain(probability.T, own_b / own_b.sum())[0])
+    probability = same_meaning(cosines, jaccard_matrix(a, b), settings)
+    return max(ordered_chain(probability, weights_a)[0], ordered_chain(probability.T, weights_b)[0])
 
 
 def pair_strength(
@@ -292,22 +292,34 @@ def pair_strength(
     rewrite is accounted for by its source, not the other way round, whether or not it kept the source's
     quotations (by which the shorter text would be the wrong one to measure).
     """
-    of_a = _covered(a, b, probability, rarity)
-    of_b = _covered(b, a, probability.T, rarity)
+    weights_a, weights_b = _weights(a), _weights(b)
+    if weights_a is None or weights_b is None:  # either all quotation: nothing taken, only quoted
+        return 0.0, []
+    of_a = _covered(a, b, probability, weights_a, rarity)
+    of_b = _covered(b, a, probability.T, weights_b, rarity)
     if of_b[0] > of_a[0] or (of_b[0] == of_a[0] and [s.text for s in b] < [s.text for s in a]):
         return of_b[0], [(i, j) for j, i in of_b[1]]  # on a tie, the same text whichever comes first
     return of_a
+
+
+def _weights(sentences: Sequence[Sentence]) -> np.ndarray | None:
+    """Each sentence's share of the text's characters outside quotations (:func:`own_chars`); None when it is all
+    quotation."""
+    own = own_chars(sentences)
+    total = own.sum()
+    return own / total if total else None
 
 
 def _covered(
     text: Sequence[Sentence],
     other: Sequence[Sentence],
     probability: np.ndarray,
+    weights: np.ndarray,
     rarity: Callable[[str], float] | None = None,
 ) -> tuple[float, list[tuple[int, int]]]:
     """How strongly ``other`` accounts for ``text`` (``probability``: len(text) x len(other)), and the chain (i in
-    text, j in other). The product of three shares of the text, each sentence weighted by its characters outside
-    quotations (:func:`own_chars`):
+    text, j in other). The product of three shares of the text, each sentence weighted by its share of the text's
+    characters outside quotations (``weights``, :func:`_weights`):
 
     1. ordered coverage: how much of it the other accounts for in order (:func:`ordered_chain`);
     2. order kept: of what the other accounts for in any order (each sentence with its likeliest partner), the
@@ -318,10 +330,6 @@ def _covered(
        names, numbers and rarer words, sentence by sentence; independent reports share the names, not the
        vocabulary, and a long roundup holds the words of a short brief, but not beside the sentences that match it.
     """
-    own = own_chars(text)
-    if not own.sum() or not own_chars(other).sum():  # either all quotation: nothing taken, only quoted
-        return 0.0, []
-    weights = own / own.sum()
     ordered, partners = ordered_chain(probability, weights)
     chain = [(i, int(j)) for i, j in enumerate(partners)]
     any_order = float(weights @ probability.max(axis=1))
