@@ -267,3 +267,29 @@ def test_articles_each_others_nearest_by_rare_words_need_no_sentence_support(mon
     found = {(c.a, c.b): c for c in find_candidates(signatures, vectors, settings, terms=csr_matrix(terms))}
     assert set(found) == {(0, 7), (4, 9), (4, 11), (9, 11), (1, 2), (1, 3)}  # 1 does not choose 5 back
     assert all(c.vouched and c.sentence_hits == 0 for c in found.values())
+
+
+def test_nearest_documents_count_copies_of_one_text_once_and_pair_each():
+    rng = np.random.default_rng(7)
+    noise = rng.standard_normal((40, 16)).astype(np.float32)
+    story = rng.standard_normal(16).astype(np.float32)
+    rewrite = story + 0.3 * rng.standard_normal(16).astype(np.float32)
+    docs = np.vstack([noise[:20], np.repeat(story[None], 15, axis=0), rewrite[None], noise[20:]])
+    docs /= np.linalg.norm(docs, axis=1, keepdims=True)
+    copies, rewritten = set(range(20, 35)), 35
+
+    def partners(found, of):
+        return {int(i + j - of) for i, j in found.tolist() if of in (i, j)}
+
+    # fifteen copies would fill the rewrite's three places; as one text, every copy is paired with it
+    assert copies <= partners(nearest_documents(docs, 3), rewritten)
+    assert not copies & partners(nearest_documents(docs, 3, most_copies=10), rewritten)  # a site's page: skipped
+    # a share of the rows finds what the whole search finds for those rows, and row order does not matter
+    whole = {tuple(p) for p in nearest_documents(docs, 3).tolist()}
+    shares = set()
+    for start in range(0, len(docs), 8):
+        shares |= {tuple(p) for p in nearest_documents(docs, 3, block=4, rows=range(start, start + 8)).tolist()}
+    assert shares == whole
+    order = rng.permutation(len(docs))
+    moved = {tuple(sorted((int(order[i]), int(order[j])))) for i, j in nearest_documents(docs[order], 3).tolist()}
+    assert moved == whole

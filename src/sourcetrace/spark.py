@@ -150,7 +150,7 @@ def spark_scan(
         lambda s: [
             ((int(a), int(b)), False)
             for a, b in cands.nearest_documents(
-                docs_b.value, cs.neighbours, cs.document_cosine, DOC_BLOCK, range(s, s + DOC_BLOCK)
+                docs_b.value, cs.neighbours, cs.document_cosine, DOC_BLOCK, range(s, s + DOC_BLOCK), cs.max_bucket
             )
         ]
     )

@@ -329,43 +329,106 @@ def document_vectors(sentence_vectors: Sequence[np.ndarray]) -> np.ndarray:
 
 
 def nearest_documents(
-    docs: np.ndarray, k: int, min_cosine: float = -1.0, block: int | None = None, rows: range | None = None
+    docs: np.ndarray,
+    k: int,
+    min_cosine: float = -1.0,
+    block: int | None = None,
+    rows: range | None = None,
+    most_copies: int = 64,
 ) -> np.ndarray:
-    """Each article's ``k`` most similar articles at cosine >= ``min_cosine``, as unique (i, j), i < j.
+    """Each article's ``k`` most similar texts at cosine >= ``min_cosine``, as unique (i, j), i < j.
 
-    Up to :data:`EXACT_DOCUMENTS` articles (or for a share of rows): exact, in blocks of rows so that memory stays
-    at block x n (by default about 16 million similarities); the result does not depend on input order beyond
+    Articles with the same document vector (the same text: syndicated copies) count as one text: a story copied
+    twenty times would otherwise fill the ``k`` places of every article near it, and which of its copies a rewrite
+    is paired with would depend on the order of the input. Each copy of a text found is paired, unless either
+    text has more than ``most_copies`` copies (a page of the site rather than news; as MinHash buckets that full,
+    skipped); copies of one text are paired with each other by MinHash, not here.
+
+    Up to :data:`EXACT_DOCUMENTS` distinct texts (or for a share of rows): exact, in blocks of rows so that memory
+    stays at block x n (by default about 16 million similarities); the result does not depend on input order beyond
     ties. Above, from an inverted-file index (faiss), whose cost grows with n^1.5, not n^2: on 30,000 benchmark
     articles it keeps 99 % of the exact neighbour pairs at cosine 0.5 or more and all at 0.7 or more
     (bench/nearest_index.py).
     ``rows``: only these articles' neighbours (a share of the work, e.g. one task's).
     """
-    if rows is None and len(docs) > EXACT_DOCUMENTS:
-        return _indexed_nearest(docs, k, min_cosine)
     n = len(docs)
-    block = block or max(1, min(2048, 16_000_000 // max(n, 1)))
-    share = rows if rows is not None else range(n)
-    found = []
-    for start in range(share.start, min(share.stop, n), block):
-        stop = min(start + block, share.stop, n)
-        sims = docs[start:stop] @ docs.T
-        own = np.arange(start, stop)
-        sims[own - start, own] = -1.0  # not oneself
-        top = np.argpartition(-sims, min(k, n - 1) - 1, axis=1)[:, :k] if n > 1 else np.zeros((len(own), 0), int)
-        # not the article itself (when there are fewer than k others)
-        keep = (top != own[:, None]) & (np.take_along_axis(sims, top, axis=1) >= min_cosine)
-        found.append(np.stack([np.repeat(own, keep.sum(axis=1)), top[keep]], axis=1))
-    if not found:
+    share = range(0, n) if rows is None else range(rows.start, min(rows.stop, n))
+    if not len(share):
         return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found).astype(np.int64)
-    return _decode(pairs.min(axis=1) * n + pairs.max(axis=1), n)
+    texts, firsts, copies = _distinct_rows(docs)
+    distinct = docs[firsts]
+    asked = np.unique(texts[share.start : share.stop])
+    if rows is None and len(distinct) > EXACT_DOCUMENTS:
+        found, near = _indexed_nearest(distinct, k, min_cosine)
+    else:
+        found, near = _exact_nearest(distinct, asked, k, min_cosine, block)
+    few = copies <= most_copies
+    keep = few[found] & few[near]
+    return _copies_paired(found[keep], near[keep], texts, share, n)
+
+
+def _distinct_rows(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's text (an index into the distinct rows), the first row of each distinct text, and its copies."""
+    flat = np.ascontiguousarray(docs)
+    keys = flat.view(np.dtype((np.void, flat.dtype.itemsize * flat.shape[1]))).ravel()
+    _, firsts, texts, copies = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
+    order = np.argsort(firsts, kind="stable")  # distinct texts in the order of their first row
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[texts.ravel()], firsts[order], copies[order]
+
+
+def _exact_nearest(
+    distinct: np.ndarray, asked: np.ndarray, k: int, min_cosine: float, block: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest of each ``asked`` text among ``distinct``, as directed pairs (two arrays). Texts are taken
+    in fixed blocks, whichever are asked, so that a share of the work computes the cosines a whole scan does."""
+    m = len(distinct)
+    block = block or max(1, min(2048, 16_000_000 // max(m, 1)))
+    found, near = [], []
+    for start in np.unique(asked // block) * block:
+        own = np.arange(start, min(start + block, m))
+        sims = distinct[own] @ distinct.T
+        sims[np.arange(len(own)), own] = -1.0  # not oneself
+        top = np.argpartition(-sims, min(k, m - 1) - 1, axis=1)[:, :k] if m > 1 else np.zeros((len(own), 0), int)
+        # not the text itself (when there are fewer than k others); only the texts asked for
+        keep = (top != own[:, None]) & (np.take_along_axis(sims, top, axis=1) >= min_cosine)
+        keep &= np.isin(own, asked)[:, None]
+        found.append(np.repeat(own, keep.sum(axis=1)))
+        near.append(top[keep])
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(found).astype(np.int64), np.concatenate(near).astype(np.int64)
+
+
+def _copies_paired(found: np.ndarray, near: np.ndarray, texts: np.ndarray, share: range, n: int) -> np.ndarray:
+    """Rows (i, j), i < j, unique: every article of ``share`` whose text is ``found[x]`` with every copy of
+    ``near[x]``."""
+    order = np.argsort(texts, kind="stable")
+    count = np.bincount(texts, minlength=int(texts.max()) + 1)
+    start = np.cumsum(count) - count
+    inside = np.zeros(n, dtype=bool)
+    inside[share.start : share.stop] = True
+    mine = order[inside[order]]  # the share's articles, by text
+    mine_count = np.bincount(texts[mine], minlength=len(count))
+    mine_start = np.cumsum(mine_count) - mine_count
+    # each directed pair of texts: (the share's copies of the first) x (every copy of the second)
+    left_n, right_n = mine_count[found], count[near]
+    pairs = np.repeat(np.arange(len(found)), left_n * right_n)
+    offset = ranges(np.zeros(len(found), dtype=np.int64), left_n * right_n)
+    i = mine[mine_start[found][pairs] + offset // right_n[pairs]]
+    j = order[start[near][pairs] + offset % right_n[pairs]]
+    if not len(i):
+        return np.zeros((0, 2), dtype=np.int64)
+    return _decode(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j), n)
 
 
 EXACT_DOCUMENTS = 20_000  # above this many articles, nearest articles come from an index (nearest_documents)
 INDEX_PROBES = 32  # inverted lists searched per article, of 4 x sqrt(n)
 
 
-def _indexed_nearest(docs: np.ndarray, k: int, min_cosine: float) -> np.ndarray:
+def _indexed_nearest(docs: np.ndarray, k: int, min_cosine: float) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest of each row of ``docs`` among them, as directed pairs (two arrays), from a faiss index."""
     import faiss
 
     docs = np.ascontiguousarray(docs, dtype=np.float32)
@@ -377,9 +440,8 @@ def _indexed_nearest(docs: np.ndarray, k: int, min_cosine: float) -> np.ndarray:
     index.nprobe = INDEX_PROBES
     sims, top = index.search(docs, k + 1)
     keep = (top >= 0) & (top != np.arange(n)[:, None]) & (sims >= min_cosine)
-    keep &= np.cumsum(keep, axis=1) <= k  # k others: the article itself may not be among its k + 1 nearest
-    i, j = np.repeat(np.arange(n), keep.sum(axis=1)), top[keep]
-    return _decode(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j), n)
+    keep &= np.cumsum(keep, axis=1) <= k  # k others: the text itself may not be among its k + 1 nearest
+    return np.repeat(np.arange(n), keep.sum(axis=1)).astype(np.int64), top[keep].astype(np.int64)
 
 
 def find_candidates(
@@ -420,7 +482,9 @@ def find_candidates(
     # 3. similar articles
     similar = {
         (int(i), int(j))
-        for i, j in nearest_documents(document_vectors(centred), settings.neighbours, settings.document_cosine)
+        for i, j in nearest_documents(
+            document_vectors(centred), settings.neighbours, settings.document_cosine, most_copies=settings.max_bucket
+        )
     }
     near, mutual = word_neighbours(term_neighbours(terms, TERM_NEIGHBOURS)) if terms is not None else (set(), set())
     # 4. support
