@@ -84,12 +84,19 @@ class Index:
         self._centred = (tag, centred)
         return centred
 
-    def nearest(self, document: np.ndarray, mean: np.ndarray, count: int, leave_out: set[int]) -> list[int]:
+    def nearest(
+        self, document: np.ndarray, mean: np.ndarray, count: int, leave_out: set[int], most_copies: int = 64
+    ) -> list[int]:
+        """The stored articles of the ``count`` texts nearest to ``document``: copies of one text (the same mean
+        vector, so the same cosine) count as one, and all of them are kept, up to ``most_copies`` more articles
+        (as candidate search counts them: candidates.nearest_documents)."""
         if not len(self.keys):
             return []
         sims = self.documents(mean) @ unit(document - mean.astype(np.float32))
-        order = np.argsort(-sims, kind="stable")[: count + len(leave_out)]
-        return [int(k) for k in self.keys[order] if int(k) not in leave_out][:count]
+        order = np.argsort(-sims, kind="stable")
+        order = order[~np.isin(self.keys[order], list(leave_out))][: count + most_copies]
+        texts = np.cumsum(np.r_[True, sims[order][1:] != sims[order][:-1]])  # 1 for the nearest text, 2, ...
+        return [int(k) for k in self.keys[order[texts <= count]]]
 
     def grown(self, generation: int, keys: Sequence[int], means: Sequence[np.ndarray], gone: set[int]) -> Index:
         keep = np.array([int(k) not in gone for k in self.keys], dtype=bool)

@@ -67,7 +67,7 @@ class Matching(Reading):
         # 2.
         index = self._current_index(db)
         for p in items:
-            found.update(index.nearest(p.mean, mean, NEAREST * c.neighbours, leave_out))
+            found.update(index.nearest(p.mean, mean, NEAREST * c.neighbours, leave_out, c.max_bucket))
         return sorted(found - leave_out)
 
     def _relate(
