@@ -161,6 +161,23 @@ def test_adding_through_the_api(tmp_path, settings, models):
     store.close()
 
 
+def test_adding_to_a_store_scored_otherwise_is_a_conflict_that_names_the_way_out(tmp_path, settings, models):
+    from dataclasses import replace
+
+    records = [{"id": p.stem, "text": p.read_text("utf-8")} for p in sorted(SEEDS.glob("00[01]_*.txt"))]
+    headers = {"authorization": f"Bearer {TOKEN}"}
+    other = replace(settings, classify=replace(settings.classify, reuse_strength=0.5))
+    answers = []
+    for scoring, record in ((settings, records[0]), (other, records[1])):
+        store = Store(tmp_path / "scored.db", scoring, models)
+        with TestClient(create_app(store, token=TOKEN)) as c:
+            answers.append(c.post("/api/articles", json={"articles": [record]}, headers=headers))
+        store.close()
+    assert answers[0].status_code == 200
+    assert answers[1].status_code == 409, answers[1].text  # retrying will not help, rebuilding will: not 503
+    assert "reuse_strength" in answers[1].json()["error"] and "index rebuild" in answers[1].json()["error"]
+
+
 def test_pages_render_and_carry_a_content_security_policy(client):
     for path in ("/", "/articles", "/pairs", "/check", f"/articles/{seed('000')}", "/stories/s1", "/api/docs"):
         response = client.get(path, headers={"accept": "text/html"})

@@ -5,8 +5,9 @@ SourcetraceError
  ├── ConfigError         a settings file or option has a bad value
  ├── ModelError          the sentence encoder is missing or its weights fail the checksum
  ├── OutputError         a report file cannot be written (missing folder, no permission)
- └── StoreError          a store file cannot be opened or used (not a store, newer schema, other encoder)
-      └── DamagedStoreError   SQLite's integrity check failed: the file is damaged
+ └── StoreError          a store file cannot be opened or used (not a store, newer schema, busy)
+      ├── DamagedStoreError   SQLite's integrity check failed: the file is damaged
+      └── OtherStoreError     the store was built with other encoder files, candidate settings or scoring
 """
 
 
@@ -44,3 +45,8 @@ class OutputError(SourcetraceError):
 
 class DamagedStoreError(StoreError):
     """A store file is damaged. The message says how to recover what it holds."""
+
+
+class OtherStoreError(StoreError):
+    """The store was built with other encoder files, candidate settings or scoring than the ones in use: a conflict
+    with what is asked, not a passing failure. The message names what differs and how to rebuild."""

@@ -14,7 +14,7 @@ from typing import Any, Self
 
 import numpy as np
 
-from ..errors import DamagedStoreError, StoreError
+from ..errors import DamagedStoreError, OtherStoreError, StoreError
 from ..integrity import check_file, damaged_message, quick_check
 from ..pipeline import Models
 from ..settings import Settings
@@ -216,9 +216,9 @@ class StoreBase:
             if json.loads(stored) == wanted:
                 continue
             if name == "scoring":
-                raise StoreError(f"{self.path} {_scored_otherwise(json.loads(stored), wanted)}")
+                raise OtherStoreError(f"{self.path} {_scored_otherwise(json.loads(stored), wanted)}")
             what = "sentence encoder" if name == "encoder" else "candidate settings (shingles, permutations, bands)"
-            raise StoreError(
+            raise OtherStoreError(
                 f"{self.path} was built with a different {what}: stored {stored}, "
                 f"now {json.dumps(wanted, sort_keys=True)}; use the same ones, or build a new store"
             )

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 from ..digest import store_digest
-from ..errors import InputError, ModelError, SourcetraceError, StoreError
+from ..errors import InputError, ModelError, OtherStoreError, SourcetraceError, StoreError
 from ..integrity import damaged_message
 from ..records import Pair
 from ..report import article_dict, pair_dict
@@ -254,6 +254,11 @@ def create_app(
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> Response:
         return error_response(request, 503, without_folders(str(exc)))
+
+    @app.exception_handler(OtherStoreError)
+    async def other_store(request: Request, exc: OtherStoreError) -> Response:
+        # a store built otherwise: retrying will not help, rebuilding will
+        return error_response(request, 409, without_folders(str(exc)))
 
     @app.exception_handler(sqlite3.DatabaseError)
     async def database_error(request: Request, exc: sqlite3.DatabaseError) -> Response:
