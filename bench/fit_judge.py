@@ -6,6 +6,12 @@ A logistic model of "same meaning" (an STS score of 3 or more) over the transfor
 the two sentences, fitted by Newton's method on sts-train.csv without its MSRpar and MSRvid rows (their licence does
 not allow shipping what is learnt from them). The printed values go to [align] in src/sourcetrace/defaults.toml;
 the accuracy on sts-dev.csv (the same rows left out) is printed beside them.
+
+    python bench/fit_judge.py ../shared/data/sts-benchmark --ceiling ../shared/data
+
+also prints how far sentence features like these can go on MRPC and PAN paraphrases (docs/quality.md): the accuracy
+on each training split of a model fitted on STS with two more features (character similarity of the folded texts,
+word containment), and of one fitted on the split itself (5-fold), which no shipped setting may be.
 """
 
 from __future__ import annotations
@@ -15,10 +21,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from rapidfuzz.distance import Indel
 
+from sourcetrace.evaluation.datasets import load_mrpc, load_pan_paraphrase
 from sourcetrace.pipeline import Models
 from sourcetrace.settings import Settings
-from sourcetrace.stages.align import word_jaccard
+from sourcetrace.stages.align import normalise, word_jaccard, word_set
 
 SAME_MEANING = 3.0
 EXCLUDED = ("MSRpar", "MSRvid")
@@ -37,6 +45,35 @@ def features(pairs: list[tuple[str, str, float]], models: Models) -> np.ndarray:
     return np.column_stack([np.ones(len(pairs)), cosines, jaccards])
 
 
+def more_features(pairs: list[tuple[str, str, float]], models: Models) -> np.ndarray:
+    """The judge's features, then the character similarity of the folded texts and the word containment."""
+    characters = [Indel.normalized_similarity(normalise(a), normalise(b)) for a, b, _ in pairs]
+    contained = [len(word_set(a) & word_set(b)) / max(1, min(len(word_set(a)), len(word_set(b)))) for a, b, _ in pairs]
+    return np.column_stack([features(pairs, models), characters, contained])
+
+
+def ceiling(train: list[tuple[str, str, float]], data: Path, models: Models) -> None:
+    """Accuracy on MRPC and PAN paraphrases (training splits) of the features fitted on STS, and fitted on each."""
+    x_sts = more_features(train, models)
+    y_sts = np.array([s >= SAME_MEANING for _, _, s in train], dtype=float)
+    for name, pairs in (
+        ("MRPC train", load_mrpc(data / "mrpc-train")),
+        ("PAN paraphrase train", load_pan_paraphrase(data / "pan-paraphrase-train")),
+    ):
+        x = more_features([(p.s1, p.s2, 0.0) for p in pairs], models)
+        y = np.array([p.label for p in pairs], dtype=bool)
+        shown = []
+        for label, columns in (("judge's 2 features", [0, 1, 2]), ("4 features", [0, 1, 2, 3, 4])):
+            w = fit(x_sts[:, columns], y_sts)
+            shown.append(f"{label} fitted on STS {np.mean(((x[:, columns] @ w) >= 0) == y):.3f}")
+        folds = np.arange(len(y)) % 5
+        right = [
+            ((x[folds == f] @ fit(x[folds != f], y[folds != f].astype(float))) >= 0) == y[folds == f] for f in range(5)
+        ]
+        shown.append(f"4 features fitted on the set itself (5-fold) {np.mean(np.concatenate(right)):.3f}")
+        print(f"{name} ({len(y)} pairs): " + "; ".join(shown))
+
+
 def fit(x: np.ndarray, y: np.ndarray, ridge: float = 1e-3, steps: int = 50) -> np.ndarray:
     w = np.zeros(x.shape[1])
     for _ in range(steps):
@@ -49,6 +86,7 @@ def fit(x: np.ndarray, y: np.ndarray, ridge: float = 1e-3, steps: int = 50) -> n
 
 def main(argv: list[str]) -> int:
     folder = Path(argv[0] if argv else "../shared/data/sts-benchmark")
+    data = Path(argv[argv.index("--ceiling") + 1]) if "--ceiling" in argv else None
     models = Models.load(Settings.load())
     train, dev = rows(folder / "sts-train.csv"), rows(folder / "sts-dev.csv")
     w = fit(features(train, models), np.array([s >= SAME_MEANING for _, _, s in train], dtype=float))
@@ -56,6 +94,8 @@ def main(argv: list[str]) -> int:
     accuracy = float((((x_dev @ w) >= 0) == np.array([s >= SAME_MEANING for _, _, s in dev])).mean())
     print(f"judge_bias = {w[0]:.2f}\njudge_cosine = {w[1]:.2f}\njudge_words = {w[2]:.2f}")
     print(f"# {len(train)} training pairs; accuracy on {len(dev)} sts-dev pairs: {accuracy:.3f}", file=sys.stderr)
+    if data is not None:
+        ceiling(train, data, models)
     return 0
 
 

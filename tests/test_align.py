@@ -142,6 +142,25 @@ def test_ordered_coverage_is_bounded_by_best_matches(rows, cols, rnd):
     assert 0.0 <= value <= float((probability.max(axis=1) * weights).sum()) + 1e-9
 
 
+@given(st.integers(1, 7), st.integers(1, 7), st.randoms(use_true_random=False))
+def test_ordered_chain_is_the_best_monotone_chain_found_by_brute_force(rows, cols, rnd):
+    # probabilities in tenths, often tied: the chain's value is the best over every non-decreasing choice of partners
+    import itertools
+
+    probability = np.array([[rnd.randint(0, 10) / 10 for _ in range(cols)] for _ in range(rows)])
+    weights = np.array([rnd.randint(1, 5) for _ in range(rows)], dtype=float)
+    weights /= weights.sum()
+    value, partners = ordered_chain(probability, weights)
+    assert (np.diff(partners) >= 0).all() and 0 <= partners.min() and partners.max() < cols
+    assert abs(value - float(weights @ probability[np.arange(rows), partners])) < 1e-9  # the partners give the value
+    if rows <= 5:
+        best = max(
+            float(weights @ probability[np.arange(rows), list(chain)])
+            for chain in itertools.combinations_with_replacement(range(cols), rows)
+        )
+        assert abs(value - best) < 1e-9
+
+
 def test_ordered_chain_walks_back_to_each_rows_partner():
     from sourcetrace.stages.align import ordered_chain
 
