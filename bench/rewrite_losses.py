@@ -1,7 +1,7 @@
 """Where the dev rewrites are lost, stage by stage: each (original, model rewrite) pair of `llm-rewrites-dev` is
 followed through the scan's cascade with the packaged settings.
 
-    python bench/rewrite_losses.py [--data ../shared/data]
+    python bench/rewrite_losses.py [--data ../shared/data] [--show]
 
 For every pair: lost to cleaning (an article left without text), never a candidate, not aligned whole by the static
 plan (its ordered coverage on static vectors below ``align.static_strength``, or not vouched for and its probes
@@ -38,6 +38,7 @@ STAGES = ("cleaning", "candidates", "static plan", "reuse bar", "found")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--show", action="store_true", help="also list the lost pairs that would reach the bar")
     args = parser.parse_args()
     folder = args.data / "llm-rewrites-dev"
     settings = Settings.load()
@@ -55,7 +56,7 @@ def main() -> int:
     found = find_candidates(features.signatures, static, settings.candidates, quotes, terms)
     candidates = {(c.a, c.b): c for c in found}
     vectors = _Embeddings(Models.load(settings).sentence, prepared)
-    lost, whole, static_strengths, near_static = Counter(), Counter(), [], []
+    lost, whole, static_strengths, near_static, recoverable = Counter(), Counter(), [], [], []
     for original, derived in gold:
         if original not in index or derived not in index:
             lost["cleaning"] += 1
@@ -79,6 +80,9 @@ def main() -> int:
         stage = "candidates" if not candidate else "static plan" if not planned else "found" if reuse else "reuse bar"
         lost[stage] += 1
         whole[stage] += reuse
+        if reuse and stage != "found":
+            recoverable.append(f"  {stage:11s} {original}  {derived}  static coverage {static:.3f}"
+                               f"{'  vouched' if pair.vouched else ''}")  # fmt: skip
         if reuse:  # the bars are chosen on the pairs that reach the reuse bar aligned whole
             static_strengths.append(static)
             jaccard = jaccard_matrix(prepared[a].sentences, prepared[b].sentences)
@@ -87,6 +91,8 @@ def main() -> int:
     print(f"{len(gold)} pairs; where each one stops, and how many of those reach the reuse bar aligned whole")
     for stage in STAGES:
         print(f"  {stage:11s} {lost[stage]:4d}   reach the bar aligned whole: {whole[stage]}")
+    if args.show:
+        print("lost before the bar but reaching it aligned whole:", *recoverable, sep="\n")
     shares = (0.0, 0.005, 0.01, 0.02, 0.05)
     values = np.quantile(static_strengths, shares)
     quantiles = ", ".join(f"{q}: {v:.3f}" for q, v in zip(shares, values, strict=True))
