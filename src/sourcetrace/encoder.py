@@ -85,7 +85,7 @@ class SentenceEncoder:
         batches = [order[start : start + step] for start in range(0, len(order), step)]
         if self._runners > 1 and len(batches) > 1:
             self._pool = self._pool or ThreadPoolExecutor(self._runners, thread_name_prefix="sourcetrace-encoder")
-            list(self._pool.map(run, batches, chunksize=max(1, len(batches) // (4 * self._runners))))
+            list(self._pool.map(run, batches))
         else:
             for rows in batches:
                 run(rows)
