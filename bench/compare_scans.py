@@ -6,7 +6,8 @@
 
 Prints, for each scan, the copies, rewrites, excerpts and shared quotations within one story and across stories
 (on GVA a story is an incident: reuse across incidents is mostly an error), then the pairs whose relation changed,
-counted by change, and with ``--show N`` the first N of them with the sentences of their first passages, to read.
+counted by change (a pair with an article the labels do not know counts as unlabelled), and with ``--show N`` the
+first N of them with their first three sentence links, to read.
 The GVA figures of docs/quality.md that compare two versions come from this script.
 """
 
@@ -56,16 +57,16 @@ def main() -> int:
         old, new = (before.get(key) or {}).get("relation"), (after.get(key) or {}).get("relation")
         if old != new:
             a, b = sorted(key)
-            side = "within" if labels.get(a) is not None and labels.get(a) == labels.get(b) else "across"
+            side = "unlabelled" if a not in labels or b not in labels else ("within", "across")[labels[a] != labels[b]]
             changes[(str(old), str(new), side)] += 1
             changed.append((side, old, new, after.get(key) or before[key]))
     print("changed relations (before -> after, within or across stories):")
     for (old, new, side), n in sorted(changes.items()):
-        print(f"  {old:>13} -> {new:<13} {side:<6} {n}")
+        print(f"  {old:>13} -> {new:<13} {side:<10} {n}")
     for side, old, new, pair in changed[: args.show]:
         print(f"\n{pair['a']}  {pair['b']}  {old} -> {new} ({side}); strength {pair.get('score')}")
         for link in [s for passage in pair.get("passages", []) for s in passage["sentences"]][:3]:
-            print(f"  A: {link['a_text'][:240]!r}\n  B: {link['b_text'][:240]!r}")
+            print(f"  A: {(link['a_text'] or '')[:240]!r}\n  B: {(link['b_text'] or '')[:240]!r}")
     return 0
 
 

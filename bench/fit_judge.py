@@ -16,6 +16,7 @@ word containment), and of one fitted on the split itself (5-fold), which no ship
 
 from __future__ import annotations
 
+import argparse
 import csv
 import sys
 from pathlib import Path
@@ -85,8 +86,11 @@ def fit(x: np.ndarray, y: np.ndarray, ridge: float = 1e-3, steps: int = 50) -> n
 
 
 def main(argv: list[str]) -> int:
-    folder = Path(argv[0] if argv else "../shared/data/sts-benchmark")
-    data = Path(argv[argv.index("--ceiling") + 1]) if "--ceiling" in argv else None
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path, nargs="?", default=Path("../shared/data/sts-benchmark"))
+    parser.add_argument("--ceiling", type=Path, metavar="DATA", help="also MRPC and PAN paraphrases from DATA")
+    args = parser.parse_args(argv)
+    folder, data = args.folder, args.ceiling
     models = Models.load(Settings.load())
     train, dev = rows(folder / "sts-train.csv"), rows(folder / "sts-dev.csv")
     w = fit(features(train, models), np.array([s >= SAME_MEANING for _, _, s in train], dtype=float))

@@ -151,7 +151,7 @@ def test_ordered_chain_is_the_best_monotone_chain_found_by_brute_force(rows, col
     weights = np.array([rnd.randint(1, 5) for _ in range(rows)], dtype=float)
     weights /= weights.sum()
     value, partners = ordered_chain(probability, weights)
-    assert (np.diff(partners) >= 0).all() and 0 <= partners.min() and partners.max() < cols
+    assert (np.diff(partners) >= 0).all() and partners.min() >= 0 and partners.max() < cols
     assert abs(value - float(weights @ probability[np.arange(rows), partners])) < 1e-9  # the partners give the value
     if rows <= 5:
         best = max(

@@ -284,12 +284,15 @@ def test_nearest_documents_count_copies_of_one_text_once_and_pair_each():
     # fifteen copies would fill the rewrite's three places; as one text, every copy is paired with it
     assert copies <= partners(nearest_documents(docs, 3), rewritten)
     assert not copies & partners(nearest_documents(docs, 3, most_copies=10), rewritten)  # a site's page: skipped
-    # a share of the rows finds what the whole search finds for those rows, and row order does not matter
+    # shares of the distinct texts find together what the whole search finds, and row order does not matter
     whole = {tuple(p) for p in nearest_documents(docs, 3).tolist()}
     shares = set()
     for start in range(0, len(docs), 8):
-        shares |= {tuple(p) for p in nearest_documents(docs, 3, block=4, rows=range(start, start + 8)).tolist()}
+        shares |= {tuple(p) for p in nearest_documents(docs, 3, block=8, texts=range(start, start + 8)).tolist()}
     assert shares == whole
+    assert len(nearest_documents(docs, 3)) == len(nearest_documents(docs, 3, texts=range(0, 100)))
+    for edge in (docs[:0], docs[:1], np.repeat(docs[:1], 5, axis=0)):  # nothing, one text, one text five times
+        assert len(nearest_documents(edge, 3)) == 0
     order = rng.permutation(len(docs))
     moved = {tuple(sorted((int(order[i]), int(order[j])))) for i, j in nearest_documents(docs[order], 3).tolist()}
     assert moved == whole

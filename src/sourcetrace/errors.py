@@ -49,4 +49,4 @@ class DamagedStoreError(StoreError):
 
 class OtherStoreError(StoreError):
     """The store was built with other encoder files, candidate settings or scoring than the ones in use: a conflict
-    with what is asked, not a passing failure. The message names what differs and how to rebuild."""
+    with what is asked, not a passing failure. The message names what differs and what to do."""

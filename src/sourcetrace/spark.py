@@ -69,7 +69,7 @@ from sourcetrace.stages.story_dates import Days, told_days
 # the job's API; the session, the output and the report read back live in spark_io
 __all__ = ["SUMMARY", "TABLES", "SparkJobError", "load_report", "read_inputs", "session", "spark_scan"]
 
-DOC_BLOCK = 2048  # nearest_documents' block: a task takes whole blocks, so its cosines are those of scan
+DOC_BLOCK = 2048  # nearest_documents' block of distinct texts: a task takes one, so its cosines are scan's
 TERM_ROWS = 5000  # rows of the term matrix per task (a multiple of term_search's block of 500)
 MIN_ARTICLES = 3  # clean.repeated_paragraphs' default, as scan uses it
 
@@ -146,7 +146,8 @@ def spark_scan(
         docs = docs if docs.shape[1] == len(vector) else np.zeros((n, len(vector)), np.float32)
         docs[k] = vector
     docs_b = sc.broadcast(docs)
-    similar = sc.parallelize(range(0, n, DOC_BLOCK), max(1, min(p, -(-n // DOC_BLOCK)))).flatMap(
+    m = len(cands.distinct_texts(docs)[1])  # copies of one text count once: tasks take blocks of distinct texts
+    similar = sc.parallelize(range(0, m, DOC_BLOCK), max(1, min(p, -(-m // DOC_BLOCK)))).flatMap(
         lambda s: [
             ((int(a), int(b)), False)
             for a, b in cands.nearest_documents(

@@ -333,7 +333,7 @@ def nearest_documents(
     k: int,
     min_cosine: float = -1.0,
     block: int | None = None,
-    rows: range | None = None,
+    texts: range | None = None,
     most_copies: int = 64,
 ) -> np.ndarray:
     """Each article's ``k`` most similar texts at cosine >= ``min_cosine``, as unique (i, j), i < j.
@@ -344,31 +344,33 @@ def nearest_documents(
     text has more than ``most_copies`` copies (a page of the site rather than news; as MinHash buckets that full,
     skipped); copies of one text are paired with each other by MinHash, not here.
 
-    Up to :data:`EXACT_DOCUMENTS` distinct texts (or for a share of rows): exact, in blocks of rows so that memory
+    Up to :data:`EXACT_DOCUMENTS` distinct texts (or for a share of them): exact, in blocks of texts so that memory
     stays at block x n (by default about 16 million similarities); the result does not depend on input order beyond
     ties. Above, from an inverted-file index (faiss), whose cost grows with n^1.5, not n^2: on 30,000 benchmark
     articles it keeps 99 % of the exact neighbour pairs at cosine 0.5 or more and all at 0.7 or more
     (bench/nearest_index.py).
-    ``rows``: only these articles' neighbours (a share of the work, e.g. one task's).
+    ``texts``: only the neighbours of these distinct texts, numbered in the order of their first row
+    (:func:`distinct_texts`), paired with every copy (a share of the work, e.g. one task's: shares that are whole
+    blocks compute the cosines a whole search does).
     """
-    n = len(docs)
-    share = range(0, n) if rows is None else range(rows.start, min(rows.stop, n))
+    of_row, firsts, copies = distinct_texts(docs)
+    m = len(firsts)
+    share = range(0, m) if texts is None else range(texts.start, min(texts.stop, m))
     if not len(share):
         return np.zeros((0, 2), dtype=np.int64)
-    texts, firsts, copies = _distinct_rows(docs)
     distinct = docs[firsts]
-    asked = np.unique(texts[share.start : share.stop])
-    if rows is None and len(distinct) > EXACT_DOCUMENTS:
+    if texts is None and m > EXACT_DOCUMENTS:
         found, near = _indexed_nearest(distinct, k, min_cosine)
     else:
-        found, near = _exact_nearest(distinct, asked, k, min_cosine, block)
+        found, near = _exact_nearest(distinct, share, k, min_cosine, block)
     few = copies <= most_copies
     keep = few[found] & few[near]
-    return _copies_paired(found[keep], near[keep], texts, share, n)
+    return _copies_paired(found[keep], near[keep], of_row)
 
 
-def _distinct_rows(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each row's text (an index into the distinct rows), the first row of each distinct text, and its copies."""
+def distinct_texts(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows with the same values are copies of one text: each row's text (texts numbered in the order of their first
+    row), the first row of each text, and its number of copies."""
     flat = np.ascontiguousarray(docs)
     keys = flat.view(np.dtype((np.void, flat.dtype.itemsize * flat.shape[1]))).ravel()
     _, firsts, texts, copies = np.unique(keys, return_index=True, return_inverse=True, return_counts=True)
@@ -379,21 +381,20 @@ def _distinct_rows(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 
 def _exact_nearest(
-    distinct: np.ndarray, asked: np.ndarray, k: int, min_cosine: float, block: int | None
+    distinct: np.ndarray, share: range, k: int, min_cosine: float, block: int | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` nearest of each ``asked`` text among ``distinct``, as directed pairs (two arrays). Texts are taken
-    in fixed blocks, whichever are asked, so that a share of the work computes the cosines a whole scan does."""
+    """The ``k`` nearest of each text of ``share`` among ``distinct``, as directed pairs (two arrays), in blocks of
+    texts."""
     m = len(distinct)
     block = block or max(1, min(2048, 16_000_000 // max(m, 1)))
     found, near = [], []
-    for start in np.unique(asked // block) * block:
-        own = np.arange(start, min(start + block, m))
+    for start in range(share.start, share.stop, block):
+        own = np.arange(start, min(start + block, share.stop))
         sims = distinct[own] @ distinct.T
         sims[np.arange(len(own)), own] = -1.0  # not oneself
         top = np.argpartition(-sims, min(k, m - 1) - 1, axis=1)[:, :k] if m > 1 else np.zeros((len(own), 0), int)
-        # not the text itself (when there are fewer than k others); only the texts asked for
+        # not the text itself (when there are fewer than k others)
         keep = (top != own[:, None]) & (np.take_along_axis(sims, top, axis=1) >= min_cosine)
-        keep &= np.isin(own, asked)[:, None]
         found.append(np.repeat(own, keep.sum(axis=1)))
         near.append(top[keep])
     if not found:
@@ -401,29 +402,24 @@ def _exact_nearest(
     return np.concatenate(found).astype(np.int64), np.concatenate(near).astype(np.int64)
 
 
-def _copies_paired(found: np.ndarray, near: np.ndarray, texts: np.ndarray, share: range, n: int) -> np.ndarray:
-    """Rows (i, j), i < j, unique: every article of ``share`` whose text is ``found[x]`` with every copy of
-    ``near[x]``."""
-    order = np.argsort(texts, kind="stable")
-    count = np.bincount(texts, minlength=int(texts.max()) + 1)
+def _copies_paired(found: np.ndarray, near: np.ndarray, of_row: np.ndarray) -> np.ndarray:
+    """Rows (i, j), i < j, unique: every copy of text ``found[x]`` with every copy of text ``near[x]`` (``of_row``:
+    each row's text)."""
+    n = len(of_row)
+    order = np.argsort(of_row, kind="stable")  # rows by text
+    count = np.bincount(of_row)
     start = np.cumsum(count) - count
-    inside = np.zeros(n, dtype=bool)
-    inside[share.start : share.stop] = True
-    mine = order[inside[order]]  # the share's articles, by text
-    mine_count = np.bincount(texts[mine], minlength=len(count))
-    mine_start = np.cumsum(mine_count) - mine_count
-    # each directed pair of texts: (the share's copies of the first) x (every copy of the second)
-    left_n, right_n = mine_count[found], count[near]
+    left_n, right_n = count[found], count[near]
     pairs = np.repeat(np.arange(len(found)), left_n * right_n)
-    offset = ranges(np.zeros(len(found), dtype=np.int64), left_n * right_n)
-    i = mine[mine_start[found][pairs] + offset // right_n[pairs]]
-    j = order[start[near][pairs] + offset % right_n[pairs]]
-    if not len(i):
+    if not len(pairs):
         return np.zeros((0, 2), dtype=np.int64)
+    offset = ranges(np.zeros(len(found), dtype=np.int64), left_n * right_n)
+    i = order[start[found][pairs] + offset // right_n[pairs]]
+    j = order[start[near][pairs] + offset % right_n[pairs]]
     return _decode(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j), n)
 
 
-EXACT_DOCUMENTS = 20_000  # above this many articles, nearest articles come from an index (nearest_documents)
+EXACT_DOCUMENTS = 20_000  # above this many distinct texts, the nearest come from an index (nearest_documents)
 INDEX_PROBES = 32  # inverted lists searched per article, of 4 x sqrt(n)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from ..encoder import Encoder
 from ..records import Article
 from ..settings import Settings
+from ..stages.candidates import distinct_texts
 
 _SEED = 20240918  # the store's random hyperplanes; fixed, because stored keys must stay comparable
 
@@ -74,6 +75,7 @@ class Index:
     keys: np.ndarray  # article key per row
     means: np.ndarray  # (n, dim) float32: the mean of each article's (uncentred) static sentence vectors
     _centred: tuple[bytes, np.ndarray] | None = None
+    _texts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # rows by text, each text's first and copies
 
     def documents(self, mean: np.ndarray) -> np.ndarray:
         """Document vectors centred on the collection's running ``mean`` (the last one asked for is kept)."""
@@ -87,16 +89,29 @@ class Index:
     def nearest(
         self, document: np.ndarray, mean: np.ndarray, count: int, leave_out: set[int], most_copies: int = 64
     ) -> list[int]:
-        """The stored articles of the ``count`` texts nearest to ``document``: copies of one text (the same mean
-        vector, so the same cosine) count as one, and all of them are kept, up to ``most_copies`` more articles
-        (as candidate search counts them: candidates.nearest_documents)."""
+        """The stored articles of the ``count`` texts nearest to ``document``, copies of one text (the same mean
+        vector) counted once, each text with all its copies, or ``most_copies`` + 1 of them when it has more
+        (candidate search then skips it, as a scan does: :func:`.candidates.nearest_documents`)."""
         if not len(self.keys):
             return []
-        sims = self.documents(mean) @ unit(document - mean.astype(np.float32))
-        order = np.argsort(-sims, kind="stable")
-        order = order[~np.isin(self.keys[order], list(leave_out))][: count + most_copies]
-        texts = np.cumsum(np.r_[True, sims[order][1:] != sims[order][:-1]])  # 1 for the nearest text, 2, ...
-        return [int(k) for k in self.keys[order[texts <= count]]]
+        if self._texts is None:
+            of_row, firsts, _ = distinct_texts(self.means)
+            self._texts = (np.argsort(of_row, kind="stable"), firsts, np.bincount(of_row))
+        by_text, firsts, copies = self._texts
+        starts = np.cumsum(copies) - copies
+        kept = ~np.isin(self.keys, list(leave_out))
+        sims = self.documents(mean)[firsts] @ unit(document - mean.astype(np.float32))
+        found: list[int] = []
+        texts = 0
+        for text in np.argsort(-sims, kind="stable"):
+            rows = by_text[starts[text] : starts[text] + copies[text]]
+            rows = rows[kept[rows]][: most_copies + 1]
+            if len(rows):
+                found += [int(k) for k in self.keys[rows]]
+                texts += 1
+                if texts == count:
+                    break
+        return found
 
     def grown(self, generation: int, keys: Sequence[int], means: Sequence[np.ndarray], gone: set[int]) -> Index:
         keep = np.array([int(k) not in gone for k in self.keys], dtype=bool)

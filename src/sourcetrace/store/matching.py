@@ -19,7 +19,7 @@ from .base import IN_LIMIT, chunks, mark
 from .index import Index, KnownVectors, New, sentence_keys, signature_keys, unit
 from .reading import Reading
 
-NEAREST = 3  # the shortlist takes NEAREST x candidates.neighbours nearest stored articles of each new one
+NEAREST = 3  # the shortlist takes the NEAREST x candidates.neighbours nearest stored texts of each new one
 
 
 class Matching(Reading):
@@ -49,7 +49,7 @@ class Matching(Reading):
 
         1. MinHash band keys and sentence band keys, probed in the index tables (a bucket holding more than
            ``max_bucket`` stored articles is boilerplate-like and skipped, as candidate search skips it);
-        2. each item's NEAREST x ``neighbours`` nearest stored articles by document vector.
+        2. each item's NEAREST x ``neighbours`` nearest stored texts by document vector, with their copies.
         """
         c = self.settings.candidates
         found: set[int] = set()
