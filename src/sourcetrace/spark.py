@@ -146,7 +146,7 @@ def spark_scan(
         docs = docs if docs.shape[1] == len(vector) else np.zeros((n, len(vector)), np.float32)
         docs[k] = vector
     docs_b = sc.broadcast(docs)
-    m = len(cands.distinct_texts(docs)[1])  # copies of one text count once: tasks take blocks of distinct texts
+    m = len(cands.searched_texts(docs, cs.max_bucket)[2])  # copies count once: tasks take blocks of the texts
     similar = sc.parallelize(range(0, m, DOC_BLOCK), max(1, min(p, -(-m // DOC_BLOCK)))).flatMap(
         lambda s: [
             ((int(a), int(b)), False)

@@ -340,32 +340,37 @@ def nearest_documents(
 
     Articles with the same document vector (the same text: syndicated copies) count as one text: a story copied
     twenty times would otherwise fill the ``k`` places of every article near it, and which of its copies a rewrite
-    is paired with would depend on the order of the input. Each copy of a text found is paired, unless either
-    text has more than ``most_copies`` copies (a page of the site rather than news; as MinHash buckets that full,
-    skipped); copies of one text are paired with each other by MinHash, not here.
+    is paired with would depend on the order of the input. Each copy of a text found is paired; a text with more
+    than ``most_copies`` copies (a page of the site rather than news, as MinHash buckets that full) is not searched
+    at all. Copies of one text are paired with each other by MinHash, not here.
 
     Up to :data:`EXACT_DOCUMENTS` distinct texts (or for a share of them): exact, in blocks of texts so that memory
     stays at block x n (by default about 16 million similarities); the result does not depend on input order beyond
     ties. Above, from an inverted-file index (faiss), whose cost grows with n^1.5, not n^2: on 30,000 benchmark
     articles it keeps 99 % of the exact neighbour pairs at cosine 0.5 or more and all at 0.7 or more
     (bench/nearest_index.py).
-    ``texts``: only the neighbours of these distinct texts, numbered in the order of their first row
-    (:func:`distinct_texts`), paired with every copy (a share of the work, e.g. one task's: shares that are whole
+    ``texts``: only the neighbours of these of the searched texts, numbered in the order of their first row
+    (:func:`searched_texts`), paired with every copy (a share of the work, e.g. one task's: shares that are whole
     blocks compute the cosines a whole search does).
     """
-    of_row, firsts, copies = distinct_texts(docs)
-    m = len(firsts)
+    of_row, firsts, searched = searched_texts(docs, most_copies)
+    m = len(searched)
     share = range(0, m) if texts is None else range(texts.start, min(texts.stop, m))
     if not len(share):
         return np.zeros((0, 2), dtype=np.int64)
-    distinct = docs[firsts]
+    vectors = docs[firsts[searched]]
     if texts is None and m > EXACT_DOCUMENTS:
-        found, near = _indexed_nearest(distinct, k, min_cosine)
+        found, near = _indexed_nearest(vectors, k, min_cosine)
     else:
-        found, near = _exact_nearest(distinct, share, k, min_cosine, block)
-    few = copies <= most_copies
-    keep = few[found] & few[near]
-    return _copies_paired(found[keep], near[keep], of_row)
+        found, near = _exact_nearest(vectors, share, k, min_cosine, block)
+    return _copies_paired(searched[found], searched[near], of_row)
+
+
+def searched_texts(docs: np.ndarray, most_copies: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`distinct_texts`' text of each row and first row of each text, and the texts with at most
+    ``most_copies`` copies, those :func:`nearest_documents` searches."""
+    of_row, firsts, copies = distinct_texts(docs)
+    return of_row, firsts, np.flatnonzero(copies <= most_copies)
 
 
 def distinct_texts(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

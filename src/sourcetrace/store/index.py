@@ -90,8 +90,8 @@ class Index:
         self, document: np.ndarray, mean: np.ndarray, count: int, leave_out: set[int], most_copies: int = 64
     ) -> list[int]:
         """The stored articles of the ``count`` texts nearest to ``document``, copies of one text (the same mean
-        vector) counted once, each text with all its copies, or ``most_copies`` + 1 of them when it has more
-        (candidate search then skips it, as a scan does: :func:`.candidates.nearest_documents`)."""
+        vector) counted once, each text with all its copies; a text with more than ``most_copies`` is not taken
+        (candidate search does not search it: :func:`.candidates.nearest_documents`)."""
         if not len(self.keys):
             return []
         if self._texts is None:
@@ -105,8 +105,8 @@ class Index:
         texts = 0
         for text in np.argsort(-sims, kind="stable"):
             rows = by_text[starts[text] : starts[text] + copies[text]]
-            rows = rows[kept[rows]][: most_copies + 1]
-            if len(rows):
+            rows = rows[kept[rows]]
+            if 0 < len(rows) <= most_copies:
                 found += [int(k) for k in self.keys[rows]]
                 texts += 1
                 if texts == count:
