@@ -172,7 +172,7 @@ def test_adding_to_a_store_scored_otherwise_is_a_conflict_that_names_the_way_out
         store = Store(tmp_path / "scored.db", scoring, models)
         with TestClient(create_app(store, token=TOKEN)) as c:
             answers.append(c.post("/api/articles", json={"articles": [record]}, headers=headers))
-        store.close()
+        store.close()  # the app's shutdown waited for the stories update the add started
     assert answers[0].status_code == 200
     assert answers[1].status_code == 409, answers[1].text  # retrying will not help, rebuilding will: not 503
     assert "reuse_strength" in answers[1].json()["error"] and "index rebuild" in answers[1].json()["error"]

@@ -189,6 +189,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        # a stories update still writing when the caller closes the store would write through a closed connection
+        app.state.stories.wait()
         checker.close()
 
     app = FastAPI(
