@@ -27,7 +27,7 @@ from rapidfuzz.distance import Indel
 from sourcetrace.evaluation.datasets import load_mrpc, load_pan_paraphrase
 from sourcetrace.pipeline import Models
 from sourcetrace.settings import Settings
-from sourcetrace.stages.align import normalise, word_jaccard, word_set
+from sourcetrace.stages.align import normalise, same_meaning, word_jaccard, word_set
 
 SAME_MEANING = 3.0
 EXCLUDED = ("MSRpar", "MSRvid")
@@ -53,10 +53,9 @@ def more_features(pairs: list[tuple[str, str, float]], models: Models) -> np.nda
     return np.column_stack([features(pairs, models), characters, contained])
 
 
-def ceiling(train: list[tuple[str, str, float]], data: Path, models: Models) -> None:
-    """Accuracy on MRPC and PAN paraphrases (training splits) of the features fitted on STS, and fitted on each."""
-    x_sts = more_features(train, models)
-    y_sts = np.array([s >= SAME_MEANING for _, _, s in train], dtype=float)
+def ceiling(x_sts: np.ndarray, y_sts: np.ndarray, data: Path, models: Models) -> None:
+    """Accuracy on MRPC and PAN paraphrases (training splits) of the features fitted on STS (``x_sts``:
+    :func:`more_features` of its training rows, ``y_sts`` their labels), and fitted on each."""
     for name, pairs in (
         ("MRPC train", load_mrpc(data / "mrpc-train")),
         ("PAN paraphrase train", load_pan_paraphrase(data / "pan-paraphrase-train")),
@@ -91,15 +90,22 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--ceiling", type=Path, metavar="DATA", help="also MRPC and PAN paraphrases from DATA")
     args = parser.parse_args(argv)
     folder, data = args.folder, args.ceiling
-    models = Models.load(Settings.load())
+    settings = Settings.load()
+    models = Models.load(settings)
     train, dev = rows(folder / "sts-train.csv"), rows(folder / "sts-dev.csv")
-    w = fit(features(train, models), np.array([s >= SAME_MEANING for _, _, s in train], dtype=float))
+    y = np.array([s >= SAME_MEANING for _, _, s in train], dtype=float)
+    x = (features if data is None else more_features)(train, models)  # the judge's features come first
+    w = fit(x[:, :3], y)
     x_dev = features(dev, models)
     accuracy = float((((x_dev @ w) >= 0) == np.array([s >= SAME_MEANING for _, _, s in dev])).mean())
     print(f"judge_bias = {w[0]:.2f}\njudge_cosine = {w[1]:.2f}\njudge_words = {w[2]:.2f}")
     print(f"# {len(train)} training pairs; accuracy on {len(dev)} sts-dev pairs: {accuracy:.3f}", file=sys.stderr)
+    cosine, jaccard = np.meshgrid(np.linspace(0, 1, 201), np.linspace(0, 1, 201))
+    fitted = 1 / (1 + np.exp(-(w[0] + w[1] * cosine + w[2] * jaccard)))
+    apart = float(np.abs(fitted - same_meaning(cosine, jaccard, settings.align)).max())
+    print(f"# the packaged values' probabilities differ from these by {apart:.3f} at most", file=sys.stderr)
     if data is not None:
-        ceiling(train, data, models)
+        ceiling(x, y, data, models)
     return 0
 
 

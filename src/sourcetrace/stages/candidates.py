@@ -407,13 +407,18 @@ def _exact_nearest(
     return np.concatenate(found).astype(np.int64), np.concatenate(near).astype(np.int64)
 
 
+def rows_by_text(of_row: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows grouped by text (``of_row``: each row's text, :func:`distinct_texts`): the rows in text order, and
+    where each text's rows start in it and how many they are."""
+    count = np.bincount(of_row)
+    return np.argsort(of_row, kind="stable"), np.cumsum(count) - count, count
+
+
 def _copies_paired(found: np.ndarray, near: np.ndarray, of_row: np.ndarray) -> np.ndarray:
     """Rows (i, j), i < j, unique: every copy of text ``found[x]`` with every copy of text ``near[x]`` (``of_row``:
     each row's text)."""
     n = len(of_row)
-    order = np.argsort(of_row, kind="stable")  # rows by text
-    count = np.bincount(of_row)
-    start = np.cumsum(count) - count
+    order, start, count = rows_by_text(of_row)
     left_n, right_n = count[found], count[near]
     pairs = np.repeat(np.arange(len(found)), left_n * right_n)
     if not len(pairs):

@@ -17,7 +17,7 @@ import numpy as np
 from ..encoder import Encoder
 from ..records import Article
 from ..settings import Settings
-from ..stages.candidates import distinct_texts
+from ..stages.candidates import distinct_texts, rows_by_text
 
 _SEED = 20240918  # the store's random hyperplanes; fixed, because stored keys must stay comparable
 
@@ -75,7 +75,7 @@ class Index:
     keys: np.ndarray  # article key per row
     means: np.ndarray  # (n, dim) float32: the mean of each article's (uncentred) static sentence vectors
     _centred: tuple[bytes, np.ndarray] | None = None
-    _texts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # rows by text, each text's first and copies
+    _texts: tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None  # first rows, rows by text
 
     def documents(self, mean: np.ndarray) -> np.ndarray:
         """Document vectors centred on the collection's running ``mean`` (the last one asked for is kept)."""
@@ -96,9 +96,8 @@ class Index:
             return []
         if self._texts is None:
             of_row, firsts, _ = distinct_texts(self.means)
-            self._texts = (np.argsort(of_row, kind="stable"), firsts, np.bincount(of_row))
-        by_text, firsts, copies = self._texts
-        starts = np.cumsum(copies) - copies
+            self._texts = (firsts, rows_by_text(of_row))
+        firsts, (by_text, starts, copies) = self._texts
         kept = ~np.isin(self.keys, list(leave_out))
         sims = self.documents(mean)[firsts] @ unit(document - mean.astype(np.float32))
         found: list[int] = []
