@@ -1,10 +1,11 @@
 import numpy as np
 import pytest
+from scipy.sparse import csr_matrix
 
 from sourcetrace.records import Pair
 from sourcetrace.settings import StorySettings
 from sourcetrace.stages import story_terms
-from sourcetrace.stages.stories import cluster_stories
+from sourcetrace.stages.stories import cluster_stories, cut_block, join_lone
 from sourcetrace.stages.story_terms import common_words, event_terms, mentions
 
 from .conftest import make_article
@@ -135,3 +136,34 @@ def test_a_pairs_evidence_depends_on_the_two_articles_alone():
     pair = story_terms.term_vectors(arts[:2], settings, story_terms.Rarity.load())
     crowd = story_terms.term_vectors(arts, settings, story_terms.Rarity.load())
     assert (pair @ pair.T).toarray()[0, 1] == pytest.approx((crowd @ crowd.T).toarray()[0, 1])
+
+
+def _cut(links: dict[tuple[int, int], float], n: int) -> set[tuple[int, ...]]:
+    """The stories cut_block makes of n articles whose only evidence is ``links`` (no words in common)."""
+    x = csr_matrix((n, 4))
+    groups = cut_block(np.arange(n), x, links, [None] * n, StorySettings())
+    return {tuple(int(m) for m in g) for g in groups}
+
+
+def test_an_article_with_one_strong_link_into_a_story_joins_it():
+    story = {(0, 1): 0.9, (0, 2): 0.9, (1, 2): 0.9}
+    # article 3 tells the side of the event article 0 tells: mean 0.32 with the story, average linkage leaves it out
+    assert _cut(story | {(0, 3): 0.85, (1, 3): 0.05, (2, 3): 0.05}, 4) == {(0, 1, 2, 3)}
+    # its strongest link below the link probability: it stays alone
+    assert _cut(story | {(0, 3): 0.45, (1, 3): 0.3, (2, 3): 0.3}, 4) == {(0, 1, 2), (3,)}
+
+
+def test_two_articles_the_cut_keeps_together_are_not_joined_to_another_story():
+    story = {(0, 1): 0.9, (0, 2): 0.9, (1, 2): 0.9}
+    second = {(3, 4): 0.95, (0, 3): 0.9, (0, 4): 0.6}  # a second event of the same kind, one strong link across
+    assert _cut(story | second, 5) == {(0, 1, 2), (3, 4)}
+
+
+def test_join_lone_takes_the_story_of_the_strongest_link():
+    cut = np.array([1, 1, 2, 2, 3])
+    p = np.full((5, 5), 0.1)
+    p[4, 0] = p[0, 4] = 0.6
+    p[4, 3] = p[3, 4] = 0.8
+    assert join_lone(cut, p, 0.5).tolist() == [1, 1, 2, 2, 2]
+    assert join_lone(cut, p, 0.9).tolist() == cut.tolist()
+    assert join_lone(np.array([1, 2]), p[:2, :2], 0.05).tolist() == [1, 2]  # nothing but lone articles: unchanged

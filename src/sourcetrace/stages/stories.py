@@ -13,8 +13,10 @@ Sharing people is not enough ("Putin meets Kim" happened more than once), so the
 The first three give the probability that two articles report one event, from a logistic model fitted on the ECB+
 corpus (``bench/fit_stories.py``; settings ``[stories]``). Articles are linked where it reaches
 ``link_probability``, and each connected block is cut by average linkage on the same probability, so that one
-bridging pair cannot chain two events together. A pair's probability depends on the two articles alone, so adding
-unrelated articles to a collection changes no story. Each article's words and event terms: :mod:`.story_terms`.
+bridging pair cannot chain two events together; an article the cut leaves alone then joins the story of its strongest
+link, where that reaches ``link_probability`` (:func:`join_lone`). A pair's probability depends on the two articles
+alone, so adding unrelated articles to a collection changes no story. Each article's words and event terms:
+:mod:`.story_terms`.
 """
 
 from __future__ import annotations
@@ -230,30 +232,71 @@ def cut_block(
     settings: StorySettings,
     told: Sequence[Days] | None = None,
 ) -> list[np.ndarray]:
-    """The stories of one connected block of linked articles (``members``, sorted indexes), by average linkage on
-    the probability that two articles report one event, cut where it falls below ``link_probability``.
+    """The stories of one connected block of linked articles (``members``, sorted indexes): average linkage on the
+    probability that two articles report one event, cut where it falls below ``link_probability``
+    (:func:`average_cut`), then each article left alone joined to the story of its strongest link
+    (:func:`join_lone`). Arguments: :func:`block_probability`.
+    """
+    if len(members) <= 2 or len(members) > MAX_BLOCK:
+        return [members]
+    p = block_probability(members, x, edges, dates, settings, told)
+    cut = join_lone(average_cut(p, settings.link_probability), p, settings.link_probability)
+    return [members[cut == c] for c in np.unique(cut)]
+
+
+def block_probability(
+    members: np.ndarray,
+    x: csr_matrix,
+    edges: Mapping[tuple[int, int], float],
+    dates: Sequence[str | None],
+    settings: StorySettings,
+    told: Sequence[Days] | None = None,
+) -> np.ndarray:
+    """The probability that two ``members`` report one event, for every two of them, far-apart dates applied.
 
     ``edges`` holds at least the links inside the block (with shared material counted); ``x`` and ``dates`` are
     indexed like ``members``' values, and so is ``told`` (the days each text tells, which lift the date veto
     where they meet).
     """
-    if len(members) <= 2 or len(members) > MAX_BLOCK:
-        return [members]
     local = {int(m): k for k, m in enumerate(members)}
     block = x[members]
-    block_p = probability((block @ block.T).toarray(), 0.0, settings)
+    p = probability((block @ block.T).toarray(), 0.0, settings)
     for (i, j), v in edges.items():
         if i in local and j in local:
-            block_p[local[i], local[j]] = block_p[local[j], local[i]] = v
+            p[local[i], local[j]] = p[local[j], local[i]] = v
     days = np.array([_day(dates[m]) for m in members], dtype=np.float64)  # NaN: no date, which vetoes nothing
     far = np.abs(days[:, None] - days[None, :]) > MAX_DAYS_APART
     if told:
         for a, b in meeting_pairs([told[m] for m in members]):
             far[a, b] = far[b, a] = False
-    block_p[far] = 0.0
-    condensed = np.clip(1.0 - block_p[np.triu_indices(len(members), k=1)], 0.0, 1.0)
-    cut = fcluster(linkage(condensed, method="average"), t=1.0 - settings.link_probability, criterion="distance")
-    return [members[cut == c] for c in np.unique(cut)]
+    p[far] = 0.0
+    return p
+
+
+def average_cut(p: np.ndarray, threshold: float) -> np.ndarray:
+    """A story label per member: average linkage on the probabilities ``p``, cut where the mean falls below
+    ``threshold``."""
+    condensed = np.clip(1.0 - p[np.triu_indices(len(p), k=1)], 0.0, 1.0)
+    return np.asarray(fcluster(linkage(condensed, method="average"), t=1.0 - threshold, criterion="distance"))
+
+
+def join_lone(cut: np.ndarray, p: np.ndarray, threshold: float) -> np.ndarray:
+    """The cut (a label per member) with each member it left alone moved to the story of its strongest link (``p``:
+    the members' probabilities, dates applied) where that link reaches ``threshold``.
+
+    Average linkage keeps an article out of a story when its mean probability with the members is low, which is
+    what a report of one side of an event has: a strong link to the member that tells that side, weak ones to the
+    rest. A story of two or more is left as it is: that is how a second event of the same kind looks.
+    """
+    size = np.bincount(cut)
+    lone, grouped = np.flatnonzero(size[cut] == 1), np.flatnonzero(size[cut] > 1)
+    if not len(lone) or not len(grouped):
+        return cut
+    links = p[np.ix_(lone, grouped)]
+    strong = links.max(axis=1) >= threshold
+    joined = cut.copy()
+    joined[lone[strong]] = cut[grouped[links[strong].argmax(axis=1)]]
+    return joined
 
 
 def name_stories(articles: Sequence[Article], labels: np.ndarray) -> list[Story]:
