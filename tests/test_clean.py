@@ -296,6 +296,25 @@ def test_repeated_paragraphs_takes_boilerplate_not_copied_news() -> None:
     assert any(r.text == appeal and r.reason == "repeated across 3 articles" for r in cleaned.removed)
 
 
+@pytest.mark.parametrize(
+    "line, boilerplate",
+    [
+        ("For more neighborhood news, listen to DNAinfo Radio here:", True),
+        ("Click here for reuse options!", True),
+        ("Don't miss a thing. Get email alerts from the station today.", True),
+        ("On a mobile device? Watch the video here.", True),
+        ("Anyone with information is asked to call Crime Stoppers at 305-471-8477.", True),
+        ("No one was in custody.", False),  # stock reporting, not addressed to the reader
+        ("Residents, like their neighbours, said the shots woke them up at night.", False),
+        ("The officers get paid overtime for the detail, the chief said.", False),
+        ('"Watch out," he told the crowd before the shots were fired in the parking lot.', False),
+    ],
+)
+def test_a_repeated_paragraph_telling_the_reader_what_to_do_is_boilerplate(line: str, boilerplate: bool) -> None:
+    articles = [Article(id=str(n), path=f"{n}.txt", text=f"Story number {n} begins here.\n\n{line}") for n in range(3)]
+    assert (paragraph_key(line) in repeated_paragraphs(articles)) is boilerplate
+
+
 def test_a_reprinted_text_that_reads_as_boilerplate_is_kept_whole() -> None:
     """A text whose every paragraph recurs (an opinion piece run by three outlets, speaking to "you") is the
     article itself: removing it would leave nothing, and the copies would never be paired."""

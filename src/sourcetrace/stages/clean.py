@@ -293,6 +293,17 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int, bool], ...] = tuple(
 _TERMINAL = re.compile(r"[.!?…:;][\"”’')\]]*$")
 _READER = re.compile(r"\b(?:[Ww]e|us|[Oo]urs?|[Yy]ou(?:rs?)?|me|[Mm]y)\b")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|«[^»]*»")
+# the reader told what to do ("Click here for reuse options!", "For more news, listen to ... here:") or asked for a tip
+# ("Anyone with information is asked to call ..."): a sentence opening with an imperative, or a clause after a comma
+# opening with one of the few a page's own prompts use
+_ADDRESSED = re.compile(
+    r"(?:^|[.!?:]\s+)(?:please\s+)?(?:read|get|follow|share|join|don'?t\s+miss|create|register|re-?enter|log\s*in"
+    r"|stay\s+(?:with|on|tuned))\b"
+    r"|(?:^|[.!?:,]\s+)(?:please\s+)?(?:click|tap|listen|watch|visit|download|subscribe|sign\s+up|tune\s+in|check\s+out)\b"
+    r"|^(?:on\s+a\s+mobile\s+device|need\s+an\s+account|have\s+an\s+(?:online\s+)?subscription)\?"
+    r"|\banyone\s+with\s+(?:any\s+)?information\b",
+    _I,
+)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -324,8 +335,9 @@ def repeated_paragraphs(articles: Sequence[Article], min_articles: int = 3) -> f
     """Paragraphs found in at least ``min_articles`` articles that read as boilerplate, not as reporting.
 
     A news paragraph copied into several articles is what the later stages look for, so recurring paragraphs
-    count only when they speak to the reader (we/you/our outside quotations) or are not sentences at all
-    (no closing punctuation, or four words at most: banners, headings, widget labels).
+    count only when they speak to the reader (we/you/our outside quotations, an imperative such as "Click here" or
+    "listen to ... here", a call for tips: "Anyone with information ...") or are not sentences at all (no closing
+    punctuation, or four words at most: banners, headings, widget labels).
     """
     return merge_paragraph_counts([paragraph_counts(articles)], min_articles)
 
@@ -371,7 +383,8 @@ def _reads_as_boilerplate(line: str) -> bool:
     # "We will always be with Russia," Kim said. -- short, but a sentence of reporting: kept
     if len(line.split()) <= 4 or not _TERMINAL.search(line):
         return True
-    return bool(_READER.search(_QUOTED.sub(" ", line)))
+    unquoted = _QUOTED.sub(" ", line)
+    return bool(_READER.search(unquoted) or _ADDRESSED.search(unquoted))
 
 
 # ---------------------------------------------------------------------------------------------------------------
