@@ -79,6 +79,22 @@ def test_event_terms_take_names_dates_and_numbers_and_skip_common_sentence_opene
     assert "n:police" in event_terms(mentions(article), frozenset())
 
 
+def test_a_name_is_one_term_whatever_its_apostrophe_and_pronouns_and_articles_are_not_names():
+    article = make_article(
+        "a",
+        [
+            "Russia’s envoy met officials from Russia in Moscow on Monday.",
+            "Russia's president and the Joneses' lawyer spoke.",
+            "I saw it, said a witness.",
+            "A Perth man was hurt.",
+        ],
+    )
+    terms = event_terms(mentions(article), common_words([article.text]))
+    assert terms["n:russia"] == 3 and not any("’" in t or t.endswith("'s") for t in terms)
+    assert "n:joneses" in terms
+    assert {"n:i", "n:a", "n:a perth"}.isdisjoint(terms) and "n:perth" in terms
+
+
 def _plain_term_matrix(articles, common, settings, rarity):
     """term_matrix written out term by term from event_terms: columns in term order, each kind normalised."""
     counts = [event_terms(mentions(a, rarity), common) for a in articles]

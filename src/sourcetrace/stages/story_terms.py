@@ -34,7 +34,8 @@ _MONTH = re.compile(
     r"(?:\s+\d{1,2})?\b"
 )
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
-_LOWER_WORD = re.compile(r"\b[a-z][a-z’']+\b")
+_POSSESSIVE = re.compile(r"'s?$")  # "Russia's", "Russia’s" and "Russia" are one name; "Jones'" is "Jones"
+_LOWER_WORD = re.compile(r"\b[a-z][a-z’']*\b")
 _CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -62,7 +63,7 @@ def mentions(article: Article, rarity: Rarity | None = None) -> Mentions:
     openers: list[str] = []
     for sentence in article.sentences or []:  # sentence by sentence: a name does not run on into the next one
         for match in _NAME.finditer(sentence.text):
-            words = match.group().strip(".’'-").casefold().split()
+            words = [_POSSESSIVE.sub("", w) for w in match.group().replace("’", "'").strip(".'-").casefold().split()]
             if words:
                 (openers if match.start() == 0 else names).append(" ".join(words))
     text = " ".join(s.text for s in article.sentences or [])
@@ -138,7 +139,7 @@ def common_words(texts: Iterable[str]) -> frozenset[str]:
     lower: set[str] = set()
     for text in texts:
         lower.update(_LOWER_WORD.findall(text))
-    return frozenset(lower)
+    return frozenset(lower | {"i"})  # the pronoun, capitalised wherever it stands
 
 
 class Rarity:
