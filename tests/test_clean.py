@@ -527,3 +527,28 @@ LOGIN_WALL = (
 )
 def test_a_page_must_mention_its_headline(text: str, headline: str | None, expected: bool) -> None:
     assert mentions_headline(text, headline) is expected
+
+
+def test_paragraphs_run_together_by_scraping_are_lines_again():
+    article = Article(
+        id="x",
+        path="x",
+        text=(
+            "Weed smokers rejoice.The bill was first presented in 2016.“This is it,” said Cruz.”Cruz believes it. "
+            "Mr.Smith and the U.S.A team won 3.5 points."
+        ),
+    )
+    assert clean(article).text.split("\n") == [
+        "Weed smokers rejoice.",
+        "The bill was first presented in 2016.",
+        "“This is it,” said Cruz.”",
+        "Cruz believes it. Mr.Smith and the U.S.A team won 3.5 points.",
+    ]
+
+
+def test_a_prompt_run_into_the_end_of_a_paragraph_is_found_repeated():
+    prompt = "We're following this story on Eyewitness News. Watch for updates on air."
+    articles = [Article(id=str(n), path=f"{n}.txt", text=f"Story number {n} ends here.{prompt}") for n in range(3)]
+    repeated = repeated_paragraphs(articles)
+    assert paragraph_key(prompt) in repeated
+    assert clean(articles[0], repeated).text == "Story number 0 ends here."

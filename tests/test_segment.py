@@ -259,21 +259,3 @@ def test_a_title_cut_off_by_the_splitter_rejoins_its_sentence(text, first):
     sentences = segment(Article(id="x", path="x", text=text)).sentences
     assert [s.text for s in sentences][1] == first
     assert all(text[s.start : s.end] == s.text for s in sentences)
-
-
-def test_sentences_run_together_by_scraping_are_cut():
-    article = Article(
-        id="x",
-        path="x",
-        text=(
-            "Weed smokers rejoice.The bill was first presented in 2016.“This is it,” said Cruz.”Cruz believes it. "
-            "Mr.Smith and the U.S.A team won 3.5 points."
-        ),
-    )
-    assert [s.text for s in segment(article).sentences] == [
-        "Weed smokers rejoice.",
-        "The bill was first presented in 2016.",
-        "“This is it,” said Cruz.”",
-        "Cruz believes it.",
-        "Mr.Smith and the U.S.A team won 3.5 points.",
-    ]

@@ -391,6 +391,10 @@ def _reads_as_boilerplate(line: str) -> bool:
 # Cleaning
 
 _SPACE_RUN = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# A full stop (or ! ?) after a word or a figure, maybe a closing quotation mark, then at once a capital or an
+# opening mark: two paragraphs run together by scraping ("...corpses.The coroner..."). Two lower-case letters (or a
+# figure) before the stop, so that "U.S.A" and "Mr.Smith" stay whole.
+RUN_TOGETHER = re.compile(r"(?:[a-zß-ÿ]{2}|\d)[.!?][”’\"]?(?=[“‘]?[A-Z])")
 _INVISIBLE = re.compile(r"[\u200b\u200c\u2060\ufeff\u00ad]")
 _QUOTE_STYLE = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
 _LINE_ENDS = re.compile(r"\r\n?|[\u2028\x85]")
@@ -400,6 +404,7 @@ def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _LINE_ENDS.sub("\n", text).replace("\u2029", "\n\n")
     text = _INVISIBLE.sub("", text)
+    text = RUN_TOGETHER.sub(lambda m: m.group() + "\n", text)  # a line per paragraph the page ran together
     return "\n".join(_SPACE_RUN.sub(" ", line).strip() for line in text.split("\n"))
 
 

@@ -30,7 +30,7 @@ def segment(article: Article) -> Article:
         quotes = _quote_spans(text, start, end)
         # 3.
         offsets = sentence_offsets(text[start:end])
-        bounds = _split_run_together(text, [(start + s, start + e) for s, e in offsets])
+        bounds = [(start + s, start + e) for s, e in offsets]
         for s, e in _opening_marks_forward(text, _rejoin_fragments(text, bounds)):
             s, e = _strip(text, s, e)
             # 4.
@@ -84,25 +84,6 @@ def _buffers(size: int) -> tuple[ctypes.Array[ctypes.c_char], np.ndarray, np.nda
 
 # A title or a number cut off from the sentence it opens ("Mr." | "Pray set up ...", "2." | "Bundesliga ..."): the
 # splitter ends a sentence at the abbreviation when the next word is unknown to it.
-# A full stop (or ! ?) after a word or a figure, maybe a closing quotation mark, then at once a capital or an
-# opening mark: two sentences run together where scraping joined paragraphs ("...corpses.The coroner...").
-# Two lower-case letters (or a figure) before the stop, so that "U.S.A" and "Mr.Smith" stay whole.
-_RUN_TOGETHER = re.compile(r"(?:[a-zß-ÿ]{2}|\d)[.!?][”’\"]?(?=[“‘]?[A-Z])")
-
-
-def _split_run_together(text: str, bounds: list[Span]) -> list[Span]:
-    """Cut the splitter's sentences where scraping ran two sentences together without a space."""
-    out: list[Span] = []
-    for start, end in bounds:
-        for match in _RUN_TOGETHER.finditer(text, start, end):
-            cut = match.end()
-            if start < cut < end:
-                out.append((start, cut))
-                start = cut
-        out.append((start, end))
-    return out
-
-
 _FRAGMENT = re.compile(r"[-–—\s]*(?:[A-Z][a-z]{0,3}|\d{1,3})\.")
 
 
