@@ -23,7 +23,7 @@ from sourcetrace.evaluation.datasets import load_ecbplus, load_story_labels
 from sourcetrace.evaluation.measures import bcubed_scores
 from sourcetrace.pipeline import Models, scan
 from sourcetrace.settings import Settings
-from sourcetrace.stages.stories import average_cut, block_probability, cluster_labels, join_lone
+from sourcetrace.stages.stories import MAX_BLOCK, average_cut, block_probability, cluster_labels
 from sourcetrace.stages.story_dates import told_days
 from sourcetrace.stages.story_terms import Rarity, term_vectors
 
@@ -48,15 +48,14 @@ def measure(paths: list[Path], gold: Mapping[str, str], settings: Settings, mode
     event = [gold.get(a.id) for a in articles]
     threshold = settings.stories.link_probability
     joins: Counter[tuple[int, bool]] = Counter()
-    plain, joined = found.blocks.astype(object), found.blocks.astype(object)
+    plain = found.blocks.astype(object)  # the stories without the joins; with them: found.labels
     for block in np.unique(found.blocks):
         members = np.flatnonzero(found.blocks == block)
-        if len(members) <= 2:
+        if len(members) <= 2 or len(members) > MAX_BLOCK:  # kept whole, as cluster_labels keeps them
             continue
         p = block_probability(members, x, found.links, dates, settings.stories, told)
         cut = average_cut(p, threshold)
         plain[members] = [(block, c) for c in cut.tolist()]
-        joined[members] = [(block, c) for c in join_lone(cut, p, threshold).tolist()]
         main = {c: _most_common([event[m] for m in members[cut == c]]) for c in np.unique(cut)}
         size = np.bincount(cut)
         for c in np.flatnonzero((size == 1) | (size == 2)):
@@ -68,7 +67,7 @@ def measure(paths: list[Path], gold: Mapping[str, str], settings: Settings, mode
         print(f"  stories of {what} with a link into a bigger one: {joins[(n, True)]} right, {joins[(n, False)]} wrong")
     scored = [k for k, e in enumerate(event) if e is not None]
     truth = {k: event[k] for k in scored}
-    for name, labels in (("average linkage alone", plain), ("lone articles joined", joined)):
+    for name, labels in (("average linkage alone", plain), ("lone articles joined", found.labels)):
         print(f"  B-cubed P / R / F1, {name}: " + " / ".join(f"{v:.3f}" for v in _scores(labels, truth, scored)))
 
 

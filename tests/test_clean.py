@@ -16,9 +16,9 @@ from sourcetrace.stages.clean import (
     merge_paragraph_counts,
     paragraph_counts,
     paragraph_key,
-    parse_date,
     repeated_paragraphs,
 )
+from sourcetrace.stages.dates import parse_date
 from sourcetrace.stages.headline import mentions_headline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -304,7 +304,15 @@ def test_repeated_paragraphs_takes_boilerplate_not_copied_news() -> None:
         ("Don't miss a thing. Get email alerts from the station today.", True),
         ("On a mobile device? Watch the video here.", True),
         ("Anyone with information is asked to call Crime Stoppers at 305-471-8477.", True),
+        ("Don’t miss a thing. Get email alerts from the station today.", True),
+        ("Need an account? Create one now.", True),
         ("No one was in custody.", False),  # stock reporting, not addressed to the reader
+        ("Tap water in Flint was found to contain lead, officials said.", False),
+        ("Share prices fell 3 percent on Monday after the report.", False),
+        ("Follow-up tests showed no damage to the reactor, the agency said.", False),
+        ("Register of Deeds John Smith said the office would reopen.", False),
+        ("The president will travel to Ohio on Monday, visit a factory and meet workers, the White House said.", False),
+        ("Police, who have asked anyone with information to come forward, said the gunman fled in a white van.", False),
         ("Residents, like their neighbours, said the shots woke them up at night.", False),
         ("The officers get paid overtime for the detail, the chief said.", False),
         ('"Watch out," he told the crowd before the shots were fired in the parking lot.', False),
@@ -544,6 +552,11 @@ def test_paragraphs_run_together_by_scraping_are_lines_again():
         "“This is it,” said Cruz.”",
         "Cruz believes it. Mr.Smith and the U.S.A team won 3.5 points.",
     ]
+
+
+def test_a_title_or_number_opening_a_line_stays_with_what_follows():
+    for text in ("Gov.Brown signed the bill.", "2.Bundesliga side Hamburg won."):
+        assert clean(Article(id="x", path="x", text=text)).text == text
 
 
 def test_a_prompt_run_into_the_end_of_a_paragraph_is_found_repeated():

@@ -85,14 +85,16 @@ def test_a_name_is_one_term_whatever_its_apostrophe_and_pronouns_and_articles_ar
         [
             "Russia’s envoy met officials from Russia in Moscow on Monday.",
             "Russia's president and the Joneses' lawyer spoke.",
-            "I saw it, said a witness.",
-            "A Perth man was hurt.",
+            "I saw it, said a witness; police don’t know who she is.",
+            "“I was scared,” she said, and I’m still scared.",
+            "“A Perth man was hurt,” police said.",
+            "Don’t go there, he said.",
         ],
     )
     terms = event_terms(mentions(article), common_words([article.text]))
     assert terms["n:russia"] == 3 and not any("’" in t or t.endswith("'s") for t in terms)
     assert "n:joneses" in terms
-    assert {"n:i", "n:a", "n:a perth"}.isdisjoint(terms) and "n:perth" in terms
+    assert {"n:i", "n:i'm", "n:a", "n:a perth", "n:don't", "n:don"}.isdisjoint(terms) and "n:perth" in terms
 
 
 def _plain_term_matrix(articles, common, settings, rarity):

@@ -7,93 +7,14 @@ never part of a sentence. Lines are kept in their blocks: blank-line breaks stay
 from __future__ import annotations
 
 import dataclasses
-import datetime
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..records import Article, Removal
+from .dates import ANY_DATE, parse_date
 from .headline import REPRINT_HEADLINE_WORDS, mentions_headline
-
-# ---------------------------------------------------------------------------------------------------------------
-# Dates
-
-_MON = (
-    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-# (pattern, order of the groups); numeric day-first and month-first forms are told apart by value only.
-_DATE_FORMATS: tuple[tuple[str, str], ...] = (
-    (r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)", "ymd"),
-    (r"\b(\d{4})/(\d{1,2})/(\d{1,2})\b", "ymd"),
-    (rf"\b{_MON}\s+{_DAY},?\s+(\d{{4}})\b", "mdy"),
-    (rf"\b{_DAY}\s+(?:of\s+)?{_MON},?\s+(\d{{4}})\b", "dmy"),
-    (r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b", "dmy"),
-    (r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b", "slash"),
-)
-_DATE_REGEXES = tuple((re.compile(p, re.I), order) for p, order in _DATE_FORMATS)
-_ANY_DATE = "(?:" + "|".join(p for p, _ in _DATE_FORMATS) + ")"
-
-
-def parse_date(text: str) -> str | None:
-    """The first calendar date written in ``text`` as ISO ``YYYY-MM-DD``; None when there is none or it is ambiguous."""
-    found: list[tuple[int, str]] = []
-    for regex, order in _DATE_REGEXES:
-        for match in regex.finditer(text):
-            iso = _to_iso(match.groups(), order)
-            if iso:
-                found.append((match.start(), iso))
-                break
-    return min(found)[1] if found else None
-
-
-def _to_iso(groups: Sequence[str], order: str) -> str | None:
-    a, b, c = groups
-    if order == "ymd":
-        year, month, day = int(a), int(b), int(c)
-    elif order == "mdy":
-        year, month, day = int(c), _MONTHS[a.lower()], int(b)
-    elif order == "dmy":
-        year, day = int(c), int(a)
-        month = int(b) if b.isdigit() else _MONTHS[b.lower()]
-    else:  # a/b/yyyy: day-first or month-first; refuse to guess when both readings are valid and differ
-        first, second, year = int(a), int(b), int(c)
-        if first > 12:
-            day, month = first, second
-        elif second > 12 or first == second:
-            month, day = first, second
-        else:
-            return None
-    if not 1900 <= year <= 2100:
-        return None
-    try:
-        return datetime.date(year, month, day).isoformat()
-    except ValueError:
-        return None
-
 
 # ---------------------------------------------------------------------------------------------------------------
 # Boilerplate rules
@@ -114,7 +35,7 @@ _TIME = (
 _DATE_WORDS = r"(?:date|dated|published|updated|posted|modified|released|last\s+updated|first\s+published)(?:\s+on)?"
 _WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?"
 _DATE_PIECE = (
-    rf"(?:{_DATE_WORDS}\s*:?\s*)?(?:{_WEEKDAY},?\s*)?{_ANY_DATE}"
+    rf"(?:{_DATE_WORDS}\s*:?\s*)?(?:{_WEEKDAY},?\s*)?{ANY_DATE}"
     rf"(?:T[\d:.]+(?:Z|[+-]\d{{2}}:?\d{{2}})?)?(?:,?\s*(?:at\s+)?{_TIME})?"
 )
 _PIECES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -293,17 +214,24 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int, bool], ...] = tuple(
 _TERMINAL = re.compile(r"[.!?…:;][\"”’')\]]*$")
 _READER = re.compile(r"\b(?:[Ww]e|us|[Oo]urs?|[Yy]ou(?:rs?)?|me|[Mm]y)\b")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|«[^»]*»")
-# the reader told what to do ("Click here for reuse options!", "For more news, listen to ... here:") or asked for a tip
-# ("Anyone with information is asked to call ..."): a sentence opening with an imperative, or a clause after a comma
-# opening with one of the few a page's own prompts use
+# The reader told what to do or asked for a tip: a sentence opening with an imperative and what a page's prompt
+# goes on with ("Click here ...", "Get email alerts ...", "Don't miss a thing."; not "Share prices fell", "Tap water",
+# "Follow-up tests"), a clause ending the line with one ("For more news, listen to ... here:"), a question to a
+# visitor, or a call for tips ("Anyone with information is asked to call ...").
+_PROMPT = (
+    r"(?:click|tap|listen|watch|read|get|follow|share|join|visit|download|subscribe|sign\s+up|tune\s+in|check\s+out"
+    r"|create|register|re-?enter|log\s*in|don[’']?t\s+miss)\b(?!-)"
+)
 _ADDRESSED = re.compile(
-    r"(?:^|[.!?:]\s+)(?:please\s+)?(?:read|get|follow|share|join|don'?t\s+miss|create|register|re-?enter|log\s*in"
-    r"|stay\s+(?:with|on|tuned))\b"
-    r"|(?:^|[.!?:,]\s+)(?:please\s+)?(?:click|tap|listen|watch|visit|download|subscribe|sign\s+up|tune\s+in|check\s+out)\b"
+    rf"(?:^|[.!?:]\s+)(?:please\s+)?{_PROMPT}\s+(?:here|now|today|us|our|the|this|a|an|to|for|on|up|more|e-?mail|one"
+    r"|your|zip|it|free|in)\b"
+    rf"|,\s+{_PROMPT}[^.!?]*\bhere\s*[:.!]?$"
     r"|^(?:on\s+a\s+mobile\s+device|need\s+an\s+account|have\s+an\s+(?:online\s+)?subscription)\?"
-    r"|\banyone\s+with\s+(?:any\s+)?information\b",
+    r"|(?:^|[.!?]\s+)anyone\s+with\s+(?:any\s+)?information\b[^.!?]{0,100}?\b(?:call|contact|asked|urged|encouraged"
+    r"|should|can|may)\b",
     _I,
 )
+_ADDRESSED_WORDS = 40  # a prompt is a line of at most this many words
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -384,7 +312,8 @@ def _reads_as_boilerplate(line: str) -> bool:
     if len(line.split()) <= 4 or not _TERMINAL.search(line):
         return True
     unquoted = _QUOTED.sub(" ", line)
-    return bool(_READER.search(unquoted) or _ADDRESSED.search(unquoted))
+    addressed = len(line.split()) <= _ADDRESSED_WORDS and _ADDRESSED.search(unquoted)
+    return bool(_READER.search(unquoted) or addressed)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -393,8 +322,18 @@ def _reads_as_boilerplate(line: str) -> bool:
 _SPACE_RUN = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 # A full stop (or ! ?) after a word or a figure, maybe a closing quotation mark, then at once a capital or an
 # opening mark: two paragraphs run together by scraping ("...corpses.The coroner..."). Two lower-case letters (or a
-# figure) before the stop, so that "U.S.A" and "Mr.Smith" stay whole.
-RUN_TOGETHER = re.compile(r"(?:[a-zß-ÿ]{2}|\d)[.!?][”’\"]?(?=[“‘]?[A-Z])")
+# figure) before the stop, so that "U.S.A" and "Mr.Smith" stay whole; a title or number opening the line ("Gov.Brown
+# signed", "2.Bundesliga") stays with what follows it.
+_RUN_TOGETHER = re.compile(r"(?:[a-zß-ÿ]{2}|\d)[.!?][”’\"]?(?=[“‘]?[A-Z])")
+_LEADING_FRAGMENT = re.compile(r"[-–—\s]*(?:[A-Z][a-z]{0,3}|\d{1,3})\.")
+
+
+def _run_apart(line: str) -> list[str]:
+    """The paragraphs a line holds (one unless scraping ran paragraphs together)."""
+    cuts = [m.end() for m in _RUN_TOGETHER.finditer(line) if not _LEADING_FRAGMENT.fullmatch(line, 0, m.end())]
+    return [line[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)]
+
+
 _INVISIBLE = re.compile(r"[\u200b\u200c\u2060\ufeff\u00ad]")
 _QUOTE_STYLE = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
 _LINE_ENDS = re.compile(r"\r\n?|[\u2028\x85]")
@@ -404,8 +343,7 @@ def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _LINE_ENDS.sub("\n", text).replace("\u2029", "\n\n")
     text = _INVISIBLE.sub("", text)
-    text = RUN_TOGETHER.sub(lambda m: m.group() + "\n", text)  # a line per paragraph the page ran together
-    return "\n".join(_SPACE_RUN.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(part for line in text.split("\n") for part in _run_apart(_SPACE_RUN.sub(" ", line).strip()))
 
 
 def clean(article: Article, repeated: frozenset[str] = frozenset(), headline: str | None = None) -> Article:
@@ -414,7 +352,7 @@ def clean(article: Article, repeated: frozenset[str] = frozenset(), headline: st
     ``headline``: the one the file gives (not one cleaning took from the text), which a text made only of
     paragraphs other articles carry must mention to count as a reprint of them.
 
-    1. normalise: NFC, line ends, runs of spaces, invisible characters
+    1. normalise: NFC, line ends, runs of spaces, invisible characters; paragraphs run together apart
     2. judge every line: repeated across articles, boilerplate rules, a donation appeal running to the end
     3. rejoin the kept lines of each block, undoing hard wrapping; blocks stay apart by a blank line
     4. take the title: a short first line standing alone (when the metadata has none), dropping copies of it

@@ -20,7 +20,7 @@ import trafilatura
 from ..errors import InputError
 from ..records import Article, FileError
 from ..settings import IngestSettings
-from .clean import parse_date
+from .dates import parse_date
 
 KINDS = {".txt": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
 _EXPECTED = ".txt, .html, .htm or .jsonl"

@@ -34,8 +34,10 @@ _MONTH = re.compile(
     r"(?:\s+\d{1,2})?\b"
 )
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
-_POSSESSIVE = re.compile(r"'s?$")  # "Russia's", "Russia’s" and "Russia" are one name; "Jones'" is "Jones"
+_POSSESSIVE = re.compile(r"'s?$")
 _LOWER_WORD = re.compile(r"\b[a-z][a-z’']*\b")
+_OPENING = " \"'“‘([—–-"  # what may stand before a sentence's first word
+_PRONOUN = frozenset({"i", "i'm", "i've", "i'll", "i'd"})  # capitalised wherever they stand: never a name
 _CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
@@ -63,9 +65,10 @@ def mentions(article: Article, rarity: Rarity | None = None) -> Mentions:
     openers: list[str] = []
     for sentence in article.sentences or []:  # sentence by sentence: a name does not run on into the next one
         for match in _NAME.finditer(sentence.text):
-            words = [_POSSESSIVE.sub("", w) for w in match.group().replace("’", "'").strip(".'-").casefold().split()]
+            words = [w for w in map(_word, match.group().strip(".’'-").split()) if w not in _PRONOUN]
             if words:
-                (openers if match.start() == 0 else names).append(" ".join(words))
+                opens = not sentence.text[: match.start()].strip(_OPENING)
+                (openers if opens else names).append(" ".join(words))
     text = " ".join(s.text for s in article.sentences or [])
     terms = ["d:" + " ".join(m.casefold().split()) for m in _MONTH.findall(text)]
     terms += ["y:" + m for m in _YEAR.findall(text)]
@@ -75,6 +78,12 @@ def mentions(article: Article, rarity: Rarity | None = None) -> Mentions:
     heavy = heapq.nlargest(MOST_WORDS, counts, key=lambda w: ((1 + math.log(counts[w])) * rarity(w), w))
     words = [w for w in sorted(heavy) for _ in range(counts[w])]
     return Mentions("\n".join(names), "\n".join(openers), "\n".join(terms), "\n".join(words))
+
+
+def _word(word: str) -> str:
+    """A word as names and common words are compared: case folded, one apostrophe, no possessive ("Russia’s",
+    "Russia's" and "Russia" are one name; "Jones'" is "Jones"; "Don’t" is "don't")."""
+    return _POSSESSIVE.sub("", word.casefold().replace("’", "'"))
 
 
 def _counted(lines: str) -> Counter[str]:
@@ -138,8 +147,8 @@ def common_words(texts: Iterable[str]) -> frozenset[str]:
     """Words that also appear in lower case: capitalised only at a sentence start, not names."""
     lower: set[str] = set()
     for text in texts:
-        lower.update(_LOWER_WORD.findall(text))
-    return frozenset(lower | {"i"})  # the pronoun, capitalised wherever it stands
+        lower.update(map(_word, _LOWER_WORD.findall(text)))
+    return frozenset(lower)
 
 
 class Rarity:

@@ -37,7 +37,8 @@ from ..stages.story_terms import (
 from .base import IN_LIMIT, chunks, mark
 from .matching import Matching
 
-STATE_VERSION = 3  # of what story_terms holds; a change (or other story settings) works everything out once
+STATE_VERSION = 3  # of what story_terms holds and how blocks are cut; a change (or other story settings)
+# works everything out once
 
 
 class StoryUpdating(Matching):

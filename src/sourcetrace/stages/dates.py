@@ -1,0 +1,83 @@
+"""Calendar dates written in text ("2023-09-15", "Sept. 15, 2023", "15 September 2023", "15/09/2023"), read as ISO
+dates: the date line cleaning finds (stage 2) and the date a file's metadata gives (stage 1)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Sequence
+
+_MON = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+# (pattern, order of the groups); numeric day-first and month-first forms are told apart by value only.
+_DATE_FORMATS: tuple[tuple[str, str], ...] = (
+    (r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)", "ymd"),
+    (r"\b(\d{4})/(\d{1,2})/(\d{1,2})\b", "ymd"),
+    (rf"\b{_MON}\s+{_DAY},?\s+(\d{{4}})\b", "mdy"),
+    (rf"\b{_DAY}\s+(?:of\s+)?{_MON},?\s+(\d{{4}})\b", "dmy"),
+    (r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b", "dmy"),
+    (r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b", "slash"),
+)
+_DATE_REGEXES = tuple((re.compile(p, re.I), order) for p, order in _DATE_FORMATS)
+ANY_DATE = "(?:" + "|".join(p for p, _ in _DATE_FORMATS) + ")"
+
+
+def parse_date(text: str) -> str | None:
+    """The first calendar date written in ``text`` as ISO ``YYYY-MM-DD``; None when there is none or it is ambiguous."""
+    found: list[tuple[int, str]] = []
+    for regex, order in _DATE_REGEXES:
+        for match in regex.finditer(text):
+            iso = _to_iso(match.groups(), order)
+            if iso:
+                found.append((match.start(), iso))
+                break
+    return min(found)[1] if found else None
+
+
+def _to_iso(groups: Sequence[str], order: str) -> str | None:
+    a, b, c = groups
+    if order == "ymd":
+        year, month, day = int(a), int(b), int(c)
+    elif order == "mdy":
+        year, month, day = int(c), _MONTHS[a.lower()], int(b)
+    elif order == "dmy":
+        year, day = int(c), int(a)
+        month = int(b) if b.isdigit() else _MONTHS[b.lower()]
+    else:  # a/b/yyyy: day-first or month-first; refuse to guess when both readings are valid and differ
+        first, second, year = int(a), int(b), int(c)
+        if first > 12:
+            day, month = first, second
+        elif second > 12 or first == second:
+            month, day = first, second
+        else:
+            return None
+    if not 1900 <= year <= 2100:
+        return None
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return None
