@@ -306,6 +306,8 @@ def test_repeated_paragraphs_takes_boilerplate_not_copied_news() -> None:
         ("Anyone with information is asked to call Crime Stoppers at 305-471-8477.", True),
         ("Don’t miss a thing. Get email alerts from the station today.", True),
         ("Need an account? Create one now.", True),
+        ("Stay on WAVY.com for developments in this story.", True),
+        ("Stay-at-home orders were lifted on Monday, the governor said.", False),
         ("No one was in custody.", False),  # stock reporting, not addressed to the reader
         ("Tap water in Flint was found to contain lead, officials said.", False),
         ("Share prices fell 3 percent on Monday after the report.", False),

@@ -220,11 +220,11 @@ _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|«[^»]*»")
 # visitor, or a call for tips ("Anyone with information is asked to call ...").
 _PROMPT = (
     r"(?:click|tap|listen|watch|read|get|follow|share|join|visit|download|subscribe|sign\s+up|tune\s+in|check\s+out"
-    r"|create|register|re-?enter|log\s*in|don[’']?t\s+miss)\b(?!-)"
+    r"|create|register|re-?enter|log\s*in|stay|don[’']?t\s+miss)\b(?!-)"
 )
 _ADDRESSED = re.compile(
     rf"(?:^|[.!?:]\s+)(?:please\s+)?{_PROMPT}\s+(?:here|now|today|us|our|the|this|a|an|to|for|on|up|more|e-?mail|one"
-    r"|your|zip|it|free|in)\b"
+    r"|your|zip|it|free|in|with|tuned)\b"
     rf"|,\s+{_PROMPT}[^.!?]*\bhere\s*[:.!]?$"
     r"|^(?:on\s+a\s+mobile\s+device|need\s+an\s+account|have\s+an\s+(?:online\s+)?subscription)\?"
     r"|(?:^|[.!?]\s+)anyone\s+with\s+(?:any\s+)?information\b[^.!?]{0,100}?\b(?:call|contact|asked|urged|encouraged"
