@@ -309,10 +309,11 @@ def merge_paragraph_counts(parts: Iterable[Mapping[str, tuple[int, bool]]], min_
 
 def _reads_as_boilerplate(line: str) -> bool:
     # "We will always be with Russia," Kim said. -- short, but a sentence of reporting: kept
-    if len(line.split()) <= 4 or not _TERMINAL.search(line):
+    words = len(line.split())
+    if words <= 4 or not _TERMINAL.search(line):
         return True
     unquoted = _QUOTED.sub(" ", line)
-    addressed = len(line.split()) <= _ADDRESSED_WORDS and _ADDRESSED.search(unquoted)
+    addressed = words <= _ADDRESSED_WORDS and _ADDRESSED.search(unquoted)
     return bool(_READER.search(unquoted) or addressed)
 
 
@@ -325,12 +326,12 @@ _SPACE_RUN = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+"
 # figure) before the stop, so that "U.S.A" and "Mr.Smith" stay whole; a title or number opening the line ("Gov.Brown
 # signed", "2.Bundesliga") stays with what follows it.
 _RUN_TOGETHER = re.compile(r"(?:[a-zß-ÿ]{2}|\d)[.!?][”’\"]?(?=[“‘]?[A-Z])")
-_LEADING_FRAGMENT = re.compile(r"[-–—\s]*(?:[A-Z][a-z]{0,3}|\d{1,3})\.")
+FRAGMENT = re.compile(r"[-–—\s]*(?:[A-Z][a-z]{0,3}|\d{1,3})\.")  # a title or number with its stop ("Gov.", "2.")
 
 
 def _run_apart(line: str) -> list[str]:
     """The paragraphs a line holds (one unless scraping ran paragraphs together)."""
-    cuts = [m.end() for m in _RUN_TOGETHER.finditer(line) if not _LEADING_FRAGMENT.fullmatch(line, 0, m.end())]
+    cuts = [m.end() for m in _RUN_TOGETHER.finditer(line) if not FRAGMENT.fullmatch(line, 0, m.end())]
     return [line[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)]
 
 

@@ -12,6 +12,7 @@ import blingfire
 import numpy as np
 
 from ..records import Article, Sentence, Span
+from .clean import FRAGMENT
 
 
 def segment(article: Article) -> Article:
@@ -83,15 +84,14 @@ def _buffers(size: int) -> tuple[ctypes.Array[ctypes.c_char], np.ndarray, np.nda
 
 
 # A title or a number cut off from the sentence it opens ("Mr." | "Pray set up ...", "2." | "Bundesliga ..."): the
-# splitter ends a sentence at the abbreviation when the next word is unknown to it.
-_FRAGMENT = re.compile(r"[-–—\s]*(?:[A-Z][a-z]{0,3}|\d{1,3})\.")
+# splitter ends a sentence at the abbreviation when the next word is unknown to it (clean.FRAGMENT).
 
 
 def _rejoin_fragments(text: str, bounds: list[Span]) -> list[Span]:
     """Join a lone abbreviation or number to the sentence that follows it on the line."""
     out: list[Span] = []
     for span in bounds:
-        if out and _FRAGMENT.fullmatch(text, *out[-1]):
+        if out and FRAGMENT.fullmatch(text, *out[-1]):
             out[-1] = (out[-1][0], span[1])
         else:
             out.append(span)
