@@ -1,6 +1,6 @@
 from sourcetrace.records import Alignment, Sentence, SentenceLink
 from sourcetrace.settings import ClassifySettings
-from sourcetrace.stages.classify import chance, classify, facts_kept
+from sourcetrace.stages.classify import chance, classify, facts_kept, is_stock
 
 from .conftest import make_article
 
@@ -20,9 +20,8 @@ def _alignment(links, a, b, strength=0.0):
 
 
 def _art(ident, n):
-    return make_article(
-        ident, [f"Sentence number {i} of article {ident} says something long enough." for i in range(n)]
-    )
+    words = "says something long enough to count as material"
+    return make_article(ident, [f"Sentence number {i} of article {ident} {words}." for i in range(n)])
 
 
 def test_copy_vs_rewrite_by_verbatim_share_once_strong_enough():
@@ -56,6 +55,20 @@ def test_excerpt_needs_two_sentences_near_word_for_word():
     weak = S.reuse_strength / 2
     assert classify(_alignment(two, a, b, weak), a.sentences, b.sentences, a.text, b.text, S) == ("excerpt", weak)
     assert classify(_alignment(reworded, a, b), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)
+
+
+def test_stock_phrasing_alone_is_no_excerpt():
+    """Briefs of unrelated shootings share "No arrests have been made." and "The shooting remains under
+    investigation." word for word; two sentences of which one names a place, a person or a number are an excerpt."""
+    stock = ["No arrests have been made.", "The shooting remains under investigation."]
+    named = ["No arrests have been made in the Elm Street shooting.", "Police said four people were shot in the park."]
+    assert all(is_stock(s) for s in make_article("s", stock).sentences)
+    assert not any(is_stock(s) for s in make_article("n", named).sentences)
+    for lines, relation in ((stock, None), (named, "excerpt"), ([named[1], stock[0]], "excerpt")):
+        a = make_article("a", ["The first report opens with its own words about the night.", *lines])
+        b = make_article("b", ["Another report tells a different night in other words entirely.", *lines])
+        links = [SentenceLink(1, 1, 1.0, True), SentenceLink(2, 2, 1.0, True)]
+        assert classify(_alignment(links, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == relation
 
 
 def test_shared_quotes_when_only_quotations_are_common():

@@ -140,6 +140,14 @@ def test_boilerplate_sample_is_cleaned_by_general_rules() -> None:
         ("World | Asia | North Korea", "navigation"),
         ("This website uses cookies. Accept all", "cookie notice"),
         ("Get our newsletter delivered to your inbox every morning", "newsletter sign-up"),
+        ("Close Get email notifications on Jane Smith daily!", "newsletter sign-up"),
+        ("Email notifications are only sent once a day, and only if there are new items.", "newsletter sign-up"),
+        ("0:43 Homeless man found dead in Parkland; suspect arrested Pause", "video playlist"),
+        ("Sorry, your browser doesn't support Flash , needs a Flash update , or has Flash disabled.", "player notice"),
+        ("Your browser does not support the audio element.", "player notice"),
+        ("You need Flash to watch this video.", "player notice"),
+        ("Add a location to your Tweets", "player notice"),
+        ("12:17 Coach says giving the ball away was the turning point", "video playlist"),
         ("Already a subscriber? Log in", "subscription prompt"),
         ("Published: 15 Sept 2023 10:45 GMT", "date line"),
         ("Updated Fri, September 15, 2023", "date line"),
@@ -172,6 +180,8 @@ def test_boilerplate_line_is_removed(line: str, reason: str) -> None:
         "Kim called the talks “a new chapter”, according to KCNA.",
         "Old friends",
         "Putin / Kim",
+        "10:03 PM - the first two officers arrived at the house",
+        "The school sent email alerts to parents on Tuesday.",
     ],
 )
 def test_body_line_is_kept(line: str) -> None:

@@ -31,7 +31,7 @@ from .stages.candidates import (
     minhash_signatures,
     small_products,
 )
-from .stages.classify import classify, is_substantial, quotation_pairs
+from .stages.classify import classify, is_stock, is_substantial, quotation_pairs
 from .stages.clean import clean, merge_paragraph_counts, paragraph_counts
 from .stages.headline import NOT_THE_ARTICLE, mentions_headline
 from .stages.ingest import read_articles
@@ -409,11 +409,12 @@ def _supported(
 def _shared_only(a: Article, b: Article, close: np.ndarray, settings: Settings) -> np.ndarray | None:
     """For a pair that is not aligned whole, the sentence pairs worth the transformer, or None when there are none.
 
-    Such a pair can still be an excerpt (two or more sentences linked nearly word for word: in the same wording, or
-    close enough in static vectors, ``near_static``) or share a quotation (:func:`classify.quotation_pairs`); its
-    other sentence pairs cannot change its verdict.
+    Such a pair can still be an excerpt (two or more sentences linked nearly word for word, not all stock phrasing:
+    in the same wording, or close enough in static vectors, ``near_static``) or share a quotation
+    (:func:`classify.quotation_pairs`); its other sentence pairs cannot change its verdict.
     """
     substantial = _substantial(a)[:, None] & _substantial(b)[None, :]
+    stock = _stock(a)[:, None] | _stock(b)[None, :]
     wording = cdist(
         [normalise(s.text) for s in a.sentences],
         [normalise(s.text) for s in b.sentences],
@@ -422,7 +423,10 @@ def _shared_only(a: Article, b: Article, close: np.ndarray, settings: Settings) 
     )
     taken = substantial & ((wording > 0) | (close >= settings.align.near_static))
     rows, cols = np.nonzero(taken)
-    if min(len(set(rows.tolist())), len(set(cols.tolist()))) < settings.classify.min_excerpt_sentences:
+    if (
+        min(len(set(rows.tolist())), len(set(cols.tolist()))) < settings.classify.min_excerpt_sentences
+        or not (taken & ~stock).any()
+    ):
         taken[:] = False
     worth = taken | (substantial & quotation_pairs(a.sentences, b.sentences, a.text, b.text))
     return worth if worth.any() else None
@@ -431,6 +435,11 @@ def _shared_only(a: Article, b: Article, close: np.ndarray, settings: Settings) 
 def _substantial(article: Article) -> np.ndarray:
     """Which sentences are long enough to be evidence of reuse (:func:`classify.is_substantial`)."""
     return np.array([is_substantial(s) for s in article.sentences], dtype=bool)
+
+
+def _stock(article: Article) -> np.ndarray:
+    """Which sentences are stock phrasing, no evidence of an excerpt (:func:`classify.is_stock`)."""
+    return np.array([is_stock(s) for s in article.sentences], dtype=bool)
 
 
 class _Embeddings:

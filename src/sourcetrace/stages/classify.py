@@ -36,6 +36,17 @@ def is_substantial(sentence: Sentence) -> bool:
     return lettered_words(sentence.text) >= MIN_WORDS
 
 
+STOCK_WORDS = 10  # a stock sentence is short (the longest of GVA's repeated ones, read, have 10 words)
+
+
+def is_stock(sentence: Sentence) -> bool:
+    """A short sentence that names nothing (no name, no number with a unit, no date): "No arrests have been made.",
+    "The shooting remains under investigation." Reports of unrelated events say it in the same words, so two
+    articles that share only such sentences have not shown that one took from the other; beside a sentence that
+    names something, it is part of the passage taken."""
+    return lettered_words(sentence.text) <= STOCK_WORDS and not _sentence_facts(sentence.text)
+
+
 def _quoted(article_text: str, sentence: Sentence) -> list[str]:
     return [normalise(article_text[s:e]) for s, e in sentence.quote_spans if sentence.start <= s < sentence.end]
 
@@ -168,9 +179,10 @@ def classify(
        half or more of one text) or not (rewrite), and keeps its facts (:func:`facts_kept` at ``facts_kept`` or
        more). Links mostly word for word that are less than half of either text go to step 2;
     2. excerpt: a part is taken, beyond direct quotations: sentences of the reporter's own, linked nearly word for
-       word (``excerpt_score``; reports of one event share facts in their own words, not their sentences). A pair
-       strong enough for step 1 that did not keep its facts comes here too: the sentences it took word for word
-       (a template's fixed lines, a shared paragraph) are still an excerpt;
+       word (``excerpt_score``; reports of one event share facts in their own words, not their sentences), not
+       all of them stock phrasing (:func:`is_stock`). A pair strong enough for step 1 that did not keep its facts
+       comes here too: the sentences it took word for word (a template's fixed lines, a shared paragraph) are
+       still an excerpt;
     3. shared quotations: all that is shared is what someone said.
     """
     links = alignment.links
@@ -191,6 +203,7 @@ def classify(
     if (
         len({k.a for k in strong}) >= settings.min_excerpt_sentences
         and len({k.b for k in strong}) >= settings.min_excerpt_sentences
+        and not all(is_stock(a[k.a]) or is_stock(b[k.b]) for k in strong)
     ):
         return "excerpt", score
     # 3.

@@ -180,6 +180,28 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int, bool], ...] = tuple(
             40,
         ),
         ("newsletter sign-up", r"\benter\s+your\s+e-?mail\b|^sign\s+up\s+(?:now|today|for|to)\b", _I, 25),
+        (  # "Close Get email notifications on <a reporter> daily!", "Email notifications are only sent once a day, ..."
+            "newsletter sign-up",
+            r"^(?:close\s+)?(?:get|receive)\s+e-?mail\s+(?:notifications|alerts)\b|^e-?mail\s+notifications\s+are\b",
+            _I,
+            25,
+        ),
+        (
+            "player notice",
+            r"\b(?:browser\s+(?:does\s*n[o’']?t|can[’']?t|cannot)\s+(?:support|play)|enable\s+javascript\s+to"
+            r"|adobe\s+flash\s+player|needs?\s+(?:a\s+flash\s+update|flash\s+to)|has\s+flash\s+disabled)\b",
+            _I,
+            40,
+        ),
+        (  # the notice of an embedded post
+            "player notice",
+            r"^add\s+a\s+location\s+to\s+your\s+tweets\b|^when\s+you\s+tweet\s+with\s+a\s+location\b",
+            _I,
+            60,
+        ),
+        # a video's running time and title, as a player's playlist lists them ("0:43 Homeless man found dead Pause"),
+        # not a time of day ("10:03 PM - officers arrived") nor a wrapped line ("2:17 pace.")
+        ("video playlist", r"^\d{1,2}:\d{2}\s+(?![AaPp]\.?\s?[Mm]\b)[\"'“‘]?[A-Z0-9]", 0, 20),
         (
             "subscription prompt",
             r"^(?:subscribe\b|already\s+a\s+subscriber|become\s+a\s+subscriber|subscribers?\s+only"
