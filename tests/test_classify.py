@@ -1,6 +1,7 @@
-from sourcetrace.records import Alignment, Sentence, SentenceLink
+from sourcetrace.records import Alignment, Article, Sentence, SentenceLink
 from sourcetrace.settings import ClassifySettings
 from sourcetrace.stages.classify import chance, classify, facts_kept, is_stock
+from sourcetrace.stages.segment import segment
 
 from .conftest import make_article
 
@@ -88,6 +89,21 @@ def test_shared_quotes_when_only_quotations_are_common():
     b.sentences[1] = quoted(b, 1, qb)
     links = [SentenceLink(1, 1, 0.8, False)]
     assert classify(_alignment(links, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == "shared-quotes"
+
+
+def test_stock_phrases_quoted_are_no_shared_quotations():
+    """After any shooting someone says "He didn't deserve this." and "I don't know what happened." Two reports of
+    unrelated shootings that both quote such words share no quotation; a quotation that names something is one."""
+    for said, relation in (
+        ("I don't know what happened.", None),
+        ("He didn't deserve this.", None),
+        ("The Elm Street shooting will haunt this town.", "shared-quotes"),
+    ):
+        a = segment(Article("a", "a.txt", f'The first report opens with its own words.\n\n"{said}" she said.'))
+        b = segment(Article("b", "b.txt", f'Another report with a different night.\n\n"{said}" her mother said.'))
+        assert a.sentences[1].quote_spans and b.sentences[1].quote_spans
+        links = [SentenceLink(1, 1, 0.99, False)]
+        assert classify(_alignment(links, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == relation, said
 
 
 def test_a_quotation_one_side_carries_without_marks_is_still_a_quotation():

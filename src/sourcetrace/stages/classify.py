@@ -4,7 +4,8 @@
 * ``rewrite``: most of one text is there, with its facts, mostly reworded (a text retold keeps its names,
   dates and numbers; the same template filled with other facts, as crime briefs are, reports another event);
 * ``excerpt``: a part is taken, beyond direct quotations;
-* ``shared-quotes``: the only common material is direct quotations (both may quote the same speaker).
+* ``shared-quotes``: the only common material is direct quotations (both may quote the same speaker), not only
+  stock phrases.
 
 Pairs whose links are too few to be more than a shared topic are not reported (``None``). Links the aligner
 made but that are neither quotations nor near word for word do not make an excerpt: they are the shared facts of
@@ -41,10 +42,14 @@ STOCK_WORDS = 10  # a stock sentence is short (the longest of GVA's repeated one
 
 def is_stock(sentence: Sentence) -> bool:
     """A short sentence that names nothing (no name, no number with a unit, no date): "No arrests have been made.",
-    "The shooting remains under investigation." Reports of unrelated events say it in the same words, so two
-    articles that share only such sentences have not shown that one took from the other; beside a sentence that
-    names something, it is part of the passage taken."""
+    "The shooting remains under investigation.", or quoted, "I don't know." Reports of unrelated events say it in
+    the same words, so two articles that share only such sentences have not shown that one took from the other, nor
+    that they quote one speaker; beside a sentence that names something, it is part of the passage taken."""
     return lettered_words(sentence.text) <= STOCK_WORDS and not _sentence_facts(sentence.text)
+
+
+def _stock_link(link: SentenceLink, a: Sequence[Sentence], b: Sequence[Sentence]) -> bool:
+    return is_stock(a[link.a]) or is_stock(b[link.b])
 
 
 def _quoted(article_text: str, sentence: Sentence) -> list[str]:
@@ -183,7 +188,8 @@ def classify(
        all of them stock phrasing (:func:`is_stock`). A pair strong enough for step 1 that did not keep its facts
        comes here too: the sentences it took word for word (a template's fixed lines, a shared paragraph) are
        still an excerpt;
-    3. shared quotations: all that is shared is what someone said.
+    3. shared quotations: all that is shared is what someone said, and not only stock phrases ("I don't know.",
+       "He didn't deserve this.": what people say after any shooting).
     """
     links = alignment.links
     score = alignment.strength
@@ -203,10 +209,10 @@ def classify(
     if (
         len({k.a for k in strong}) >= settings.min_excerpt_sentences
         and len({k.b for k in strong}) >= settings.min_excerpt_sentences
-        and not all(is_stock(a[k.a]) or is_stock(b[k.b]) for k in strong)
+        and not all(_stock_link(k, a, b) for k in strong)
     ):
         return "excerpt", score
     # 3.
-    if len(own) < len(evidence):
+    if not all(_stock_link(k, a, b) for k in evidence if k not in own):
         return "shared-quotes", score
     return None, 0.0
