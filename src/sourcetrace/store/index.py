@@ -170,7 +170,8 @@ def encoder_identity(settings: Settings) -> dict[str, Any]:
     return {k: manifest.get(k) for k in ("onnx_sha256", "static_sha256", "tokenizer_sha256", "dim", "static_dim")}
 
 
-SCORING_VERSION = 2  # bumped when the same settings give pairs other strengths or relations (2: both texts measured)
+SCORING_VERSION = 3  # bumped when the same settings give pairs other strengths or relations (2: both texts measured;
+# 3: stock phrasing is no excerpt or shared quotation)
 
 
 def scoring_identity(settings: Settings) -> dict[str, Any]:
