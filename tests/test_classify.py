@@ -64,6 +64,8 @@ def test_stock_phrasing_alone_is_no_excerpt():
     stock = ["No arrests have been made.", "The shooting remains under investigation."]
     named = ["No arrests have been made in the Elm Street shooting.", "Police said four people were shot in the park."]
     assert all(is_stock(s) for s in make_article("s", stock).sentences)
+    tips = ["Anyone with information is asked to call Crime Stoppers at 305-471-8477.", "Tipsters remain anonymous."]
+    assert all(is_stock(s) for s in make_article("t", tips).sentences)
     assert not any(is_stock(s) for s in make_article("n", named).sentences)
     for lines, relation in ((stock, None), (named, "excerpt"), ([named[1], stock[0]], "excerpt")):
         a = make_article("a", ["The first report opens with its own words about the night.", *lines])

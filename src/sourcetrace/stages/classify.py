@@ -26,6 +26,7 @@ from rapidfuzz.process import cdist
 from ..records import Alignment, Relation, Sentence, SentenceLink
 from ..settings import ClassifySettings
 from .align import MIN_WORDS, lettered_words, normalise, own_chars, unquoted_text
+from .clean import is_prompt
 from .divergences.facts import sentence_facts
 
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself)\b")
@@ -41,11 +42,14 @@ STOCK_WORDS = 10  # a stock sentence is short (the longest of GVA's repeated one
 
 
 def is_stock(sentence: Sentence) -> bool:
-    """A short sentence that names nothing (no name, no number with a unit, no date): "No arrests have been made.",
-    "The shooting remains under investigation.", or quoted, "I don't know." Reports of unrelated events say it in
-    the same words, so two articles that share only such sentences have not shown that one took from the other, nor
-    that they quote one speaker; beside a sentence that names something, it is part of the passage taken."""
-    return lettered_words(sentence.text) <= STOCK_WORDS and not _sentence_facts(sentence.text)
+    """Stock phrasing: a short sentence that names nothing (no name, no number with a unit, no date: "No arrests
+    have been made.", "The shooting remains under investigation.", or quoted, "I don't know."), or a call for tips
+    or other prompt to the reader (:func:`.clean.is_prompt`), which every report of a crime in one city carries in
+    the same words. Reports of unrelated events share it, so
+    two articles that share only such sentences have not shown that one took from the other, nor that they quote
+    one speaker; beside a sentence that names something, it is part of the passage taken."""
+    plain = lettered_words(sentence.text) <= STOCK_WORDS and not _sentence_facts(sentence.text)
+    return plain or is_prompt(sentence.text)
 
 
 def _stock_link(link: SentenceLink, a: Sequence[Sentence], b: Sequence[Sentence]) -> bool:

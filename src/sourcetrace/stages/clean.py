@@ -123,7 +123,7 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int, bool], ...] = tuple(
         (
             "photo caption",
             r"^(?:photo(?:graph)?s?|image|picture|pic|credit|photo\s+credit|image\s+(?:source|caption|credit)|caption"
-            r"|file\s+photo|illustration)\s*(?:by\b|[:|,—–-])|^view\s+(?:full\s+)?caption\b",
+            r"|file\s+photo|illustration)\s*(?:by\b|[:|,—–-])|^view\s+(?:full\s+)?caption\b|^buy\s+photo\b",
             _I,
             40,
         ),
@@ -212,7 +212,8 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int, bool], ...] = tuple(
         ),
         (
             "share prompt",
-            r"^(?:follow|connect\s+with|join|like|find)\s+(?:us|our\s+\w+(?:\s+\w+)?)\s+(?:on|at|via)\b|^share\s+(?:this|the)\s+\w+",
+            r"^(?:follow|connect\s+with|join|like|find)\s+(?:us|our\s+\w+(?:\s+\w+)?)\s+(?:on|at|via)\b|^share\s+(?:this|the)\s+\w+"
+            r"|^read\s+or\s+share\s+this\s+(?:story|article)\b",
             _I,
             20,
         ),
@@ -228,6 +229,7 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int, bool], ...] = tuple(
             0,
             15,
         ),
+        ("byline", r"\bcontributed\s+to\s+this\s+(?:report|story|article)\.?$", _I, 20),  # a credit line
         ("republication notice", r"\b(?:originally|first)\s+(?:published|appeared)\s+(?:by|in|on|at)\b", _I, 30),
         ("donation appeal", _APPEAL_BANNER.pattern, 0, 8),
     )
@@ -239,7 +241,7 @@ _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|«[^»]*»")
 # The reader told what to do or asked for a tip: a sentence opening with an imperative and what a page's prompt
 # goes on with ("Click here ...", "Get email alerts ...", "Don't miss a thing."; not "Share prices fell", "Tap water",
 # "Follow-up tests"), a clause ending the line with one ("For more news, listen to ... here:"), a question to a
-# visitor, or a call for tips ("Anyone with information is asked to call ...").
+# visitor, or a call for tips ("Anyone with information is asked to call ...", "Tipsters remain anonymous").
 _PROMPT = (
     r"(?:click|tap|listen|watch|read|get|follow|share|join|visit|download|subscribe|sign\s+up|tune\s+in|check\s+out"
     r"|create|register|re-?enter|log\s*in|stay|don[’']?t\s+miss)\b(?!-)"
@@ -250,10 +252,16 @@ _ADDRESSED = re.compile(
     rf"|,\s+{_PROMPT}[^.!?]*\bhere\s*[:.!]?$"
     r"|^(?:on\s+a\s+mobile\s+device|need\s+an\s+account|have\s+an\s+(?:online\s+)?subscription)\?"
     r"|(?:^|[.!?]\s+)anyone\s+with\s+(?:any\s+)?information\b[^.!?]{0,100}?\b(?:call|contact|asked|urged|encouraged"
-    r"|should|can|may)\b",
+    r"|should|can|may)\b|\b(?:crime\s*stoppers|tipsters?|tip\s*line|anonymous\s+tips?|remain\s+anonymous)\b",
     _I,
 )
 _ADDRESSED_WORDS = 40  # a prompt is a line of at most this many words
+
+
+def is_prompt(text: str) -> bool:
+    """Whether ``text`` (a line or a sentence of at most :data:`_ADDRESSED_WORDS` words) tells the reader what to do
+    or asks for tips (:data:`_ADDRESSED`, outside quotations)."""
+    return len(text.split()) <= _ADDRESSED_WORDS and bool(_ADDRESSED.search(_QUOTED.sub(" ", text)))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -334,9 +342,7 @@ def _reads_as_boilerplate(line: str) -> bool:
     words = len(line.split())
     if words <= 4 or not _TERMINAL.search(line):
         return True
-    unquoted = _QUOTED.sub(" ", line)
-    addressed = words <= _ADDRESSED_WORDS and _ADDRESSED.search(unquoted)
-    return bool(_READER.search(unquoted) or addressed)
+    return bool(_READER.search(_QUOTED.sub(" ", line)) or is_prompt(line))
 
 
 # ---------------------------------------------------------------------------------------------------------------
