@@ -48,8 +48,13 @@ def is_stock(sentence: Sentence) -> bool:
     the same words. Reports of unrelated events share it, so
     two articles that share only such sentences have not shown that one took from the other, nor that they quote
     one speaker; beside a sentence that names something, it is part of the passage taken."""
-    plain = lettered_words(sentence.text) <= STOCK_WORDS and not _sentence_facts(sentence.text)
-    return plain or is_prompt(sentence.text)
+    return _stock_text(sentence.text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _stock_text(text: str) -> bool:
+    plain = lettered_words(text) <= STOCK_WORDS and not _sentence_facts(text)
+    return plain or is_prompt(text)
 
 
 def _stock_link(link: SentenceLink, a: Sequence[Sentence], b: Sequence[Sentence]) -> bool:
