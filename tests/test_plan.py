@@ -51,6 +51,20 @@ def test_one_sentence_alike_cannot_make_an_excerpt_and_is_not_seen_but_a_quotati
     assert worth is not None and worth[1, 1] and worth.sum() == 1
 
 
+def test_stock_phrasing_alone_is_not_seen_but_beside_a_sentence_that_names_something_it_is():
+    """Only stock phrasing in the same wording ("No arrests have been made.") cannot make an excerpt
+    (classify.is_stock), so the transformer does not see it; beside a sentence that names something it can."""
+    stock = ["No arrests have been made.", "The shooting remains under investigation."]
+    far = np.zeros((3, 3), dtype=np.float32)
+    a = make_article("a", [OWN[0], *stock])
+    b = make_article("b", [OTHER[0], *stock])
+    assert _shared_only(a, b, far, S) is None
+    a = make_article("a", [OWN[0], OWN[1], stock[0]])
+    b = make_article("b", [OTHER[0], OWN[1], stock[0]])
+    worth = _shared_only(a, b, far, S)
+    assert worth is not None and worth[1, 1] and worth[2, 2] and worth.sum() == 2
+
+
 def test_a_quotation_repeated_without_marks_is_a_quotation_pair_from_either_side():
     said = "We will rebuild every house that the storm took from us, and we will start this week."
     plain = make_article("plain", [OTHER[0], said, OTHER[2]])

@@ -414,7 +414,6 @@ def _shared_only(a: Article, b: Article, close: np.ndarray, settings: Settings) 
     (:func:`classify.quotation_pairs`); its other sentence pairs cannot change its verdict.
     """
     substantial = _substantial(a)[:, None] & _substantial(b)[None, :]
-    stock = _stock(a)[:, None] | _stock(b)[None, :]
     wording = cdist(
         [normalise(s.text) for s in a.sentences],
         [normalise(s.text) for s in b.sentences],
@@ -423,9 +422,8 @@ def _shared_only(a: Article, b: Article, close: np.ndarray, settings: Settings) 
     )
     taken = substantial & ((wording > 0) | (close >= settings.align.near_static))
     rows, cols = np.nonzero(taken)
-    if (
-        min(len(set(rows.tolist())), len(set(cols.tolist()))) < settings.classify.min_excerpt_sentences
-        or not (taken & ~stock).any()
+    if min(len(set(rows.tolist())), len(set(cols.tolist()))) < settings.classify.min_excerpt_sentences or all(
+        is_stock(a.sentences[i]) or is_stock(b.sentences[j]) for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
     ):
         taken[:] = False
     worth = taken | (substantial & quotation_pairs(a.sentences, b.sentences, a.text, b.text))
@@ -435,11 +433,6 @@ def _shared_only(a: Article, b: Article, close: np.ndarray, settings: Settings) 
 def _substantial(article: Article) -> np.ndarray:
     """Which sentences are long enough to be evidence of reuse (:func:`classify.is_substantial`)."""
     return np.array([is_substantial(s) for s in article.sentences], dtype=bool)
-
-
-def _stock(article: Article) -> np.ndarray:
-    """Which sentences are stock phrasing, no evidence of an excerpt (:func:`classify.is_stock`)."""
-    return np.array([is_stock(s) for s in article.sentences], dtype=bool)
 
 
 class _Embeddings:

@@ -38,14 +38,16 @@ def is_substantial(sentence: Sentence) -> bool:
     return lettered_words(sentence.text) >= MIN_WORDS
 
 
-STOCK_WORDS = 10  # a stock sentence is short (the longest of GVA's repeated ones, read, have 10 words)
+# a stock sentence is short (the longest of GVA's repeated ones, read, have 10 words); a change here changes
+# relations: bump store.index.SCORING_VERSION with it
+STOCK_WORDS = 10
 
 
 def is_stock(sentence: Sentence) -> bool:
     """Stock phrasing: a short sentence that names nothing (no name, no number with a unit, no date: "No arrests
-    have been made.", "The shooting remains under investigation.", or quoted, "I don't know."), or a call for tips
-    or other prompt to the reader (:func:`.clean.is_prompt`), which every report of a crime in one city carries in
-    the same words. Reports of unrelated events share it, so
+    have been made.", "The shooting remains under investigation.", or quoted, "I don't know."), or a prompt to the
+    reader or call for tips (:func:`.clean.is_prompt`), which every report of a crime in one city carries in the
+    same words. Reports of unrelated events share it, so
     two articles that share only such sentences have not shown that one took from the other, nor that they quote
     one speaker; beside a sentence that names something, it is part of the passage taken."""
     return _stock_text(sentence.text)
@@ -213,7 +215,8 @@ def classify(
         # linked word for word, but less than half of either text: a part taken (an excerpt), or nothing
     # 2.
     evidence = [k for k in links if is_substantial(a[k.a]) and is_substantial(b[k.b])]
-    own = [k for k in evidence if not is_quote_link(k, a, b, a_text, b_text)]
+    quoted = [is_quote_link(k, a, b, a_text, b_text) for k in evidence]
+    own = [k for k, q in zip(evidence, quoted, strict=True) if not q]
     strong = [k for k in own if k.score >= settings.excerpt_score]
     if (
         len({k.a for k in strong}) >= settings.min_excerpt_sentences
@@ -222,6 +225,6 @@ def classify(
     ):
         return "excerpt", score
     # 3.
-    if not all(_stock_link(k, a, b) for k in evidence if k not in own):
+    if not all(_stock_link(k, a, b) for k, q in zip(evidence, quoted, strict=True) if q):
         return "shared-quotes", score
     return None, 0.0

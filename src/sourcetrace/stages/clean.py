@@ -188,8 +188,9 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int, bool], ...] = tuple(
         ),
         (
             "player notice",
-            r"\b(?:browser\s+(?:does\s*n[o’']?t|can[’']?t|cannot)\s+(?:support|play)|enable\s+javascript\s+to"
-            r"|adobe\s+flash\s+player|needs?\s+(?:a\s+flash\s+update|flash\s+to)|has\s+flash\s+disabled)\b",
+            r"\byour\s+browser\s+(?:does\s*n[o’']?t|can[’']?t|cannot)\s+(?:support|play)\b|\benable\s+javascript\s+to\b"
+            r"|\b(?:you\s+need|get|download|install|requires?)\s+(?:the\s+latest\s+version\s+of\s+)?(?:the\s+)?"
+            r"(?:adobe\s+)?flash\b|\bneeds\s+a\s+flash\s+update\b|\bhas\s+flash\s+disabled\b",
             _I,
             40,
         ),
@@ -200,8 +201,9 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int, bool], ...] = tuple(
             60,
         ),
         # a video's running time and title, as a player's playlist lists them ("0:43 Homeless man found dead Pause"),
-        # not a time of day ("10:03 PM - officers arrived") nor a wrapped line ("2:17 pace.")
-        ("video playlist", r"^\d{1,2}:\d{2}\s+(?![AaPp]\.?\s?[Mm]\b)[\"'“‘]?[A-Z0-9]", 0, 20),
+        # not a time of day ("10:03 PM - officers arrived"), a live blog's entry (a sentence: "14:30 Police closed the
+        # road.") nor a wrapped line ("2:17 pace.")
+        ("video playlist", r"^\d{1,2}:\d{2}\s+(?![AaPp]\.?\s?[Mm]\b)[\"'“‘]?[A-Z0-9].*(?<![.!])$", 0, 20),
         (
             "subscription prompt",
             r"^(?:subscribe\b|already\s+a\s+subscriber|become\s+a\s+subscriber|subscribers?\s+only"
@@ -229,7 +231,13 @@ _LINE_RULES: tuple[tuple[str, re.Pattern[str], int, bool], ...] = tuple(
             0,
             15,
         ),
-        ("byline", r"\bcontributed\s+to\s+this\s+(?:report|story|article)\.?$", _I, 20),  # a credit line
+        (  # a credit line: "Tribune reporter Jane Doe contributed to this report.", "The Associated Press ..."
+            "byline",
+            r"\b(?:reporters?|writers?|correspondents?|researchers?|staff|editors?|associated\s+press|reuters)\b"
+            r"[^.]{0,80}\bcontributed\s+to\s+this\s+(?:report|story|article)\.?$",
+            _I,
+            20,
+        ),
         ("republication notice", r"\b(?:originally|first)\s+(?:published|appeared)\s+(?:by|in|on|at)\b", _I, 30),
         ("donation appeal", _APPEAL_BANNER.pattern, 0, 8),
     )
@@ -252,16 +260,24 @@ _ADDRESSED = re.compile(
     rf"|,\s+{_PROMPT}[^.!?]*\bhere\s*[:.!]?$"
     r"|^(?:on\s+a\s+mobile\s+device|need\s+an\s+account|have\s+an\s+(?:online\s+)?subscription)\?"
     r"|(?:^|[.!?]\s+)anyone\s+with\s+(?:any\s+)?information\b[^.!?]{0,100}?\b(?:call|contact|asked|urged|encouraged"
-    r"|should|can|may)\b|\b(?:crime\s*stoppers|tipsters?|tip\s*line|anonymous\s+tips?|remain\s+anonymous)\b",
+    r"|should|can|may)\b|\b(?:can|may|will|tipsters?)\s+(?:\w+\s+)?remain\s+anonymous\b"
+    r"|\b(?:call|contact|text|forwarded\s+to|submitted\s+to)\s+(?:\S+\s+){0,4}?crime\s*stoppers\b|\btip\s*line\s+at\b"
+    r"|\bcrime\s*stoppers\b[^.!?]{0,60}\boffer(?:s|ing|ed)?\b[^.!?]{0,40}\breward",
     _I,
 )
+# Also the stock test of classify (classify.is_stock): a change here changes relations, so bump
+# store.index.SCORING_VERSION with it.
 _ADDRESSED_WORDS = 40  # a prompt is a line of at most this many words
 
 
 def is_prompt(text: str) -> bool:
     """Whether ``text`` (a line or a sentence of at most :data:`_ADDRESSED_WORDS` words) tells the reader what to do
     or asks for tips (:data:`_ADDRESSED`, outside quotations)."""
-    return len(text.split()) <= _ADDRESSED_WORDS and bool(_ADDRESSED.search(_QUOTED.sub(" ", text)))
+    return _prompt(_QUOTED.sub(" ", text))
+
+
+def _prompt(unquoted: str) -> bool:
+    return len(unquoted.split()) <= _ADDRESSED_WORDS and bool(_ADDRESSED.search(unquoted))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -342,7 +358,8 @@ def _reads_as_boilerplate(line: str) -> bool:
     words = len(line.split())
     if words <= 4 or not _TERMINAL.search(line):
         return True
-    return bool(_READER.search(_QUOTED.sub(" ", line)) or is_prompt(line))
+    unquoted = _QUOTED.sub(" ", line)
+    return bool(_READER.search(unquoted) or _prompt(unquoted))
 
 
 # ---------------------------------------------------------------------------------------------------------------

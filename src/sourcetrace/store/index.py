@@ -171,7 +171,7 @@ def encoder_identity(settings: Settings) -> dict[str, Any]:
 
 
 SCORING_VERSION = 3  # bumped when the same settings give pairs other strengths or relations (2: both texts measured;
-# 3: stock phrasing is no excerpt or shared quotation)
+# 3: stock phrasing is no excerpt or shared quotation; new boilerplate lines)
 
 
 def scoring_identity(settings: Settings) -> dict[str, Any]:
