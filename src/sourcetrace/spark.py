@@ -62,7 +62,8 @@ from sourcetrace.spark_io import (
 from sourcetrace.stages import candidates as cands
 from sourcetrace.stages import stories as story_rules
 from sourcetrace.stages import story_terms, term_search
-from sourcetrace.stages.clean import RepeatedParagraphs, _reads_as_boilerplate, paragraph_lines
+from sourcetrace.stages.boilerplate import reads_as_boilerplate
+from sourcetrace.stages.clean import RepeatedParagraphs, paragraph_lines
 from sourcetrace.stages.ingest import KINDS, _Found, _from_record, check_size, from_bytes, read_jsonl_stream
 from sourcetrace.stages.story_dates import Days, told_days
 
@@ -318,7 +319,7 @@ def _repeated_paragraphs(articles: Any, partitions: int) -> RepeatedParagraphs:
 
     merged = articles.flatMap(keys).reduceByKey(lambda x, y: (x[0] + y[0], *min(x[1:], y[1:])), partitions)
     least = max(MIN_ARTICLES, 2)
-    found = merged.filter(lambda kv: kv[1][0] >= least and _reads_as_boilerplate(kv[1][2]))
+    found = merged.filter(lambda kv: kv[1][0] >= least and reads_as_boilerplate(kv[1][2]))
     return RepeatedParagraphs(dict(found.mapValues(lambda v: v[0]).collect()))
 
 
