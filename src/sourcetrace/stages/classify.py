@@ -46,10 +46,10 @@ STOCK_WORDS = 10
 def is_stock(sentence: Sentence) -> bool:
     """Stock phrasing: a short sentence that names nothing (no name, no number with a unit, no date: "No arrests
     have been made.", "The shooting remains under investigation.", or quoted, "I don't know."), or a prompt to the
-    reader or call for tips (:func:`.boilerplate.is_prompt`), which every report of a crime in one city carries in the
-    same words. Reports of unrelated events share it, so
-    two articles that share only such sentences have not shown that one took from the other, nor that they quote
-    one speaker; beside a sentence that names something, it is part of the passage taken."""
+    reader or call for tips (:func:`.boilerplate.is_prompt`), which every report of a crime in one city carries in
+    the same words. Reports of unrelated events share it, so two articles that share only such sentences have not
+    shown that one took from the other, nor that they quote one speaker; beside a sentence that names something, it
+    is part of the passage taken."""
     return _stock_text(sentence.text)
 
 
