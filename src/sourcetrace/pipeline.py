@@ -31,7 +31,7 @@ from .stages.candidates import (
     minhash_signatures,
     small_products,
 )
-from .stages.classify import classify, is_stock, is_substantial, quotation_pairs
+from .stages.classify import classify, is_stock_pair, is_substantial, quotation_pairs
 from .stages.clean import clean, merge_paragraph_counts, paragraph_counts
 from .stages.headline import NOT_THE_ARTICLE, mentions_headline
 from .stages.ingest import read_articles
@@ -423,7 +423,7 @@ def _shared_only(a: Article, b: Article, close: np.ndarray, settings: Settings) 
     taken = substantial & ((wording > 0) | (close >= settings.align.near_static))
     rows, cols = np.nonzero(taken)
     if min(len(set(rows.tolist())), len(set(cols.tolist()))) < settings.classify.min_excerpt_sentences or all(
-        is_stock(a.sentences[i]) or is_stock(b.sentences[j]) for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
+        is_stock_pair(a.sentences[i], b.sentences[j]) for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
     ):
         taken[:] = False
     worth = taken | (substantial & quotation_pairs(a.sentences, b.sentences, a.text, b.text))

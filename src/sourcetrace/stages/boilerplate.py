@@ -280,8 +280,7 @@ def reads_as_boilerplate(line: str) -> bool:
     """Whether a line many articles carry is boilerplate (:func:`.clean.repeated_paragraphs`): not a sentence
     (no closing punctuation, or four words at most), or one that speaks to the reader or asks for tips."""
     # "We will always be with Russia," Kim said. -- short, but a sentence of reporting: kept
-    words = len(line.split())
-    if words <= 4 or not TERMINAL.search(line):
+    if len(line.split()) <= 4 or not TERMINAL.search(line):
         return True
     unquoted = _QUOTED.sub(" ", line)
     return bool(_READER.search(unquoted) or _prompt(unquoted))

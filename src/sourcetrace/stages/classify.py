@@ -59,8 +59,9 @@ def _stock_text(text: str) -> bool:
     return plain or is_prompt(text)
 
 
-def _stock_link(link: SentenceLink, a: Sequence[Sentence], b: Sequence[Sentence]) -> bool:
-    return is_stock(a[link.a]) or is_stock(b[link.b])
+def is_stock_pair(a: Sentence, b: Sentence) -> bool:
+    """Whether a link between ``a`` and ``b`` is stock phrasing (:func:`is_stock` on either side)."""
+    return is_stock(a) or is_stock(b)
 
 
 def _quoted(article_text: str, sentence: Sentence) -> list[str]:
@@ -221,10 +222,10 @@ def classify(
     if (
         len({k.a for k in strong}) >= settings.min_excerpt_sentences
         and len({k.b for k in strong}) >= settings.min_excerpt_sentences
-        and not all(_stock_link(k, a, b) for k in strong)
+        and not all(is_stock_pair(a[k.a], b[k.b]) for k in strong)
     ):
         return "excerpt", score
     # 3.
-    if not all(_stock_link(k, a, b) for k, q in zip(evidence, quoted, strict=True) if q):
+    if not all(is_stock_pair(a[k.a], b[k.b]) for k, q in zip(evidence, quoted, strict=True) if q):
         return "shared-quotes", score
     return None, 0.0

@@ -12,27 +12,18 @@ _MON = (
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
-_MONTHS = {
+MONTHS = {  # month names and their abbreviations, lower case -> the month's number
     name: number
     for number, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+            ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
+            ("november", "nov"), ("december", "dec"),
+        ],
         start=1,
     )
     for name in names
-}
+}  # fmt: skip
 # (pattern, order of the groups); numeric day-first and month-first forms are told apart by value only.
 _DATE_FORMATS: tuple[tuple[str, str], ...] = (
     (r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)", "ymd"),
@@ -63,10 +54,10 @@ def _to_iso(groups: Sequence[str], order: str) -> str | None:
     if order == "ymd":
         year, month, day = int(a), int(b), int(c)
     elif order == "mdy":
-        year, month, day = int(c), _MONTHS[a.lower()], int(b)
+        year, month, day = int(c), MONTHS[a.lower()], int(b)
     elif order == "dmy":
         year, day = int(c), int(a)
-        month = int(b) if b.isdigit() else _MONTHS[b.lower()]
+        month = int(b) if b.isdigit() else MONTHS[b.lower()]
     else:  # a/b/yyyy: day-first or month-first; refuse to guess when both readings are valid and differ
         first, second, year = int(a), int(b), int(c)
         if first > 12:

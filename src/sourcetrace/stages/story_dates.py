@@ -16,7 +16,8 @@ import re
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from .divergences.numbers import MONTHS, WEEKDAYS
+from .dates import MONTHS
+from .divergences.numbers import WEEKDAYS
 
 VERSION = 2  # of these rules: stored days of another version are found again (store/stories.py)
 _WEEKDAY = re.compile(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")

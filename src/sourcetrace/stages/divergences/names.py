@@ -8,8 +8,9 @@ from functools import lru_cache
 from rapidfuzz.fuzz import ratio
 
 from ...records import Divergence
+from ..dates import MONTHS
 from .common import _STOP, _Analysis, _leftovers, _Mention, _neighbours, _wordset
-from .numbers import _NUMBER_WORDS, MONTHS, WEEKDAYS
+from .numbers import _NUMBER_WORDS, WEEKDAYS
 
 # Words that open sentences in news copy and are not names, beyond the stop list.
 _COMMON_OPENERS = _wordset(

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from ...records import Divergence, Span
+from ..dates import MONTHS
 from .common import (
     _STOP,
     _Analysis,
@@ -21,17 +22,6 @@ from .common import (
     _wordset,
 )
 
-MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
-            ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
-            ("november", "nov"), ("december", "dec"),
-        ]
-    )
-    for m in names
-}  # fmt: skip
 WEEKDAYS = {d: i for i, d in enumerate(_wordlist("monday tuesday wednesday thursday friday saturday sunday"))}
 _SMALL = {
     w: i
