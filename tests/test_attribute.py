@@ -1,5 +1,6 @@
 from sourcetrace.records import Divergence
 from sourcetrace.stages.attribute import attribute_source
+from sourcetrace.stages.segment import segment
 
 from .conftest import make_article
 
@@ -69,3 +70,27 @@ def test_a_number_inside_a_longer_one_or_a_possessive_source_is_matched_whole():
         None,
         [],
     )
+
+
+def test_wording_of_language_models_points_to_the_plain_text_as_source():
+    plain = make_article("plain", ["The mayor said the bridge will reopen in May.", "Crews also fixed the rails."])
+    model = make_article(
+        "model",
+        ["The mayor stated that the bridge will reopen in May.", "Additionally, crews fixed the rails."],
+    )
+    source, reasons = attribute_source(plain, model, 0.9, 0.9, [])
+    assert source == "plain"
+    assert any("“stated”" in r and "“additionally”" in r for r in reasons)
+    assert attribute_source(model, plain, 0.9, 0.9, [])[0] == "plain"  # either order
+
+
+def test_one_such_word_is_a_house_style_and_quotations_do_not_count():
+    plain = make_article("plain", ["Police said the man was arrested on Main Street."])
+    styled = make_article("styled", ["Police stated the man was arrested on Main Street."])
+    source, reasons = attribute_source(plain, styled, 0.9, 0.9, [])
+    assert source is None and any("“stated”" in r for r in reasons)  # weight 1: not decisive alone
+    quoted = segment(make_article("quoted", ["“Additionally, it is crucial,” the mayor stated about the bridge."]))
+    both = segment(make_article("both", ["“Additionally, it is crucial,” the mayor said about the bridge."]))
+    assert quoted.sentences[0].quote_spans
+    _, reasons = attribute_source(both, quoted, 0.9, 0.9, [])
+    assert not any("additionally" in r for r in reasons)  # only "stated" is outside the quotation

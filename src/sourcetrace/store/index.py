@@ -170,8 +170,9 @@ def encoder_identity(settings: Settings) -> dict[str, Any]:
     return {k: manifest.get(k) for k in ("onnx_sha256", "static_sha256", "tokenizer_sha256", "dim", "static_dim")}
 
 
-SCORING_VERSION = 3  # bumped when the same settings give pairs other strengths or relations (2: both texts measured;
-# 3: stock phrasing is no excerpt or shared quotation; new boilerplate lines)
+SCORING_VERSION = 4  # bumped when the same settings give pairs other strengths, relations or sources (2: both texts
+# measured; 3: stock phrasing is no excerpt or shared quotation; new boilerplate lines; 4: the words language models
+# favour vote for the source)
 
 
 def scoring_identity(settings: Settings) -> dict[str, Any]:
