@@ -130,6 +130,33 @@ def test_match_sentences_bad_row_names_the_line(models, tmp_path):
     assert "pairs.tsv:1" in result.output
 
 
+def test_match_sentences_lists_bad_lines_and_judges_the_others(models, tmp_path):
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_bytes(
+        b"p1\tKim met Putin.\tPutin met Kim.\n"
+        b"\xff\xfe\tbad\tbytes\n"
+        b"p3\t" + b"x" * 200_000 + b"\ty\n"
+        b"p4\tfour\tfields\there\n"
+        b"p5\t\tempty sentence\n"
+        b"p6\tThe summit signals a change.\tThe summit indicates a change.\n"
+    )
+    result = CliRunner().invoke(main, ["match-sentences", str(pairs)])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["p1", "p6"]
+    assert "Traceback" not in result.output
+    for line, reason in ((2, "not UTF-8"), (3, "over 131,072 characters"), (4, "found 4"), (5, "empty")):
+        assert re.search(rf"pairs\.tsv:{line}: .*{reason}", result.stderr), (line, result.stderr)
+
+
+def test_match_sentences_with_no_pairs_leaves_the_output_alone(models, tmp_path):
+    pairs, out = tmp_path / "pairs.tsv", tmp_path / "out.jsonl"
+    pairs.write_text("")
+    out.write_text("earlier\n")
+    result = CliRunner().invoke(main, ["match-sentences", str(pairs), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "no sentence pairs" in result.stderr and out.read_text() == "earlier\n"
+
+
 def test_missing_model_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(main, ["scan", str(SEEDS), "--model-dir", str(tmp_path / "none")])
     assert result.exit_code == 1

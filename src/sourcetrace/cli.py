@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import resource
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -15,6 +15,7 @@ from . import evaluation as evaluate
 from . import report
 from .cli_common import (
     EXIT_NO_ARTICLES,
+    HEADER_IDS,
     StderrProgress,
     check_output_path,
     exit_code,
@@ -30,9 +31,10 @@ from .digest import build_digest, store_digest
 from .errors import SourcetraceError
 from .evaluation import DATASETS
 from .pipeline import Timings, compare, match_sentences, scan
-from .terminal import digest_text
+from .records import FileError
+from .terminal import digest_text, error_lines
 
-HEADER_IDS = ("id", "pair", "pair_id", "pairid")
+MAX_FIELD_CHARS = 131_072  # a field of a sentence pair: one sentence, not an article
 
 
 @click.group(context_settings={"max_content_width": 120})
@@ -112,19 +114,31 @@ def compare_command(file_a: str, file_b: str, fmt: str, config: str | None, mode
         sys.exit(EXIT_NO_ARTICLES)
 
 
-def _read_pairs(path: str) -> Iterator[tuple[str, str, str]]:
-    stream = sys.stdin if path == "-" else open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+def _read_pairs(stream: BinaryIO, shown: str, errors: list[FileError]) -> Iterator[tuple[str, str, str]]:
+    """The pairs of a TSV file in order; a line that is not one goes to ``errors`` as FILE:LINE."""
     with stream:
-        for number, row in enumerate(csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
-            if not row or not any(row):
+        for number, raw in enumerate(stream, start=1):
+            where = f"{shown}:{number}"
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                errors.append(FileError(where, f"is not UTF-8 (byte {exc.start + 1} of the line); re-save as UTF-8"))
+                continue
+            row = (line.removeprefix("\ufeff") if number == 1 else line).rstrip("\r\n").split("\t")
+            if not any(row):
                 continue
             if number == 1 and row[0].strip().lower().lstrip("#") in HEADER_IDS:  # a header row, not a pair
                 continue
             if len(row) != 3:
-                raise click.ClickException(
-                    f"{path}:{number}: expected 3 tab-separated fields (id, sentence_1, sentence_2), found {len(row)}"
-                )
-            yield row[0], row[1], row[2]
+                reason = f"expected 3 tab-separated fields (id, sentence_1, sentence_2), found {len(row)}"
+            elif not all(field.strip() for field in row):
+                reason = "a field is empty; give an id and two sentences"
+            elif max(map(len, row)) > MAX_FIELD_CHARS:
+                reason = f"a field is over {MAX_FIELD_CHARS:,} characters; give one sentence per field"
+            else:
+                yield row[0], row[1], row[2]
+                continue
+            errors.append(FileError(where, reason))
 
 
 @main.command("match-sentences", short_help="Judge sentence pairs from a TSV file.")
@@ -132,19 +146,41 @@ def _read_pairs(path: str) -> Iterator[tuple[str, str, str]]:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write JSON lines here instead of stdout.")
 @settings_options
 def match_sentences_command(pairs: str, output: str | None, config: str | None, model_dir: str | None) -> None:
-    """Judge sentence pairs from a TSV of `id<TAB>sentence_1<TAB>sentence_2`; one JSON line per pair."""
+    """Judge sentence pairs from a TSV of `id<TAB>sentence_1<TAB>sentence_2`; one JSON line per pair.
+
+    Lines that are not pairs are listed on stderr and the others judged; exit 1 when no line held a pair.
+    """
     if pairs != "-" and not Path(pairs).is_file():
         raise click.BadParameter(f"{pairs}: no such file", param_hint="PAIRS")
     check_output_path(output)
+    shown = "stdin" if pairs == "-" else pairs
     try:
-        verdicts = match_sentences(_read_pairs(pairs), load_settings(config, model_dir))
+        stream = sys.stdin.buffer if pairs == "-" else open(pairs, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {pairs}: {exc.strerror or exc}") from exc
+    errors: list[FileError] = []
+    judged = 0
+    try:
+        verdicts = match_sentences(_read_pairs(stream, shown, errors), load_settings(config, model_dir))
+        lines = (json.dumps(v, ensure_ascii=False) + "\n" for v in verdicts)
         if output:  # whole, then renamed into place: a failed run leaves an earlier file as it was
-            write_output("".join(json.dumps(v, ensure_ascii=False) + "\n" for v in verdicts), output)
+            written = list(lines)
+            judged = len(written)
+            if written:
+                write_output("".join(written), output)
         else:
-            for verdict in verdicts:
-                sys.stdout.write(json.dumps(verdict, ensure_ascii=False) + "\n")
+            for line in lines:
+                sys.stdout.write(line)
+                judged += 1
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
+    for line in error_lines(errors, per_file=len(errors)):
+        click.echo(line, err=True)
+    if not judged:
+        what = "no line of it could be read" if errors else "it holds no sentence pairs"
+        kept = f"; {output} left as it was" if output else ""
+        click.echo(f"error: {shown}: {what}{kept}", err=True)
+        sys.exit(EXIT_NO_ARTICLES)
 
 
 @main.command("story", short_help="The digest of one story: timeline, what reports share, where they differ.")
