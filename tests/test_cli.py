@@ -54,6 +54,17 @@ def test_scan_exit_1_when_nothing_readable(models, tmp_path):
     assert "empty.txt" in result.stderr
 
 
+@pytest.mark.parametrize("command", [["scan", "--format", "json"], ["report"]])
+def test_a_run_that_reads_nothing_leaves_the_earlier_report(models, tmp_path, command):
+    (tmp_path / "empty.txt").write_text("")
+    earlier = tmp_path / "earlier.out"
+    earlier.write_text("the earlier report")
+    result = CliRunner().invoke(main, [*command, str(tmp_path / "empty.txt"), "-o", str(earlier)])
+    assert result.exit_code == 1
+    assert "empty.txt" in result.stderr and "not written" in result.stderr
+    assert earlier.read_text() == "the earlier report"
+
+
 def test_usage_error_exit_2():
     assert CliRunner().invoke(main, ["scan"]).exit_code == 2
     assert CliRunner().invoke(main, ["scan", str(SEEDS), "--format", "xml"]).exit_code == 2

@@ -78,7 +78,8 @@ def scan_command(
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
     shown = report.select_pairs(result, sort, min_score, relation)
-    write_output(report.to_table(shown, details=details) if fmt == "table" else report.FORMATS[fmt](shown), output)
+    if result.articles or not output:  # a run that read nothing leaves an earlier report as it was
+        write_output(report.to_table(shown, details=details) if fmt == "table" else report.FORMATS[fmt](shown), output)
     report_errors(result)
     if timings:
         figures = {k: round(v, 3) for k, v in spent.seconds.items()}
@@ -86,7 +87,8 @@ def scan_command(
         click.echo(json.dumps(figures), err=True)
     if not result.articles:
         where = "the warnings above" if result.errors else "that they hold .txt, .html or .jsonl files"
-        click.echo(f"error: no article could be read; check the paths and {where}", err=True)
+        kept = f" ({output} not written)" if output else ""
+        click.echo(f"error: no article could be read; check the paths and {where}{kept}", err=True)
     sys.exit(exit_code(result))
 
 

@@ -173,13 +173,16 @@ def report_command(
             result = scan(list(paths), settings, progress=StderrProgress())
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
-    write_output(render_report(result), output)
     report_errors(result)
+    if not result.articles:  # a run that read nothing leaves an earlier report as it was
+        what = f"{db} holds no article" if db else "no article could be read; check the paths and the warnings above"
+        click.echo(f"error: {what} ({output} not written)", err=True)
+        sys.exit(EXIT_NO_ARTICLES)
+    write_output(render_report(result), output)
     click.echo(
         f"wrote {output}: {plural(len(result.articles), 'article')}, {plural(len(result.pairs), 'pair')}, "
         f"{plural(len(result.stories), 'story', 'stories')}"
     )
-    sys.exit(exit_code(result))
 
 
 @click.command("serve", short_help="Serve a store: web pages and a REST API.")
