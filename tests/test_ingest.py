@@ -85,9 +85,9 @@ def test_html_main_text_and_metadata() -> None:
 
 def test_jsonl_records_with_text_or_html() -> None:
     articles, errors = read(DATA / "articles.jsonl")
-    assert errors == []
     one, two, three = articles
     shown = str(DATA / "articles.jsonl")
+    assert [(e.path, e.level) for e in errors] == [(f"{shown}:4", "warning")]  # its "published" is not a date
     assert [a.id for a in articles] == ["courier-1", "courier-2", "courier-3"]
     assert [a.path for a in articles] == [f"{shown}:1", f"{shown}:2", f"{shown}:4"]  # line 3 is blank
     assert one.text.startswith("The central library will open")
@@ -337,3 +337,17 @@ def test_jsonl_with_byte_order_mark(tmp_path: Path) -> None:
     (article,), errors = read(path)
     assert errors == []
     assert article.text == "With a mark."
+
+
+@pytest.mark.parametrize("published", ['"yesterday"', '"2023-13-45"', "12345"])
+def test_a_published_value_that_is_not_a_date_is_a_warning(tmp_path: Path, published: str) -> None:
+    path = write_jsonl(
+        tmp_path,
+        '{"id": "a", "text": "Seoul, 2 March 2024. Kim met Putin.", "published": ' + published + "}",
+        '{"id": "b", "text": "Fine.", "published": "2024-03-01"}',
+    )
+    articles, errors = read(path)
+    assert [(a.id, a.date) for a in articles] == [("a", None), ("b", "2024-03-01")]  # "a" is dated from its text
+    warning = only_error(errors)
+    assert (warning.path, warning.level) == (f"{path}:1", "warning")
+    assert published.replace('"', "'") in warning.reason and "not a date" in warning.reason

@@ -455,7 +455,7 @@ def read_jsonl_stream(lines: Any, shown: str, limit: int, found: _Found) -> None
                         "warning",
                     )
                 )
-            found.add(_record_article(record, number, where))
+            found.add(_record_article(record, number, where, found.notes))
         except InputError as exc:
             found.error(exc.path, exc.reason)
         except (RecursionError, MemoryError, ValueError, TypeError, LookupError) as exc:
@@ -502,7 +502,8 @@ def _parse_record(raw: bytes, number: int, where: str) -> dict[str, Any]:
     return record
 
 
-def _record_article(record: dict[str, Any], number: int, where: str) -> Article:
+def _record_article(record: dict[str, Any], number: int, where: str, notes: list[FileError] | None = None) -> Article:
+    """The article of one JSON-lines record; ``notes`` receives a warning for a "published" that is not a date."""
     article_id = record.get("id")
     if isinstance(article_id, int) and not isinstance(article_id, bool):
         article_id = str(article_id)
@@ -520,5 +521,11 @@ def _record_article(record: dict[str, Any], number: int, where: str) -> Article:
     article.url = _clean_field(record.get("url")) or article.url
     article.outlet = _clean_field(record.get("outlet")) or article.outlet
     published = record.get("published")
-    article.date = (parse_date(published) if isinstance(published, str) else None) or article.date
+    date = parse_date(published) if isinstance(published, str) else None
+    if date is None and published not in (None, "") and notes is not None:
+        value = repr(published)
+        value = value if len(value) <= 60 else value[:60] + "..."
+        reason = f'line {number}: "published" {value} is not a date (write YYYY-MM-DD); a date in the text is used'
+        notes.append(FileError(where, reason, "warning"))
+    article.date = date or article.date
     return article
