@@ -350,4 +350,26 @@ def test_a_published_value_that_is_not_a_date_is_a_warning(tmp_path: Path, publi
     assert [(a.id, a.date) for a in articles] == [("a", None), ("b", "2024-03-01")]  # "a" is dated from its text
     warning = only_error(errors)
     assert (warning.path, warning.level) == (f"{path}:1", "warning")
-    assert published.replace('"', "'") in warning.reason and "not a date" in warning.reason
+    assert f'"published" {published} is not a date' in warning.reason
+
+
+def test_an_id_longer_than_the_service_takes_is_refused(tmp_path: Path) -> None:
+    from sourcetrace.stages.ingest import MAX_ID_CHARS
+
+    path = write_jsonl(
+        tmp_path,
+        '{"id": "' + "x" * (MAX_ID_CHARS + 1) + '", "text": "Too long."}',
+        '{"id": "' + "y" * MAX_ID_CHARS + '", "text": "Long enough."}',
+    )
+    articles, errors = read(path)
+    assert [a.text for a in articles] == ["Long enough."]
+    error = only_error(errors)
+    assert error.path == f"{path}:1"
+    assert error.reason.startswith(f"id longer than {MAX_ID_CHARS:,} characters")
+
+
+@pytest.mark.parametrize("ident", ["true", "1.5", "[1]"])
+def test_an_id_of_another_type_is_named(tmp_path: Path, ident: str) -> None:
+    path = write_jsonl(tmp_path, '{"id": ' + ident + ', "text": "Text."}')
+    _, errors = read(path)
+    assert f'"id" must be a string or an integer, not {ident}' in only_error(errors).reason

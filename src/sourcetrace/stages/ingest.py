@@ -23,6 +23,7 @@ from ..settings import IngestSettings
 from .dates import parse_date
 
 KINDS = {".txt": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+MAX_ID_CHARS = 1000  # the longest id the web service takes (in its links and requests): longer ones are refused
 _EXPECTED = ".txt, .html, .htm or .jsonl"
 
 
@@ -84,6 +85,9 @@ class _Found:
 
     def add(self, article: Article) -> None:
         _sanitise(article)
+        if len(article.id) > MAX_ID_CHARS:
+            self.error(article.path, f"id longer than {MAX_ID_CHARS:,} characters; give a shorter id")
+            return
         self.errors.extend(self.notes)
         self.notes.clear()
         earlier = self.ids.get(article.id)
@@ -507,7 +511,9 @@ def _record_article(record: dict[str, Any], number: int, where: str, notes: list
     article_id = record.get("id")
     if isinstance(article_id, int) and not isinstance(article_id, bool):
         article_id = str(article_id)
-    if not isinstance(article_id, str) or not article_id.strip():
+    if article_id is not None and not isinstance(article_id, str):
+        raise InputError(where, f'line {number}: "id" must be a string or an integer, not {_as_json(article_id)}')
+    if not article_id or not article_id.strip():
         raise InputError(where, f'line {number} has no "id" (a non-empty string); give every record a unique id')
     text, html = record.get("text"), record.get("html")
     if isinstance(text, str) and text.strip():
@@ -523,9 +529,13 @@ def _record_article(record: dict[str, Any], number: int, where: str, notes: list
     published = record.get("published")
     date = parse_date(published) if isinstance(published, str) else None
     if date is None and published not in (None, "") and notes is not None:
-        value = repr(published)
-        value = value if len(value) <= 60 else value[:60] + "..."
-        reason = f'line {number}: "published" {value} is not a date (write YYYY-MM-DD); a date in the text is used'
-        notes.append(FileError(where, reason, "warning"))
+        bad = f'line {number}: "published" {_as_json(published)} is not a date (write YYYY-MM-DD)'
+        notes.append(FileError(where, f"{bad}; a date in the text is used", "warning"))
     article.date = date or article.date
     return article
+
+
+def _as_json(value: Any, most: int = 60) -> str:
+    """A record's value as written in JSON, cut short, for a message."""
+    text = clean_string(json.dumps(value, ensure_ascii=False))
+    return text if len(text) <= most else text[:most] + "..."

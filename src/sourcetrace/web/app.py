@@ -44,6 +44,7 @@ from .middleware import (
 from .pages import add_pages
 from .params import (
     CHECKED_ID,
+    MAX_ID_CHARS,
     Id,
     Limit,
     MinArticles,
@@ -66,7 +67,7 @@ class ArticleIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1, max_length=1000)
+    id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
     text: str | None = None
     html: str | None = None
     title: str | None = Field(default=None, max_length=2000)
@@ -76,7 +77,7 @@ class ArticleIn(BaseModel):
 
 
 class CheckIn(ArticleIn):
-    id: str = Field(default=CHECKED_ID, min_length=1, max_length=1000)
+    id: str = Field(default=CHECKED_ID, min_length=1, max_length=MAX_ID_CHARS)
 
 
 class AddIn(BaseModel):

@@ -15,7 +15,7 @@ from fastapi import Query
 
 from ..errors import InputError
 from ..records import Article, FileError
-from ..stages.ingest import read_bytes
+from ..stages.ingest import MAX_ID_CHARS, read_bytes
 
 PAGE_STORIES = 20
 PAGE_ROWS = 50
@@ -27,8 +27,8 @@ RELATION = "^(copy|rewrite|excerpt|shared-quotes)$"
 Offset = Annotated[int, Query(ge=0, le=10**9)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 PageNo = Annotated[int, Query(alias="page", ge=1, le=10**6)]
-Id = Annotated[str, Query(min_length=1, max_length=1000)]
-OptionalId = Annotated[str | None, Query(max_length=1000)]
+Id = Annotated[str, Query(min_length=1, max_length=MAX_ID_CHARS)]
+OptionalId = Annotated[str | None, Query(max_length=MAX_ID_CHARS)]
 Relation = Annotated[str | None, Query(pattern=RELATION)]
 Version = Annotated[int | None, Query(ge=1, le=10**9)]
 MinArticles = Annotated[int, Query(ge=1, le=10**6)]

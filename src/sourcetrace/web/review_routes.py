@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..reviews import NOTE_CHARS, all_reviews, save_review
 from ..store import Store
+from .params import MAX_ID_CHARS
 
 Verdict = Annotated[str, Field(pattern="^(confirmed|rejected)$")]
 
@@ -26,8 +27,8 @@ class ReviewIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    a: str = Field(min_length=1, max_length=1000)
-    b: str = Field(min_length=1, max_length=1000)
+    a: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+    b: str = Field(min_length=1, max_length=MAX_ID_CHARS)
     verdict: Verdict
     note: str = Field(default="", max_length=NOTE_CHARS)
 
@@ -58,8 +59,8 @@ def add_review_routes(
     @app.post("/pair/review", include_in_schema=False)
     def review_form(
         request: Request,
-        a: Annotated[str, Form(max_length=1000)],
-        b: Annotated[str, Form(max_length=1000)],
+        a: Annotated[str, Form(max_length=MAX_ID_CHARS)],
+        b: Annotated[str, Form(max_length=MAX_ID_CHARS)],
         verdict: Annotated[str, Form(pattern="^(confirmed|rejected)$")],
         note: Annotated[str, Form(max_length=NOTE_CHARS)] = "",
         token_field: Annotated[str, Form(alias="token", max_length=1000)] = "",
