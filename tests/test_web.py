@@ -270,6 +270,21 @@ def test_check_form_with_text_and_with_a_file(client):
     assert "paste the article text" in empty
 
 
+def test_check_form_names_the_upload_and_tells_what_it_did_not_check(client):
+    text = next(SEEDS.glob("000_*.txt")).read_text("utf-8")
+    empty = client.post("/check", files={"file": ("mine.txt", b"", "text/plain")}).text
+    assert '<p class="error" role="alert">mine.txt: is empty' in empty
+    records = "".join(json.dumps({"id": i, "text": text}) + "\n" for i in ("first", "second", "third"))
+    several = client.post("/check", files={"file": ("many.jsonl", records.encode(), "text/plain")}).text
+    assert "3 matches" in several
+    assert "Only the first article in many.jsonl (first) was checked; 2 other articles in it were left out" in several
+    legacy = text.replace("'", "\u2019").replace("said", "said <b>caf\u00e9</b>").encode("cp1252")
+    warned = client.post("/check", files={"file": ("old<b>.txt", legacy, "text/plain")}).text
+    assert "3 matches" in warned
+    assert re.search(r'<p class="note" role="status">old&lt;b&gt;.txt: not UTF-8: read as cp1252', warned)
+    assert "<b>" not in warned
+
+
 def test_untrusted_text_is_escaped_everywhere(tmp_path, settings, models):
     base = next(SEEDS.glob("001_*.txt")).read_text("utf-8")
     hostile = base.replace("\n\n", "\n\n" + HOSTILE + "\n\n", 1)

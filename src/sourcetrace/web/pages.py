@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from ..describe import Name, names_of
+from ..describe import Name, names_of, plural
 from ..digest import build_digest
 from ..errors import InputError
-from ..records import Article, ScanResult
+from ..records import Article, FileError, ScanResult
 from ..reviews import review_for, reviews_of
 from ..search import search, snippet_pieces
 from ..store import Store
@@ -44,6 +44,11 @@ from .params import (
     read_upload,
 )
 from .render import Links, safe_url, similarity_report, web_links
+
+
+def described(errors: list[FileError], name: str) -> str:
+    """Problems met reading a checked article, each after the uploaded file's name (and line) when there is one."""
+    return "; ".join(f"{public_path(e.path)}: {e.reason}" if name else e.reason for e in errors)
 
 
 def add_pages(
@@ -205,6 +210,7 @@ def add_pages(
             "views": [],
             "report": None,
             "total": 0,
+            "notes": [],
         }
         return page(request, "check.html", status=status, **{**defaults, **context})
 
@@ -220,11 +226,13 @@ def add_pages(
             if isinstance(exc, _TooLarge):
                 raise
             return check_page(request, error=f"the form could not be read ({type(exc).__name__})")
+        name = ""  # the uploaded file's name, which messages give; none for pasted text
         try:
             title = str(form.get("title") or "")[:500]
             text = str(form.get("text") or "")
             upload = form.get("file")
             if upload is not None and not isinstance(upload, str) and upload.filename:
+                name = public_path(upload.filename)
                 data = await upload.read()
                 articles, errors = await run_in_threadpool(read_upload, upload.filename, data, settings)
             elif text.strip():
@@ -234,18 +242,25 @@ def add_pages(
             else:
                 return check_page(request, error="paste the article text or choose a file", form_title=title)
             if not articles:
-                raise InputError("article", "; ".join(e.reason for e in errors) or "no article text")
+                error = described(errors, name) or "no article text"
+                return check_page(request, error=error, form_title=title, form_text=text[: limits.check_max_chars])
             result = await check_reuse(articles[:1])
         except InputError as exc:
-            return check_page(request, error=exc.reason, form_title=title, form_text=text[: limits.check_max_chars])
+            error = described([FileError(exc.path, exc.reason)], name)
+            return check_page(request, error=error, form_title=title, form_text=text[: limits.check_max_chars])
         except HTTPException as exc:
             message = exc.detail if isinstance(exc.detail, str) else "error"
             return check_page(request, exc.status_code, error=message, form_title=title)
         finally:
             await form.close()  # uploads are spooled to temporary files
         if not result.articles:
-            reason = "; ".join(e.reason for e in result.errors) or "no article text"
+            reason = described(result.errors, name) or "no article text"
             return check_page(request, error=reason, form_title=title, form_text=text)
+        notes = [described([e], name) for e in errors + result.errors]
+        if len(articles) > 1:
+            others = len(articles) - 1
+            left = f"{plural(others, 'other article')} in it {'was' if others == 1 else 'were'} left out"
+            notes.insert(0, f"Only the first article in {name} ({articles[0].id}) was checked; {left}.")
         links = web_links(request.scope.get("root_path", ""))
         checked = result.articles[0]
         stored = {a.id: a for a in result.articles[1:]}
@@ -265,4 +280,5 @@ def add_pages(
             views=views,
             report=report,
             total=store.count(),
+            notes=notes,
         )
