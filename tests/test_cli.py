@@ -225,6 +225,23 @@ def test_match_sentences_skips_a_header_row(models, tmp_path):
     assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["p1"]
 
 
+def test_compare_two_copies_of_one_article_names_them_by_path(models, tmp_path):
+    old, new = tmp_path / "old" / "story.txt", tmp_path / "new" / "story.txt"
+    for path, seed in ((old, SEED_000), (new, SEED_001)):
+        path.parent.mkdir()
+        path.write_text(seed.read_text("utf-8"), "utf-8")
+    result = CliRunner().invoke(main, ["compare", str(old), str(new), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert "duplicate id" not in result.stderr
+    (pair,) = json.loads(result.stdout)["pairs"]
+    assert {pair["a"], pair["b"]} == {str(old), str(new)} and pair["relation"] == "rewrite"
+
+
+def test_compare_of_one_file_twice_says_so():
+    result = CliRunner().invoke(main, ["compare", str(SEED_000), str(SEED_000)])
+    assert result.exit_code == 2 and "same file" in result.stderr
+
+
 def test_compare_refuses_a_folder():
     result = CliRunner().invoke(main, ["compare", str(SEEDS), str(SEED_000)])
     assert result.exit_code == 2 and "is a folder" in result.output
