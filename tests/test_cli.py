@@ -65,6 +65,22 @@ def test_a_run_that_reads_nothing_leaves_the_earlier_report(models, tmp_path, co
     assert earlier.read_text() == "the earlier report"
 
 
+def test_csv_and_table_on_stdout_cannot_drive_the_terminal(models, tmp_path):
+    text = SEED_000.read_text("utf-8")
+    evil = "Title\x1b]0;pwned\x07 \u202eright to left\u202c \u2066isolated\u2069 \x9b31m"
+    records = [{"id": "a", "text": text, "title": evil}, {"id": "b", "text": text + "\n\nOne more line."}]
+    path = tmp_path / "evil.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    for fmt in ("csv", "table"):
+        out = CliRunner().invoke(main, ["scan", str(path), "--format", fmt]).stdout
+        assert "Title" in out and "right to left" in out
+        assert not re.search("[\x1b\x07\x9b\u202a-\u202e\u2066-\u2069]", out), (fmt, out)
+    story = CliRunner().invoke(main, ["story", "a", str(path)]).stdout
+    assert "Title" in story and not re.search("[\x1b\x07\u202e\u2066]", story)
+    as_json = CliRunner().invoke(main, ["scan", str(path), "--format", "json"]).stdout
+    assert json.loads(as_json)["articles"][0]["title"] == evil  # JSON escapes; it keeps the text as read
+
+
 def test_usage_error_exit_2():
     assert CliRunner().invoke(main, ["scan"]).exit_code == 2
     assert CliRunner().invoke(main, ["scan", str(SEEDS), "--format", "xml"]).exit_code == 2

@@ -80,8 +80,11 @@ def scan_command(
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
     shown = report.select_pairs(result, sort, min_score, relation)
+    text = report.to_table(shown, details=details) if fmt == "table" else report.FORMATS[fmt](shown)
+    if fmt == "csv" and not output:  # article text must not drive the terminal (JSON escapes control characters)
+        text = report.printable(text)
     if result.articles or not output:  # a run that read nothing leaves an earlier report as it was
-        write_output(report.to_table(shown, details=details) if fmt == "table" else report.FORMATS[fmt](shown), output)
+        write_output(text, output)
     report_errors(result)
     if timings:
         figures = {k: round(v, 3) for k, v in spent.seconds.items()}

@@ -34,17 +34,18 @@ DEFAULT_WIDTH = 100  # when the output is not a terminal
 ERRORS_PER_FILE = 3  # problems listed per file before "and N more"
 
 # C0 and C1 controls but tab and line feed, and the escape sequences that begin with them (colours, titles,
-# hyperlinks, cursor moves): text from the articles must not drive the reader's terminal
+# hyperlinks, cursor moves): text from the articles must not drive the reader's terminal; nor reorder what is
+# printed after it (bidi overrides and isolates)
 _TERMINAL_CONTROL = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC, ended by BEL or ST
     r"|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*[\x07\x9c]?"  # the same in 8-bit form
-    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 )
 
 
 def printable(text: str) -> str:
-    """``text`` without control characters or terminal escape sequences (tab and line feed kept)."""
+    """``text`` without control characters, terminal escape sequences or bidi overrides (tab and line feed kept)."""
     return _TERMINAL_CONTROL.sub("", text)
 
 
