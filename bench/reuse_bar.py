@@ -9,6 +9,10 @@ pairs above it (docs/quality.md). ``--alternatives``: the same for pair statisti
 mean over shuffled sentence orders; the share of a text's words, weighted by rarity, found in the other;
 the ordered coverage and that share added), each with its own bar at 5 of 100. ``--chance``: the logit-normal fit
 of the same-event strengths behind ``classify.chance`` (its mean and spread), against the share counted.
+``--leads``: the fit behind ``align.NULL_MEAN`` and ``align.NULL_SPREAD``: the strength of the first k sentences of
+each NewsWCL50 report, for every k, measured against each other outlet's report of its event (a brief or a lead is
+accounted for more easily than a whole report), by the text's effective number of sentences; and the share of the
+dev rewrite pairs, measured the same way (each text in turn), above the level at which 5 in 100 of those reach.
 ``--facts``: how ``classify.facts_kept`` was chosen: the share of the dev rewrite pairs (and of the same-event
 pairs) whose text with fewer facts has less than each share of them in the other; the setting is the largest
 tenth that keeps 0.99 of the dev rewrites with enough facts to judge. (Articles here are cleaned and segmented,
@@ -29,7 +33,18 @@ import numpy as np
 
 from sourcetrace.pipeline import Models
 from sourcetrace.settings import Settings
-from sourcetrace.stages.align import align, jaccard_matrix, ordered_chain, own_chars, same_meaning
+from sourcetrace.stages.align import (
+    NULL_MEAN,
+    NULL_SPREAD,
+    align,
+    effective_sentences,
+    jaccard_matrix,
+    null_logit,
+    ordered_chain,
+    own_chars,
+    same_meaning,
+    text_strength,
+)
 from sourcetrace.stages.classify import INDEPENDENT_LOGIT_MEAN, INDEPENDENT_LOGIT_SPREAD, chance, facts_kept
 from sourcetrace.stages.clean import clean
 from sourcetrace.stages.ingest import read_articles
@@ -46,6 +61,7 @@ def main() -> int:
     parser.add_argument("--alternatives", action="store_true", help="also the statistics tried in its place")
     parser.add_argument("--chance", action="store_true", help="also the fit behind classify.chance")
     parser.add_argument("--facts", action="store_true", help="also the choice of classify.facts_kept")
+    parser.add_argument("--leads", action="store_true", help="also the fit behind align.NULL_MEAN and NULL_SPREAD")
     args = parser.parse_args()
     settings = Settings.load()
     encoder = Models.load(settings).sentence
@@ -81,6 +97,8 @@ def main() -> int:
         contained = sum(v for w, v in weight.items() if w in other_words) / max(sum(weight.values()), 1e-9)
         return value, value - null, contained
 
+    if args.leads:
+        leads(load(args.data / "news-stories-dev" / "newswcl50.jsonl"), args.data, settings, rarity)
     rewrites = load(args.data / "llm-rewrites-dev" / "articles.jsonl")
     with (args.data / "llm-rewrites-dev" / "derived.csv").open(encoding="utf-8") as handle:
         gold = [(r["original"], r["derived"]) for r in csv.DictReader(handle)]
@@ -137,6 +155,39 @@ def main() -> int:
             cut = np.sort(n)[-6]
             print(f"{name}: bar {cut:.3f}; dev rewrite pairs above it: {(p > cut).mean():.3f}")
     return 0
+
+
+def leads(reports: dict, data: Path, settings: Settings, rarity: Rarity) -> None:
+    """Print the fit of the null model of ``align.calibrated`` (``--leads``)."""
+    story = {r["id"]: r["story"] for r in map(json.loads, (data / "news-stories-dev" / "newswcl50.jsonl").open())}
+    rows = []  # (effective sentences, raw strength) of each lead against another outlet's report of its event
+    for x, y in itertools.permutations(sorted(reports), 2):
+        if story[x] != story[y]:
+            continue
+        (a, va), (b, vb) = reports[x], reports[y]
+        probability = same_meaning(va @ vb.T, jaccard_matrix(a.sentences, b.sentences), settings.align)
+        for k in range(2, len(a.sentences) + 1):  # texts of two sentences or more
+            own = own_chars(a.sentences[:k])
+            if own.sum():
+                weights = own / own.sum()
+                raw = text_strength(a.sentences[:k], b.sentences, probability[:k], weights, rarity)[0]
+                if raw > 0:  # a text with no match at all reaches no bar
+                    rows.append((effective_sentences(weights), raw))
+    n, raw = np.array(rows).T
+    logit = np.log(raw / (1 - raw))
+    x = np.column_stack([np.ones(len(n)), np.log(n)])
+    mean = np.linalg.lstsq(x, logit, rcond=None)[0]
+    spread = np.linalg.lstsq(x, np.sqrt(np.pi / 2) * np.abs(logit - x @ mean), rcond=None)[0]  # mean deviation
+    print(f"{len(rows)} leads of {len(reports)} reports against another outlet's report of their event; logit of the "
+          f"strength: mean {mean[0]:.3f} {mean[1]:+.3f} log(n), spread {spread[0]:.3f} {spread[1]:+.3f} log(n) "
+          f"(packaged: {NULL_MEAN}, {NULL_SPREAD}); n = effective sentences")  # fmt: skip
+    for low, high in ((1, 2), (2, 4), (4, 6), (6, 8), (8, 12), (12, 17), (17, 25), (25, 40), (40, 1000)):
+        m = (n >= low) & (n < high)
+        if m.any():
+            fit_mean, fit_spread = null_logit(float(np.exp(np.log(n[m]).mean())))
+            print(f"  n {low}-{high}: {m.sum()} leads, logit mean {logit[m].mean():.2f} (packaged fit "
+                  f"{fit_mean:.2f}), spread {logit[m].std():.2f} ({fit_spread:.2f}); strength reached by 5 in 100: "
+                  f"{np.quantile(raw[m], 0.95):.3f}")  # fmt: skip
 
 
 if __name__ == "__main__":

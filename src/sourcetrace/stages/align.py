@@ -7,6 +7,7 @@ directions (rewrites merge and split sentences) and in any order. Neighbouring l
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -287,19 +288,59 @@ def pair_strength(
     """The strength of a pair's evidence of reuse in [0, 1], and the chain it rests on (sentence pairs (i in A, j in
     B)), given each sentence pair's probability of saying the same thing (len(a) x len(b)).
 
-    The strength of each text is the product of three shares of it, none of them fitted (:func:`_covered`); the
-    pair's is that of the text the other accounts for best. Which text was derived is not known, and a condensed
-    rewrite is accounted for by its source, not the other way round, whether or not it kept the source's
-    quotations (by which the shorter text would be the wrong one to measure).
+    Each text's strength is the product of three shares of it, none of them fitted (:func:`text_strength`), or, for
+    a text shorter than :data:`REFERENCE_SENTENCES`, the lower strength a text of that length would need to be as
+    unlikely without reuse (:func:`calibrated`): a brief or a lead is accounted for by an independent report of its
+    event more easily than a whole report. The pair's is that of the text the other accounts for best. Which text
+    was derived is not known, and a condensed rewrite is accounted for by its source, not the other way round,
+    whether or not it kept the source's quotations (by which the shorter text would be the wrong one to measure).
     """
     weights_a, weights_b = _weights(a), _weights(b)
     if weights_a is None or weights_b is None:  # either all quotation: nothing taken, only quoted
         return 0.0, []
-    of_a = _covered(a, b, probability, weights_a, rarity)
-    of_b = _covered(b, a, probability.T, weights_b, rarity)
-    if of_b[0] > of_a[0] or (of_b[0] == of_a[0] and [s.text for s in b] < [s.text for s in a]):
-        return of_b[0], [(i, j) for j, i in of_b[1]]  # on a tie, the same text whichever comes first
-    return of_a
+    raw_a, chain_a = text_strength(a, b, probability, weights_a, rarity)
+    raw_b, chain_b = text_strength(b, a, probability.T, weights_b, rarity)
+    of_a = min(raw_a, calibrated(raw_a, effective_sentences(weights_a)))
+    of_b = min(raw_b, calibrated(raw_b, effective_sentences(weights_b)))
+    if of_b > of_a or (of_b == of_a and [s.text for s in b] < [s.text for s in a]):
+        return of_b, [(i, j) for j, i in chain_b]  # on a tie, the same text whichever comes first
+    return of_a, chain_a
+
+
+# How strong the account of a text by an independent report of the same event is, by the text's length: a short text
+# (a brief, a lead) is accounted for more easily than a long one. The logit of the strength (text_strength) of the
+# first k sentences of each NewsWCL50 report, for every k, measured against each other outlet's report of its event,
+# is close to normal with a mean and a spread linear in the log of the text's effective number of sentences
+# (bench/reuse_bar.py --leads). Four values fitted on data under CC BY-SA 4.0 and shared under it (docs/quality.md).
+NULL_MEAN = (-0.909, -0.841)  # intercept, slope on log(effective sentences)
+NULL_SPREAD = (0.857, -0.080)
+REFERENCE_SENTENCES = 10.0  # strengths are given on the scale of a text of this many effective sentences
+_LEAST_SPREAD = 0.2
+
+
+def null_logit(sentences: float) -> tuple[float, float]:
+    """The mean and spread of the logit of the strength of a text of ``sentences`` effective sentences accounted for
+    by an independent report of the same event."""
+    x = math.log(max(sentences, 1.0))
+    return NULL_MEAN[0] + NULL_MEAN[1] * x, max(NULL_SPREAD[0] + NULL_SPREAD[1] * x, _LEAST_SPREAD)
+
+
+def calibrated(raw: float, sentences: float) -> float:
+    """The strength ``raw`` of a text of ``sentences`` effective sentences (:func:`effective_sentences`) on the scale
+    of a text of :data:`REFERENCE_SENTENCES`: the strength such a text would need to be as far above what
+    independent reports reach (as many spreads of :func:`null_logit` above its mean). 0 and 1 stay as they are."""
+    if raw <= 0.0 or raw >= 1.0:
+        return float(min(max(raw, 0.0), 1.0))
+    mean, spread = null_logit(sentences)
+    ref_mean, ref_spread = null_logit(REFERENCE_SENTENCES)
+    z = (math.log(raw / (1.0 - raw)) - mean) / spread
+    return round(1.0 / (1.0 + math.exp(-(ref_mean + ref_spread * z))), 4)
+
+
+def effective_sentences(weights: np.ndarray) -> float:
+    """How many sentences a text's weights (shares of its characters outside quotations) amount to: the inverse of
+    the sum of their squares (n for n sentences of one length; a stray fragment counts for little)."""
+    return float(1.0 / np.square(weights).sum())
 
 
 def _weights(sentences: Sequence[Sentence]) -> np.ndarray | None:
@@ -310,7 +351,7 @@ def _weights(sentences: Sequence[Sentence]) -> np.ndarray | None:
     return own / total if total else None
 
 
-def _covered(
+def text_strength(
     text: Sequence[Sentence],
     other: Sequence[Sentence],
     probability: np.ndarray,

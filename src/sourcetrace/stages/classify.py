@@ -165,11 +165,11 @@ def _sentence_facts(text: str) -> frozenset[tuple[object, ...]]:
     return frozenset((f.kind, f.key) for f in sentence_facts(text) if f.specific)
 
 
-# The strength of pairs of independent reports of one event (NewsWCL50: 10 events, 5 outlets each, 100 pairs, aligned
-# whole): its logit is close to normal with this mean and spread (bench/reuse_bar.py --chance). Two values fitted on
-# data under CC BY-SA 4.0 and shared under it: see docs/quality.md for the notice.
-INDEPENDENT_LOGIT_MEAN = -2.951
-INDEPENDENT_LOGIT_SPREAD = 0.588
+# The strength (align.pair_strength) of pairs of independent reports of one event (NewsWCL50: 10 events, 5 outlets
+# each, 100 pairs, aligned whole): its logit is close to normal with this mean and spread (bench/reuse_bar.py
+# --chance). Two values fitted on data under CC BY-SA 4.0 and shared under it: see docs/quality.md for the notice.
+INDEPENDENT_LOGIT_MEAN = -2.981
+INDEPENDENT_LOGIT_SPREAD = 0.557
 
 
 def chance(strength: float) -> float:
