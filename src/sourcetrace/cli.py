@@ -30,10 +30,8 @@ from .cli_store import check_command, index_group, report_command, serve_command
 from .digest import build_digest, store_digest
 from .errors import SourcetraceError
 from .evaluation import DATASETS
-from .pipeline import Timings, analyse, match_sentences, scan
-from .records import FileError, ScanResult
-from .settings import Settings
-from .stages.ingest import read_articles
+from .pipeline import Timings, compare, match_sentences, scan
+from .records import FileError
 from .terminal import digest_text, error_lines
 
 MAX_FIELD_CHARS = 131_072  # a field of a sentence pair: one sentence, not an article
@@ -112,7 +110,7 @@ def compare_command(file_a: str, file_b: str, fmt: str, config: str | None, mode
     if Path(file_a).resolve() == Path(file_b).resolve():
         raise click.UsageError(f"FILE_A and FILE_B are the same file ({file_b}); give two files to compare")
     try:
-        result = _compare(file_a, file_b, load_settings(config, model_dir))
+        result = compare(file_a, file_b, load_settings(config, model_dir))
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
     text = report.to_json(result, with_sentences=True) if fmt == "json" else report.to_table(result, details=True)
@@ -121,24 +119,6 @@ def compare_command(file_a: str, file_b: str, fmt: str, config: str | None, mode
     if len(result.articles) < 2:
         click.echo("error: both files must be readable articles", err=True)
         sys.exit(EXIT_NO_ARTICLES)
-
-
-def _compare(file_a: str, file_b: str, settings: Settings) -> ScanResult:
-    """As :func:`pipeline.compare`, but two files whose articles have one id (an old and a new copy of an article,
-    in two folders) are told apart: their articles are named by their paths instead."""
-    articles, errors = [], []
-    for path in (file_a, file_b):
-        read, problems = read_articles([path], settings.ingest)
-        articles += read
-        errors += problems
-    if len({a.id for a in articles}) < len(articles):
-        for article in articles:
-            article.id = article.path
-    if len(articles) < 2:
-        return ScanResult(articles=articles, pairs=[], stories=[], errors=errors)
-    result = analyse(articles, settings, keep_unrelated=True)
-    result.errors[:0] = errors
-    return result
 
 
 def _read_pairs(stream: BinaryIO, shown: str, errors: list[FileError]) -> Iterator[tuple[str, str, str]]:

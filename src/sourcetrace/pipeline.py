@@ -511,9 +511,18 @@ def relate(
 def compare(
     path_a: str | Path, path_b: str | Path, settings: Settings | None = None, models: Models | None = None
 ) -> ScanResult:
-    """Align two files, whatever their relation: the pair is always reported with its full alignment."""
+    """Align two files, whatever their relation: the pair is always reported with its full alignment. Two files
+    whose articles have one id (an old and a new copy of an article, in two folders) are told apart: their articles
+    are named by their paths instead."""
     settings = settings or Settings.load()
-    articles, errors = read_articles([path_a, path_b], settings.ingest)
+    articles, errors = [], []
+    for path in (path_a, path_b):  # each on its own: the same id in both is no duplicate here
+        read, problems = read_articles([path], settings.ingest)
+        articles += read
+        errors += problems
+    if len({a.id for a in articles}) < len(articles):
+        for article in articles:
+            article.id = article.path
     if len(articles) < 2:
         return ScanResult(articles=articles, pairs=[], stories=[], errors=errors)
     result = analyse(articles, settings, models, keep_unrelated=True)
