@@ -1,7 +1,7 @@
 """How the reuse bar (classify.reuse_strength) was chosen: the strength of every dev rewrite pair and of every
 same-event pair of independent reports, each pair aligned whole (no candidate search, no probes).
 
-    python bench/reuse_bar.py [--data ../shared/data] [--alternatives]
+    python bench/reuse_bar.py [--data ../shared/data] [--alternatives] [--chance] [--leads] [--facts]
 
 Prints the bar that at most 5 of the 100 NewsWCL50 same-event pairs reach, and the share of the 485 dev rewrite
 pairs above it (docs/quality.md). ``--alternatives``: the same for pair statistics that were tried in its place
@@ -11,8 +11,9 @@ the ordered coverage and that share added), each with its own bar at 5 of 100. `
 of the same-event strengths behind ``classify.chance`` (its mean and spread), against the share counted.
 ``--leads``: the fit behind ``align.NULL_MEAN`` and ``align.NULL_SPREAD``: the strength of the first k sentences of
 each NewsWCL50 report, for every k, measured against each other outlet's report of its event (a brief or a lead is
-accounted for more easily than a whole report), by the text's effective number of sentences; and the share of the
-dev rewrite pairs, measured the same way (each text in turn), above the level at which 5 in 100 of those reach.
+accounted for more easily than a whole report), by the text's effective number of sentences; and, by length, the
+share of those leads that reach the packaged bar with the packaged strength, and the bar of the version before
+(0.119) with the strength before it (a text's own, whatever its length).
 ``--facts``: how ``classify.facts_kept`` was chosen: the share of the dev rewrite pairs (and of the same-event
 pairs) whose text with fewer facts has less than each share of them in the other; the setting is the largest
 tenth that keeps 0.99 of the dev rewrites with enough facts to judge. (Articles here are cleaned and segmented,
@@ -37,6 +38,7 @@ from sourcetrace.stages.align import (
     NULL_MEAN,
     NULL_SPREAD,
     align,
+    calibrated,
     effective_sentences,
     jaccard_matrix,
     null_logit,
@@ -157,9 +159,13 @@ def main() -> int:
     return 0
 
 
+OLD_BAR = 0.119  # the bar of the version whose strength did not depend on the text's length
+
+
 def leads(reports: dict, data: Path, settings: Settings, rarity: Rarity) -> None:
-    """Print the fit of the null model of ``align.calibrated`` (``--leads``)."""
-    story = {r["id"]: r["story"] for r in map(json.loads, (data / "news-stories-dev" / "newswcl50.jsonl").open())}
+    """Print the fit of the null model of ``align.calibrated`` and what each bar lets through (``--leads``)."""
+    lines = (data / "news-stories-dev" / "newswcl50.jsonl").read_text(encoding="utf-8").splitlines()
+    story = {r["id"]: r["story"] for r in map(json.loads, lines)}
     rows = []  # (effective sentences, raw strength) of each lead against another outlet's report of its event
     for x, y in itertools.permutations(sorted(reports), 2):
         if story[x] != story[y]:
@@ -171,23 +177,28 @@ def leads(reports: dict, data: Path, settings: Settings, rarity: Rarity) -> None
             if own.sum():
                 weights = own / own.sum()
                 raw = text_strength(a.sentences[:k], b.sentences, probability[:k], weights, rarity)[0]
-                if raw > 0:  # a text with no match at all reaches no bar
-                    rows.append((effective_sentences(weights), raw))
+                rows.append((effective_sentences(weights), raw))
     n, raw = np.array(rows).T
-    logit = np.log(raw / (1 - raw))
+    fitted = raw > 0  # a text with no match at all reaches no bar: left out of the fit (which it would lower)
+    logit = np.log(np.clip(raw, 1e-4, 1 - 1e-4) / (1 - np.clip(raw, 1e-4, 1 - 1e-4)))
     x = np.column_stack([np.ones(len(n)), np.log(n)])
-    mean = np.linalg.lstsq(x, logit, rcond=None)[0]
-    spread = np.linalg.lstsq(x, np.sqrt(np.pi / 2) * np.abs(logit - x @ mean), rcond=None)[0]  # mean deviation
-    print(f"{len(rows)} leads of {len(reports)} reports against another outlet's report of their event; logit of the "
-          f"strength: mean {mean[0]:.3f} {mean[1]:+.3f} log(n), spread {spread[0]:.3f} {spread[1]:+.3f} log(n) "
-          f"(packaged: {NULL_MEAN}, {NULL_SPREAD}); n = effective sentences")  # fmt: skip
-    for low, high in ((1, 2), (2, 4), (4, 6), (6, 8), (8, 12), (12, 17), (17, 25), (25, 40), (40, 1000)):
+    mean = np.linalg.lstsq(x[fitted], logit[fitted], rcond=None)[0]
+    deviation = np.sqrt(np.pi / 2) * np.abs(logit[fitted] - x[fitted] @ mean)  # the mean deviation, as a spread
+    spread = np.linalg.lstsq(x[fitted], deviation, rcond=None)[0]
+    print(f"{len(rows)} leads of {len(reports)} reports against another outlet's report of their event "
+          f"({int(fitted.sum())} with a match); logit of the strength: mean {mean[0]:.3f} {mean[1]:+.3f} log(n), "
+          f"spread {spread[0]:.3f} {spread[1]:+.3f} log(n) (packaged: {NULL_MEAN}, {NULL_SPREAD}); "
+          "n = effective sentences")  # fmt: skip
+    bar = settings.classify.reuse_strength
+    strength = np.array([min(r, calibrated(r, k)) for k, r in rows])
+    for low, high in ((1, 4), (4, 6), (6, 8), (8, 12), (12, 20), (20, 40), (40, 1000)):
         m = (n >= low) & (n < high)
         if m.any():
             fit_mean, fit_spread = null_logit(float(np.exp(np.log(n[m]).mean())))
-            print(f"  n {low}-{high}: {m.sum()} leads, logit mean {logit[m].mean():.2f} (packaged fit "
-                  f"{fit_mean:.2f}), spread {logit[m].std():.2f} ({fit_spread:.2f}); strength reached by 5 in 100: "
-                  f"{np.quantile(raw[m], 0.95):.3f}")  # fmt: skip
+            print(f"  n {low}-{high}: {m.sum()} leads, logit mean {logit[m & fitted].mean():.2f} (packaged fit "
+                  f"{fit_mean:.2f}), spread {logit[m & fitted].std():.2f} ({fit_spread:.2f}); reach the bar "
+                  f"{bar}: {np.mean(strength[m] >= bar):.2f}; reached the old bar {OLD_BAR} with their own "
+                  f"strength: {np.mean(raw[m] >= OLD_BAR):.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -81,6 +81,14 @@ def test_csv_and_table_on_stdout_cannot_drive_the_terminal(models, tmp_path):
     assert json.loads(as_json)["articles"][0]["title"] == evil  # JSON escapes; it keeps the text as read
 
 
+def test_a_control_character_cannot_hide_a_formula_from_the_csv_guard():
+    from sourcetrace.report import spreadsheet_safe
+
+    assert spreadsheet_safe("\u202e=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert spreadsheet_safe("\x07@SUM(1+1)") == "'@SUM(1+1)"
+    assert spreadsheet_safe("Plain \x1b[31mtitle") == "Plain title" and spreadsheet_safe(0.5) == 0.5
+
+
 def test_usage_error_exit_2():
     assert CliRunner().invoke(main, ["scan"]).exit_code == 2
     assert CliRunner().invoke(main, ["scan", str(SEEDS), "--format", "xml"]).exit_code == 2
@@ -254,8 +262,13 @@ def test_compare_two_copies_of_one_article_names_them_by_path(models, tmp_path):
 
 
 def test_compare_of_one_file_twice_says_so():
+    from sourcetrace.errors import InputError
+    from sourcetrace.pipeline import compare
+
     result = CliRunner().invoke(main, ["compare", str(SEED_000), str(SEED_000)])
     assert result.exit_code == 2 and "same file" in result.stderr
+    with pytest.raises(InputError, match="the same file"):  # the library's compare too
+        compare(SEED_000, SEED_000.parent / ".." / SEEDS.name / SEED_000.name)
 
 
 def test_compare_refuses_a_folder():

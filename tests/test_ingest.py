@@ -347,7 +347,7 @@ def test_a_published_value_that_is_not_a_date_is_a_warning(tmp_path: Path, publi
         '{"id": "b", "text": "Fine.", "published": "2024-03-01"}',
     )
     articles, errors = read(path)
-    assert [(a.id, a.date) for a in articles] == [("a", None), ("b", "2024-03-01")]  # "a" is dated from its text
+    assert [(a.id, a.date) for a in articles] == [("a", None), ("b", "2024-03-01")]  # no line of "a" is a date
     warning = only_error(errors)
     assert (warning.path, warning.level) == (f"{path}:1", "warning")
     assert f'"published" {published} is not a date' in warning.reason

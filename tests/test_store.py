@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -236,7 +237,7 @@ def test_a_store_refuses_pairs_scored_otherwise_and_a_rebuild_scores_them_anew(t
     with Store(path, settings, models) as store:
         store.add(seeds_raw[:2])
     other = replace(settings, classify=replace(settings.classify, reuse_strength=0.5))
-    refused = f"other settings .classify.reuse_strength {settings.classify.reuse_strength} -> 0.5"
+    refused = re.escape(f"other settings (classify.reuse_strength {settings.classify.reuse_strength} -> 0.5)")
     with Store(path, other, models) as store, pytest.raises(StoreError, match=refused):
         store.add(seeds_raw[2:3])
     with Store(path, other, models) as store:  # checking against it scores afresh: allowed

@@ -35,6 +35,7 @@ from .records import FileError
 from .terminal import digest_text, error_lines
 
 MAX_FIELD_CHARS = 131_072  # a field of a sentence pair: one sentence, not an article
+MAX_LINE_BYTES = 4 * 3 * MAX_FIELD_CHARS + 2  # a line of three such fields in UTF-8, and its tabs
 
 
 @click.group(context_settings={"max_content_width": 120})
@@ -79,8 +80,6 @@ def scan_command(
         raise click.ClickException(str(exc)) from exc
     shown = report.select_pairs(result, sort, min_score, relation)
     text = report.to_table(shown, details=details) if fmt == "table" else report.FORMATS[fmt](shown)
-    if fmt == "csv" and not output:  # article text must not drive the terminal (JSON escapes control characters)
-        text = report.printable(text)
     if result.articles or not output:  # a run that read nothing leaves an earlier report as it was
         write_output(text, output)
     report_errors(result)
@@ -124,8 +123,16 @@ def compare_command(file_a: str, file_b: str, fmt: str, config: str | None, mode
 def _read_pairs(stream: BinaryIO, shown: str, errors: list[FileError]) -> Iterator[tuple[str, str, str]]:
     """The pairs of a TSV file in order; a line that is not one goes to ``errors`` as FILE:LINE."""
     with stream:
-        for number, raw in enumerate(stream, start=1):
+        number = 0
+        while raw := stream.readline(MAX_LINE_BYTES + 1):  # bounded: a line is read whole only up to its limit
+            number += 1
             where = f"{shown}:{number}"
+            if len(raw) > MAX_LINE_BYTES:
+                rest = raw
+                while rest and not rest.endswith(b"\n"):  # the rest of the line, unread
+                    rest = stream.readline(MAX_LINE_BYTES + 1)
+                errors.append(FileError(where, f"is over {MAX_LINE_BYTES:,} bytes; give one sentence per field"))
+                continue
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError as exc:

@@ -18,6 +18,7 @@ from rapidfuzz.distance import Indel
 from rapidfuzz.process import cdist
 
 from .encoder import Encoder, SentenceEncoder, StaticEncoder
+from .errors import InputError
 from .records import Article, FileError, Pair, ScanResult
 from .report import divergence_dict
 from .settings import Settings
@@ -515,6 +516,8 @@ def compare(
     whose articles have one id (an old and a new copy of an article, in two folders) are told apart: their articles
     are named by their paths instead."""
     settings = settings or Settings.load()
+    if Path(path_a).resolve() == Path(path_b).resolve():
+        raise InputError(str(path_b), "the same file as the first; give two files to compare")
     articles, errors = [], []
     for path in (path_a, path_b):  # each on its own: the same id in both is no duplicate here
         read, problems = read_articles([path], settings.ingest)

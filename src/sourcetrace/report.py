@@ -200,14 +200,17 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula (=, +, -, @ first), quoted with a leading apostrophe.
+    """A text cell without control characters, escape sequences or bidi overrides (:func:`printable`: they must
+    not drive the terminal it is printed on), and quoted with a leading apostrophe when a spreadsheet would run it
+    as a formula (=, +, -, @ first; checked after the cleaning, which could otherwise uncover one).
 
     Ids, titles and reasons come from the articles, so a crafted id could otherwise run in the reader's
     spreadsheet. Numbers are left alone.
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = printable(value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def to_csv(result: ScanResult) -> str:

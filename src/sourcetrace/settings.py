@@ -48,7 +48,7 @@ class AlignSettings:
 
 @dataclass(frozen=True)
 class ClassifySettings:
-    reuse_strength: float = 0.104
+    reuse_strength: float = 0.119
     excerpt_score: float = 0.90
     verbatim_share: float = 0.70
     min_excerpt_sentences: int = 2

@@ -301,7 +301,8 @@ def _first_of_each_id(keyed: Any, partitions: int) -> tuple[Any, Any]:
         ordered = sorted(group, key=lambda r: r[0])
         for _, article in ordered:
             found.add(article)
-        return [(True, found.articles[0])] + [(False, (ordered[0][0], e)) for e in found.errors]
+        kept = [(True, found.articles[0])] if found.articles else []  # none when the first was refused (its id)
+        return kept + [(False, (ordered[0][0], e)) for e in found.errors]
 
     by_id = keyed.map(lambda r: (r[1].id, r)).groupByKey(partitions).flatMap(lambda kv: first(kv[1])).persist()
     return by_id.filter(lambda r: r[0]).values(), by_id.filter(lambda r: not r[0]).values()

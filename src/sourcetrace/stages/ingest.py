@@ -86,7 +86,11 @@ class _Found:
     def add(self, article: Article) -> None:
         _sanitise(article)
         if len(article.id) > MAX_ID_CHARS:
-            self.error(article.path, f"id longer than {MAX_ID_CHARS:,} characters; give a shorter id")
+            self.error(
+                article.path,
+                f"id longer than {MAX_ID_CHARS:,} characters (a record's \"id\", or a file's path under the folder "
+                "given); give a shorter id, or move the file",
+            )
             return
         self.errors.extend(self.notes)
         self.notes.clear()
@@ -530,7 +534,7 @@ def _record_article(record: dict[str, Any], number: int, where: str, notes: list
     date = parse_date(published) if isinstance(published, str) else None
     if date is None and published not in (None, "") and notes is not None:
         bad = f'line {number}: "published" {_as_json(published)} is not a date (write YYYY-MM-DD)'
-        notes.append(FileError(where, f"{bad}; a date in the text is used", "warning"))
+        notes.append(FileError(where, f"{bad}; a line of the text that is a date, if any, is used", "warning"))
     article.date = date or article.date
     return article
 
