@@ -314,7 +314,7 @@ def pair_strength(
 # (bench/reuse_bar.py --leads). Four values fitted on data under CC BY-SA 4.0 and shared under it (docs/quality.md).
 NULL_MEAN = (-0.909, -0.841)  # intercept, slope on log(effective sentences)
 NULL_SPREAD = (0.857, -0.080)
-REFERENCE_SENTENCES = 10.0  # strengths are given on the scale of a text of this many effective sentences
+REFERENCE_SENTENCES = 10.0  # a shorter text's strength is that of a text of this many as unlikely by chance
 _LEAST_SPREAD = 0.2
 
 
