@@ -99,16 +99,16 @@ def main() -> int:
         contained = sum(v for w, v in weight.items() if w in other_words) / max(sum(weight.values()), 1e-9)
         return value, value - null, contained
 
+    path = args.data / "news-stories-dev" / "newswcl50.jsonl"
+    story = {r["id"]: r["story"] for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
+    reports = load(path)
     if args.leads:
-        leads(load(args.data / "news-stories-dev" / "newswcl50.jsonl"), args.data, settings, rarity)
+        leads(reports, story, settings, rarity)
     rewrites = load(args.data / "llm-rewrites-dev" / "articles.jsonl")
     with (args.data / "llm-rewrites-dev" / "derived.csv").open(encoding="utf-8") as handle:
         gold = [(r["original"], r["derived"]) for r in csv.DictReader(handle)]
     positive = np.array([pair_strength(rewrites[o], rewrites[d]) if o in rewrites and d in rewrites else 0.0
                          for o, d in gold])  # fmt: skip
-    path = args.data / "news-stories-dev" / "newswcl50.jsonl"
-    story = {r["id"]: r["story"] for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
-    reports = load(path)
     same = sorted(
         pair_strength(reports[x], reports[y])
         for x, y in itertools.combinations(sorted(reports), 2)
@@ -162,10 +162,9 @@ def main() -> int:
 OLD_BAR = 0.119  # the bar of the version whose strength did not depend on the text's length
 
 
-def leads(reports: dict, data: Path, settings: Settings, rarity: Rarity) -> None:
-    """Print the fit of the null model of ``align.calibrated`` and what each bar lets through (``--leads``)."""
-    lines = (data / "news-stories-dev" / "newswcl50.jsonl").read_text(encoding="utf-8").splitlines()
-    story = {r["id"]: r["story"] for r in map(json.loads, lines)}
+def leads(reports: dict, story: dict[str, str], settings: Settings, rarity: Rarity) -> None:
+    """Print the fit of the null model of ``align.calibrated`` and what each bar lets through (``--leads``):
+    ``reports``, NewsWCL50's articles with their sentence vectors, and ``story``, the event of each."""
     rows = []  # (effective sentences, raw strength) of each lead against another outlet's report of its event
     for x, y in itertools.permutations(sorted(reports), 2):
         if story[x] != story[y]:
