@@ -142,10 +142,10 @@ MIN_FACTS = 6  # fewer facts say too little about whether they were kept
 
 def facts_kept(a: Sequence[Sentence], b: Sequence[Sentence]) -> float | None:
     """Of the specific facts of the text that has fewer (names; numbers with a unit, dates, sums of money, shares:
-    :func:`~.divergences.facts.sentence_facts`), the share that the other text has too; None when it has fewer
-    than :data:`MIN_FACTS`. A rewrite keeps its source's facts (language-model rewrites keep nearly all); two
-    briefs written to one template (a shooting, its time, the victim's age, the street) share the wording and
-    little else."""
+    :func:`~.divergences.facts.sentence_facts`; none from a call for tips, :func:`_facts`), the share that the
+    other text has too; None when it has fewer than :data:`MIN_FACTS`. A rewrite keeps its source's facts
+    (language-model rewrites keep nearly all); two briefs written to one template (a shooting, its time, the
+    victim's age, the street) share the wording and little else."""
     fa, fb = _facts(a), _facts(b)
     few, many = (fa, fb) if len(fa) <= len(fb) else (fb, fa)
     return len(few & many) / len(few) if len(few) >= MIN_FACTS else None
@@ -157,7 +157,9 @@ def _keeps_facts(a: Sequence[Sentence], b: Sequence[Sentence], least: float) -> 
 
 
 def _facts(sentences: Sequence[Sentence]) -> frozenset[tuple[object, ...]]:
-    return frozenset().union(*(_sentence_facts(s.text) for s in sentences))
+    """The specific facts of the sentences but those that ask for tips or speak to the reader (:func:`is_prompt`):
+    an outlet's tip line, its crime-stoppers number and its name are in every brief it writes."""
+    return frozenset().union(*(_sentence_facts(s.text) for s in sentences if not is_prompt(s.text)))
 
 
 @lru_cache(maxsize=1 << 16)

@@ -170,9 +170,10 @@ def encoder_identity(settings: Settings) -> dict[str, Any]:
     return {k: manifest.get(k) for k in ("onnx_sha256", "static_sha256", "tokenizer_sha256", "dim", "static_dim")}
 
 
-SCORING_VERSION = 5  # bumped when the same settings give pairs other strengths, relations or sources (2: both texts
+SCORING_VERSION = 6  # bumped when the same settings give pairs other strengths, relations or sources (2: both texts
 # measured; 3: stock phrasing is no excerpt or shared quotation; new boilerplate lines; 4: the words language models
-# favour vote for the source; 5: a short text's strength is that of a text of ten sentences as unlikely by chance)
+# favour vote for the source; 5: a short text's strength is that of a text of ten sentences as unlikely by chance;
+# 6: no fact of a call for tips counts among the facts a rewrite keeps)
 
 
 def scoring_identity(settings: Settings) -> dict[str, Any]:
