@@ -1,7 +1,7 @@
 """How the reuse bar (classify.reuse_strength) was chosen: the strength of every dev rewrite pair and of every
 same-event pair of independent reports, each pair aligned whole (no candidate search, no probes).
 
-    python bench/reuse_bar.py [--data ../shared/data] [--alternatives] [--chance] [--leads] [--facts]
+    python bench/reuse_bar.py [--data ../shared/data] [--alternatives] [--chance] [--leads] [--facts] [--runs]
 
 Prints the bar that at most 5 of the 100 NewsWCL50 same-event pairs reach, and the share of the 485 dev rewrite
 pairs above it (docs/quality.md). ``--alternatives``: the same for pair statistics that were tried in its place
@@ -16,8 +16,9 @@ share of those leads that reach the packaged bar with the packaged strength, and
 (0.119) with the strength before it (a text's own, whatever its length).
 ``--facts``: how ``classify.facts_kept`` was chosen: the share of the dev rewrite pairs (and of the same-event
 pairs) whose text with fewer facts has less than each share of them in the other; the setting is the largest
-tenth that keeps 0.99 of the dev rewrites with enough facts to judge. (Articles here are cleaned and segmented,
-not checked against their headlines.)
+tenth that keeps 0.99 of the dev rewrites with enough facts to judge. ``--runs``: how ``align.LONG_RUN`` was
+chosen: the longest run of words, outside quotations and across sentences, that each same-event pair of
+independent reports shares. (Articles here are cleaned and segmented, not checked against their headlines.)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import itertools
 import json
 import math
 import re
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +37,7 @@ import numpy as np
 from sourcetrace.pipeline import Models
 from sourcetrace.settings import Settings
 from sourcetrace.stages.align import (
+    LONG_RUN,
     NULL_MEAN,
     NULL_SPREAD,
     align,
@@ -46,6 +49,7 @@ from sourcetrace.stages.align import (
     own_chars,
     same_meaning,
     text_strength,
+    unquoted_text,
 )
 from sourcetrace.stages.classify import INDEPENDENT_LOGIT_MEAN, INDEPENDENT_LOGIT_SPREAD, chance, facts_kept
 from sourcetrace.stages.clean import clean
@@ -63,6 +67,7 @@ def main() -> int:
     parser.add_argument("--alternatives", action="store_true", help="also the statistics tried in its place")
     parser.add_argument("--chance", action="store_true", help="also the fit behind classify.chance")
     parser.add_argument("--facts", action="store_true", help="also the choice of classify.facts_kept")
+    parser.add_argument("--runs", action="store_true", help="also the choice of align.LONG_RUN")
     parser.add_argument("--leads", action="store_true", help="also the fit behind align.NULL_MEAN and NULL_SPREAD")
     args = parser.parse_args()
     settings = Settings.load()
@@ -128,6 +133,14 @@ def main() -> int:
             fitted = 0.5 * math.erfc((math.log(cut / (1 - cut)) - mean) / spread / math.sqrt(2))
             print(f"  strength {cut:.3f}: {np.mean(np.array(same) >= cut):.2f} of the pairs reach it, "
                   f"the fit says {fitted:.3f}; packaged chance {chance(cut):.3f}")  # fmt: skip
+    if args.runs:
+        runs = sorted(
+            longest_run(reports[x][0], reports[y][0])
+            for x, y in itertools.combinations(sorted(reports), 2)
+            if story[x] == story[y]
+        )
+        print(f"longest run of words outside quotations shared by the {len(runs)} same-event pairs: median "
+              f"{runs[len(runs) // 2]}, longest {runs[-1]} (packaged LONG_RUN: {LONG_RUN})")  # fmt: skip
     if args.facts:
         kept_dev = [facts_kept(rewrites[o][0].sentences, rewrites[d][0].sentences)
                     for o, d in gold if o in rewrites and d in rewrites]  # fmt: skip
@@ -160,6 +173,13 @@ def main() -> int:
 
 
 OLD_BAR = 0.119  # the bar of the version whose strength did not depend on the text's length
+
+
+def longest_run(a: object, b: object) -> int:
+    """The longest run of words (case-folded) that two articles share outside their quotations, across sentences."""
+    words = [WORD.findall(" ".join(unquoted_text(x) for x in side.sentences).casefold()) for side in (a, b)]
+    match = SequenceMatcher(None, *words, autojunk=False).find_longest_match(0, len(words[0]), 0, len(words[1]))
+    return int(match.size)
 
 
 def leads(reports: dict, story: dict[str, str], settings: Settings, rarity: Rarity) -> None:

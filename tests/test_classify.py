@@ -58,6 +58,37 @@ def test_excerpt_needs_two_sentences_near_word_for_word():
     assert classify(_alignment(reworded, a, b), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)
 
 
+PASSAGE = (
+    "the committee reviewed every contract signed by the port authority since the harbour expansion began and found "
+    "that several of them had been awarded without any public tender or written justification from the board"
+)
+RUN = PASSAGE.split(" ")
+
+
+def test_one_sentence_pair_sharing_a_long_run_of_words_is_an_excerpt_however_the_text_was_cut():
+    # a passage taken word for word inside a sentence that runs on (scraped text, other punctuation): the two
+    # sentences are not alike as wholes, but no independent report shares that many words in a row
+    from sourcetrace.stages.align import LONG_RUN
+
+    def pair(words):
+        a = make_article("a", ["A report opens on something else entirely.", " ".join(words).capitalize() + "."])
+        b = make_article("b", ["Earlier lines of another page, then " + " ".join(words) + " and it goes on further."])
+        return a, b
+
+    link = [SentenceLink(1, 0, 0.7, False)]
+    a, b = pair(RUN[:LONG_RUN])
+    assert classify(_alignment(link, a, b), a.sentences, b.sentences, a.text, b.text, S)[0] == "excerpt"
+    a, b = pair(RUN[: LONG_RUN - 1])
+    assert classify(_alignment(link, a, b), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)
+    # an outlet's call for tips, however long, is in every brief it writes
+    tips = (
+        "anyone with information is asked to contact Crime Stoppers at 977-1111 or text a tip to police at 274637 by "
+        "beginning messages with RMPOL to direct the tip to the police department and type up to 155 characters"
+    )
+    a, b = pair(tips.split(" "))
+    assert classify(_alignment(link, a, b), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)
+
+
 def test_stock_phrasing_alone_is_no_excerpt():
     """Briefs of unrelated shootings share "No arrests have been made." and "The shooting remains under
     investigation." word for word; two sentences of which one names a place, a person or a number are an excerpt."""

@@ -318,6 +318,8 @@ def test_repeated_paragraphs_takes_boilerplate_not_copied_news() -> None:
         ("On a mobile device? Watch the video here.", True),
         ("Anyone with information is asked to call Crime Stoppers at 305-471-8477.", True),
         ("Tipsters remain anonymous and may qualify for a cash reward.", True),
+        ("Your identity will be kept anonymous, and you could be eligible for a cash reward of up to $1,000.", True),
+        ("The witness, whose identity will be kept anonymous, testified on Tuesday.", False),
         ("Information may also be forwarded to CrimeStoppers at (912) 234-2020.", True),
         ("Acting on an anonymous tip, police arrested the man on Tuesday.", False),
         ("A neighbor, who asked to remain anonymous, said she heard five shots.", False),

@@ -51,6 +51,25 @@ def test_one_sentence_alike_cannot_make_an_excerpt_and_is_not_seen_but_a_quotati
     assert worth is not None and worth[1, 1] and worth.sum() == 1
 
 
+def test_one_sentence_pair_sharing_a_long_run_of_words_is_seen():
+    # a passage taken word for word inside a longer sentence can be an excerpt alone (classify.has_long_run)
+    from sourcetrace.stages.align import LONG_RUN
+
+    from .test_classify import RUN
+
+    passage = " ".join(RUN[:LONG_RUN])
+    a = make_article("a", [OWN[0], passage.capitalize() + ".", OWN[2]])
+    b = make_article("b", [OTHER[0], f"Then {passage} and it goes on.", OTHER[2]])
+    close = np.zeros((3, 3), dtype=np.float32)
+    close[1, 1] = S.align.near_static  # close in static vectors, not in the same wording as wholes
+    worth = _shared_only(a, b, close, S)
+    assert worth is not None and worth[1, 1] and worth.sum() == 1
+    short = " ".join(RUN[: LONG_RUN - 1])
+    a = make_article("a", [OWN[0], short.capitalize() + ".", OWN[2]])
+    b = make_article("b", [OTHER[0], f"Then {short} and it goes on.", OTHER[2]])
+    assert _shared_only(a, b, close, S) is None
+
+
 def test_stock_phrasing_alone_is_not_seen_but_beside_a_sentence_that_names_something_it_is():
     """Only stock phrasing in the same wording ("No arrests have been made.") cannot make an excerpt
     (classify.is_stock), so the transformer does not see it; beside a sentence that names something it can."""

@@ -32,7 +32,7 @@ from .stages.candidates import (
     minhash_signatures,
     small_products,
 )
-from .stages.classify import classify, is_stock_pair, is_substantial, quotation_pairs
+from .stages.classify import classify, has_long_run, is_stock_pair, is_substantial, quotation_pairs
 from .stages.clean import clean, merge_paragraph_counts, paragraph_counts
 from .stages.headline import NOT_THE_ARTICLE, mentions_headline
 from .stages.ingest import read_articles
@@ -422,9 +422,10 @@ def _shared_only(a: Article, b: Article, close: np.ndarray, settings: Settings) 
         score_cutoff=settings.align.verbatim_ratio,
     )
     taken = substantial & ((wording > 0) | (close >= settings.align.near_static))
-    rows, cols = np.nonzero(taken)
-    if min(len(set(rows.tolist())), len(set(cols.tolist()))) < settings.classify.min_excerpt_sentences or all(
-        is_stock_pair(a.sentences[i], b.sentences[j]) for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
+    pairs = list(zip(*(x.tolist() for x in np.nonzero(taken)), strict=True))
+    enough = min(len({i for i, _ in pairs}), len({j for _, j in pairs})) >= settings.classify.min_excerpt_sentences
+    if not (enough or any(has_long_run(a.sentences[i], b.sentences[j]) for i, j in pairs)) or all(
+        is_stock_pair(a.sentences[i], b.sentences[j]) for i, j in pairs
     ):
         taken[:] = False
     worth = taken | (substantial & quotation_pairs(a.sentences, b.sentences, a.text, b.text))

@@ -27,7 +27,7 @@ _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _LETTERED = re.compile(r"\w*[^\W\d_]\w*")  # a word with a letter in it: not a bare number or date part
 MIN_WORDS = 4  # shorter sentences (headings, sign-offs, time stamps) link only when near-identical
-SHARED_RUN = 6  # words in a row that two independent reports rarely share
+LONG_RUN = 25  # words in a row, outside quotations, that independent reports do not share (docs/quality.md)
 
 
 @lru_cache(maxsize=1 << 17)
@@ -54,8 +54,9 @@ class Judgement:
     divergences: tuple[Divergence, ...]
 
 
+@lru_cache(maxsize=1 << 14)
 def shared_run(a: str, b: str) -> int:
-    """Length in words of the longest run of words the two sentences share, in order."""
+    """Length in words of the longest run of words the two sentences share, in order (case-folded)."""
     wa, wb = _WORD.findall(a.casefold()), _WORD.findall(b.casefold())
     match = SequenceMatcher(None, wa, wb, autojunk=False).find_longest_match(0, len(wa), 0, len(wb))
     return int(match.size)

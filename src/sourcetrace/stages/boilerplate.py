@@ -257,6 +257,7 @@ _ADDRESSED = re.compile(
     r"|^(?:on\s+a\s+mobile\s+device|need\s+an\s+account|have\s+an\s+(?:online\s+)?subscription)\?"
     r"|(?:^|[.!?]\s+)anyone\s+with\s+(?:any\s+)?information\b[^.!?]{0,100}?\b(?:call|contact|asked|urged|encouraged"
     r"|should|can|may)\b|\b(?:can|may|will|tipsters?)\s+(?:\w+\s+)?remain\s+anonymous\b"
+    r"|\byour\s+identity\s+(?:can|may|will)\s+(?:\w+\s+)?(?:remain|be\s+kept)\s+(?:anonymous|confidential)\b"
     r"|\b(?:call|contact|text|forwarded\s+to|submitted\s+to)\s+(?:\S+\s+){0,4}?crime\s*stoppers\b|\btip\s*line\s+at\b"
     r"|\bcrime\s*stoppers\b[^.!?]{0,60}\boffer(?:s|ing|ed)?\b[^.!?]{0,40}\breward",
     _I,
@@ -270,6 +271,12 @@ def is_prompt(text: str) -> bool:
     """Whether ``text`` (a line or a sentence of at most :data:`_ADDRESSED_WORDS` words) tells the reader what to do
     or asks for tips (:data:`_ADDRESSED`, outside quotations)."""
     return _prompt(_QUOTED.sub(" ", text))
+
+
+def asks_the_reader(text: str) -> bool:
+    """Whether ``text``, however long, tells the reader what to do or asks for tips (:data:`_ADDRESSED`, outside
+    quotations): a call for tips that goes on to the tip line's hours and rewards is still one."""
+    return bool(_ADDRESSED.search(_QUOTED.sub(" ", text)))
 
 
 def _prompt(unquoted: str) -> bool:

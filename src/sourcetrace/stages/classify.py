@@ -25,8 +25,8 @@ from rapidfuzz.process import cdist
 
 from ..records import Alignment, Relation, Sentence, SentenceLink
 from ..settings import ClassifySettings
-from .align import MIN_WORDS, lettered_words, normalise, own_chars, unquoted_text
-from .boilerplate import is_prompt
+from .align import LONG_RUN, MIN_WORDS, lettered_words, normalise, own_chars, shared_run, unquoted_text
+from .boilerplate import asks_the_reader, is_prompt
 from .divergences.facts import sentence_facts
 
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself)\b")
@@ -57,6 +57,15 @@ def is_stock(sentence: Sentence) -> bool:
 def _stock_text(text: str) -> bool:
     plain = lettered_words(text) <= STOCK_WORDS and not _sentence_facts(text)
     return plain or is_prompt(text)
+
+
+def has_long_run(a: Sentence, b: Sentence) -> bool:
+    """Whether the two sentences share :data:`~.align.LONG_RUN` words in a row outside their quotations: a passage
+    taken word for word, however the text around it was cut into sentences (a sentence of one holding a part of a
+    longer one of the other is not linked nearly word for word as a whole), neither of them a call for tips."""
+    if asks_the_reader(a.text) or asks_the_reader(b.text):  # an outlet's call for tips, in every brief it writes
+        return False
+    return shared_run(unquoted_text(a), unquoted_text(b)) >= LONG_RUN
 
 
 def is_stock_pair(a: Sentence, b: Sentence) -> bool:
@@ -198,8 +207,9 @@ def classify(
        half or more of one text) or not (rewrite), and keeps its facts (:func:`facts_kept` at ``facts_kept`` or
        more). Links mostly word for word that are less than half of either text go to step 2;
     2. excerpt: a part is taken, beyond direct quotations: sentences of the reporter's own, linked nearly word for
-       word (``excerpt_score``; reports of one event share facts in their own words, not their sentences), not
-       all of them stock phrasing (:func:`is_stock`). A pair strong enough for step 1 that did not keep its facts
+       word (``excerpt_score``; reports of one event share facts in their own words, not their sentences), or one
+       sentence pair that shares a long run of words (:func:`has_long_run`), not all of them stock phrasing
+       (:func:`is_stock`). A pair strong enough for step 1 that did not keep its facts
        comes here too: the sentences it took word for word (a template's fixed lines, a shared paragraph) are
        still an excerpt;
     3. shared quotations: all that is shared is what someone said, and not only stock phrases ("I don't know.",
@@ -220,12 +230,10 @@ def classify(
     evidence = [k for k in links if is_substantial(a[k.a]) and is_substantial(b[k.b])]
     quoted = [is_quote_link(k, a, b, a_text, b_text) for k in evidence]
     own = [k for k, q in zip(evidence, quoted, strict=True) if not q]
-    strong = [k for k in own if k.score >= settings.excerpt_score]
-    if (
-        len({k.a for k in strong}) >= settings.min_excerpt_sentences
-        and len({k.b for k in strong}) >= settings.min_excerpt_sentences
-        and not all(is_stock_pair(a[k.a], b[k.b]) for k in strong)
-    ):
+    strong = [k for k in own if k.score >= settings.excerpt_score or has_long_run(a[k.a], b[k.b])]
+    sentences = min(len({k.a for k in strong}), len({k.b for k in strong}))
+    enough = sentences >= settings.min_excerpt_sentences or any(has_long_run(a[k.a], b[k.b]) for k in strong)
+    if enough and not all(is_stock_pair(a[k.a], b[k.b]) for k in strong):
         return "excerpt", score
     # 3.
     if not all(is_stock_pair(a[k.a], b[k.b]) for k, q in zip(evidence, quoted, strict=True) if q):
