@@ -16,7 +16,7 @@ share of those leads that reach the packaged bar with the packaged strength, and
 (0.119) with the strength before it (a text's own, whatever its length).
 ``--facts``: how ``classify.facts_kept`` was chosen: the share of the dev rewrite pairs (and of the same-event
 pairs) whose text with fewer facts has less than each share of them in the other; the setting is the largest
-tenth that keeps 0.99 of the dev rewrites with enough facts to judge. ``--runs``: how ``align.LONG_RUN`` was
+tenth that keeps 0.99 of the dev rewrites with enough facts to judge. ``--runs``: how ``classify.LONG_RUN`` was
 chosen: the longest run of words, outside quotations and across sentences, that each same-event pair of
 independent reports shares. (Articles here are cleaned and segmented, not checked against their headlines.)
 """
@@ -35,9 +35,9 @@ from pathlib import Path
 import numpy as np
 
 from sourcetrace.pipeline import Models
+from sourcetrace.records import Article
 from sourcetrace.settings import Settings
 from sourcetrace.stages.align import (
-    LONG_RUN,
     NULL_MEAN,
     NULL_SPREAD,
     align,
@@ -51,7 +51,13 @@ from sourcetrace.stages.align import (
     text_strength,
     unquoted_text,
 )
-from sourcetrace.stages.classify import INDEPENDENT_LOGIT_MEAN, INDEPENDENT_LOGIT_SPREAD, chance, facts_kept
+from sourcetrace.stages.classify import (
+    INDEPENDENT_LOGIT_MEAN,
+    INDEPENDENT_LOGIT_SPREAD,
+    LONG_RUN,
+    chance,
+    facts_kept,
+)
 from sourcetrace.stages.clean import clean
 from sourcetrace.stages.ingest import read_articles
 from sourcetrace.stages.segment import segment
@@ -67,7 +73,7 @@ def main() -> int:
     parser.add_argument("--alternatives", action="store_true", help="also the statistics tried in its place")
     parser.add_argument("--chance", action="store_true", help="also the fit behind classify.chance")
     parser.add_argument("--facts", action="store_true", help="also the choice of classify.facts_kept")
-    parser.add_argument("--runs", action="store_true", help="also the choice of align.LONG_RUN")
+    parser.add_argument("--runs", action="store_true", help="also the choice of classify.LONG_RUN")
     parser.add_argument("--leads", action="store_true", help="also the fit behind align.NULL_MEAN and NULL_SPREAD")
     args = parser.parse_args()
     settings = Settings.load()
@@ -175,7 +181,7 @@ def main() -> int:
 OLD_BAR = 0.119  # the bar of the version whose strength did not depend on the text's length
 
 
-def longest_run(a: object, b: object) -> int:
+def longest_run(a: Article, b: Article) -> int:
     """The longest run of words (case-folded) that two articles share outside their quotations, across sentences."""
     words = [WORD.findall(" ".join(unquoted_text(x) for x in side.sentences).casefold()) for side in (a, b)]
     match = SequenceMatcher(None, *words, autojunk=False).find_longest_match(0, len(words[0]), 0, len(words[1]))

@@ -79,3 +79,11 @@ def store_path(tmp_path_factory, settings: Settings, models):
     with Store(path, settings, models) as store:
         store.add(articles)
     return path
+
+
+# a passage of 34 words, none of them a name: runs of any length up to that are taken from it
+PASSAGE = (
+    "the committee reviewed every contract signed by the port authority since the harbour expansion began and found "
+    "that several of them had been awarded without any public tender or written justification from the board"
+)
+RUN = PASSAGE.split(" ")

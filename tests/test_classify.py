@@ -3,7 +3,7 @@ from sourcetrace.settings import ClassifySettings
 from sourcetrace.stages.classify import chance, classify, facts_kept, is_stock
 from sourcetrace.stages.segment import segment
 
-from .conftest import make_article
+from .conftest import RUN, make_article
 
 S = ClassifySettings()
 
@@ -47,7 +47,7 @@ def test_a_copy_is_mostly_words_taken_not_a_few_lines_word_for_word():
     assert classify(_alignment(most, a, b, strong), a.sentences, b.sentences, a.text, b.text, S)[0] == "copy"
 
 
-def test_excerpt_needs_two_sentences_near_word_for_word():
+def test_excerpt_needs_two_sentences_near_word_for_word_or_one_long_run():
     a, b = _art("a", 10), _art("b", 10)
     one = [SentenceLink(2, 7, 0.95, True)]
     two = [SentenceLink(2, 7, 0.95, True), SentenceLink(3, 8, 0.92, False)]
@@ -58,17 +58,10 @@ def test_excerpt_needs_two_sentences_near_word_for_word():
     assert classify(_alignment(reworded, a, b), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)
 
 
-PASSAGE = (
-    "the committee reviewed every contract signed by the port authority since the harbour expansion began and found "
-    "that several of them had been awarded without any public tender or written justification from the board"
-)
-RUN = PASSAGE.split(" ")
-
-
 def test_one_sentence_pair_sharing_a_long_run_of_words_is_an_excerpt_however_the_text_was_cut():
     # a passage taken word for word inside a sentence that runs on (scraped text, other punctuation): the two
     # sentences are not alike as wholes, but no independent report shares that many words in a row
-    from sourcetrace.stages.align import LONG_RUN
+    from sourcetrace.stages.classify import LONG_RUN
 
     def pair(words):
         a = make_article("a", ["A report opens on something else entirely.", " ".join(words).capitalize() + "."])
@@ -81,9 +74,10 @@ def test_one_sentence_pair_sharing_a_long_run_of_words_is_an_excerpt_however_the
     a, b = pair(RUN[: LONG_RUN - 1])
     assert classify(_alignment(link, a, b), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)
     # an outlet's call for tips, however long, is in every brief it writes
-    tips = (
-        "anyone with information is asked to contact Crime Stoppers at 977-1111 or text a tip to police at 274637 by "
-        "beginning messages with RMPOL to direct the tip to the police department and type up to 155 characters"
+    tips = (  # longer than a prompt (boilerplate._ADDRESSED_WORDS): still a call for tips
+        "anyone with information is asked to contact Crime Stoppers at 977-1111 or crimestoppers@rockymountnc.gov and "
+        "text a tip to police at 274637 by beginning messages with RMPOL to direct the tip to the Rocky Mount Police "
+        "Department and type up to 155 characters about the information"
     )
     a, b = pair(tips.split(" "))
     assert classify(_alignment(link, a, b), a.sentences, b.sentences, a.text, b.text, S) == (None, 0.0)

@@ -53,9 +53,9 @@ def test_one_sentence_alike_cannot_make_an_excerpt_and_is_not_seen_but_a_quotati
 
 def test_one_sentence_pair_sharing_a_long_run_of_words_is_seen():
     # a passage taken word for word inside a longer sentence can be an excerpt alone (classify.has_long_run)
-    from sourcetrace.stages.align import LONG_RUN
+    from sourcetrace.stages.classify import LONG_RUN
 
-    from .test_classify import RUN
+    from .conftest import RUN
 
     passage = " ".join(RUN[:LONG_RUN])
     a = make_article("a", [OWN[0], passage.capitalize() + ".", OWN[2]])

@@ -410,8 +410,9 @@ def _supported(
 def _shared_only(a: Article, b: Article, close: np.ndarray, settings: Settings) -> np.ndarray | None:
     """For a pair that is not aligned whole, the sentence pairs worth the transformer, or None when there are none.
 
-    Such a pair can still be an excerpt (two or more sentences linked nearly word for word, not all stock phrasing:
-    in the same wording, or close enough in static vectors, ``near_static``) or share a quotation
+    Such a pair can still be an excerpt (two or more sentences linked nearly word for word, or one pair sharing a
+    long run of words, :func:`classify.has_long_run`; not all stock phrasing: in the same wording, or close enough
+    in static vectors, ``near_static``) or share a quotation
     (:func:`classify.quotation_pairs`); its other sentence pairs cannot change its verdict.
     """
     substantial = _substantial(a)[:, None] & _substantial(b)[None, :]

@@ -27,7 +27,6 @@ _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _LETTERED = re.compile(r"\w*[^\W\d_]\w*")  # a word with a letter in it: not a bare number or date part
 MIN_WORDS = 4  # shorter sentences (headings, sign-offs, time stamps) link only when near-identical
-LONG_RUN = 25  # words in a row, outside quotations, that independent reports do not share (docs/quality.md)
 
 
 @lru_cache(maxsize=1 << 17)
@@ -54,10 +53,16 @@ class Judgement:
     divergences: tuple[Divergence, ...]
 
 
+@lru_cache(maxsize=1 << 16)
+def words_of(text: str) -> tuple[str, ...]:
+    """The text's words, case-folded, in order (remembered: a sentence is compared with many others)."""
+    return tuple(_WORD.findall(text.casefold()))
+
+
 @lru_cache(maxsize=1 << 14)
 def shared_run(a: str, b: str) -> int:
-    """Length in words of the longest run of words the two sentences share, in order (case-folded)."""
-    wa, wb = _WORD.findall(a.casefold()), _WORD.findall(b.casefold())
+    """Length in words (:func:`words_of`) of the longest run of words the two texts share, in order."""
+    wa, wb = words_of(a), words_of(b)
     match = SequenceMatcher(None, wa, wb, autojunk=False).find_longest_match(0, len(wa), 0, len(wb))
     return int(match.size)
 

@@ -250,18 +250,22 @@ _PROMPT = (
     r"(?:click|tap|listen|watch|read|get|follow|share|join|visit|download|subscribe|sign\s+up|tune\s+in|check\s+out"
     r"|create|register|re-?enter|log\s*in|stay|don[’']?t\s+miss)\b(?!-)"
 )
+_CALL_FOR_TIPS = (
+    r"(?:^|[.!?]\s+)anyone\s+with\s+(?:any\s+)?information\b[^.!?]{0,100}?\b(?:call|contact|asked|urged|encouraged"
+    r"|should|can|may)\b|\b(?:can|may|will|tipsters?)\s+(?:\w+\s+)?remain\s+anonymous\b"
+    r"|\byour\s+identity\s+(?:can|may|will)\s+(?:(?!not\b)\w+\s+)?(?:remain|be\s+kept)\s+(?:anonymous|confidential)\b"
+    r"|\b(?:call|contact|text|forwarded\s+to|submitted\s+to)\s+(?:\S+\s+){0,4}?crime\s*stoppers\b|\btip\s*line\s+at\b"
+    r"|\bcrime\s*stoppers\b[^.!?]{0,60}\boffer(?:s|ing|ed)?\b[^.!?]{0,40}\breward"
+)
 _ADDRESSED = re.compile(
     rf"(?:^|[.!?:]\s+)(?:please\s+)?{_PROMPT}\s+(?:here|now|today|us|our|the|this|a|an|to|for|on|up|more|e-?mail|one"
     r"|your|zip|it|free|in|with|tuned)\b"
     rf"|,\s+{_PROMPT}[^.!?]*\bhere\s*[:.!]?$"
     r"|^(?:on\s+a\s+mobile\s+device|need\s+an\s+account|have\s+an\s+(?:online\s+)?subscription)\?"
-    r"|(?:^|[.!?]\s+)anyone\s+with\s+(?:any\s+)?information\b[^.!?]{0,100}?\b(?:call|contact|asked|urged|encouraged"
-    r"|should|can|may)\b|\b(?:can|may|will|tipsters?)\s+(?:\w+\s+)?remain\s+anonymous\b"
-    r"|\byour\s+identity\s+(?:can|may|will)\s+(?:\w+\s+)?(?:remain|be\s+kept)\s+(?:anonymous|confidential)\b"
-    r"|\b(?:call|contact|text|forwarded\s+to|submitted\s+to)\s+(?:\S+\s+){0,4}?crime\s*stoppers\b|\btip\s*line\s+at\b"
-    r"|\bcrime\s*stoppers\b[^.!?]{0,60}\boffer(?:s|ing|ed)?\b[^.!?]{0,40}\breward",
+    rf"|{_CALL_FOR_TIPS}",
     _I,
 )
+_TIPS = re.compile(_CALL_FOR_TIPS, _I)
 # Also the stock test of classify (classify.is_stock): a change here changes relations, so bump
 # store.index.SCORING_VERSION with it.
 _ADDRESSED_WORDS = 40  # a prompt is a line of at most this many words
@@ -273,10 +277,12 @@ def is_prompt(text: str) -> bool:
     return _prompt(_QUOTED.sub(" ", text))
 
 
-def asks_the_reader(text: str) -> bool:
-    """Whether ``text``, however long, tells the reader what to do or asks for tips (:data:`_ADDRESSED`, outside
-    quotations): a call for tips that goes on to the tip line's hours and rewards is still one."""
-    return bool(_ADDRESSED.search(_QUOTED.sub(" ", text)))
+def is_call_for_tips(text: str) -> bool:
+    """Whether ``text`` is a prompt (:func:`is_prompt`) or, however long, asks for tips (:data:`_CALL_FOR_TIPS`,
+    outside quotations): a call for tips that goes on to the tip line's hours and rewards is still one, and an
+    outlet's is in every brief it writes."""
+    unquoted = _QUOTED.sub(" ", text)
+    return _prompt(unquoted) or bool(_TIPS.search(unquoted))
 
 
 def _prompt(unquoted: str) -> bool:

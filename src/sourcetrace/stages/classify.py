@@ -8,8 +8,8 @@
   stock phrases.
 
 Pairs whose links are too few to be more than a shared topic are not reported (``None``). Links the aligner
-made but that are neither quotations nor near word for word do not make an excerpt: they are the shared facts of
-two reports of one event.
+made but that are neither quotations nor near word for word (as wholes, or by a long run of words: :func:`has_long_run`)
+do not make an excerpt: they are the shared facts of two reports of one event.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from rapidfuzz.process import cdist
 
 from ..records import Alignment, Relation, Sentence, SentenceLink
 from ..settings import ClassifySettings
-from .align import LONG_RUN, MIN_WORDS, lettered_words, normalise, own_chars, shared_run, unquoted_text
-from .boilerplate import asks_the_reader, is_prompt
+from .align import MIN_WORDS, lettered_words, normalise, own_chars, shared_run, unquoted_text, words_of
+from .boilerplate import is_call_for_tips, is_prompt
 from .divergences.facts import sentence_facts
 
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|myself)\b")
@@ -59,13 +59,22 @@ def _stock_text(text: str) -> bool:
     return plain or is_prompt(text)
 
 
+# words in a row, outside quotations, that independent reports do not share: NewsWCL50's 100 same-event pairs share
+# 13 at most (bench/reuse_bar.py --runs); a change here changes relations: bump store.index.SCORING_VERSION with it
+LONG_RUN = 25
+
+
 def has_long_run(a: Sentence, b: Sentence) -> bool:
-    """Whether the two sentences share :data:`~.align.LONG_RUN` words in a row outside their quotations: a passage
-    taken word for word, however the text around it was cut into sentences (a sentence of one holding a part of a
-    longer one of the other is not linked nearly word for word as a whole), neither of them a call for tips."""
-    if asks_the_reader(a.text) or asks_the_reader(b.text):  # an outlet's call for tips, in every brief it writes
+    """Whether the two sentences share :data:`LONG_RUN` words in a row outside their quotations: a passage taken
+    word for word, however the text around it was cut into sentences (a sentence of one holding a part of a longer
+    one of the other is not linked nearly word for word as a whole), neither of them a call for tips
+    (:func:`~.boilerplate.is_call_for_tips`)."""
+    own_a, own_b = unquoted_text(a), unquoted_text(b)
+    if min(len(words_of(own_a)), len(words_of(own_b))) < LONG_RUN:  # most sentences: no need to look further
         return False
-    return shared_run(unquoted_text(a), unquoted_text(b)) >= LONG_RUN
+    if is_call_for_tips(a.text) or is_call_for_tips(b.text):
+        return False
+    return shared_run(own_a, own_b) >= LONG_RUN
 
 
 def is_stock_pair(a: Sentence, b: Sentence) -> bool:
@@ -166,9 +175,10 @@ def _keeps_facts(a: Sequence[Sentence], b: Sequence[Sentence], least: float) -> 
 
 
 def _facts(sentences: Sequence[Sentence]) -> frozenset[tuple[object, ...]]:
-    """The specific facts of the sentences but those that ask for tips or speak to the reader (:func:`is_prompt`):
-    an outlet's tip line, its crime-stoppers number and its name are in every brief it writes."""
-    return frozenset().union(*(_sentence_facts(s.text) for s in sentences if not is_prompt(s.text)))
+    """The specific facts of the sentences but those that ask for tips or speak to the reader
+    (:func:`~.boilerplate.is_call_for_tips`): an outlet's tip line, its crime-stoppers number and its name are in
+    every brief it writes."""
+    return frozenset().union(*(_sentence_facts(s.text) for s in sentences if not is_call_for_tips(s.text)))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -230,9 +240,10 @@ def classify(
     evidence = [k for k in links if is_substantial(a[k.a]) and is_substantial(b[k.b])]
     quoted = [is_quote_link(k, a, b, a_text, b_text) for k in evidence]
     own = [k for k, q in zip(evidence, quoted, strict=True) if not q]
-    strong = [k for k in own if k.score >= settings.excerpt_score or has_long_run(a[k.a], b[k.b])]
+    long = [k for k in own if has_long_run(a[k.a], b[k.b])]
+    strong = [k for k in own if k.score >= settings.excerpt_score or k in long]
     sentences = min(len({k.a for k in strong}), len({k.b for k in strong}))
-    enough = sentences >= settings.min_excerpt_sentences or any(has_long_run(a[k.a], b[k.b]) for k in strong)
+    enough = sentences >= settings.min_excerpt_sentences or bool(long)
     if enough and not all(is_stock_pair(a[k.a], b[k.b]) for k in strong):
         return "excerpt", score
     # 3.

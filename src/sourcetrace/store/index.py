@@ -173,7 +173,8 @@ def encoder_identity(settings: Settings) -> dict[str, Any]:
 SCORING_VERSION = 6  # bumped when the same settings give pairs other strengths, relations or sources (2: both texts
 # measured; 3: stock phrasing is no excerpt or shared quotation; new boilerplate lines; 4: the words language models
 # favour vote for the source; 5: a short text's strength is that of a text of ten sentences as unlikely by chance;
-# 6: no fact of a call for tips counts among the facts a rewrite keeps)
+# 6: no fact of a call for tips counts among the facts a rewrite keeps; one sentence pair sharing a long run of
+# words is an excerpt; "your identity will be kept anonymous" asks for tips)
 
 
 def scoring_identity(settings: Settings) -> dict[str, Any]:
