@@ -29,7 +29,6 @@ import itertools
 import json
 import math
 import re
-from difflib import SequenceMatcher
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +47,7 @@ from sourcetrace.stages.align import (
     ordered_chain,
     own_chars,
     same_meaning,
+    shared_run,
     text_strength,
     unquoted_text,
 )
@@ -182,10 +182,9 @@ OLD_BAR = 0.119  # the bar of the version whose strength did not depend on the t
 
 
 def longest_run(a: Article, b: Article) -> int:
-    """The longest run of words (case-folded) that two articles share outside their quotations, across sentences."""
-    words = [WORD.findall(" ".join(unquoted_text(x) for x in side.sentences).casefold()) for side in (a, b)]
-    match = SequenceMatcher(None, *words, autojunk=False).find_longest_match(0, len(words[0]), 0, len(words[1]))
-    return int(match.size)
+    """The longest run of words that two articles share outside their quotations, across sentences
+    (``align.shared_run`` of their texts without quotations)."""
+    return shared_run(*(" ".join(unquoted_text(x) for x in side.sentences) for side in (a, b)))
 
 
 def leads(reports: dict, story: dict[str, str], settings: Settings, rarity: Rarity) -> None:

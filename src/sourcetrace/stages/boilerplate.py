@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from .dates import ANY_DATE
 
@@ -277,6 +278,7 @@ def is_prompt(text: str) -> bool:
     return _prompt(_QUOTED.sub(" ", text))
 
 
+@lru_cache(maxsize=1 << 16)
 def is_call_for_tips(text: str) -> bool:
     """Whether ``text`` is a prompt (:func:`is_prompt`) or, however long, asks for tips (:data:`_CALL_FOR_TIPS`,
     outside quotations): a call for tips that goes on to the tip line's hours and rewards is still one, and an
