@@ -16,7 +16,7 @@ share of those leads that reach the packaged bar with the packaged strength, and
 (0.119) with the strength before it (a text's own, whatever its length).
 ``--facts``: how ``classify.facts_kept`` was chosen: the share of the dev rewrite pairs (and of the same-event
 pairs) whose text with fewer facts has less than each share of them in the other; the setting is the largest
-tenth that keeps 0.99 of the dev rewrites with enough facts to judge. ``--runs``: how ``classify.LONG_RUN`` was
+tenth that keeps 0.99 of the dev rewrites with enough facts to judge. ``--runs``: how ``align.LONG_RUN`` was
 chosen: the longest run of words, outside quotations and across sentences, that each same-event pair of
 independent reports shares. (Articles here are cleaned and segmented, not checked against their headlines.)
 """
@@ -37,6 +37,7 @@ from sourcetrace.pipeline import Models
 from sourcetrace.records import Article
 from sourcetrace.settings import Settings
 from sourcetrace.stages.align import (
+    LONG_RUN,
     NULL_MEAN,
     NULL_SPREAD,
     align,
@@ -54,7 +55,6 @@ from sourcetrace.stages.align import (
 from sourcetrace.stages.classify import (
     INDEPENDENT_LOGIT_MEAN,
     INDEPENDENT_LOGIT_SPREAD,
-    LONG_RUN,
     chance,
     facts_kept,
 )
@@ -73,7 +73,7 @@ def main() -> int:
     parser.add_argument("--alternatives", action="store_true", help="also the statistics tried in its place")
     parser.add_argument("--chance", action="store_true", help="also the fit behind classify.chance")
     parser.add_argument("--facts", action="store_true", help="also the choice of classify.facts_kept")
-    parser.add_argument("--runs", action="store_true", help="also the choice of classify.LONG_RUN")
+    parser.add_argument("--runs", action="store_true", help="also the choice of align.LONG_RUN")
     parser.add_argument("--leads", action="store_true", help="also the fit behind align.NULL_MEAN and NULL_SPREAD")
     args = parser.parse_args()
     settings = Settings.load()

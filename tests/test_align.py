@@ -297,3 +297,42 @@ def test_a_short_text_needs_a_closer_account_than_a_long_one():
     strength_long = pair_strength(long.sentences, long.sentences, np.eye(12) * 0.8)[0]
     strength_short = pair_strength(short.sentences, short.sentences, np.eye(3) * 0.8)[0]
     assert strength_short < strength_long <= 0.8
+
+
+def test_sentences_sharing_a_long_run_of_words_are_linked_however_unlike_as_wholes():
+    # scraped text cut into sentences by other punctuation: a passage taken word for word sits inside a sentence of
+    # the other text that runs on, and the transformer sees two unlike sentences
+    from sourcetrace.stages.align import LONG_RUN
+
+    from .conftest import RUN
+
+    def linked(words):
+        passage = " ".join(words)
+        a = make_article("a", ["A report opens on something else entirely.", passage.capitalize() + "."])
+        b = make_article("b", [f"Earlier lines of another page run on, then {passage} and a list of names follows."])
+        alignment, _ = align(a.sentences, b.sentences, np.zeros((2, 1), dtype=np.float32), SETTINGS)
+        return [(k.a, k.b) for k in alignment.links]
+
+    assert linked(RUN[:LONG_RUN]) == [(1, 0)]
+    assert linked(RUN[: LONG_RUN - 1]) == []
+
+
+def test_a_run_of_words_does_not_span_a_quotation():
+    # the words before a quotation and those after it are not a run, though they are side by side once the
+    # quotation is left out
+    from sourcetrace.stages.align import LONG_RUN, long_runs
+
+    from .conftest import RUN
+
+    half = LONG_RUN // 2 + 1
+    quotation = "“we will look into it,”"
+    before, after = " ".join(RUN[:half]), " ".join(RUN[half : 2 * half])
+    a = make_article("a", [f"{before.capitalize()} {quotation} {after}."])
+    start = a.text.index(quotation)
+    quoted = replace(a.sentences[0], quote_spans=((start, start + len(quotation)),))
+    b = make_article("b", [" ".join(RUN[: 2 * half]).capitalize() + "."])
+    assert 2 * half >= LONG_RUN
+    assert long_runs([quoted], b.sentences) == set()
+    assert long_runs(a.sentences, b.sentences) == set()  # the quotation's words break the run anyway
+    unquoted = make_article("a", [f"{before.capitalize()} {after}."])
+    assert long_runs(unquoted.sentences, b.sentences) == {(0, 0)}

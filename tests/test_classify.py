@@ -61,7 +61,7 @@ def test_excerpt_needs_two_sentences_near_word_for_word_or_one_long_run():
 def test_one_sentence_pair_sharing_a_long_run_of_words_is_an_excerpt_however_the_text_was_cut():
     # a passage taken word for word inside a sentence that runs on (scraped text, other punctuation): the two
     # sentences are not alike as wholes, but no independent report shares that many words in a row
-    from sourcetrace.stages.classify import LONG_RUN
+    from sourcetrace.stages.align import LONG_RUN
 
     def pair(words):
         a = make_article("a", ["A report opens on something else entirely.", " ".join(words).capitalize() + "."])

@@ -52,16 +52,15 @@ def test_one_sentence_alike_cannot_make_an_excerpt_and_is_not_seen_but_a_quotati
 
 
 def test_one_sentence_pair_sharing_a_long_run_of_words_is_seen():
-    # a passage taken word for word inside a longer sentence can be an excerpt alone (classify.has_long_run)
-    from sourcetrace.stages.classify import LONG_RUN
+    # a passage taken word for word inside a longer sentence can be an excerpt alone (align.long_runs)
+    from sourcetrace.stages.align import LONG_RUN
 
     from .conftest import RUN
 
     passage = " ".join(RUN[:LONG_RUN])
     a = make_article("a", [OWN[0], passage.capitalize() + ".", OWN[2]])
     b = make_article("b", [OTHER[0], f"Then {passage} and it goes on.", OTHER[2]])
-    close = np.zeros((3, 3), dtype=np.float32)
-    close[1, 1] = S.align.near_static  # close in static vectors, not in the same wording as wholes
+    close = np.zeros((3, 3), dtype=np.float32)  # neither close in static vectors nor in the same wording as wholes
     worth = _shared_only(a, b, close, S)
     assert worth is not None and worth[1, 1] and worth.sum() == 1
     short = " ".join(RUN[: LONG_RUN - 1])

@@ -22,7 +22,7 @@ from .errors import InputError
 from .records import Article, FileError, Pair, ScanResult
 from .report import divergence_dict
 from .settings import Settings
-from .stages.align import align, coverage_in_order, judge, normalise, same_meaning, word_jaccard
+from .stages.align import align, coverage_in_order, judge, long_runs, normalise, same_meaning, word_jaccard
 from .stages.attribute import attribute_source
 from .stages.candidates import (
     Candidate,
@@ -32,7 +32,7 @@ from .stages.candidates import (
     minhash_signatures,
     small_products,
 )
-from .stages.classify import classify, has_long_run, is_stock_pair, is_substantial, quotation_pairs
+from .stages.classify import classify, is_stock_pair, is_substantial, quotation_pairs
 from .stages.clean import clean, merge_paragraph_counts, paragraph_counts
 from .stages.headline import NOT_THE_ARTICLE, mentions_headline
 from .stages.ingest import read_articles
@@ -410,22 +410,25 @@ def _supported(
 def _shared_only(a: Article, b: Article, close: np.ndarray, settings: Settings) -> np.ndarray | None:
     """For a pair that is not aligned whole, the sentence pairs worth the transformer, or None when there are none.
 
-    Such a pair can still be an excerpt (two or more sentences linked nearly word for word, or one pair sharing a
-    long run of words, :func:`classify.has_long_run`; not all stock phrasing: in the same wording, or close enough
-    in static vectors, ``near_static``) or share a quotation
-    (:func:`classify.quotation_pairs`); its other sentence pairs cannot change its verdict.
+    Such a pair can still be an excerpt (two or more sentences linked nearly word for word: in the same wording, or
+    close enough in static vectors, ``near_static``; or one pair sharing a long run of words, :func:`align.long_runs`;
+    not all stock phrasing) or share a quotation (:func:`classify.quotation_pairs`); its other sentence pairs cannot
+    change its verdict.
     """
     substantial = _substantial(a)[:, None] & _substantial(b)[None, :]
+    long = np.zeros(substantial.shape, dtype=bool)
+    for i, j in long_runs(a.sentences, b.sentences):
+        long[i, j] = True
     wording = cdist(
         [normalise(s.text) for s in a.sentences],
         [normalise(s.text) for s in b.sentences],
         scorer=Indel.normalized_similarity,
         score_cutoff=settings.align.verbatim_ratio,
     )
-    taken = substantial & ((wording > 0) | (close >= settings.align.near_static))
+    taken = substantial & ((wording > 0) | (close >= settings.align.near_static) | long)
     pairs = list(zip(*(x.tolist() for x in np.nonzero(taken)), strict=True))
     enough = min(len({i for i, _ in pairs}), len({j for _, j in pairs})) >= settings.classify.min_excerpt_sentences
-    if not (enough or any(has_long_run(a.sentences[i], b.sentences[j]) for i, j in pairs)) or all(
+    if not (enough or (long & substantial).any()) or all(
         is_stock_pair(a.sentences[i], b.sentences[j]) for i, j in pairs
     ):
         taken[:] = False

@@ -20,6 +20,7 @@ from rapidfuzz.distance import Indel
 
 from ..records import Alignment, Divergence, Passage, Sentence, SentenceLink
 from ..settings import AlignSettings
+from .boilerplate import is_call_for_tips
 from .divergences import find_divergences, is_contradiction
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "`": "'", "—": "-", "–": "-"})
@@ -27,6 +28,9 @@ _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _LETTERED = re.compile(r"\w*[^\W\d_]\w*")  # a word with a letter in it: not a bare number or date part
 MIN_WORDS = 4  # shorter sentences (headings, sign-offs, time stamps) link only when near-identical
+# words in a row, outside quotations, that independent reports do not share: NewsWCL50's 100 same-event pairs share
+# 13 at most (bench/reuse_bar.py --runs); a change here changes relations: bump store.index.SCORING_VERSION with it
+LONG_RUN = 25
 
 
 @lru_cache(maxsize=1 << 17)
@@ -198,7 +202,8 @@ def align(
        that is not, a lone match is more likely two sentences of one topic than a sentence taken;
     2. every sentence's best partner on the other side, anywhere, when the two are similar (``link_probability``:
        the stricter bar, for partners out of the text's order);
-    3. merged or split sentences: a weaker second link beside an existing partner.
+    3. merged or split sentences: a weaker second link beside an existing partner;
+    4. sentence pairs that share a long run of words (:func:`long_runs`), however alike they are as wholes.
     """
     judged: dict[tuple[int, int], Judgement] = {}
 
@@ -249,6 +254,8 @@ def align(
                 and min(lettered_words(a[ni].text), lettered_words(b[nj].text)) >= MIN_WORDS
             ):
                 chosen.add((ni, nj))
+    # 4.
+    chosen |= long_runs(a, b)
     links = sorted(
         (SentenceLink(i, j, round(verdict(i, j).score, 4), verdict(i, j).verbatim) for i, j in chosen),
         key=lambda link: (link.a, link.b),
@@ -421,15 +428,52 @@ def own_chars(sentences: Sequence[Sentence]) -> np.ndarray:
     return np.array([unquoted_chars(s) for s in sentences], dtype=np.float64)
 
 
-def unquoted_text(sentence: Sentence) -> str:
-    """The sentence with its quotations left out."""
+def unquoted_parts(sentence: Sentence) -> tuple[str, ...]:
+    """The parts of the sentence outside its quotations, in order."""
     out, pos = [], sentence.start
     for s, e in sorted(sentence.quote_spans):
         if sentence.start <= s < sentence.end:
             out.append(sentence.source[pos:s])
             pos = max(pos, e)
     out.append(sentence.source[pos : sentence.end])
-    return " ".join(out)
+    return tuple(out)
+
+
+def unquoted_text(sentence: Sentence) -> str:
+    """The sentence with its quotations left out."""
+    return " ".join(unquoted_parts(sentence))
+
+
+@lru_cache(maxsize=1 << 16)
+def _runs_of(parts: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
+    """Every :data:`LONG_RUN` words in a row (:func:`words_of`) within one of the parts."""
+    runs: set[tuple[str, ...]] = set()
+    for part in parts:
+        words = words_of(part)
+        runs.update(words[k : k + LONG_RUN] for k in range(len(words) - LONG_RUN + 1))
+    return frozenset(runs)
+
+
+def long_runs(a: Sequence[Sentence], b: Sequence[Sentence]) -> set[tuple[int, int]]:
+    """The sentence pairs (i in A, j in B) that share :data:`LONG_RUN` words in a row outside their quotations
+    (not across one: the words before a quotation and after it are not a run), neither of them a call for tips
+    (:func:`~.boilerplate.is_call_for_tips`: an outlet's tip line is in every brief it writes).
+
+    No independent report shares that many words in a row: it is a passage taken word for word, however each text
+    was cut into sentences (a sentence of one may hold a short sentence of the other, or a part of a longer one, and
+    not be like it as a whole). Found through the runs themselves: the cost follows the texts' words.
+    """
+    where: dict[tuple[str, ...], list[int]] = {}
+    for i, sentence in enumerate(a):
+        for run in _runs_of(unquoted_parts(sentence)):
+            where.setdefault(run, []).append(i)
+    found = {(i, j) for j, s in enumerate(b) for run in _runs_of(unquoted_parts(s)) for i in where.get(run, ())}
+    return {(i, j) for i, j in found if not (is_call_for_tips(a[i].text) or is_call_for_tips(b[j].text))}
+
+
+def has_long_run(a: Sentence, b: Sentence) -> bool:
+    """Whether the two sentences share a long run of words (:func:`long_runs`)."""
+    return bool(long_runs((a,), (b,)))
 
 
 def unquoted_chars(sentence: Sentence) -> int:

@@ -25,7 +25,7 @@ from rapidfuzz.process import cdist
 
 from ..records import Alignment, Relation, Sentence, SentenceLink
 from ..settings import ClassifySettings
-from .align import MIN_WORDS, lettered_words, normalise, own_chars, shared_run, unquoted_text, words_of
+from .align import MIN_WORDS, has_long_run, lettered_words, normalise, own_chars, unquoted_text
 from .boilerplate import is_call_for_tips, is_prompt
 from .divergences.facts import sentence_facts
 
@@ -57,24 +57,6 @@ def is_stock(sentence: Sentence) -> bool:
 def _stock_text(text: str) -> bool:
     plain = lettered_words(text) <= STOCK_WORDS and not _sentence_facts(text)
     return plain or is_prompt(text)
-
-
-# words in a row, outside quotations, that independent reports do not share: NewsWCL50's 100 same-event pairs share
-# 13 at most (bench/reuse_bar.py --runs); a change here changes relations: bump store.index.SCORING_VERSION with it
-LONG_RUN = 25
-
-
-def has_long_run(a: Sentence, b: Sentence) -> bool:
-    """Whether the two sentences share :data:`LONG_RUN` words in a row outside their quotations: a passage taken
-    word for word, however the text around it was cut into sentences (a sentence of one holding a part of a longer
-    one of the other is not linked nearly word for word as a whole), neither of them a call for tips
-    (:func:`~.boilerplate.is_call_for_tips`)."""
-    own_a, own_b = unquoted_text(a), unquoted_text(b)
-    if min(len(words_of(own_a)), len(words_of(own_b))) < LONG_RUN:  # most sentences: no need to look further
-        return False
-    if is_call_for_tips(a.text) or is_call_for_tips(b.text):
-        return False
-    return shared_run(own_a, own_b) >= LONG_RUN
 
 
 def is_stock_pair(a: Sentence, b: Sentence) -> bool:

@@ -170,11 +170,12 @@ def encoder_identity(settings: Settings) -> dict[str, Any]:
     return {k: manifest.get(k) for k in ("onnx_sha256", "static_sha256", "tokenizer_sha256", "dim", "static_dim")}
 
 
-SCORING_VERSION = 6  # bumped when the same settings give pairs other strengths, relations or sources (2: both texts
+SCORING_VERSION = 7  # bumped when the same settings give pairs other strengths, relations or sources (2: both texts
 # measured; 3: stock phrasing is no excerpt or shared quotation; new boilerplate lines; 4: the words language models
 # favour vote for the source; 5: a short text's strength is that of a text of ten sentences as unlikely by chance;
 # 6: no fact of a call for tips counts among the facts a rewrite keeps; one sentence pair sharing a long run of
-# words is an excerpt; "your identity will be kept anonymous" asks for tips)
+# words is an excerpt; "your identity will be kept anonymous" asks for tips; 7: sentence pairs sharing a long run
+# of words are linked however unlike as wholes, and a run does not span a quotation)
 
 
 def scoring_identity(settings: Settings) -> dict[str, Any]:
