@@ -219,6 +219,22 @@ def test_output_place_is_checked_before_the_work(tmp_path: Path, command: list[s
     assert "does not exist" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("inside", [True, False])
+def test_a_report_never_replaces_an_article_it_reads(tmp_path: Path, inside: bool) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    article = folder / "a.txt"
+    article.write_text("An article that must survive the run.", "utf-8")
+    given = [str(folder)] if inside else [str(article), str(tmp_path / "b.txt")]
+    for output in (article, tmp_path / "articles" / ".." / "articles" / "a.txt"):
+        result = CliRunner().invoke(main, ["scan", *given, "--format", "csv", "-o", str(output)])
+        assert result.exit_code == 2 and "is one of the files read" in result.output, result.output
+        assert article.read_text("utf-8") == "An article that must survive the run."
+    result = CliRunner().invoke(main, ["report", *given, "-o", str(article)])
+    assert result.exit_code == 2 and "is one of the files read" in result.output, result.output
+    assert article.read_text("utf-8") == "An article that must survive the run."
+
+
 def test_index_add_of_a_missing_path_creates_no_store(tmp_path: Path) -> None:
     db = tmp_path / "new.db"
     result = CliRunner().invoke(main, ["index", "add", str(tmp_path / "missing"), "--db", str(db)])

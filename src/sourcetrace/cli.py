@@ -72,7 +72,7 @@ def scan_command(
 
     Pairs come strongest first; the table fits the terminal (--details for the evidence).
     """
-    check_output_path(output)
+    check_output_path(output, paths)
     try:
         spent = Timings()
         result = scan(list(paths), load_settings(config, model_dir), progress=StderrProgress(), timings=spent)
@@ -166,7 +166,7 @@ def match_sentences_command(pairs: str, output: str | None, config: str | None, 
     """
     if pairs != "-" and not Path(pairs).is_file():
         raise click.BadParameter(f"{pairs}: no such file", param_hint="PAIRS")
-    check_output_path(output)
+    check_output_path(output, [] if pairs == "-" else [pairs])
     shown = "stdin" if pairs == "-" else pairs
     try:
         stream = sys.stdin.buffer if pairs == "-" else open(pairs, "rb")  # noqa: SIM115

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
@@ -69,11 +69,12 @@ def load_settings(config: str | None, model_dir: str | None) -> Settings:
     return Settings.load(config, model_dir=model_dir)
 
 
-def check_output_path(output: str | None) -> None:
-    """Fail with a usage error (exit 2) before any work when the output file cannot be written."""
+def check_output_path(output: str | None, inputs: Sequence[str] = ()) -> None:
+    """Fail with a usage error (exit 2) before any work when the output file cannot be written, or would replace one
+    of the ``inputs`` the command reads."""
     if output:
         try:
-            check_writable(output)
+            check_writable(output, inputs)
         except OutputError as exc:
             raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from exc
 

@@ -159,7 +159,7 @@ def report_command(
     """Write one self-contained HTML file: stories, who took from whom, every pair side by side."""
     if bool(db) == bool(paths):
         raise click.UsageError("give either --db FILE or PATH..., not both")
-    check_output_path(output)
+    check_output_path(output, [db] if db else paths)
     try:
         from .html_report import render_report
     except ImportError as exc:

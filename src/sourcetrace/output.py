@@ -9,14 +9,21 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import OutputError
+from .stages.ingest import KINDS
 
 
-def check_writable(path: str | Path) -> None:
-    """Raise OutputError when ``path`` cannot be written, so that a run fails before its work, not after."""
+def check_writable(path: str | Path, inputs: Sequence[str | Path] = ()) -> None:
+    """Raise OutputError when ``path`` cannot be written, so that a run fails before its work, not after; or when
+    writing it would replace one of the files the run reads (``inputs``: files, and folders whose articles are
+    read: :data:`~.stages.ingest.KINDS`)."""
     target = Path(path)
+    read = _read_by(target, inputs)
+    if read is not None:
+        raise OutputError(f"{path} is one of the files read ({read}); write the report elsewhere")
     folder = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
         raise OutputError(f"{path} is a folder; give the path of a file to write")
@@ -26,6 +33,18 @@ def check_writable(path: str | Path) -> None:
         raise OutputError(f"cannot write {path}: the folder {folder} is not writable; check its permissions")
     if target.exists() and not os.access(target, os.W_OK):
         raise OutputError(f"cannot write {path}: the file is read-only; check its permissions")
+
+
+def _read_by(target: Path, inputs: Sequence[str | Path]) -> Path | None:
+    """The input by which the run would read ``target``, if it would."""
+    if not target.is_file():
+        return None
+    for given in map(Path, inputs):
+        if given.is_file() and os.path.samefile(given, target):
+            return given
+        if given.is_dir() and target.suffix.lower() in KINDS and target.resolve().is_relative_to(given.resolve()):
+            return given
+    return None
 
 
 def write_atomic(path: str | Path, text: str) -> None:
