@@ -353,6 +353,33 @@ def test_a_published_value_that_is_not_a_date_is_a_warning(tmp_path: Path, publi
     assert f'"published" {published} is not a date' in warning.reason
 
 
+def test_a_published_time_with_an_offset_is_taken_as_its_day_in_utc(tmp_path: Path) -> None:
+    # New York's evening is Seoul's next morning: the local days would put the later report first
+    path = write_jsonl(
+        tmp_path,
+        '{"id": "ny", "text": "Kim arrived.", "published": "2023-09-14T23:30:00-05:00"}',
+        '{"id": "seoul", "text": "Kim arrived.", "published": "2023-09-15T01:00:00+09:00"}',
+        '{"id": "utc", "text": "Kim arrived.", "published": "2023-09-14T20:00:00Z"}',
+        '{"id": "local", "text": "Kim arrived.", "published": "2023-09-14T23:30:00"}',
+        '{"id": "words", "text": "Kim arrived.", "published": "Sept. 14, 2023"}',
+    )
+    articles, errors = read(path)
+    assert errors == []
+    assert [(a.id, a.date) for a in articles] == [
+        ("ny", "2023-09-15"), ("seoul", "2023-09-14"), ("utc", "2023-09-14"), ("local", "2023-09-14"),
+        ("words", "2023-09-14"),
+    ]  # fmt: skip
+
+
+def test_a_published_date_in_the_future_is_a_warning(tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path, '{"id": "a", "text": "Seoul, 2 March 2024. Kim met Putin.", "published": "2099-01-01"}'
+    )
+    (article,), errors = read(path)
+    assert article.date is None  # not a later article than every other: no date (no line of the text is one)
+    assert "is in the future" in only_error(errors).reason
+
+
 def test_an_id_longer_than_the_service_takes_is_refused(tmp_path: Path) -> None:
     from sourcetrace.stages.ingest import MAX_ID_CHARS
 

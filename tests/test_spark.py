@@ -80,8 +80,9 @@ def test_order_partitions_and_formats_do_not_change_the_result(spark, seeds, set
     mixed.mkdir()
     lines = [json.dumps({"id": f.stem, "text": f.read_text(encoding="utf-8")}) for f in reversed(files[:3])]
     (mixed / "seeds.jsonl").write_text("\n".join([*lines, "not json", "", '{"text": "no id"}']) + "\n", "utf-8")
-    rows = [(f.stem, f.read_text(encoding="utf-8")) for f in reversed(files[3:])]
-    spark.createDataFrame(rows, "id string, text string").coalesce(1).write.parquet(str(mixed / "more.parquet"))
+    rows = [(f.stem, f.read_text(encoding="utf-8"), "yesterday" if k else None) for k, f in enumerate(files[3:])]
+    frame = spark.createDataFrame(rows[::-1], "id string, text string, published string")
+    frame.coalesce(1).write.parquet(str(mixed / "more.parquet"))
     (mixed / "empty.txt").write_bytes(b"")
     _, remote = _spark(spark, [mixed], tmp_path / "out", settings, partitions=3)
     assert remote["pairs"] == folder["pairs"]
@@ -89,11 +90,13 @@ def test_order_partitions_and_formats_do_not_change_the_result(spark, seeds, set
     assert [a["id"] for a in remote["articles"]] == [a["id"] for a in folder["articles"]]
     paths = {a["id"]: a["path"] for a in remote["articles"]}
     assert paths[files[0].stem].endswith("seeds.jsonl:3") and ".parquet" in paths[files[4].stem]
-    assert sorted(e["path"].rsplit("/", 1)[-1] for e in remote["errors"]) == [
+    assert sorted(e["path"].rsplit("/", 1)[-1] for e in remote["errors"] if ".parquet" not in e["path"]) == [
         "empty.txt",
         "seeds.jsonl:4",
         "seeds.jsonl:6",
     ]
+    (warning,) = [e for e in remote["errors"] if ".parquet" in e["path"]]  # a row's warning, as for a JSON line
+    assert warning["level"] == "warning" and '"published" "yesterday" is not a date' in warning["reason"]
 
 
 @pytest.mark.shared

@@ -64,7 +64,7 @@ from sourcetrace.stages import stories as story_rules
 from sourcetrace.stages import story_terms, term_search
 from sourcetrace.stages.boilerplate import reads_as_boilerplate
 from sourcetrace.stages.clean import RepeatedParagraphs, paragraph_lines
-from sourcetrace.stages.ingest import KINDS, _Found, _from_record, check_size, from_bytes, read_jsonl_stream
+from sourcetrace.stages.ingest import KINDS, _Found, check_size, from_bytes, from_record, read_jsonl_stream
 from sourcetrace.stages.story_dates import Days, told_days
 
 # the job's API; the session, the output and the report read back live in spark_io
@@ -256,7 +256,7 @@ def read_inputs(spark: Any, inputs: Sequence[str], limit: int) -> tuple[Any, lis
             parts.append(frame.select("path", "content").rdd.flatMap(lambda r, f=files: _read_file(r, f, limit)))
         for file, shown, key in parquet:
             records = spark.read.parquet(file).rdd.zipWithIndex()
-            parts.append(records.map(lambda r, s=shown, k=key: _read_record(r[0].asDict(), r[1] + 1, s, k)))
+            parts.append(records.flatMap(lambda r, s=shown, k=key: _read_record(r[0].asDict(), r[1] + 1, s, k)))
     return (sc.union(parts) if parts else sc.emptyRDD()), errors
 
 
@@ -283,14 +283,17 @@ def _read_file(row: Any, files: dict[str, tuple[str, str, str, tuple[Any, ...]]]
     return [((*key[:2], line[a.path]), a) for a in found.articles] + [(key, e) for e in found.errors]
 
 
-def _read_record(record: dict[str, Any], number: int, shown: str, key: tuple[Any, ...]) -> Keyed:
-    """One Parquet row, read as the JSON-lines record it would be (``published`` may be a date or timestamp)."""
-    where = f"{shown}:{number}"
+def _read_record(record: dict[str, Any], number: int, shown: str, key: tuple[Any, ...]) -> list[Keyed]:
+    """One Parquet row, read as the JSON-lines record it would be (``published`` may be a date or timestamp), and
+    its warnings."""
+    where, at = f"{shown}:{number}", (*key[:2], number)
     raw = json.dumps(record, ensure_ascii=False, default=lambda v: v.isoformat()).encode("utf-8")
+    notes: list[FileError] = []
     try:
-        return (*key[:2], number), _from_record(raw, number, where)
+        article = from_record(raw, number, where, notes)
     except InputError as exc:
-        return (*key[:2], number), FileError(exc.path, exc.reason)
+        return [(at, FileError(exc.path, exc.reason))]
+    return [(at, article)] + [(at, note) for note in notes]
 
 
 def _first_of_each_id(keyed: Any, partitions: int) -> tuple[Any, Any]:

@@ -84,7 +84,7 @@ def write_tables(
         "pairs": pairs.map(lambda r: _pair_row(r[2])),
         "passages": pairs.flatMap(lambda r: _passage_rows(r[2], r[3])),
         "stories": spark.sparkContext.parallelize(stories, 1),
-        "errors": spark.sparkContext.parallelize([(e.path, e.reason) for _, e in errors], 1),
+        "errors": spark.sparkContext.parallelize([(e.path, e.reason, e.level) for _, e in errors], 1),
     }
     mode = "overwrite" if overwrite else "errorifexists"
     for name, rdd in tables.items():
@@ -142,7 +142,7 @@ def _schemas() -> dict[str, Any]:
             ("sentences", ArrayType(link)),
         ),  # fmt: skip
         "stories": struct(("id", text), ("articles", ArrayType(text)), ("label", text)),
-        "errors": struct(("path", text), ("reason", text)),
+        "errors": struct(("path", text), ("reason", text), ("level", text)),
     }
 
 
@@ -225,7 +225,7 @@ def load_report(output: str, spark: Any = None) -> dict[str, Any]:
             {"id": s["id"], "articles": list(s["articles"]), "label": s["label"]}
             for s in sorted(rows("stories"), key=lambda r: int(r["id"][1:]))
         ],
-        "errors": [{"path": e["path"], "reason": e["reason"]} for e in rows("errors")],
+        "errors": [{"path": e["path"], "reason": e["reason"], "level": e["level"]} for e in rows("errors")],
     }
 
 

@@ -49,6 +49,22 @@ def parse_date(text: str) -> str | None:
     return min(found)[1] if found else None
 
 
+def publication_day(value: str) -> str | None:
+    """The day of a publication date or time given as metadata, as ISO ``YYYY-MM-DD``; None when it is none.
+
+    An ISO 8601 time with an offset ("2023-09-14T23:30:00-05:00") is an instant, and its day is taken in UTC: two
+    outlets' times then compare on one clock (New York's evening is Seoul's next morning). Any other form: the
+    first date written in it (:func:`parse_date`).
+    """
+    try:
+        moment = datetime.datetime.fromisoformat(value.strip())
+    except ValueError:
+        return parse_date(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.UTC)
+    return moment.date().isoformat() if 1900 <= moment.year <= 2100 else None
+
+
 def _to_iso(groups: Sequence[str], order: str) -> str | None:
     a, b, c = groups
     if order == "ymd":

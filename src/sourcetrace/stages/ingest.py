@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import datetime
 import io
 import json
 import os
@@ -20,7 +21,7 @@ import trafilatura
 from ..errors import InputError
 from ..records import Article, FileError
 from ..settings import IngestSettings
-from .dates import parse_date
+from .dates import parse_date, publication_day
 
 KINDS = {".txt": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
 MAX_ID_CHARS = 1000  # the longest id the web service takes (in its links and requests): longer ones are refused
@@ -485,8 +486,9 @@ def _bounded_lines(stream: Any, limit: int) -> Iterator[tuple[int, bytes | None]
             yield number, raw
 
 
-def _from_record(raw: bytes, number: int, where: str) -> Article:
-    return _record_article(_parse_record(raw, number, where), number, where)
+def from_record(raw: bytes, number: int, where: str, notes: list[FileError] | None = None) -> Article:
+    """One JSON-lines record read alone (a Parquet row in spark-scan); ``notes`` receives its warnings."""
+    return _record_article(_parse_record(raw, number, where), number, where, notes)
 
 
 def _parse_record(raw: bytes, number: int, where: str) -> dict[str, Any]:
@@ -531,9 +533,13 @@ def _record_article(record: dict[str, Any], number: int, where: str, notes: list
     article.url = _clean_field(record.get("url")) or article.url
     article.outlet = _clean_field(record.get("outlet")) or article.outlet
     published = record.get("published")
-    date = parse_date(published) if isinstance(published, str) else None
-    if date is None and published not in (None, "") and notes is not None:
+    date = publication_day(published) if isinstance(published, str) else None
+    bad = None
+    if date is None and published not in (None, ""):
         bad = f'line {number}: "published" {_as_json(published)} is not a date (write YYYY-MM-DD)'
+    elif date is not None and date > (datetime.date.today() + datetime.timedelta(days=1)).isoformat():
+        bad, date = f'line {number}: "published" {_as_json(published)} is in the future', None
+    if bad and notes is not None:
         notes.append(FileError(where, f"{bad}; a line of the text that is a date, if any, is used", "warning"))
     article.date = date or article.date
     return article
