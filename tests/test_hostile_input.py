@@ -193,6 +193,22 @@ def test_terminal_escapes_are_stripped_from_the_table() -> None:
     assert printable("a\tb\nc\x00d\x1b[0m") == "a\tb\ncd"
 
 
+def test_json_reports_escape_what_would_act_on_a_terminal(tmp_path: Path) -> None:
+    # JSON may carry 8-bit controls and bidi overrides raw; printed to a terminal, \x9b is a control sequence
+    from sourcetrace.report import to_jsonl
+
+    text = "Kim arrived\x9b2J in Vladivostok \u202eon Tuesday\u2028and met Putin.\x85"
+    path = jsonl(
+        tmp_path / "c.jsonl", json.dumps({"id": "a\x9b31m", "text": text}), json.dumps({"id": "b", "text": text})
+    )
+    articles, errors = read(path)
+    result = ScanResult(articles, [pair(articles[0].id, "b", [text])], [], errors)
+    for written in (to_json(result, with_sentences=True), to_jsonl(result)):
+        assert not any(c in written for c in "\x9b\x85\u202e\u2028")
+        assert "\\u009b" in written and "\\u202e" in written
+    assert json.loads(to_json(result, with_sentences=True))["articles"][0]["id"] == articles[0].id  # the same string
+
+
 def test_json_report_of_sanitised_input_is_always_writable(tmp_path: Path) -> None:
     path = jsonl(tmp_path / "s.jsonl", '{"id": "x\\ud800", "text": "T\\udfff.", "title": "\\ud800"}')
     articles, errors = read(path)

@@ -176,7 +176,7 @@ def match_sentences_command(pairs: str, output: str | None, config: str | None, 
     judged = 0
     try:
         verdicts = match_sentences(_read_pairs(stream, shown, errors), load_settings(config, model_dir))
-        lines = (json.dumps(v, ensure_ascii=False) + "\n" for v in verdicts)
+        lines = (report.dumps(v) + "\n" for v in verdicts)
         if output:  # whole, then renamed into place: a failed run leaves an earlier file as it was
             written = list(lines)
             judged = len(written)
@@ -227,7 +227,7 @@ def story_command(
     if result is None:
         raise click.ClickException(f"no story or article {story_id!r}; `sourcetrace scan` lists the stories")
     if fmt == "json":
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(report.dumps(result.as_dict(), indent=2))
     else:
         click.echo(digest_text(result), nl=False)
 
@@ -325,7 +325,7 @@ def eval_command(
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
     if fmt == "json":
-        click.echo(json.dumps(evaluate.evaluation_dict(result), indent=2, ensure_ascii=False))
+        click.echo(report.dumps(evaluate.evaluation_dict(result), indent=2))
     else:
         click.echo(evaluate.evaluation_text(result), nl=False)
 

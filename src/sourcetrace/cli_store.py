@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -84,7 +83,7 @@ def index_reviews_command(db: str) -> None:
     except SourcetraceError as exc:
         raise click.ClickException(str(exc)) from exc
     for review in reviews.values():
-        click.echo(json.dumps(review.as_dict(), ensure_ascii=False))
+        click.echo(report.dumps(review.as_dict()))
 
 
 @index_group.command("check", short_help="Run the full integrity check.")

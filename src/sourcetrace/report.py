@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -18,7 +19,9 @@ from .records import Article, Divergence, Pair, Passage, ScanResult, SentenceLin
 from .stages.classify import chance
 from .terminal import printable, to_table
 
-__all__ = ["FORMATS", "SORTS", "printable", "select_pairs", "to_csv", "to_dict", "to_json", "to_jsonl", "to_table"]
+__all__ = [
+    "FORMATS", "SORTS", "dumps", "printable", "select_pairs", "to_csv", "to_dict", "to_json", "to_jsonl", "to_table"
+]  # fmt: skip
 
 SCHEMA = 1
 FLAT_FIELDS = [
@@ -150,8 +153,20 @@ def to_dict(result: ScanResult, with_sentences: bool = False) -> dict[str, Any]:
     }
 
 
+# characters that JSON may carry raw but that would drive a terminal the JSON is printed to (8-bit controls such as
+# CSI) or reorder what it shows (bidi overrides and isolates), or end a line in JavaScript: written as \u escapes
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def dumps(value: Any, indent: int | None = None) -> str:
+    """``value`` as JSON, UTF-8 text kept as it is but for :data:`_UNSAFE_IN_JSON`, escaped (the same strings
+    to any JSON reader): article text must not act on the terminal of someone who prints a report."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def to_json(result: ScanResult, with_sentences: bool = False) -> str:
-    return json.dumps(to_dict(result, with_sentences), ensure_ascii=False, indent=2) + "\n"
+    return dumps(to_dict(result, with_sentences), indent=2) + "\n"
 
 
 def _flat(p: Pair, articles: dict[str, Article], story_of: dict[str, str]) -> dict[str, Any]:
@@ -192,7 +207,7 @@ def to_jsonl(result: ScanResult) -> str:
     for row, p in zip(_rows(result), result.pairs, strict=True):
         a, b = articles.get(p.a), articles.get(p.b)
         row["sentences"] = [link_dict(k, a, b) for passage in p.passages for k in passage.links]
-        out.append(json.dumps(row, ensure_ascii=False) + "\n")
+        out.append(dumps(row) + "\n")
     return "".join(out)
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import multiprocessing
 import os
 import pickle
@@ -34,7 +33,7 @@ from starlette.exceptions import HTTPException
 
 from ..errors import ConfigError, InputError
 from ..records import Article, ScanResult
-from ..report import to_dict
+from ..report import dumps, to_dict
 from ..settings import ServiceSettings, Settings
 from ..store import Store
 from .params import public_path, read_records
@@ -74,7 +73,7 @@ def check_record(store: Store, record: dict[str, Any]) -> bytes:
     if not result.articles:
         raise InputError("request", "; ".join(e.reason for e in result.errors) or "no article text")
     result.errors[:0] = errors
-    report = json.dumps(to_dict(result, with_sentences=True), ensure_ascii=False).encode("utf-8")
+    report = dumps(to_dict(result, with_sentences=True)).encode("utf-8")
     limit = settings.service.check_max_response_bytes
     if len(report) > limit:
         raise InputError(
