@@ -400,3 +400,19 @@ def test_an_id_of_another_type_is_named(tmp_path: Path, ident: str) -> None:
     path = write_jsonl(tmp_path, '{"id": ' + ident + ', "text": "Text."}')
     _, errors = read(path)
     assert f'"id" must be a string or an integer, not {ident}' in only_error(errors).reason
+
+
+def test_a_web_page_saved_as_text_is_read_as_html(tmp_path: Path) -> None:
+    body = "Russian President Vladimir Putin has accepted an invitation to visit North Korea, state media said."
+    page = tmp_path / "page.txt"
+    page.write_text(
+        f"<!-- saved -->\n<!DOCTYPE html><html><head><title>Putin accepts</title><script>var x = 1;</script></head>"
+        f"<body><article><p>{body}</p><p>{body.replace('Russian', 'The')}</p></article></body></html>",
+        "utf-8",
+    )
+    plain = tmp_path / "plain.txt"
+    plain.write_text(f"{body}\n\nA page opens with <html> and <script> tags.", "utf-8")
+    (article, other), errors = read(page, plain)
+    assert "<" not in article.text and "var x" not in article.text and body in article.text
+    assert "is a web page" in only_error(errors).reason and only_error(errors).path == str(page)
+    assert "<html>" in other.text  # text that only mentions a tag is text

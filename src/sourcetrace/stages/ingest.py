@@ -210,12 +210,19 @@ def from_bytes(data: bytes, kind: str, shown: str, article_id: str, notes: list[
     text, note = decode_with_note(data, shown)
     if note is not None and notes is not None:
         notes.append(FileError(shown, note, "warning"))
+    if kind == "text" and _HTML_PAGE.match(text):  # a saved web page named .txt: its tags are not article text
+        if notes is not None:
+            notes.append(FileError(shown, "is a web page (it opens with an HTML tag): read as HTML", "warning"))
+        kind = "html"
     if kind == "html":
         return _from_html(text, article_id, shown)
     text = normalise_text(text)
     if not text.strip():
         raise InputError(shown, "has no text (only white space); remove it or add the article text")
     return Article(id=article_id, path=shown, text=text)
+
+
+_HTML_PAGE = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
 
 
 def _read_bytes(path: Path, shown: str, limit: int) -> bytes:
