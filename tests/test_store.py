@@ -6,6 +6,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -131,6 +132,26 @@ def test_a_changed_article_becomes_a_new_version_not_a_copy_of_itself(tmp_path, 
             column = "article"
             assert db.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", (old_key,)).fetchone()[0] == 0
         db.close()
+
+
+def test_a_file_is_one_article_whatever_folder_it_is_given_through(tmp_path, settings, models):
+    # an id is the path below the folder given: the same file through its parent folder gets another id (stored
+    # twice, it would be a copy of itself), and two folders' files of one name get one id
+    files = sorted(SEEDS.glob("*.txt"))
+    for folder, seed in (("a", files[1]), ("b", files[2]), ("news", files[0])):
+        (tmp_path / "in" / folder).mkdir(parents=True)
+        shutil.copy(seed, tmp_path / "in" / folder / "story.txt")
+    with Store(tmp_path / "f.db", settings, models) as store:
+        assert store.add_paths([tmp_path / "in" / "a"]).added == ["story"]
+        other = store.add_paths([tmp_path / "in" / "b"])  # another article, the same id: said, not silent
+        assert other.updated == ["story"]
+        (warning,) = other.errors
+        assert warning.level == "warning" and "another file that is still there" in warning.reason
+        again = store.add_paths([tmp_path / "in"])  # every file again, through the parent folder
+        refused = sorted(e.path for e in again.errors if e.level == "error")
+        assert refused == [str(tmp_path / "in" / "b" / "story.txt")]  # stored already, as "story"
+        assert sorted(again.added) == ["a/story", "news/story"]  # a's file left the index as "story": back in
+        assert store.count() == 3 and all(p.a != p.b for p in store.pairs(limit=None))
 
 
 def test_adding_one_at_a_time_finds_the_pairs_of_adding_all_at_once(tmp_path, settings, models, seeds_raw, seeded):

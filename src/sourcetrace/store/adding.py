@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +32,17 @@ class AddResult:
     pairs: list[Pair] = field(default_factory=list)  # pairs found between the added articles and the collection
     errors: list[FileError] = field(default_factory=list)
     total: int = 0  # current articles in the store afterwards
+
+
+_JSONL_RECORD = re.compile(r":\d+$")  # the path of a JSON-lines record: the file's, then its line
+
+
+def _other_file(a: str, b: str) -> bool:
+    """Whether two paths name two different files, both there (when either is gone, who can tell)."""
+    try:
+        return not os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 class Adding(StoryUpdating):
@@ -64,9 +77,10 @@ class Adding(StoryUpdating):
         with self._read() as db:
             self._check_compatible(db, write=False, adding=True)  # refused before any work
             stored = self._current_digests(db, list(unique))
-        digests = {ident: digest(a) for ident, a in unique.items()}
-        result.unchanged = [ident for ident in unique if stored.get(ident) == digests[ident]]
-        todo = [a for ident, a in unique.items() if stored.get(ident) != digests[ident]]
+            digests = {ident: digest(a) for ident, a in unique.items()}
+            result.unchanged = [ident for ident in unique if stored.get(ident) == digests[ident]]
+            todo = [a for ident, a in unique.items() if stored.get(ident) != digests[ident]]
+            todo = self._check_files(db, todo, result.errors)
         if todo:
             features = featurise(todo, self.settings, progress=progress)
             result.errors.extend(features.errors)
@@ -84,6 +98,40 @@ class Adding(StoryUpdating):
             self.update_stories()
         result.total = self.count()
         return result
+
+    @staticmethod
+    def _check_files(db: sqlite3.Connection, todo: list[Article], errors: list[FileError]) -> list[Article]:
+        """The articles to add, without those read from a file stored under another id; ``errors`` gets a warning
+        for each whose id is stored from another file that is still there (it becomes a new version all the same).
+
+        An article file's id is its path below the folder given, so the same file given through another folder
+        gets another id: stored twice, it would be reported as a copy of itself. And two folders' files of one
+        name get one id. Records of a JSON-lines file carry their own ids, and a record's line may change.
+        """
+        files = [a for a in todo if not _JSONL_RECORD.search(a.path)]
+        by_path: dict[str, str] = {}
+        by_id: dict[str, str] = {}
+        for chunk in chunks(files, IN_LIMIT):
+            marks = ",".join("?" * len(chunk))
+            paths, ids = [a.path for a in chunk], [a.id for a in chunk]
+            by_path.update(db.execute(f"SELECT path, id FROM articles WHERE current = 1 AND path IN ({marks})", paths))
+            by_id.update(db.execute(f"SELECT id, path FROM articles WHERE current = 1 AND id IN ({marks})", ids))
+        refused: set[str] = set()
+        for a in files:
+            if by_path.get(a.path, a.id) != a.id:
+                reason = (
+                    f"is stored already, as {by_path[a.path]!r} (an id is the path below the folder given): not added "
+                    "again under another id; give the same folder as before"
+                )
+                errors.append(FileError(a.path, reason))
+                refused.add(a.id)
+            elif a.id in by_id and by_id[a.id] != a.path and _other_file(by_id[a.id], a.path):
+                reason = (
+                    f"has the id {a.id!r} of {by_id[a.id]}, another file that is still there: stored as a new version "
+                    "of it; if they are different articles, give their folders' parent so that each id names its folder"
+                )
+                errors.append(FileError(a.path, reason, "warning"))
+        return [a for a in todo if a.id not in refused]
 
     @staticmethod
     def _current_digests(db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str]:
