@@ -92,6 +92,19 @@ def test_plain_seeds_lose_no_sentence(number: str) -> None:
             assert f"\n{heading}\n" in cleaned.text
 
 
+@pytest.mark.parametrize("first", [True, False])
+def test_the_date_a_page_was_published_wins_over_the_date_it_was_updated(first: bool) -> None:
+    lines = ["Updated: September 20, 2023 at 10:02 a.m.", "Published: September 14, 2023"]
+    body = [
+        "Kim Jong Un met Vladimir Putin at a space centre in Russia on Wednesday, officials said.",
+        "The two leaders talked for hours about weapons and food, according to state media.",
+    ]
+    text = "\n\n".join(["Kim Meets Putin", *(lines if first else lines[::-1]), *body])
+    assert clean(Article(id="d", path="d.txt", text=text)).date == "2023-09-14"
+    text = "\n\n".join(["Kim Meets Putin", lines[0], *body])  # the only one: better than none
+    assert clean(Article(id="d", path="d.txt", text=text)).date == "2023-09-20"
+
+
 def test_boilerplate_sample_is_cleaned_by_general_rules() -> None:
     text = (DATA / "boilerplate.txt").read_text("utf-8")
     cleaned = clean(Article(id="b", path="b.txt", text=text))

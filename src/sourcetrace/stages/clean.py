@@ -109,6 +109,8 @@ def _run_apart(line: str) -> list[str]:
     return [line[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)]
 
 
+# a date line that tells when the page last changed, not when it was published: used only when no other is found
+_LATER_DATE = re.compile(r"\W*(?:last\s+)?(?:updated|modified|edited|changed)\b", re.I)
 _INVISIBLE = re.compile(r"[\u200b\u200c\u2060\ufeff\u00ad]")
 _QUOTE_STYLE = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
 _LINE_ENDS = re.compile(r"\r\n?|[\u2028\x85]")
@@ -163,8 +165,9 @@ def clean(article: Article, repeated: frozenset[str] = frozenset(), headline: st
 
     date = article.date
     if date is None:
-        dated = (parse_date(line) for line, why in zip(lines, reasons, strict=True) if why and "date line" in why)
-        date = next((found for found in dated if found), None)
+        dated = [line for line, why in zip(lines, reasons, strict=True) if why and "date line" in why]
+        found = ((_LATER_DATE.match(line) is not None, parse_date(line)) for line in dated)
+        date = min((f for f in found if f[1]), default=(False, None), key=lambda f: f[0])[1]
 
     # 3.
     kept: dict[int, list[str]] = {}
