@@ -300,3 +300,18 @@ def test_fuzz_random_json_lines_keep_the_good_records(tmp_path_factory, lines: l
     assert numbered | read_lines | blank == set(range(1, len(body) + 1))  # each line read or listed
     for a in articles:
         json.dumps([a.id, a.text, a.title, a.url, a.outlet], ensure_ascii=False).encode("utf-8")
+
+
+def test_an_id_no_report_can_show_is_refused(tmp_path: Path) -> None:
+    # reports strip control and bidi characters from what they show: "a" and "a\u202e" would print as one id
+    path = jsonl(
+        tmp_path / "ids.jsonl",
+        json.dumps({"id": "a", "text": "One."}),
+        json.dumps({"id": "a\u202e", "text": "Two."}),
+        json.dumps({"id": "b\u200bc", "text": "Three."}),
+        json.dumps({"id": "ok id", "text": "Four."}),
+    )
+    articles, errors = read(path)
+    assert [a.id for a in articles] == ["a", "ok id"]
+    assert [e.path.rsplit(":", 1)[1] for e in errors] == ["2", "3"]
+    assert all("control or bidi characters" in e.reason and e.level == "error" for e in errors)

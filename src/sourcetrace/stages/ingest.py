@@ -26,6 +26,8 @@ from .dates import parse_date, publication_day
 KINDS = {".txt": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
 MAX_ID_CHARS = 1000  # the longest id the web service takes (in its links and requests): longer ones are refused
 _EXPECTED = ".txt, .html, .htm or .jsonl"
+# what the reports strip from what they show (terminal.printable), and invisible format characters: not in an id
+_UNPRINTABLE_ID = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def read_articles(paths: Sequence[str | Path], settings: IngestSettings) -> tuple[list[Article], list[FileError]]:
@@ -91,6 +93,13 @@ class _Found:
                 article.path,
                 f"id longer than {MAX_ID_CHARS:,} characters (a record's \"id\", or a file's path under the folder "
                 "given); give a shorter id, or move the file",
+            )
+            return
+        if _UNPRINTABLE_ID.search(article.id):
+            self.error(
+                article.path,
+                f"id {article.id.encode('unicode_escape').decode('ascii')} holds control or bidi characters, which "
+                "no report can show (two ids would print alike); give an id of printable characters",
             )
             return
         self.errors.extend(self.notes)
