@@ -222,6 +222,8 @@ def test_scan_filters_and_sorts_pairs(models):
     by_id = runner.invoke(main, ["scan", str(SEEDS), "--format", "jsonl", "--sort", "id"])
     ids = [(r["a"], r["b"]) for r in map(json.loads, by_id.stdout.splitlines())]
     assert ids == sorted(ids)
+    nan = runner.invoke(main, ["scan", str(SEEDS), "--min-score", "nan"])  # no strength reaches it: refused
+    assert nan.exit_code == 2 and "not a number" in nan.output
 
 
 def test_details_tell_the_changes_in_words(models):

@@ -315,3 +315,11 @@ def test_an_id_no_report_can_show_is_refused(tmp_path: Path) -> None:
     assert [a.id for a in articles] == ["a", "ok id"]
     assert [e.path.rsplit(":", 1)[1] for e in errors] == ["2", "3"]
     assert all("control or bidi characters" in e.reason and e.level == "error" for e in errors)
+
+
+def test_a_name_cut_short_in_a_digest_line_is_made_printable_first() -> None:
+    from sourcetrace.digest import Report
+    from sourcetrace.terminal import _who
+
+    title = "A" * 37 + "\x1b[2J" + "B" * 10
+    assert _who(Report("a", None, None, title)) == "A" * 37 + "BB…"  # not "AAA…\x1b[2…" with the escape halved

@@ -416,3 +416,23 @@ def test_a_web_page_saved_as_text_is_read_as_html(tmp_path: Path) -> None:
     assert "<" not in article.text and "var x" not in article.text and body in article.text
     assert "is a web page" in only_error(errors).reason and only_error(errors).path == str(page)
     assert "<html>" in other.text  # text that only mentions a tag is text
+
+
+def test_json_lines_in_utf16_without_a_mark_are_named_so(tmp_path: Path) -> None:
+    path = tmp_path / "u16.jsonl"
+    path.write_bytes('{"id": "a", "text": "Hello there."}\n'.encode("utf-16-le"))
+    articles, errors = read(path)
+    assert articles == [] and errors and all("is UTF-16, not UTF-8" in e.reason for e in errors)
+
+
+def test_record_fields_of_the_wrong_type_are_warnings(tmp_path: Path) -> None:
+    path = write_jsonl(
+        tmp_path,
+        '{"id": "a", "text": "Kim met Putin.", "html": "<p>Other</p>", "title": 7, "url": ["x"], "outlet": "Daily"}',
+    )
+    (article,), errors = read(path)
+    assert (article.text, article.title, article.url, article.outlet) == ("Kim met Putin.", None, None, "Daily")
+    reasons = sorted(e.reason for e in errors)
+    assert all(e.level == "warning" for e in errors) and len(reasons) == 3
+    assert '"title" 7 is not a string' in reasons[1] and '"url" ["x"] is not a string' in reasons[2]
+    assert 'both "text" and "html"' in reasons[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -50,6 +51,7 @@ def pair_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option(
         "--min-score",
         type=click.FloatRange(0.0, 1.0),
+        callback=_a_number,
         default=0.0,
         show_default=True,
         help="Only pairs whose strength is at least this.",
@@ -62,6 +64,12 @@ def pair_options(func: Callable[..., Any]) -> Callable[..., Any]:
         help="Order of the pairs: strongest first, by relation, newest first, or by id.",
     )(func)
     return func
+
+
+def _a_number(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if math.isnan(value):  # NaN passes any range check, and no strength reaches it
+        raise click.BadParameter("not a number; give a value from 0 to 1")
+    return value
 
 
 def load_settings(config: str | None, model_dir: str | None) -> Settings:

@@ -253,6 +253,6 @@ def digest_text(digest: Digest, width: int | None = None) -> str:
 
 def _who(report: Report) -> str:
     """How a report is named in a digest line: its outlet, else its title, else its id, kept short."""
-    label = report.outlet or report.title or short_id(report.article)
+    label = printable(report.outlet or report.title or short_id(report.article))  # before it is cut: no escape halved
     label = " ".join(label.split())
     return label if len(label) <= 40 else label[:39] + "…"

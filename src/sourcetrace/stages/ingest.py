@@ -508,6 +508,8 @@ def from_record(raw: bytes, number: int, where: str, notes: list[FileError] | No
 
 
 def _parse_record(raw: bytes, number: int, where: str) -> dict[str, Any]:
+    if raw.count(b"\x00") * 3 >= len(raw.strip(b"\x00\r\n")):  # every other byte: text in UTF-16 (no BOM)
+        raise InputError(where, f"line {number} is UTF-16, not UTF-8 (JSON lines must be); re-save the file as UTF-8")
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -548,6 +550,14 @@ def _record_article(record: dict[str, Any], number: int, where: str, notes: list
     article.title = _clean_field(record.get("title")) or article.title
     article.url = _clean_field(record.get("url")) or article.url
     article.outlet = _clean_field(record.get("outlet")) or article.outlet
+    for name in ("title", "url", "outlet"):
+        value = record.get(name)
+        if value is not None and not isinstance(value, str) and notes is not None:
+            notes.append(
+                FileError(where, f'line {number}: "{name}" {_as_json(value)} is not a string; left out', "warning")
+            )
+    if isinstance(text, str) and text.strip() and isinstance(html, str) and html.strip() and notes is not None:
+        notes.append(FileError(where, f'line {number} has both "text" and "html": "text" is read', "warning"))
     published = record.get("published")
     date = publication_day(published) if isinstance(published, str) else None
     bad = None
