@@ -40,3 +40,15 @@ def test_counts_and_names():
     assert plural(1, "story", "stories") == "1 story" and plural(3, "story") == "3 stories"
     assert short_id("articles_2010_2b9aaaaaaaaaaaaaaaaaaaaa").endswith("…")
     assert Name("x", None, "2010-07-02", "AP").full == "x (AP, 2010-07-02)"
+
+
+def test_attributions_come_first_and_a_fact_moved_between_sentences_is_no_change():
+    changes = [
+        divergence("dropped", "Pyongyang", None, kind="name"),
+        divergence("added", None, "10", kind="number"),
+        divergence("added", None, "Pyongyang", kind="name"),
+        divergence("dropped", "10", None, kind="number"),
+        divergence("dropped", "Moscow", None, kind="name"),
+        divergence("added", None, "told AFP"),
+    ]
+    assert describe_changes(pair("b", changes)) == ["dropped the attribution 'told AFP'", "added the name 'Moscow'"]

@@ -62,6 +62,22 @@ def test_independent_reports_agree_and_diverge_on_a_number():
     assert dict(diverging.versions[1].sentences)["c"].startswith("17 people were killed")
 
 
+def test_a_lone_name_counts_as_a_longer_name_only_when_most_reports_write_that_one_out():
+    # "Lagos" is in every report, "Lagos for Abuja" (a phrase read as one name) in one
+    texts = [FIRE.format(n="15")] * 3
+    texts[2] += "\nTraders left Lagos for Abuja on Wednesday."
+    d = digest_of(*(article(x, t) for x, t in zip("abc", texts, strict=True)))
+    names = {s.text: s.articles for s in d.carried if s.kind == "name"}
+    assert names.get("Lagos") == ("a", "b", "c") and "Lagos for Abuja" not in names
+    kim = [
+        article(x, f"Kim Jong Un met Putin. Kim {w} later.")
+        for x, w in zip("abc", ["left", "spoke", "ate"], strict=True)
+    ]
+    kim.append(article("d", "Kim arrived. Officials met him."))
+    names = {s.text: s.articles for s in digest_of(*kim).carried if s.kind == "name"}
+    assert names.get("Kim Jong Un") == ("a", "b", "c", "d") and "Kim" not in names  # the story's name for him
+
+
 def test_places_of_two_levels_are_no_divergence_between_independent_reports():
     a = article("a", "Netanyahu met Pompeo in Israel on Sunday and both men talked tough about Iran and the deal.")
     b = article("b", "Netanyahu met Pompeo in Tel Aviv on Sunday and both men talked tough about Iran and the deal.")

@@ -13,8 +13,9 @@ from typing import Protocol
 
 from .records import Divergence, Pair
 from .stages.classify import chance
+from .stages.stories import MATERIAL
 
-TAKING = ("copy", "rewrite", "excerpt")  # relations in which one text took from the other
+TAKING = MATERIAL  # relations in which one text took from the other
 SHORT_ID = 20
 KIND_WORDS = {
     "number": ("the figure", "figures"),
@@ -105,13 +106,21 @@ def describe_change(d: Divergence, taker_is_b: bool = True) -> str:
     return f"changed {kind}"
 
 
+# the order a pair's changes are told in: an attribution dropped is what a rewrite that launders a story does
+CHANGE_ORDER = {"attribution": 0, "negation": 1, "antonym": 2, "number": 3, "name": 4}
+
+
 def describe_changes(pair: Pair, limit: int = 3) -> list[str]:
-    """The pair's changes in words, from the taker's side; repeats (the same name twice) told once."""
+    """The pair's changes in words, from the taker's side, attributions first; repeats (the same name twice) told
+    once, and a fact one link drops and another adds (a name the taker moved to another sentence) not at all."""
     taker_is_b = taker_of(pair) == pair.b
+    moved = {(d.kind, d.a_text) for d in pair.divergences if d.b_text is None} & {
+        (d.kind, d.b_text) for d in pair.divergences if d.a_text is None
+    }
     out: list[str] = []
-    for d in pair.divergences:
+    for d in sorted(pair.divergences, key=lambda d: CHANGE_ORDER.get(d.kind, len(CHANGE_ORDER))):
         said = describe_change(d, taker_is_b)
-        if said not in out:
+        if said not in out and (d.kind, d.a_text or d.b_text) not in moved:
             out.append(said)
     if len(out) > limit:
         return out[:limit] + [f"and {plural(len(out) - limit, 'more change')}"]

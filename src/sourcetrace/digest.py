@@ -19,6 +19,7 @@ from .diverging import Divergent, Version, diverging
 from .records import Article, Pair, Story
 from .sentence_match import ADDRESS, WORD, SentenceKey, UnionFind, headline, is_address, same_sentences
 from .stages.divergences import Fact, sentence_facts
+from .stages.stories import MATERIAL
 
 __all__ = [
     "Digest",
@@ -131,7 +132,7 @@ def _date_order(a: Article) -> tuple[int, str, str]:
 def _takings(pairs: Sequence[Pair], articles: Mapping[str, Article]) -> tuple[Taking, ...]:
     out = []
     for p in pairs:
-        if p.relation is None:
+        if p.relation not in MATERIAL:  # shared quotations are no taking
             continue
         source = p.source if p.source in (p.a, p.b) else None
         taker = (p.b if source == p.a else p.a) if source else max(p.a, p.b)
@@ -240,7 +241,8 @@ def _similar_wordings(wordings: Sequence[tuple[str, ...]], cap: int) -> Iterable
 
 def _facts(members: Sequence[Article], need: int, order: Mapping[str, int]) -> list[Shared]:
     """Numbers and names most reports carry; a lone name ("Kim") counts as the longer name of the story that holds
-    it in most reports ("Kim Jong Un"), and is left alone when two are as common ("Kim Jong Un", "Kim Yo Jong").
+    it in most reports ("Kim Jong Un", which most reports write out), and is left alone when two are as common
+    ("Kim Jong Un", "Kim Yo Jong").
     Numbers inside quotations are left to the quotation (a quotation is counted whole; "two new ones" is no count
     of anything)."""
     carriers: dict[tuple[str, tuple[Any, ...]], set[str]] = defaultdict(set)
@@ -266,7 +268,9 @@ def _facts(members: Sequence[Article], need: int, order: Mapping[str, int]) -> l
     for kind, key in list(carriers):
         if kind == "name" and len(key) == 1 and full.get(key[0]):
             ranked = sorted(full[key[0]], key=lambda k: -len(carriers[k]))
-            if len(ranked) == 1 or len(carriers[ranked[0]]) > len(carriers[ranked[1]]):
+            if len(carriers[ranked[0]]) >= need and (
+                len(ranked) == 1 or len(carriers[ranked[0]]) > len(carriers[ranked[1]])
+            ):  # the story's name for it: one most reports write out ("Pyongyang for Moscow" is none)
                 carriers[ranked[0]] |= carriers.pop((kind, key))
     out = []
     for (kind, key), ids in carriers.items():

@@ -37,7 +37,7 @@ from .stages.clean import clean, merge_paragraph_counts, paragraph_counts
 from .stages.headline import NOT_THE_ARTICLE, mentions_headline
 from .stages.ingest import read_articles
 from .stages.segment import segment
-from .stages.stories import cluster_stories
+from .stages.stories import MATERIAL, cluster_stories
 from .stages.story_terms import Rarity, StoryTerms, common_words, mentions, story_terms, term_matrix
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -499,7 +499,10 @@ def relate(
     relation, score = classify(alignment, a.sentences, b.sentences, a.text, b.text, settings.classify)
     if relation is None and not keep_unrelated:
         return None
-    source, reasons = attribute_source(a, b, alignment.coverage_a, alignment.coverage_b, divergences)
+    source: str | None = None  # shared quotations: each quoted the speaker, neither need have taken from the other
+    reasons: list[str] = []
+    if relation in MATERIAL:
+        source, reasons = attribute_source(a, b, alignment.coverage_a, alignment.coverage_b, divergences)
     return Pair(
         a=a.id,
         b=b.id,
@@ -509,8 +512,8 @@ def relate(
         coverage_b=round(alignment.coverage_b, 4),
         passages=alignment.passages,
         divergences=divergences,
-        source=source if relation else None,
-        source_reasons=reasons if relation else [],
+        source=source,
+        source_reasons=reasons,
     )
 
 

@@ -225,7 +225,7 @@ def digest_text(digest: Digest, width: int | None = None) -> str:
     lines = [clip(f"Story {digest.story}: {digest.label} ({plural(n, 'report')})"), ""]
     lines.append("Timeline (publication order; reports without a date last)")
     for r in digest.timeline:
-        mark = "  first report" if r.article == digest.first else ""
+        mark = " (first report)" if r.article == digest.first else ""
         lines.append(clip(f"  {r.date or 'no date':<10}  {r.outlet or '-'}  {r.title or r.article}{mark}"))
     first = f"{who(digest.first)} ({digest.first_reason})" if digest.first else "not known from the dates or the reuse"
     lines.append(clip(f"First report: {first}"))
