@@ -183,7 +183,9 @@ def pair_summary(pair: Pair, names: Mapping[str, Name]) -> str:
     text = pair_headline(pair, names)
     if pair.relation is None:
         return text + "."
-    strength = f"strength {shown_strength(pair.score)}; {chance_text(pair.score)}"
+    strength = f"strength {shown_strength(pair.score)}"
+    if pair.relation in TAKING:  # what independent reports reach is the bar for taking; they share quotations anyway
+        strength += f"; {chance_text(pair.score)}"
     if directed(pair):
         share = pair.coverage_b if taker_of(pair) == pair.b else pair.coverage_a
         text += f": {100 * share:.0f} % of it comes from the source ({strength})"
