@@ -185,3 +185,15 @@ def test_join_lone_takes_the_story_of_the_strongest_link():
     assert join_lone(cut, p, 0.5).tolist() == [1, 1, 2, 2, 2]
     assert join_lone(cut, p, 0.9).tolist() == cut.tolist()
     assert join_lone(np.array([1, 2]), p[:2, :2], 0.05).tolist() == [1, 2]  # nothing but lone articles: unchanged
+
+
+def test_a_story_without_titles_is_named_by_its_first_words_after_a_dateline():
+    from sourcetrace.stages.stories import story_label
+
+    opening = "President Trump dispatched the C.I.A. director Mike Pompeo to North Korea to meet its leader."
+    assert story_label([make_article("a", ["WEST PALM BEACH , Fla. —", opening])]).startswith("President Trump")
+    assert story_label([make_article("a", [f"LONDON (Reuters) - {opening}"])]).startswith("President Trump")
+    assert story_label([make_article("a", ["NEW YORK — A man was shot."])]) == "NEW YORK — A man was shot."
+    titled = make_article("b", [opening])
+    titled.title = "Pompeo met Kim"
+    assert story_label([make_article("a", [opening]), titled]) == "Pompeo met Kim"

@@ -22,6 +22,7 @@ alone, so adding unrelated articles to a collection changes no story. Each artic
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -318,7 +319,14 @@ def story_label(group: Sequence[Article]) -> str:
     return titled[0][2] if titled else _first_words(group[0]) or ""
 
 
+# a dateline opening a report ("WEST PALM BEACH, Fla. —", "LONDON (Reuters) -"): where, not what
+_DATELINE = re.compile(r"[A-Z][A-Z.'’ -]+(?:\s*,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:\([^)]{1,40}\))?\s*[—–-]+\s*")
+
+
 def _first_words(article: Article, words: int = 12) -> str:
-    text = article.sentences[0].text if article.sentences else article.text
+    """The first words of the article's text after a dateline (a story's name when no article has a title)."""
+    text = " ".join(s.text for s in article.sentences[:2]) if article.sentences else article.text
+    dateline = _DATELINE.match(text)
+    text = text[dateline.end() :] if dateline and len(text) > dateline.end() + 20 else text
     head = text.split(maxsplit=words)  # the words wanted, and the rest if any
     return " ".join(head[:words]) + ("…" if len(head) > words else "")
