@@ -336,3 +336,23 @@ def test_a_run_of_words_does_not_span_a_quotation():
     assert long_runs(a.sentences, b.sentences) == set()  # the quotation's words break the run anyway
     unquoted = make_article("a", [f"{before.capitalize()} {after}."])
     assert long_runs(unquoted.sentences, b.sentences) == {(0, 0)}
+
+
+def test_an_attribution_moved_to_a_sentence_nearby_is_not_dropped():
+    # a rewrite merges and splits sentences, and its attributions move with them ("KCNA said" -> "according to KCNA")
+    a = make_article(
+        "a",
+        ["Kim Jong Un left the Russian city of Vladivostok on Sunday by train.",
+         "He toured a naval base and an aircraft plant during the trip, according to KCNA.",
+         "He said the talks had gone well and would go on."],
+    )  # fmt: skip
+    b = make_article(
+        "b",
+        ["Kim Jong Un left the Russian city of Vladivostok on Sunday by train, KCNA said.",
+         "He toured a naval base and an aircraft plant during the trip.",
+         "He said the talks had gone well and would go on, an official told AFP."],
+    )  # fmt: skip
+    cosines = np.where(np.eye(3, dtype=bool), 0.97, 0.2).astype(np.float32)
+    _, divergences = align(a.sentences, b.sentences, cosines, SETTINGS)
+    told = [(d.change, d.a_text or d.b_text) for d in divergences if d.kind == "attribution"]
+    assert told == [("added", "told AFP")]

@@ -494,7 +494,15 @@ def _in_a_run(link: tuple[int, int], chain: set[tuple[int, int]], gap: int = 2) 
 def _said_by_another_partner(
     d: Divergence, link: SentenceLink, links: Sequence[SentenceLink], a: Sequence[Sentence], b: Sequence[Sentence]
 ) -> bool:
-    """A detail 'dropped' from one partner of a merged sentence may stand in its other partner."""
+    """A detail 'dropped' from one partner of a merged sentence may stand in its other partner; and an attribution
+    to a named source may stand in a sentence near the partner, told another way ("KCNA said", "according to
+    KCNA"): a rewrite moves attributions as it merges and splits sentences."""
+    if d.kind == "attribution" and (d.a_text or d.b_text) and d.change in ("dropped", "added"):
+        named = _ATTRIBUTED.findall(d.a_text or d.b_text or "")
+        at, other = (link.b, b) if d.change == "dropped" else (link.a, a)
+        near = [other[k].text for k in range(max(0, at - KEPT_NEAR), min(len(other), at + KEPT_NEAR + 1))]
+        if named and any(all(re.search(rf"\b{re.escape(n)}\b", text) for n in named) for text in near):
+            return True
     if d.change == "dropped" and d.a_text:
         others = [b[k.b].text for k in links if k.a == link.a and k.b != link.b]
         return any(d.a_text.casefold() in text.casefold() for text in others)
@@ -502,6 +510,9 @@ def _said_by_another_partner(
         others = [a[k.a].text for k in links if k.b == link.b and k.a != link.a]
         return any(d.b_text.casefold() in text.casefold() for text in others)
     return False
+
+
+_ATTRIBUTED = re.compile(r"\b(?!According\b)[A-Z][\w&.-]*[\w&]")  # the named source of an attribution ("KCNA")
 
 
 def _shift(d: Divergence, sa: Sentence, sb: Sentence) -> Divergence:
