@@ -21,7 +21,7 @@ from rapidfuzz.distance import Indel
 from ..records import Alignment, Divergence, Passage, Sentence, SentenceLink
 from ..settings import AlignSettings
 from .boilerplate import is_call_for_tips
-from .divergences import find_divergences, is_contradiction
+from .divergences import find_divergences, is_contradiction, same_attribution
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "`": "'", "—": "-", "–": "-"})
 _SPACE = re.compile(r"\s+")
@@ -495,13 +495,13 @@ def _said_by_another_partner(
     d: Divergence, link: SentenceLink, links: Sequence[SentenceLink], a: Sequence[Sentence], b: Sequence[Sentence]
 ) -> bool:
     """A detail 'dropped' from one partner of a merged sentence may stand in its other partner; and an attribution
-    to a named source may stand in a sentence near the partner, told another way ("KCNA said", "according to
+    may stand in a sentence near the partner, to the same source told another way ("KCNA said", "according to
     KCNA"): a rewrite moves attributions as it merges and splits sentences."""
-    if d.kind == "attribution" and (d.a_text or d.b_text) and d.change in ("dropped", "added"):
-        named = _ATTRIBUTED.findall(d.a_text or d.b_text or "")
+    if d.kind == "attribution" and d.change in ("dropped", "added"):
+        said = d.a_text if d.change == "dropped" else d.b_text
         at, other = (link.b, b) if d.change == "dropped" else (link.a, a)
-        near = [other[k].text for k in range(max(0, at - KEPT_NEAR), min(len(other), at + KEPT_NEAR + 1))]
-        if named and any(all(re.search(rf"\b{re.escape(n)}\b", text) for n in named) for text in near):
+        near = range(max(0, at - KEPT_NEAR), min(len(other), at + KEPT_NEAR + 1))
+        if said and any(same_attribution(said, other[k].text) for k in near):
             return True
     if d.change == "dropped" and d.a_text:
         others = [b[k.b].text for k in links if k.a == link.a and k.b != link.b]
@@ -510,9 +510,6 @@ def _said_by_another_partner(
         others = [a[k.a].text for k in links if k.b == link.b and k.a != link.a]
         return any(d.b_text.casefold() in text.casefold() for text in others)
     return False
-
-
-_ATTRIBUTED = re.compile(r"\b(?!According\b)[A-Z][\w&.-]*[\w&]")  # the named source of an attribution ("KCNA")
 
 
 def _shift(d: Divergence, sa: Sentence, sb: Sentence) -> Divergence:

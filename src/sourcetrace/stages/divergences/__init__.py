@@ -6,7 +6,7 @@ The rules lean towards precision: a "changed" fact needs evidence that both side
 difference is reported as dropped/added, which downstream stages do not treat as a contradiction.
 """
 
-from .analysis import find_divergences, is_contradiction
+from .analysis import find_divergences, is_contradiction, same_attribution
 from .facts import Fact, sentence_facts
 
-__all__ = ["Fact", "find_divergences", "is_contradiction", "sentence_facts"]
+__all__ = ["Fact", "find_divergences", "is_contradiction", "same_attribution", "sentence_facts"]

@@ -8,7 +8,7 @@ from functools import lru_cache
 from ...records import Divergence
 from .attributions import _attributions, _compare_attributions
 from .common import _NORMALISE, _TOKEN, _Analysis
-from .names import _compare_names, _names
+from .names import _compare_names, _names, _same_name
 from .numbers import _compare_numbers, _numbers
 from .polarity import _ANTONYMS, _NEGATION_CUES, _antonyms, _compare_antonyms, _compare_negations, _negations
 
@@ -42,6 +42,13 @@ def _analyse(original: str) -> _Analysis:
         antonyms=tuple(_antonyms(starts, lower)) if not vocab.isdisjoint(_ANTONYMS) else (),
         attributions=tuple(attributions),
     )
+
+
+def same_attribution(attribution: str, text: str) -> bool:
+    """Whether ``text`` credits something to the source of ``attribution`` (an attribution's own words, as a
+    divergence gives them: "KCNA said" and "according to KCNA" credit one source)."""
+    mine = _analyse(attribution).attributions
+    return any(_same_name(m.key, o.key) for m in mine for o in _analyse(text).attributions)
 
 
 def find_divergences(a: str, b: str) -> list[Divergence]:
