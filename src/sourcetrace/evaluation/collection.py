@@ -44,7 +44,8 @@ def evaluate_collection(
             found = [(t, p) for t, p in mine if p]
             as_planted = sum(1 for t, p in found if p.relation == t.relation)
             right = sum(1 for t, p in found if t.source and p.source == t.source)
-            out.append((name, len(mine), len(found) / len(mine), as_planted / len(mine), f"{right}/{len(found)}"))
+            named = "—" if name.startswith("shared-quotes") else f"{right}/{len(found)}"  # quoting is no taking
+            out.append((name, len(mine), len(found) / len(mine), as_planted / len(mine), named))
         return out
 
     figures: dict[str, float] = {}
