@@ -249,6 +249,13 @@ def test_a_report_never_replaces_an_article_it_reads(tmp_path: Path, inside: boo
     result = CliRunner().invoke(main, ["report", *given, "-o", str(article)])
     assert result.exit_code == 2 and "is one of the files read" in result.output, result.output
     assert article.read_text("utf-8") == "An article that must survive the run."
+    if inside:  # a folder linked into the input folder is read too: its files are inputs
+        other = tmp_path / "elsewhere"
+        other.mkdir()
+        (other / "c.txt").write_text("Another article read through a link.", "utf-8")
+        (folder / "more").symlink_to(other, target_is_directory=True)
+        result = CliRunner().invoke(main, ["scan", str(folder), "-o", str(other / "c.txt")])
+        assert result.exit_code == 2 and "is one of the files read" in result.output, result.output
 
 
 def test_index_add_of_a_missing_path_creates_no_store(tmp_path: Path) -> None:

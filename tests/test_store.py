@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -152,6 +153,11 @@ def test_a_file_is_one_article_whatever_folder_it_is_given_through(tmp_path, set
         assert refused == [str(tmp_path / "in" / "b" / "story.txt")]  # stored already, as "story"
         assert sorted(again.added) == ["a/story", "news/story"]  # a's file left the index as "story": back in
         assert store.count() == 3 and all(p.a != p.b for p in store.pairs(limit=None))
+    with Store(tmp_path / "f.db", settings, models) as store, contextlib.chdir(tmp_path):
+        spelt = store.add_paths(["./in"])  # the same files spelt otherwise, from another folder: still the same
+        assert not spelt.added and sorted(spelt.unchanged) == ["a/story", "news/story"]
+        assert [e.path for e in spelt.errors] == [os.path.join("./in", "b", "story.txt")]  # stored as "story"
+        assert store.count() == 3
 
 
 def test_adding_one_at_a_time_finds_the_pairs_of_adding_all_at_once(tmp_path, settings, models, seeds_raw, seeded):

@@ -193,7 +193,10 @@ def test_a_story_without_titles_is_named_by_its_first_words_after_a_dateline():
     opening = "President Trump dispatched the C.I.A. director Mike Pompeo to North Korea to meet its leader."
     assert story_label([make_article("a", ["WEST PALM BEACH , Fla. —", opening])]).startswith("President Trump")
     assert story_label([make_article("a", [f"LONDON (Reuters) - {opening}"])]).startswith("President Trump")
-    assert story_label([make_article("a", ["NEW YORK — A man was shot."])]) == "NEW YORK — A man was shot."
+    assert story_label([make_article("a", ["NEW YORK — A man was shot."])]) == "A man was shot."
+    for plain in ("US-led forces took the town on Sunday.", "COVID-19 cases rose.", "A US-made drone fell."):
+        assert story_label([make_article("a", [plain])]) == plain  # no dateline
+    assert story_label([make_article("a", ["SÃO PAULO — Floods hit the city."])]) == "Floods hit the city."
     titled = make_article("b", [opening])
     titled.title = "Pompeo met Kim"
     assert story_label([make_article("a", [opening]), titled]) == "Pompeo met Kim"

@@ -114,13 +114,13 @@ def describe_changes(pair: Pair, limit: int = 3) -> list[str]:
     """The pair's changes in words, from the taker's side, attributions first; repeats (the same name twice) told
     once, and a fact one link drops and another adds (a name the taker moved to another sentence) not at all."""
     taker_is_b = taker_of(pair) == pair.b
-    moved = {(d.kind, d.a_text) for d in pair.divergences if d.b_text is None} & {
-        (d.kind, d.b_text) for d in pair.divergences if d.a_text is None
-    }
+    dropped = {(d.kind, d.a_text) for d in pair.divergences if d.b_text is None}
+    moved = dropped & {(d.kind, d.b_text) for d in pair.divergences if d.a_text is None}
     out: list[str] = []
     for d in sorted(pair.divergences, key=lambda d: CHANGE_ORDER.get(d.kind, len(CHANGE_ORDER))):
         said = describe_change(d, taker_is_b)
-        if said not in out and (d.kind, d.a_text or d.b_text) not in moved:
+        one_side = (d.kind, d.a_text if d.b_text is None else d.b_text if d.a_text is None else None)
+        if said not in out and one_side not in moved:
             out.append(said)
     if len(out) > limit:
         return out[:limit] + [f"and {plural(len(out) - limit, 'more change')}"]

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import OutputError
-from .stages.ingest import KINDS
+from .stages.ingest import article_files
 
 
 def check_writable(path: str | Path, inputs: Sequence[str | Path] = ()) -> None:
     """Raise OutputError when ``path`` cannot be written, so that a run fails before its work, not after; or when
-    writing it would replace one of the files the run reads (``inputs``: files, and folders whose articles are
-    read: :data:`~.stages.ingest.KINDS`)."""
+    writing it would replace one of the files the run reads (``inputs``: files, and folders whose article files are
+    read: :func:`~.stages.ingest.article_files`)."""
     target = Path(path)
     read = _read_by(target, inputs)
     if read is not None:
@@ -36,13 +36,14 @@ def check_writable(path: str | Path, inputs: Sequence[str | Path] = ()) -> None:
 
 
 def _read_by(target: Path, inputs: Sequence[str | Path]) -> Path | None:
-    """The input by which the run would read ``target``, if it would."""
+    """The input by which the run would read ``target``, if it would (through links too: the files themselves are
+    compared)."""
     if not target.is_file():
         return None
     for given in map(Path, inputs):
         if given.is_file() and os.path.samefile(given, target):
             return given
-        if given.is_dir() and target.suffix.lower() in KINDS and target.resolve().is_relative_to(given.resolve()):
+        if given.is_dir() and any(os.path.samefile(path, target) for path in article_files(given)):
             return given
     return None
 

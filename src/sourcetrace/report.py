@@ -17,6 +17,7 @@ from .describe import describe_changes, names_of
 from .digest import build_digest
 from .records import Article, Divergence, Pair, Passage, ScanResult, SentenceLink, Story
 from .stages.classify import chance
+from .stages.stories import MATERIAL
 from .terminal import printable, to_table
 
 __all__ = [
@@ -86,6 +87,12 @@ def round_chance(strength: float) -> float:
     return float(f"{chance(strength):.3g}")
 
 
+def pair_chance(relation: str | None, score: float) -> float | None:
+    """A pair's chance among independent reports (:func:`round_chance`), for copies, rewrites and excerpts: reports
+    of one event share quotations anyway, so for shared quotations it says nothing (None)."""
+    return round_chance(score) if relation in MATERIAL else None
+
+
 def pair_dict(p: Pair, articles: Mapping[str, Article] | None = None) -> dict[str, Any]:
     """The pair; given the articles, its links carry their sentences' offsets and texts too."""
     a, b = (articles.get(p.a), articles.get(p.b)) if articles is not None else (None, None)
@@ -94,7 +101,7 @@ def pair_dict(p: Pair, articles: Mapping[str, Article] | None = None) -> dict[st
         "b": p.b,
         "relation": p.relation,
         "score": p.score,
-        "chance": round_chance(p.score),
+        "chance": pair_chance(p.relation, p.score),
         "source": p.source,
         "source_reasons": p.source_reasons,
         "coverage": {"a": p.coverage_a, "b": p.coverage_b},
@@ -177,7 +184,7 @@ def _flat(p: Pair, articles: dict[str, Article], story_of: dict[str, str]) -> di
         "b": p.b,
         "relation": p.relation,
         "score": p.score,
-        "chance": round_chance(p.score),
+        "chance": pair_chance(p.relation, p.score),
         "source": p.source,
         "a_title": a.title if a else None,
         "a_date": a.date if a else None,

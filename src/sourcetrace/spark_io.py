@@ -15,7 +15,7 @@ from typing import Any
 # absolute imports: spark-submit may run the job's module as a script
 from sourcetrace.errors import SourcetraceError
 from sourcetrace.records import Article, FileError, Pair
-from sourcetrace.report import SCHEMA, article_dict, divergence_dict, pair_dict, round_chance
+from sourcetrace.report import SCHEMA, article_dict, divergence_dict, pair_chance, pair_dict
 
 TABLES = ("articles", "pairs", "passages", "stories", "errors")
 SUMMARY = "summary.json"
@@ -202,7 +202,7 @@ def load_report(output: str, spark: Any = None) -> dict[str, Any]:
         found = sorted(passages.get((p["a"], p["b"]), []), key=lambda r: r["passage"])
         pairs.append({
             "a": p["a"], "b": p["b"], "relation": p["relation"], "score": p["score"],
-            "chance": round_chance(p["score"]), "source": p["source"],
+            "chance": pair_chance(p["relation"], p["score"]), "source": p["source"],
             "source_reasons": list(p["source_reasons"]), "coverage": {"a": p["coverage_a"], "b": p["coverage_b"]},
             "passages": [
                 {"a_span": [x["a_start"], x["a_end"]], "b_span": [x["b_start"], x["b_end"]],
@@ -225,7 +225,10 @@ def load_report(output: str, spark: Any = None) -> dict[str, Any]:
             {"id": s["id"], "articles": list(s["articles"]), "label": s["label"]}
             for s in sorted(rows("stories"), key=lambda r: int(r["id"][1:]))
         ],
-        "errors": [{"path": e["path"], "reason": e["reason"], "level": e["level"]} for e in rows("errors")],
+        "errors": [  # tables written before problems had levels hold errors only
+            {"path": e["path"], "reason": e["reason"], "level": e.asDict().get("level") or "error"}
+            for e in rows("errors")
+        ],
     }
 
 

@@ -444,13 +444,14 @@ def unquoted_text(sentence: Sentence) -> str:
     return " ".join(unquoted_parts(sentence))
 
 
-@lru_cache(maxsize=1 << 16)
-def _runs_of(parts: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
-    """Every :data:`LONG_RUN` words in a row (:func:`words_of`) within one of the parts."""
-    runs: set[tuple[str, ...]] = set()
+@lru_cache(maxsize=1 << 14)
+def _runs_of(parts: tuple[str, ...]) -> frozenset[int]:
+    """The hashes of every :data:`LONG_RUN` words in a row (:func:`words_of`) within one of the parts (hashes, not
+    the runs: a run-on sentence of scraped text holds hundreds)."""
+    runs: set[int] = set()
     for part in parts:
         words = words_of(part)
-        runs.update(words[k : k + LONG_RUN] for k in range(len(words) - LONG_RUN + 1))
+        runs.update(hash(words[k : k + LONG_RUN]) for k in range(len(words) - LONG_RUN + 1))
     return frozenset(runs)
 
 
@@ -463,7 +464,7 @@ def long_runs(a: Sequence[Sentence], b: Sequence[Sentence]) -> set[tuple[int, in
     was cut into sentences (a sentence of one may hold a short sentence of the other, or a part of a longer one, and
     not be like it as a whole). Found through the runs themselves: the cost follows the texts' words.
     """
-    where: dict[tuple[str, ...], list[int]] = {}
+    where: dict[int, list[int]] = {}
     for i, sentence in enumerate(a):
         for run in _runs_of(unquoted_parts(sentence)):
             where.setdefault(run, []).append(i)

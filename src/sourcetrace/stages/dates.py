@@ -60,9 +60,11 @@ def publication_day(value: str) -> str | None:
         moment = datetime.datetime.fromisoformat(value.strip())
     except ValueError:
         return parse_date(value)
+    if not 1900 <= moment.year <= 2100:  # before converting: the calendar's first and last days would overflow
+        return None
     if moment.tzinfo is not None:
         moment = moment.astimezone(datetime.UTC)
-    return moment.date().isoformat() if 1900 <= moment.year <= 2100 else None
+    return moment.date().isoformat()
 
 
 def _to_iso(groups: Sequence[str], order: str) -> str | None:

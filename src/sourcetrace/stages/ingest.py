@@ -26,8 +26,6 @@ from .dates import parse_date, publication_day
 KINDS = {".txt": "text", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
 MAX_ID_CHARS = 1000  # the longest id the web service takes (in its links and requests): longer ones are refused
 _EXPECTED = ".txt, .html, .htm or .jsonl"
-# what the reports strip from what they show (terminal.printable), and invisible format characters: not in an id
-_UNPRINTABLE_ID = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def read_articles(paths: Sequence[str | Path], settings: IngestSettings) -> tuple[list[Article], list[FileError]]:
@@ -95,7 +93,7 @@ class _Found:
                 "given); give a shorter id, or move the file",
             )
             return
-        if _UNPRINTABLE_ID.search(article.id):
+        if _unprintable(article.id):
             self.error(
                 article.path,
                 f"id {article.id.encode('unicode_escape').decode('ascii')} holds control or bidi characters, which "
@@ -118,6 +116,12 @@ class _Found:
     def error(self, path: str, reason: str, level: Literal["error", "warning"] = "error") -> None:
         self.notes.clear()  # the file was not read after all: its warnings no longer matter
         self.errors.append(FileError(clean_string(path), clean_string(reason), level))
+
+
+def article_files(given: str | Path) -> Iterator[Path]:
+    """The files a read of ``given`` reads (folders searched as :func:`read_articles` searches them), unread."""
+    for path, _, _ in _files(given, _Found()):
+        yield path
 
 
 def _files(given: str | Path, found: _Found) -> Iterator[tuple[Path, str, str]]:
@@ -219,7 +223,7 @@ def from_bytes(data: bytes, kind: str, shown: str, article_id: str, notes: list[
     text, note = decode_with_note(data, shown)
     if note is not None and notes is not None:
         notes.append(FileError(shown, note, "warning"))
-    if kind == "text" and _HTML_PAGE.match(text):  # a saved web page named .txt: its tags are not article text
+    if kind == "text" and _HTML_PAGE.match(_after_comments(text)):  # a saved web page: its tags are no article text
         if notes is not None:
             notes.append(FileError(shown, "is a web page (it opens with an HTML tag): read as HTML", "warning"))
         kind = "html"
@@ -231,7 +235,20 @@ def from_bytes(data: bytes, kind: str, shown: str, article_id: str, notes: list[
     return Article(id=article_id, path=shown, text=text)
 
 
-_HTML_PAGE = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
+_HTML_PAGE = re.compile(r"<(?:!doctype\s+html|html)[\s>]", re.I)
+
+
+def _after_comments(text: str) -> str:
+    """The text after its leading white space and HTML comments (found by position: no pattern to backtrack)."""
+    pos = 0
+    while True:
+        pos = len(text) - len(text[pos:].lstrip())
+        if not text.startswith("<!--", pos):
+            return text[pos : pos + 200]
+        end = text.find("-->", pos + 4)
+        if end < 0:
+            return ""
+        pos = end + 3
 
 
 def _read_bytes(path: Path, shown: str, limit: int) -> bytes:
@@ -380,6 +397,12 @@ def clean_string(value: str) -> str:
     They cannot be encoded, so one left in would crash writing the report after the whole analysis.
     """
     return _SURROGATE.sub("\ufffd", value)
+
+
+def _unprintable(ident: str) -> bool:
+    """Whether an id holds a control, format (bidi, invisible) or line-separator character: reports strip or cannot
+    show them, so two ids would print alike."""
+    return any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in ident)
 
 
 def _sanitise(article: Article) -> None:

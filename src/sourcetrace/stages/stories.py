@@ -319,14 +319,21 @@ def story_label(group: Sequence[Article]) -> str:
     return titled[0][2] if titled else _first_words(group[0]) or ""
 
 
-# a dateline opening a report ("WEST PALM BEACH, Fla. —", "LONDON (Reuters) -"): where, not what
-_DATELINE = re.compile(r"[A-Z][A-Z.'’ -]+(?:\s*,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:\([^)]{1,40}\))?\s*[—–-]+\s*")
+# a dateline opening a report ("WEST PALM BEACH, Fla. —", "LONDON (Reuters) -"): where, not what. Words in capitals
+# of two letters or more, then a dash set off by a space ("US-led", "COVID-19" and "A US-" are no dateline)
+_CAPS = r"[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ.'’]+"
+_DATELINE = re.compile(
+    rf"{_CAPS}(?:\s+{_CAPS})*(?:\s*,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?(?:\s*\([^)]{{1,40}}\))?\s*(?:[—–]|\s-)\s*"
+)
 
 
 def _first_words(article: Article, words: int = 12) -> str:
-    """The first words of the article's text after a dateline (a story's name when no article has a title)."""
-    text = " ".join(s.text for s in article.sentences[:2]) if article.sentences else article.text
+    """The first words of the article's first sentence after a dateline, or of its second when the first is only a
+    dateline (a story's name when no article has a title)."""
+    first = [s.text for s in article.sentences[:2]] or [article.text]
+    text = first[0]
     dateline = _DATELINE.match(text)
-    text = text[dateline.end() :] if dateline and len(text) > dateline.end() + 20 else text
+    if dateline:
+        text = text[dateline.end() :] or (first[1] if len(first) > 1 else text)
     head = text.split(maxsplit=words)  # the words wanted, and the rest if any
     return " ".join(head[:words]) + ("…" if len(head) > words else "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -35,6 +36,15 @@ class AddResult:
 
 
 _JSONL_RECORD = re.compile(r":\d+$")  # the path of a JSON-lines record: the file's, then its line
+
+
+def _spellings(path: str) -> set[str]:
+    """The ways a path may have been given from this folder: as given, tidied, absolute, relative."""
+    full = os.path.abspath(path)
+    out = {path, os.path.normpath(path), full}
+    with contextlib.suppress(ValueError):  # another drive
+        out.add(os.path.relpath(full))
+    return out
 
 
 def _other_file(a: str, b: str) -> bool:
@@ -109,18 +119,21 @@ class Adding(StoryUpdating):
         name get one id. Records of a JSON-lines file carry their own ids, and a record's line may change.
         """
         files = [a for a in todo if not _JSONL_RECORD.search(a.path)]
+        spellings = {a.id: _spellings(a.path) for a in files}
         by_path: dict[str, str] = {}
         by_id: dict[str, str] = {}
-        for chunk in chunks(files, IN_LIMIT):
+        for chunk in chunks(sorted({p for paths in spellings.values() for p in paths}), IN_LIMIT):
             marks = ",".join("?" * len(chunk))
-            paths, ids = [a.path for a in chunk], [a.id for a in chunk]
-            by_path.update(db.execute(f"SELECT path, id FROM articles WHERE current = 1 AND path IN ({marks})", paths))
-            by_id.update(db.execute(f"SELECT id, path FROM articles WHERE current = 1 AND id IN ({marks})", ids))
+            by_path.update(db.execute(f"SELECT path, id FROM articles WHERE current = 1 AND path IN ({marks})", chunk))
+        for chunk in chunks([a.id for a in files], IN_LIMIT):
+            marks = ",".join("?" * len(chunk))
+            by_id.update(db.execute(f"SELECT id, path FROM articles WHERE current = 1 AND id IN ({marks})", chunk))
         refused: set[str] = set()
         for a in files:
-            if by_path.get(a.path, a.id) != a.id:
+            stored_as = sorted({by_path[p] for p in spellings[a.id] if p in by_path} - {a.id})
+            if stored_as:
                 reason = (
-                    f"is stored already, as {by_path[a.path]!r} (an id is the path below the folder given): not added "
+                    f"is stored already, as {stored_as[0]!r} (an id is the path below the folder given): not added "
                     "again under another id; give the same folder as before"
                 )
                 errors.append(FileError(a.path, reason))

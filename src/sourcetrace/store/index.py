@@ -175,7 +175,9 @@ SCORING_VERSION = 7  # bumped when the same settings give pairs other strengths,
 # favour vote for the source; 5: a short text's strength is that of a text of ten sentences as unlikely by chance;
 # 6: no fact of a call for tips counts among the facts a rewrite keeps; one sentence pair sharing a long run of
 # words is an excerpt; "your identity will be kept anonymous" asks for tips; 7: sentence pairs sharing a long run
-# of words are linked however unlike as wholes, and a run does not span a quotation; shared quotations have no source)
+# of words are linked however unlike as wholes, and a run does not span a quotation; shared quotations have no source;
+# an attribution a sentence near the partner credits to the same source is no divergence, so no vote for a source;
+# a page's "Published" date line wins over its "Updated" one)
 
 
 def scoring_identity(settings: Settings) -> dict[str, Any]:

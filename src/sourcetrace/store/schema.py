@@ -6,7 +6,7 @@ Never edit a released entry: append one.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (
@@ -85,6 +85,13 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         [
             # the days each article tells (stages/story_dates.py): its own days, ";", the dates it names
             "ALTER TABLE story_terms ADD COLUMN days TEXT NOT NULL DEFAULT ''",
+        ],
+    ),
+    (
+        4,
+        [
+            # an added file is looked up by its path (store/adding.py: one file, one article)
+            "CREATE INDEX articles_path ON articles (path) WHERE current = 1",
         ],
     ),
 ]
