@@ -321,7 +321,7 @@ def test_an_id_no_report_can_show_is_refused(tmp_path: Path) -> None:
     articles, errors = read(path)
     assert [a.id for a in articles] == ["a", "ok id"]
     assert [e.path.rsplit(":", 1)[1] for e in errors] == ["2", "3"]
-    assert all("control or bidi characters" in e.reason and e.level == "error" for e in errors)
+    assert all("control, invisible format or line separator" in e.reason and e.level == "error" for e in errors)
 
 
 def test_a_name_cut_short_in_a_digest_line_is_made_printable_first() -> None:

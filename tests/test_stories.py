@@ -197,6 +197,7 @@ def test_a_story_without_titles_is_named_by_its_first_words_after_a_dateline():
     for plain in ("US-led forces took the town on Sunday.", "COVID-19 cases rose.", "A US-made drone fell."):
         assert story_label([make_article("a", [plain])]) == plain  # no dateline
     assert story_label([make_article("a", ["SÃO PAULO — Floods hit the city."])]) == "Floods hit the city."
+    assert story_label([make_article("a", ["WILKES-BARRE, Pa. (AP) — A bridge fell."])]) == "A bridge fell."
     titled = make_article("b", [opening])
     titled.title = "Pompeo met Kim"
     assert story_label([make_article("a", [opening]), titled]) == "Pompeo met Kim"

@@ -17,7 +17,6 @@ from .describe import describe_changes, names_of
 from .digest import build_digest
 from .records import Article, Divergence, Pair, Passage, ScanResult, SentenceLink, Story
 from .stages.classify import chance
-from .stages.stories import MATERIAL
 from .terminal import printable, to_table
 
 __all__ = [
@@ -88,9 +87,9 @@ def round_chance(strength: float) -> float:
 
 
 def pair_chance(relation: str | None, score: float) -> float | None:
-    """A pair's chance among independent reports (:func:`round_chance`), for copies, rewrites and excerpts: reports
-    of one event share quotations anyway, so for shared quotations it says nothing (None)."""
-    return round_chance(score) if relation in MATERIAL else None
+    """A pair's chance among independent reports (:func:`round_chance`); None for shared quotations, which reports
+    of one event share anyway."""
+    return None if relation == "shared-quotes" else round_chance(score)
 
 
 def pair_dict(p: Pair, articles: Mapping[str, Article] | None = None) -> dict[str, Any]:

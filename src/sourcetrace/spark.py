@@ -25,7 +25,6 @@ needs it.
 
 from __future__ import annotations
 
-import datetime
 import io
 import json
 import os
@@ -288,21 +287,13 @@ def _read_record(record: dict[str, Any], number: int, shown: str, key: tuple[Any
     """One Parquet row, read as the JSON-lines record it would be (``published`` may be a date or timestamp), and
     its warnings."""
     where, at = f"{shown}:{number}", (*key[:2], number)
-    raw = json.dumps(record, ensure_ascii=False, default=_iso).encode("utf-8")
+    raw = json.dumps(record, ensure_ascii=False, default=lambda v: v.isoformat()).encode("utf-8")
     notes: list[FileError] = []
     try:
         article = from_record(raw, number, where, notes)
     except InputError as exc:
         return [(at, FileError(exc.path, exc.reason))]
     return [(at, article)] + [(at, note) for note in notes]
-
-
-def _iso(value: Any) -> str:
-    """A Parquet date or timestamp as ISO text; a timestamp comes in the worker's own zone without saying so, and is
-    given with its offset, so that its day is taken in UTC as for any time with an offset (stage 1)."""
-    if isinstance(value, datetime.datetime) and value.tzinfo is None:
-        value = value.astimezone()
-    return str(value.isoformat())
 
 
 def _first_of_each_id(keyed: Any, partitions: int) -> tuple[Any, Any]:

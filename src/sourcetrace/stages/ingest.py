@@ -96,8 +96,9 @@ class _Found:
         if _unprintable(article.id):
             self.error(
                 article.path,
-                f"id {article.id.encode('unicode_escape').decode('ascii')} holds control or bidi characters, which "
-                "no report can show (two ids would print alike); give an id of printable characters",
+                f"id {article.id.encode('unicode_escape').decode('ascii')} holds control, invisible format or line "
+                "separator characters, which no report can show (two ids would print alike); give an id of printable "
+                "characters",
             )
             return
         self.errors.extend(self.notes)
@@ -240,15 +241,17 @@ _HTML_PAGE = re.compile(r"<(?:!doctype\s+html|html)[\s>]", re.I)
 
 def _after_comments(text: str) -> str:
     """The text after its leading white space and HTML comments (found by position: no pattern to backtrack)."""
-    pos = 0
-    while True:
-        pos = len(text) - len(text[pos:].lstrip())
+    pos, most = 0, min(len(text), 1 << 16)  # a page's opening: its comments do not run for pages
+    while pos < most:
+        while pos < most and text[pos].isspace():
+            pos += 1
         if not text.startswith("<!--", pos):
             return text[pos : pos + 200]
-        end = text.find("-->", pos + 4)
+        end = text.find("-->", pos + 4, most)
         if end < 0:
             return ""
         pos = end + 3
+    return ""
 
 
 def _read_bytes(path: Path, shown: str, limit: int) -> bytes:

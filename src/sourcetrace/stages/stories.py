@@ -321,7 +321,7 @@ def story_label(group: Sequence[Article]) -> str:
 
 # a dateline opening a report ("WEST PALM BEACH, Fla. —", "LONDON (Reuters) -"): where, not what. Words in capitals
 # of two letters or more, then a dash set off by a space ("US-led", "COVID-19" and "A US-" are no dateline)
-_CAPS = r"[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ.'’]+"
+_CAPS = r"[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ.'’]+(?:-[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ.'’]*)*"  # PORT-AU-PRINCE
 _DATELINE = re.compile(
     rf"{_CAPS}(?:\s+{_CAPS})*(?:\s*,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?(?:\s*\([^)]{{1,40}}\))?\s*(?:[—–]|\s-)\s*"
 )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,24 +33,11 @@ class AddResult:
     total: int = 0  # current articles in the store afterwards
 
 
-_JSONL_RECORD = re.compile(r":\d+$")  # the path of a JSON-lines record: the file's, then its line
-
-
-def _spellings(path: str) -> set[str]:
-    """The ways a path may have been given from this folder: as given, tidied, absolute, relative."""
-    full = os.path.abspath(path)
-    out = {path, os.path.normpath(path), full}
-    with contextlib.suppress(ValueError):  # another drive
-        out.add(os.path.relpath(full))
-    return out
-
-
-def _other_file(a: str, b: str) -> bool:
-    """Whether two paths name two different files, both there (when either is gone, who can tell)."""
-    try:
-        return not os.path.samefile(a, b)
-    except OSError:
-        return False
+def _file_of(path: str) -> str | None:
+    """The file an article was read from, resolved (links followed, absolute); None for a record of a JSON-lines
+    file (``file.jsonl:LINE``: records carry their own ids, and a record's line may change) or a text not read from
+    a file here."""
+    return os.path.realpath(path) if os.path.isfile(path) else None
 
 
 class Adding(StoryUpdating):
@@ -116,29 +101,30 @@ class Adding(StoryUpdating):
 
         An article file's id is its path below the folder given, so the same file given through another folder
         gets another id: stored twice, it would be reported as a copy of itself. And two folders' files of one
-        name get one id. Records of a JSON-lines file carry their own ids, and a record's line may change.
+        name get one id. Files are compared resolved (:func:`_file_of`), however their paths were written; articles
+        stored before files were recorded (schema 3) are not checked.
         """
-        files = [a for a in todo if not _JSONL_RECORD.search(a.path)]
-        spellings = {a.id: _spellings(a.path) for a in files}
-        by_path: dict[str, str] = {}
+        file = {a.id: f for a in todo if (f := _file_of(a.path))}
+        by_file: dict[str, str] = {}
         by_id: dict[str, str] = {}
-        for chunk in chunks(sorted({p for paths in spellings.values() for p in paths}), IN_LIMIT):
+        for chunk in chunks(sorted(set(file.values())), IN_LIMIT):
             marks = ",".join("?" * len(chunk))
-            by_path.update(db.execute(f"SELECT path, id FROM articles WHERE current = 1 AND path IN ({marks})", chunk))
-        for chunk in chunks([a.id for a in files], IN_LIMIT):
+            by_file.update(db.execute(f"SELECT file, id FROM articles WHERE current = 1 AND file IN ({marks})", chunk))
+        for chunk in chunks(sorted(file), IN_LIMIT):
             marks = ",".join("?" * len(chunk))
-            by_id.update(db.execute(f"SELECT id, path FROM articles WHERE current = 1 AND id IN ({marks})", chunk))
+            by_id.update(db.execute(f"SELECT id, file FROM articles WHERE current = 1 AND id IN ({marks})", chunk))
         refused: set[str] = set()
-        for a in files:
-            stored_as = sorted({by_path[p] for p in spellings[a.id] if p in by_path} - {a.id})
-            if stored_as:
+        for a in todo:
+            if a.id not in file:
+                continue
+            if by_file.get(file[a.id], a.id) != a.id:
                 reason = (
-                    f"is stored already, as {stored_as[0]!r} (an id is the path below the folder given): not added "
-                    "again under another id; give the same folder as before"
+                    f"is stored already, as {by_file[file[a.id]]!r} (an id is the path below the folder given): not "
+                    "added again under another id; give the same folder as before"
                 )
                 errors.append(FileError(a.path, reason))
                 refused.add(a.id)
-            elif a.id in by_id and by_id[a.id] != a.path and _other_file(by_id[a.id], a.path):
+            elif by_id.get(a.id) not in (None, file[a.id]) and os.path.isfile(by_id[a.id]):
                 reason = (
                     f"has the id {a.id!r} of {by_id[a.id]}, another file that is still there: stored as a new version "
                     "of it; if they are different articles, give their folders' parent so that each id names its folder"
@@ -240,9 +226,9 @@ class Adding(StoryUpdating):
         version = db.execute("SELECT coalesce(max(version), 0) + 1 FROM articles WHERE id = ?", (a.id,)).fetchone()[0]
         removed = json.dumps([[r.text, r.reason] for r in a.removed], ensure_ascii=False)
         cursor = db.execute(
-            "INSERT INTO articles (id, version, current, digest, path, title, date, outlet, url, text, removed, added) "
-            "VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (a.id, version, p.digest, a.path, a.title, a.date, a.outlet, a.url, a.text, removed, now),
+            "INSERT INTO articles (id, version, current, digest, path, file, title, date, outlet, url, text, removed, "
+            "added) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (a.id, version, p.digest, a.path, _file_of(a.path), a.title, a.date, a.outlet, a.url, a.text, removed, now),
         )
         key = int(cursor.lastrowid or 0)
         db.executemany(

@@ -90,8 +90,9 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     (
         4,
         [
-            # an added file is looked up by its path (store/adding.py: one file, one article)
-            "CREATE INDEX articles_path ON articles (path) WHERE current = 1",
+            # the file an article was read from, resolved (store/adding.py: one file, one article)
+            "ALTER TABLE articles ADD COLUMN file TEXT",
+            "CREATE INDEX articles_file ON articles (file) WHERE current = 1",
         ],
     ),
 ]
