@@ -29,6 +29,7 @@ import itertools
 import json
 import math
 import re
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import numpy as np
@@ -48,9 +49,9 @@ from sourcetrace.stages.align import (
     ordered_chain,
     own_chars,
     same_meaning,
-    shared_run,
     text_strength,
     unquoted_text,
+    words_of,
 )
 from sourcetrace.stages.classify import (
     INDEPENDENT_LOGIT_MEAN,
@@ -182,9 +183,10 @@ OLD_BAR = 0.119  # the bar of the version whose strength did not depend on the t
 
 
 def longest_run(a: Article, b: Article) -> int:
-    """The longest run of words that two articles share outside their quotations, across sentences
-    (``align.shared_run`` of their texts without quotations)."""
-    return shared_run(*(" ".join(unquoted_text(x) for x in side.sentences) for side in (a, b)))
+    """The longest run of words (``align.words_of``) that two articles share outside their quotations, across
+    sentences."""
+    wa, wb = (words_of(" ".join(unquoted_text(x) for x in side.sentences)) for side in (a, b))
+    return int(SequenceMatcher(None, wa, wb, autojunk=False).find_longest_match(0, len(wa), 0, len(wb)).size)
 
 
 def leads(reports: dict, story: dict[str, str], settings: Settings, rarity: Rarity) -> None:

@@ -15,7 +15,6 @@ from .records import Divergence, Pair
 from .stages.classify import chance
 from .stages.stories import MATERIAL
 
-TAKING = MATERIAL  # relations in which one text took from the other
 SHORT_ID = 20
 KIND_WORDS = {
     "number": ("the figure", "figures"),
@@ -81,7 +80,7 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 
 def directed(pair: Pair) -> bool:
     """Whether the pair is drawn and told as one text taking from the other."""
-    return pair.source is not None and pair.relation in TAKING
+    return pair.source is not None and pair.relation in MATERIAL  # one text took from the other
 
 
 def taker_of(pair: Pair) -> str:
@@ -184,7 +183,7 @@ def pair_summary(pair: Pair, names: Mapping[str, Name]) -> str:
     if pair.relation is None:
         return text + "."
     strength = f"strength {shown_strength(pair.score)}"
-    if pair.relation in TAKING:  # what independent reports reach is the bar for taking; they share quotations anyway
+    if pair.relation in MATERIAL:  # what independent reports reach is the bar for taking; they share quotations anyway
         strength += f"; {chance_text(pair.score)}"
     if directed(pair):
         share = pair.coverage_b if taker_of(pair) == pair.b else pair.coverage_a

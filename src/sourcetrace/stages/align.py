@@ -12,7 +12,6 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import lru_cache
 
 import numpy as np
@@ -61,14 +60,6 @@ class Judgement:
 def words_of(text: str) -> tuple[str, ...]:
     """The text's words, case-folded, in order (remembered: a sentence is compared with many others)."""
     return tuple(_WORD.findall(text.casefold()))
-
-
-@lru_cache(maxsize=1 << 14)
-def shared_run(a: str, b: str) -> int:
-    """Length in words (:func:`words_of`) of the longest run of words the two texts share, in order."""
-    wa, wb = words_of(a), words_of(b)
-    match = SequenceMatcher(None, wa, wb, autojunk=False).find_longest_match(0, len(wa), 0, len(wb))
-    return int(match.size)
 
 
 @lru_cache(maxsize=1 << 16)
