@@ -2,9 +2,10 @@
 
 Every sentence is real: background articles are assembled from newswire, news and web-page sentences, rewrites from
 real paraphrase pairs, hard negatives from same-event sentence pairs that are not paraphrases. A background sentence
-goes into one article only, so two articles share text exactly when truth.jsonl says so (unless the collection is
-larger than the sentence pool allows; the build then warns and says by how much). The output is written at
-benchmark time and never committed, because some of the source data may be used for evaluation only.
+goes into one article only, and none repeats twelve words in a row of another, so two articles share text exactly
+when truth.jsonl says so (unless the collection is larger than the sentence pool allows; the build then warns and
+says by how much). The output is written at benchmark time and never committed, because some of the source data may
+be used for evaluation only.
 
     python bench/collection.py --n 10000 --seed 0 --out DIR [--data DIR] [--rate 0.05]
 
@@ -264,15 +265,26 @@ def _shingles(key: str) -> tuple[int, ...]:
     return tuple({hash(tuple(words[i : i + 5])) for i in range(max(1, len(words) - 4))})
 
 
+def _runs(key: str) -> set[int]:
+    """The sentence's runs of :data:`RUN` words, hashed: only compared within one process."""
+    words = key.split()
+    return {hash(tuple(words[i : i + RUN])) for i in range(len(words) - RUN + 1)}
+
+
+RUN = 12  # words in a row that make a sentence a repeat of an earlier one, however long either is
+
+
 class _SeenText:
-    """Remembers sentences to turn away exact and near repeats (half their 5-word shingles in one earlier sentence)."""
+    """Remembers sentences to turn away exact and near repeats: half their 5-word shingles in one earlier sentence,
+    or :data:`RUN` words in a row of one (the newswire holds a sentence glued to the next one, beside it alone)."""
 
     def __init__(self) -> None:
         self._keys: set[str] = set()
         self._shingle_owner: dict[int, int] = {}
+        self._runs: set[int] = set()
 
     def is_new(self, key: str, shingles: tuple[int, ...]) -> bool:
-        if key in self._keys:
+        if key in self._keys or not self._runs.isdisjoint(_runs(key)):
             return False
         owner = self._shingle_owner
         hits = [owner[s] for s in shingles if s in owner]
@@ -283,6 +295,7 @@ class _SeenText:
         if not self.is_new(key, shingles):
             return False
         self._keys.add(key)
+        self._runs |= _runs(key)
         owner = len(self._keys)
         for shingle in shingles:
             self._shingle_owner.setdefault(shingle, owner)

@@ -338,6 +338,23 @@ def test_a_run_of_words_does_not_span_a_quotation():
     assert long_runs(unquoted.sentences, b.sentences) == {(0, 0)}
 
 
+def test_a_few_words_repeated_are_no_long_run():
+    # markup escaped over and over ("&amp;amp;amp;...") in two pages of unrelated stories is no passage taken
+    from sourcetrace.stages.align import LONG_RUN, long_runs
+    from sourcetrace.stages.candidates import run_keys
+
+    junk = "&" + "amp;" * 120 + "lt;!--iframe--"
+    a = make_article("a", ["A report of one shooting.", junk])
+    b = make_article("b", ["A report of another shooting.", junk])
+    assert long_runs(a.sentences, b.sentences) == set()
+    assert np.intersect1d(run_keys(a.text), run_keys(b.text)).size == 0
+    words = [f"word{k}" for k in range(LONG_RUN // 2 + 1)] * 2  # half of them distinct: still a run
+    passage = " ".join(words[:LONG_RUN])
+    a, b = make_article("a", [passage.capitalize() + "."]), make_article("b", [f"Then {passage} and more."])
+    assert long_runs(a.sentences, b.sentences) == {(0, 0)}
+    assert np.intersect1d(run_keys(a.text), run_keys(b.text)).size
+
+
 def test_an_attribution_moved_to_a_sentence_nearby_is_not_dropped():
     # a rewrite merges and splits sentences, and its attributions move with them ("KCNA said" -> "according to KCNA")
     a = make_article(

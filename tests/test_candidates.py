@@ -7,20 +7,21 @@ from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
 
 from sourcetrace.settings import CandidateSettings
-from sourcetrace.stages import candidates, term_search
+from sourcetrace.stages import buckets, candidates, term_search
+from sourcetrace.stages.align import LONG_RUN
+from sourcetrace.stages.buckets import band_keys, colliding_rows, owner_pairs, unique
 from sourcetrace.stages.candidates import (
-    band_keys,
+    RUN_SHINGLE,
     centre,
-    colliding_rows,
     find_candidates,
     minhash_signatures,
     nearest_documents,
-    owner_pairs,
+    run_keys,
+    shared_runs,
     shared_sentences,
     shingles,
     simhash_keys,
     supported,
-    unique,
 )
 
 from .conftest import make_article
@@ -120,6 +121,43 @@ def test_find_candidates_finds_verbatim_copies_lexically():
     assert [(c.a, c.b, c.vouched) for c in found] == [(0, 1, True)]
 
 
+@given(
+    st.integers(LONG_RUN, 60),
+    st.integers(0, 300),
+    st.integers(0, 300),
+    st.integers(0, 300),
+    st.integers(0, 300),
+    st.integers(0, 2**31),
+)
+def test_texts_sharing_a_long_run_of_words_share_a_fingerprint_and_others_none(run, a0, a1, b0, b1, seed):
+    rng = np.random.default_rng(seed)
+    words = lambda n, tag: [f"{tag}{x}" for x in rng.integers(0, 50, n)]  # noqa: E731  (repeats words)
+    shared = words(run, "s")
+    a, b = words(a0, "a"), words(b0, "b")
+    a_text, b_text = " ".join(a + shared + words(a1, "a")), " ".join(b + [w.upper() for w in shared] + words(b1, "b"))
+    assert np.intersect1d(run_keys(a_text), run_keys(b_text)).size  # case folded
+    assert not np.intersect1d(run_keys(a_text), run_keys(" ".join(b + shared[: RUN_SHINGLE - 1] + b))).size
+
+
+def test_a_pair_sharing_one_long_passage_and_nothing_else_is_a_vouched_candidate():
+    from .conftest import RUN
+
+    rng = np.random.default_rng(3)
+    filler = lambda tag: [" ".join(f"{tag}{x}" for x in rng.integers(0, 10**6, 12)) + "." for _ in range(40)]  # noqa: E731
+    passage = " ".join(RUN[:LONG_RUN]).capitalize() + "."
+    texts = [filler("first") + [passage], [passage] + filler("second"), filler("third")]
+    articles = [make_article(f"a{k}", t) for k, t in enumerate(texts)]
+    vectors = [centre(rng.standard_normal((len(t), 64)).astype(np.float32)) for t in texts]  # nothing close
+    signatures = minhash_signatures([a.text for a in articles], CandidateSettings())
+    assert find_candidates(signatures, vectors, CandidateSettings()) == []  # MinHash of whole texts misses it
+    runs = [run_keys(a.text) for a in articles]
+    found = find_candidates(signatures, vectors, CandidateSettings(), runs=runs)
+    assert [(c.a, c.b, c.vouched) for c in found] == [(0, 1, True)]
+    alone = run_keys(passage)
+    assert len(shared_runs([alone] * 5, max_bucket=5)) == 10
+    assert shared_runs([alone] * 6, max_bucket=5) == set()  # in more texts than a bucket holds: generic, skipped
+
+
 def test_one_shared_sentence_makes_a_candidate_only_when_it_is_a_quotation():
     rng = np.random.default_rng(2)
     unit = lambda m: m / np.linalg.norm(m, axis=1, keepdims=True)  # noqa: E731
@@ -205,7 +243,7 @@ def test_colliding_rows_are_the_pairs_of_every_small_bucket(seed, max_bucket):
     keys = distinct[rng.integers(0, len(distinct), int(rng.integers(0, 30)))]  # many rows equal in every band
     plain = [list(p) for p in _colliding_rows_plainly(keys, max_bucket)]
     assert [list(divmod(c, len(keys))) for c in colliding_rows(keys, max_bucket).tolist()] == plain
-    with patch.object(candidates, "PAIR_BLOCK", 3):  # pairs made and made distinct a few at a time give the same
+    with patch.object(buckets, "PAIR_BLOCK", 3):  # pairs made and made distinct a few at a time give the same
         assert [list(divmod(c, len(keys))) for c in colliding_rows(keys, max_bucket).tolist()] == plain
 
 
@@ -224,7 +262,7 @@ def test_owner_pairs_are_the_owner_pairs_with_enough_distinct_rows(seed, min_row
             rows[1].add(j)
     plain = sorted(p for p, (x, y) in sides.items() if min(len(x), len(y)) >= min_rows)
     assert owner_pairs(codes, len(keys), owners, min_rows).tolist() == [list(p) for p in plain]
-    with patch.object(candidates, "PAIR_BLOCK", 4):  # pairs taken a few at a time give the same
+    with patch.object(buckets, "PAIR_BLOCK", 4):  # pairs taken a few at a time give the same
         assert owner_pairs(codes, len(keys), owners, min_rows).tolist() == [list(p) for p in plain]
 
 

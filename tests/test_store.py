@@ -341,6 +341,37 @@ def test_a_check_touches_a_shortlist_not_the_whole_collection(tmp_path, models, 
     assert work[120][0] < 120 / 3
 
 
+def test_a_passage_taken_word_for_word_is_found_among_many_stored_articles(tmp_path, models):
+    """A long run of words shared, and nothing else, brings the stored source into the shortlist (the runs table)
+    and makes the pair (candidates.shared_runs), in a store larger than the shortlist."""
+    from sourcetrace.store.index import stored_runs
+
+    settings = Settings.load()
+    articles = synthetic(120, copies=0)
+    rng = random.Random(11)
+    long_sentence = " ".join(rng.choice(_WORDS) for _ in range(34))
+    source = articles[50]
+    articles[50] = Article(id=source.id, path=source.path, text=source.text + "\n\n" + long_sentence.capitalize() + ".")
+    own = synthetic(1, seed=99, copies=0)[0].text
+    taker = Article(id="taker", path="taker.txt", text=f"{own}\n\nThen {long_sentence} and so it went on.")
+    with Store(tmp_path / "runs.db", settings, models) as store:
+        store.add(articles, stories=False)
+        found = {p.b: p.relation for p in store.check([taker]).pairs}
+        assert found == {source.id: "excerpt"}
+        db = store._db()
+        keys = [int(k) for k in stored_runs(taker.text)]
+        marks = ",".join("?" * len(keys))
+        holders = {
+            r[0]
+            for r in db.execute(
+                f"SELECT a.id FROM runs JOIN articles a ON a.key = article WHERE runs.key IN ({marks})", keys
+            )
+        }
+        assert holders == {source.id}  # the shortlist's probe: the one stored article holding the run
+        store.add([taker], stories=False)
+        assert [(p.a, p.relation) for p in store.pairs(article="taker")] == [(source.id, "excerpt")]
+
+
 def test_a_new_schema_version_is_applied_by_a_migration(tmp_path, settings, models, seeds_raw, monkeypatch):
     import sourcetrace.store.schema as schema
 

@@ -19,7 +19,7 @@ from sourcetrace.stages.stories import cluster_stories
 from sourcetrace.stages.story_terms import Rarity
 from sourcetrace.store import Store
 from sourcetrace.store.base import utc_now
-from sourcetrace.store.index import New, digest
+from sourcetrace.store.index import New, digest, stored_runs
 from sourcetrace.store.schema import SCHEMA_VERSION
 
 from .conftest import SEEDS, make_article
@@ -223,6 +223,8 @@ def test_a_store_of_schema_2_gains_the_days_and_keeps_its_story_ids(tmp_path, se
     db.execute("ALTER TABLE story_terms DROP COLUMN days")
     db.execute("DROP INDEX articles_file")  # and what schema 4 added
     db.execute("ALTER TABLE articles DROP COLUMN file")
+    db.execute("DROP TABLE runs")  # and what schema 5 added
+    db.execute("ALTER TABLE vectors DROP COLUMN run_keys")
     db.execute("UPDATE meta SET value = 'a version-1 state' WHERE key = 'story_state'")
     db.execute("PRAGMA user_version = 2")
     db.commit()
@@ -235,3 +237,9 @@ def test_a_store_of_schema_2_gains_the_days_and_keeps_its_story_ids(tmp_path, se
         assert sum(ids.get(s.articles) == s.id for s in after) >= len(before) // 2  # most stories unchanged, same id
         days = store._db().execute("SELECT count(*) FROM story_terms WHERE days != ''").fetchone()[0]
         assert days == store.count()
+        # the fingerprints of long runs of the articles stored before, in their column and the index table
+        for key, text in store._db().execute("SELECT key, text FROM articles WHERE current = 1"):
+            row = store._db().execute("SELECT run_keys FROM vectors WHERE article = ?", (key,)).fetchone()
+            indexed = {k for (k,) in store._db().execute("SELECT key FROM runs WHERE article = ?", (key,))}
+            assert np.array_equal(np.frombuffer(row[0], dtype=np.int64), stored_runs(text))
+            assert indexed == set(stored_runs(text).tolist())

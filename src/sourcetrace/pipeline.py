@@ -30,6 +30,7 @@ from .stages.candidates import (
     find_candidates,
     mean_vector,
     minhash_signatures,
+    run_keys,
     small_products,
 )
 from .stages.classify import classify, is_stock_pair, is_substantial, quotation_pairs
@@ -114,13 +115,14 @@ def prepare(
 
 @dataclass
 class Features:
-    """Prepared articles with what candidate search needs (static sentence vectors, MinHash signatures) and what
-    stories need (the articles' terms, a batch per worker task, and the words the collection writes in lower
-    case)."""
+    """Prepared articles with what candidate search needs (static sentence vectors, MinHash signatures, the
+    fingerprints of long runs of words) and what stories need (the articles' terms, a batch per worker task, and
+    the words the collection writes in lower case)."""
 
     articles: list[Article]
     static: list[np.ndarray]
     signatures: np.ndarray
+    runs: list[np.ndarray]
     stories: list[StoryTerms]
     common: frozenset[str]
     errors: list[FileError]
@@ -165,6 +167,7 @@ def featurise_chunks(
         articles=[a for part in parts for a in part.articles],
         static=[v for part in parts for v in part.static],
         signatures=np.concatenate([part.signatures for part in parts]),
+        runs=[r for part in parts for r in part.runs],
         stories=[s for part in parts for s in part.stories],
         common=frozenset().union(*(part.common for part in parts)),
         errors=[e for part in parts for e in part.errors],
@@ -199,7 +202,8 @@ def _featurise_chunk(job: tuple[Sequence[Article], frozenset[str], Settings]) ->
     rarity = Rarity.load(settings.model_dir)
     common = common_words(a.text for a in prepared)
     terms = story_terms((mentions(a, rarity) for a in prepared), common)
-    return Features(prepared, static, signatures, [terms], common, errors)
+    runs = [run_keys(a.text) for a in prepared]
+    return Features(prepared, static, signatures, runs, [terms], common, errors)
 
 
 def analyse(
@@ -258,7 +262,9 @@ def analyse_features(
         candidates = [Candidate(i, j, 0, False) for i in range(len(prepared)) for j in range(i + 1, len(prepared))]
     else:
         quotations = [np.array([bool(s.quote_spans) for s in a.sentences], dtype=bool) for a in prepared]
-        candidates = find_candidates(features.signatures, centred, settings.candidates, quotations, terms)
+        candidates = find_candidates(
+            features.signatures, centred, settings.candidates, quotations, terms, features.runs
+        )
     start = timings.mark("candidates", start)
     models = models or Models.load(settings)
     start = timings.mark("load models", start)

@@ -59,9 +59,9 @@ from sourcetrace.spark_io import (
 )
 
 # absolute imports: spark-submit may run this file as a script
+from sourcetrace.stages import buckets, story_terms, term_search
 from sourcetrace.stages import candidates as cands
 from sourcetrace.stages import stories as story_rules
-from sourcetrace.stages import story_terms, term_search
 from sourcetrace.stages.boilerplate import reads_as_boilerplate
 from sourcetrace.stages.clean import RepeatedParagraphs, paragraph_lines
 from sourcetrace.stages.ingest import KINDS, _Found, check_size, from_bytes, from_record, read_jsonl_stream
@@ -125,7 +125,7 @@ def spark_scan(
     errors += done.filter(lambda r: isinstance(r, tuple) and isinstance(r[1], FileError)).collect()
     feats = done.filter(lambda r: isinstance(r, tuple) and not isinstance(r[1], FileError))
     feats = feats.zipWithIndex().map(lambda r: (r[1], r[0])).persist(StorageLevel.MEMORY_AND_DISK)
-    # (k, (article, static vectors, signature)); each partition's story terms follow its articles, in order
+    # (k, (article, static vectors, signature, long runs)); each partition's story terms follow its articles, in order
     batches = done.filter(lambda r: isinstance(r, story_terms.StoryTerms))
     n = feats.count()
     errors += duplicates.collect()
@@ -138,8 +138,10 @@ def spark_scan(
     )
     mean = sc.broadcast(cands.collection_mean(np.asarray(total), rows))
     centred = feats.mapValues(lambda f: (cands.centre(f[1], mean.value), _quotations(f[0]))).persist()
-    signatures = feats.map(lambda kv: _keyed(kv[0], cands.band_keys(kv[1][2][None, :], cs.minhash_bands)))
-    lexical = _colliding(spark, signatures, cs.minhash_bands, cs.max_bucket).select("a", "b").distinct()
+    signatures = feats.map(lambda kv: _keyed(kv[0], buckets.band_keys(kv[1][2][None, :], cs.minhash_bands)))
+    runs = feats.map(lambda kv: _keyed(kv[0], kv[1][3][:, None]))  # one row per fingerprint of a long run
+    lexical = _colliding(spark, signatures, cs.minhash_bands, cs.max_bucket).select("a", "b")
+    lexical = lexical.union(_colliding(spark, runs, 1, cs.max_bucket).select("a", "b")).distinct()
     lexical = lexical.rdd.map(lambda r: ((r["a"], r["b"]), True))
     shared = _shared_sentences(spark, centred, cs)
     docs = np.zeros((n, 1), np.float32)
@@ -328,13 +330,13 @@ def _repeated_paragraphs(articles: Any, partitions: int) -> RepeatedParagraphs:
 
 
 def _featurise(articles: list[Article], repeated: RepeatedParagraphs, settings: Settings) -> Iterator[Any]:
-    """pipeline's chunk function on one partition: (article, static vectors, signature) per article, (path,
-    FileError) per error, then the partition's story terms."""
+    """pipeline's chunk function on one partition: (article, static vectors, signature, fingerprints of long runs)
+    per article, (path, FileError) per error, then the partition's story terms."""
     if not articles:
         return
     part = _featurise_chunk((articles, repeated, settings))
     yield from (((1 << 30, e.path, 0), e) for e in part.errors)  # after the readers' errors
-    yield from zip(part.articles, part.static, part.signatures, strict=True)
+    yield from zip(part.articles, part.static, part.signatures, part.runs, strict=True)
     yield from part.stories
 
 

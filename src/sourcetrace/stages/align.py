@@ -438,11 +438,15 @@ def unquoted_text(sentence: Sentence) -> str:
 @lru_cache(maxsize=1 << 14)
 def _runs_of(parts: tuple[str, ...]) -> frozenset[int]:
     """The hashes of every :data:`LONG_RUN` words in a row (:func:`words_of`) within one of the parts (hashes, not
-    the runs: a run-on sentence of scraped text holds hundreds)."""
+    the runs: a run-on sentence of scraped text holds hundreds), but those of a few words repeated (half of them
+    distinct at least: "amp amp amp ..." of markup escaped over and over is no passage)."""
     runs: set[int] = set()
     for part in parts:
         words = words_of(part)
-        runs.update(hash(words[k : k + LONG_RUN]) for k in range(len(words) - LONG_RUN + 1))
+        for k in range(len(words) - LONG_RUN + 1):
+            run = words[k : k + LONG_RUN]
+            if len(set(run)) * 2 >= LONG_RUN:
+                runs.add(hash(run))
     return frozenset(runs)
 
 

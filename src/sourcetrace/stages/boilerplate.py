@@ -7,6 +7,7 @@ A change to :func:`is_prompt` changes relations too (``classify.is_stock``): bum
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -308,6 +309,8 @@ def judge(line: str) -> str | None:
         return reason
     if not any(c.isalnum() for c in line):
         return "separator"
+    if _only_markup(line):
+        return "markup"
     words = len(line.split())
     lower = line.lower()
     for why, regex, most_words, folded in _LINE_RULES:
@@ -316,6 +319,19 @@ def judge(line: str) -> str | None:
     if _starts_appeal(line) or (words <= 25 and _APPEAL_STRONG.search(lower)):
         return "donation appeal"
     return None
+
+
+_ESCAPED = re.compile(r"&(?:amp;)+")  # an ampersand escaped over and over: "&amp;amp;amp;lt;"
+_TAG = re.compile(r"<!--.*?-->|<[^<>]*>", re.S)
+
+
+def _only_markup(line: str) -> bool:
+    """A line of HTML escaped into the text ("&amp;amp;lt;!--iframe--&amp;amp;gt;"): tags and comments only, once its
+    entities are read."""
+    if "<" not in line and "&" not in line:
+        return False
+    text = html.unescape(_ESCAPED.sub("&", line))
+    return "<" in text and not _TAG.sub("", text).strip()
 
 
 def _only_pieces(line: str) -> str | None:

@@ -2,14 +2,15 @@
 
 Banded indexes and nearest-neighbour searches run side by side and their pairs are united:
 
-* lexical: MinHash of word shingles per article (datasketch), banded; catches copies;
+* lexical: MinHash of word shingles per article (datasketch), banded; catches copies; and fingerprints of long runs
+  of words (winnowing), which catch a passage taken word for word however little of either article it is;
 * semantic: a cheap static vector per sentence, banded by random hyperplanes (SimHash); catches
   excerpts, because a reused sentence keeps most of its meaning, hence its direction;
 * similar articles: each article's nearest by document vector, and by its rare words (:mod:`.term_search`);
   catch rewrites, which reword every sentence but keep the source's subject, names and numbers.
 
 The bands cost O(items x bands) plus the size of the buckets, which are capped: a bucket holding more
-than ``max_bucket`` items is generic (boilerplate, stock phrases) and is skipped.
+than ``max_bucket`` items is generic (boilerplate, stock phrases) and is skipped (:mod:`.buckets`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -26,6 +27,19 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ..settings import CandidateSettings
+from .align import LONG_RUN
+from .buckets import (
+    band_keys,
+    blocks,
+    buckets,
+    colliding_rows,
+    decode,
+    owner_pairs,
+    pair_count,
+    pairs_within,
+    ranges,
+    unique,
+)
 from .term_search import term_neighbours
 
 if TYPE_CHECKING:
@@ -65,6 +79,45 @@ def shingles(text: str, size: int) -> np.ndarray:
     return unique(((combined >> np.uint64(32)) ^ combined).astype(np.uint32))
 
 
+# the store keeps these fingerprints (store/schema.py): changing how they are made needs a migration that finds
+# them again
+RUN_SHINGLE = 12  # words hashed together in a fingerprint of a long run
+RUN_WINDOW = LONG_RUN - RUN_SHINGLE + 1  # shingles one fingerprint stands for: LONG_RUN words hold a whole window
+
+
+def run_keys(text: str) -> np.ndarray:
+    """Fingerprints of the text's long runs of words, distinct, uint64: the smallest hash of every
+    :data:`RUN_WINDOW` consecutive :data:`RUN_SHINGLE`-word shingles (winnowing: Schleimer, Wilkerson and Aiken,
+    SIGMOD 2003). Two texts that share :data:`~.align.LONG_RUN` words in a row (case folded) share a fingerprint,
+    whatever else they hold; a text keeps about one shingle in eight. A shingle of a few words repeated (fewer than
+    half of them distinct: markup escaped over and over, "amp amp amp ...") is no passage and gives none.
+    """
+    words = _WORD.findall(text.casefold())
+    if len(words) < LONG_RUN:
+        return np.zeros(0, dtype=np.uint64)
+    hashes = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    width = len(words) - RUN_SHINGLE + 1
+    combined = np.zeros(width, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(RUN_SHINGLE):
+            combined = combined * np.uint64(1_000_003) + hashes[k : k + width]
+        combined = (combined ^ (combined >> np.uint64(29))) * np.uint64(0xBF58476D1CE4E5B9)  # mixed: minima spread
+    shingles = np.sort(np.lib.stride_tricks.sliding_window_view(hashes, RUN_SHINGLE), axis=1)
+    distinct = 1 + (shingles[:, 1:] != shingles[:, :-1]).sum(axis=1)
+    none = np.iinfo(np.uint64).max  # a repetitive shingle: never a window's smallest unless all of it is
+    combined[distinct * 2 < RUN_SHINGLE] = none
+    keys = unique(np.lib.stride_tricks.sliding_window_view(combined, RUN_WINDOW).min(axis=1))
+    return keys[keys != none]
+
+
+def shared_runs(runs: Sequence[np.ndarray], max_bucket: int) -> set[tuple[int, int]]:
+    """Article pairs (i < j) that share a fingerprint of a long run (:func:`run_keys`, one array per article); one
+    held by more than ``max_bucket`` articles is generic (a site's notice) and is skipped."""
+    owners = np.repeat(np.arange(len(runs)), [len(r) for r in runs])
+    keys = np.concatenate(runs)[:, None] if len(owners) else np.zeros((0, 1), dtype=np.uint64)
+    return {(int(i), int(j)) for i, j in owner_pairs(colliding_rows(keys, max_bucket), len(keys), owners)}
+
+
 def minhash_signatures(texts: Sequence[str], settings: CandidateSettings) -> np.ndarray:
     """One MinHash signature per text (datasketch, over :func:`shingles`), shape (n, num_perm), uint64."""
     from datasketch import MinHash
@@ -74,181 +127,6 @@ def minhash_signatures(texts: Sequence[str], settings: CandidateSettings) -> np.
     sets = [shingles(t, settings.shingle_words) for t in texts]
     hashes = MinHash.bulk([s.tolist() or [0] for s in sets], num_perm=settings.num_perm, seed=1, hashfunc=int)
     return np.stack([h.hashvalues for h in hashes]).astype(np.uint64)
-
-
-def unique(values: np.ndarray) -> np.ndarray:
-    """The sorted distinct values of a 1-d array. (``np.unique`` hashes since NumPy 2.3, many times slower than
-    a sort for the large integer arrays of candidate search.)"""
-    return _distinct([values])
-
-
-def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
-    """Hash each band of each signature row to one uint64 key, shape (n, bands)."""
-    n, width = signatures.shape
-    rows = width // bands
-    sig = signatures[:, : rows * bands].reshape(n, bands, rows).astype(np.uint64)
-    # FNV-style fold of the rows of a band; collisions only cost a wasted comparison
-    keys = np.full((n, bands), np.uint64(1469598103934665603), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for r in range(rows):
-            keys = (keys ^ sig[:, :, r]) * np.uint64(1099511628211)
-    return keys
-
-
-def colliding_rows(keys: np.ndarray, max_bucket: int) -> np.ndarray:
-    """Rows that share a key in some band, as the distinct codes ``i * n + j`` of the pairs (i < j, ``n`` rows),
-    sorted; a code array is half the size of the (i, j) rows it stands for.
-
-    Buckets holding more than ``max_bucket`` rows are generic (boilerplate, stock phrases) and are skipped. Rows
-    equal in every band (one sentence in many articles) are bucketed as one group, so that their pairs among
-    themselves are made once rather than once per band. Work is vectorised per bucket size.
-    """
-    return _pairs_within(_buckets(keys, max_bucket), len(keys), range(len(keys)))
-
-
-def _buckets(keys: np.ndarray, max_bucket: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The buckets of :func:`colliding_rows`, as (rows, bucket sizes) with the buckets one after another."""
-    n, bands = keys.shape
-    if n == 0:
-        return []
-    # groups of rows equal in every band: sorted by a fold of their keys, split where neighbours differ
-    fold = np.full(n, np.uint64(1469598103934665603), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for band in range(bands):
-            fold = (fold ^ keys[:, band]) * np.uint64(1099511628211)
-    by_fold = np.argsort(fold, kind="stable")
-    differs = np.zeros(n - 1, dtype=bool)
-    for band in range(bands):  # band by band: no copy of all the keys
-        differs |= keys[by_fold[1:], band] != keys[by_fold[:-1], band]
-    group_start = np.flatnonzero(np.r_[True, differs])
-    group_size = np.diff(np.r_[group_start, n])
-    first = by_fold[group_start]  # one row standing for each group
-    among_themselves = np.zeros(len(first), dtype=bool)  # groups whose rows pair with each other
-    buckets: list[tuple[np.ndarray, np.ndarray]] = []
-    for band in range(bands):
-        order = np.argsort(keys[first, band], kind="stable")  # groups by key
-        sorted_keys = keys[first[order], band]
-        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-        groups = np.diff(np.r_[starts, len(first)])
-        rows = np.add.reduceat(group_size[order], starts)
-        kept = (rows > 1) & (rows <= max_bucket)
-        among_themselves[order[starts[kept & (groups == 1)]]] = True
-        several = np.flatnonzero(kept & (groups > 1))
-        if len(several):  # buckets of several groups: every pair of their rows
-            members = order[ranges(starts[several], groups[several])]
-            buckets.append((by_fold[ranges(group_start[members], group_size[members])], rows[several]))
-    alone = np.flatnonzero(among_themselves & (group_size > 1))
-    buckets.append((by_fold[ranges(group_start[alone], group_size[alone])], group_size[alone]))
-    return buckets
-
-
-def _pair_count(buckets: list[tuple[np.ndarray, np.ndarray]]) -> int:
-    """How many pairs the buckets make, with the repeats across bands."""
-    return sum(int((sizes * (sizes - 1) // 2).sum()) for _, sizes in buckets)
-
-
-def _pairs_within(buckets: list[tuple[np.ndarray, np.ndarray]], n: int, first: range) -> np.ndarray:
-    """The distinct codes, sorted, of the pairs the buckets make whose first row ``i`` lies in ``first``."""
-    found: list[np.ndarray] = []
-    for rows, sizes in buckets:
-        found += _bucket_pairs(rows, sizes, n, first)
-    return _distinct(found)
-
-
-def _distinct(parts: list[np.ndarray]) -> np.ndarray:
-    """The sorted distinct values of several arrays, which are released: joined, sorted in place, and the distinct
-    values moved to the front block by block, the array then shrunk to them (no further copy)."""
-    values = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-    parts.clear()
-    values.sort()
-    kept = 0
-    for start in range(0, len(values), PAIR_BLOCK):
-        block = values[start : start + PAIR_BLOCK]
-        new = block[np.r_[kept == 0 or block[0] != values[kept - 1], block[1:] != block[:-1]]]  # a copy
-        values[kept : kept + len(new)] = new
-        kept += len(new)
-    values.resize(kept, refcheck=False)  # in place: the array is no one else's
-    return values
-
-
-def _decode(codes: np.ndarray, n: int) -> np.ndarray:
-    """Distinct pair codes ``i * n + j`` as rows (i, j), sorted."""
-    codes = unique(codes)
-    return np.stack([codes // n, codes % n], axis=1)
-
-
-def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """``starts[k] + arange(lengths[k])`` for every k, concatenated."""
-    ends = np.cumsum(lengths)
-    return np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - lengths - starts, lengths)
-
-
-PAIR_BLOCK = 1 << 22  # pairs made or decoded at once: about 32 MB per array
-
-
-def _bucket_pairs(rows: np.ndarray, sizes: np.ndarray, n: int, first: range) -> list[np.ndarray]:
-    """Codes ``i * n + j`` (i < j, i in ``first``) of the pairs within each bucket; ``rows`` holds the buckets one
-    after another."""
-    starts = np.cumsum(sizes) - sizes
-    every = first.start <= 0 and first.stop >= n
-    out = []
-    for size in np.unique(sizes[sizes > 1]):
-        i, j = np.triu_indices(int(size), k=1)
-        of_size = starts[sizes == size]
-        step = max(1, PAIR_BLOCK // len(i))  # buckets at a time
-        for k in range(0, len(of_size), step):
-            members = rows[of_size[k : k + step, None] + np.arange(size)]  # (buckets, size)
-            left, right = members[:, i].ravel(), members[:, j].ravel()
-            low, high = np.minimum(left, right), np.maximum(left, right)
-            if not every:
-                inside = (low >= first.start) & (low < first.stop)
-                low, high = low[inside], high[inside]
-            out.append(low.astype(np.int64) * n + high)
-    return out
-
-
-def _blocks(codes: np.ndarray) -> Iterator[np.ndarray]:
-    for start in range(0, len(codes), PAIR_BLOCK):
-        yield codes[start : start + PAIR_BLOCK]
-
-
-def owner_pairs(codes: np.ndarray, n: int, owners: np.ndarray, min_rows: int = 1) -> np.ndarray:
-    """Pairs of owners (i < j) of colliding rows (``codes`` from :func:`colliding_rows` over ``n`` rows; rows of one
-    owner never pair) with at least ``min_rows`` distinct colliding rows on each side (one row echoed by several is
-    still one), shape (k, 2), sorted.
-
-    ``owners`` must not decrease (each owner's rows together, owners in order): then the row pairs of one owner
-    pair lie together in the sorted codes, which are taken a block at a time, cut between owners.
-    """
-    if np.any(owners[1:] < owners[:-1]):
-        raise ValueError("owner_pairs needs the rows of each owner together, owners in order")
-    width = int(owners[-1]) + 1 if len(owners) else 1
-    first_row = np.searchsorted(owners, np.arange(width + 1))  # where each owner's rows start
-    found, start = [], 0
-    while start < len(codes):
-        end = min(start + PAIR_BLOCK, len(codes))
-        if end < len(codes):  # on to the end of the last owner's pairs
-            end = int(np.searchsorted(codes, first_row[owners[codes[end - 1] // n] + 1] * n))
-        found.append(_owner_block(codes[start:end], n, owners, width, min_rows))
-        start = end
-    return _decode(np.concatenate(found) if found else np.zeros(0, dtype=np.int64), width)
-
-
-def _owner_block(codes: np.ndarray, n: int, owners: np.ndarray, width: int, min_rows: int) -> np.ndarray:
-    """:func:`owner_pairs` of a block holding all the row pairs of its owner pairs, as codes ``lo * width + hi``."""
-    i, j = codes // n, codes % n
-    lo, hi = owners[i], owners[j]  # lo <= hi, as i < j
-    other = lo != hi
-    pair = lo[other].astype(np.int64) * width + hi[other]
-    if min_rows <= 1 or not len(pair):
-        return unique(pair)
-    order = np.argsort(pair, kind="stable")  # within an owner pair, the row pairs stay sorted by i, then j
-    pair, i, j = pair[order], i[other][order], j[other][order]
-    first = np.r_[True, pair[1:] != pair[:-1]]
-    index = np.cumsum(first) - 1
-    rows_lo = np.bincount(index[first | np.r_[True, i[1:] != i[:-1]]], minlength=int(first.sum()))
-    rows_hi = np.bincount(unique(index * n + j) // n, minlength=len(rows_lo))
-    return pair[first][np.minimum(rows_lo, rows_hi) >= min_rows]
 
 
 def small_products() -> ContextManager[object]:
@@ -426,7 +304,7 @@ def _copies_paired(found: np.ndarray, near: np.ndarray, of_row: np.ndarray) -> n
     offset = ranges(np.zeros(len(found), dtype=np.int64), left_n * right_n)
     i = order[start[found][pairs] + offset // right_n[pairs]]
     j = order[start[near][pairs] + offset % right_n[pairs]]
-    return _decode(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j), n)
+    return decode(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j), n)
 
 
 EXACT_DOCUMENTS = 20_000  # above this many distinct texts, the nearest come from an index (nearest_documents)
@@ -456,6 +334,7 @@ def find_candidates(
     settings: CandidateSettings,
     quotations: Sequence[np.ndarray] | None = None,
     terms: csr_matrix | None = None,
+    runs: Sequence[np.ndarray] | None = None,
 ) -> list[Candidate]:
     """Article pairs worth aligning, from banded or nearest-neighbour searches, never all pairs.
 
@@ -463,9 +342,11 @@ def find_candidates(
     ``centred[k]`` holds the static vectors of its sentences, one row each, centred on the collection's mean
     (:func:`centre`), ``quotations[k]`` says which of them quote someone (one shared quotation may be all two
     reports share; one shared sentence of the reporter's own is not reuse), and ``terms`` has the articles' story
-    vectors (:func:`.story_terms.term_vectors`), one row each.
+    vectors (:func:`.story_terms.term_vectors`), one row each, and ``runs`` the fingerprints of their long runs of
+    words (:func:`run_keys`).
 
-    1. copies: MinHash bands over word shingles of whole articles;
+    1. copies: MinHash bands over word shingles of whole articles, and a long run of words shared (a passage taken
+       word for word, however little of either article it is);
     2. shared sentences: SimHash bands over sentence vectors (near-verbatim sentences): two, or one quotation;
     3. rewrites: each article's nearest articles by document vector, and its :data:`TERM_NEIGHBOURS` nearest by
        rare words;
@@ -478,8 +359,9 @@ def find_candidates(
     # 1. lexical
     lexical = {
         (int(i), int(j))
-        for i, j in _decode(colliding_rows(band_keys(signatures, settings.minhash_bands), settings.max_bucket), n)
+        for i, j in decode(colliding_rows(band_keys(signatures, settings.minhash_bands), settings.max_bucket), n)
     }
+    lexical |= shared_runs(runs, settings.max_bucket) if runs is not None else set()
     if not any(len(v) for v in centred):
         return [Candidate(i, j, 0, True) for i, j in sorted(lexical)]
     quotes = quotations or [np.zeros(len(v), dtype=bool) for v in centred]
@@ -526,19 +408,19 @@ def shared_sentences(
         block = np.concatenate(centred[k : k + KEY_BLOCK])
         keys[filled : filled + len(block)] = simhash_keys(block, settings.vector_bits, settings.vector_bands)
         filled += len(block)
-    buckets = _buckets(keys, settings.max_bucket)
+    bucketed = buckets(keys, settings.max_bucket)
     del keys
     found = []
     # the sentence pairs a share of the rows at a time (cut between articles), so that memory stays bounded
-    parts = -(-_pair_count(buckets) // PAIRS_AT_ONCE)
+    parts = -(-pair_count(bucketed) // PAIRS_AT_ONCE)
     # a pair's first row is the smaller, so early rows have more pairs: cut where as many pairs fall on each side
     cuts = [int(n * (1 - np.sqrt(1 - k / parts))) for k in range(1, parts)]
     starts = np.searchsorted(owners, owners[cuts], side="left") if cuts else np.zeros(0, dtype=np.int64)
     bounds = sorted({0, n, *starts.tolist()})
     for lo, hi in itertools.pairwise(bounds):
-        codes = _pairs_within(buckets, n, range(lo, hi))
+        codes = pairs_within(bucketed, n, range(lo, hi))
         found.append(owner_pairs(codes, n, owners, settings.min_sentence_hits))
-        both = np.concatenate([c[quoted[c // n] & quoted[c % n]] for c in _blocks(codes)] or [codes])  # quotations
+        both = np.concatenate([c[quoted[c // n] & quoted[c % n]] for c in blocks(codes)] or [codes])  # quotations
         found.append(owner_pairs(both, n, owners))
     return {(int(i), int(j)) for i, j in np.concatenate(found)} if found else set()
 

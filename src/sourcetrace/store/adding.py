@@ -209,9 +209,13 @@ class Adding(StoryUpdating):
                 continue
             retired[ident] = key
             db.execute("UPDATE articles SET current = 0 WHERE key = ?", (key,))
-            row = db.execute("SELECT minhash_keys, simhash_keys FROM vectors WHERE article = ?", (key,)).fetchone()
+            row = db.execute(
+                "SELECT minhash_keys, simhash_keys, run_keys FROM vectors WHERE article = ?", (key,)
+            ).fetchone()
             if row is not None:
-                for table, blob in zip(("minhash", "simhash"), row, strict=True):
+                for table, blob in zip(("minhash", "simhash", "runs"), row, strict=True):
+                    if blob is None:
+                        continue
                     db.executemany(
                         f"DELETE FROM {table} WHERE key = ? AND article = ?",
                         [(int(k), key) for k in np.frombuffer(blob, dtype=np.int64)],
@@ -241,8 +245,8 @@ class Adding(StoryUpdating):
         )
         assert p.embeddings is not None
         db.execute(
-            "INSERT INTO vectors (article, embeddings, static, signature, static_mean, minhash_keys, simhash_keys) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO vectors (article, embeddings, static, signature, static_mean, minhash_keys, simhash_keys, "
+            "run_keys) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 key,
                 to_blob(p.embeddings.astype(np.float32)),
@@ -251,10 +255,12 @@ class Adding(StoryUpdating):
                 to_blob(p.mean),
                 to_blob(p.minhash),
                 to_blob(p.simhash),
+                to_blob(p.runs),
             ),
         )
         db.executemany("INSERT OR IGNORE INTO minhash (key, article) VALUES (?, ?)", [(int(k), key) for k in p.minhash])
         db.executemany("INSERT OR IGNORE INTO simhash (key, article) VALUES (?, ?)", [(int(k), key) for k in p.simhash])
+        db.executemany("INSERT OR IGNORE INTO runs (key, article) VALUES (?, ?)", [(int(k), key) for k in p.runs])
         return key
 
     @staticmethod

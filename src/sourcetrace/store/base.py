@@ -19,7 +19,7 @@ from ..integrity import check_file, damaged_message, quick_check
 from ..pipeline import Models
 from ..settings import Settings
 from . import schema
-from .index import Index, encoder_identity, index_settings, scoring_identity
+from .index import Index, encoder_identity, index_settings, scoring_identity, stored_runs
 
 BUSY_TIMEOUT = 600.0  # seconds a writer waits for another writer's transaction
 IN_LIMIT = 500  # ids per "IN (...)" query
@@ -171,6 +171,13 @@ class StoreBase:
                     for statement in statements:
                         db.execute(statement)
                     db.execute(f"PRAGMA user_version = {target}")
+            if 0 < version < 5:  # the fingerprints of long runs of the articles stored before (schema 5)
+                for key, text in db.execute("SELECT key, text FROM articles WHERE current = 1").fetchall():
+                    runs = stored_runs(text)
+                    db.execute("UPDATE vectors SET run_keys = ? WHERE article = ?", (to_blob(runs), key))
+                    db.executemany(
+                        "INSERT OR IGNORE INTO runs (key, article) VALUES (?, ?)", [(int(k), key) for k in runs]
+                    )
             if version == 0:
                 db.executemany(
                     "INSERT INTO meta (key, value) VALUES (?, ?)",

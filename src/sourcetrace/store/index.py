@@ -8,7 +8,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ import numpy as np
 from ..encoder import Encoder
 from ..records import Article
 from ..settings import Settings
-from ..stages.candidates import distinct_texts, rows_by_text
+from ..stages.candidates import distinct_texts, rows_by_text, run_keys
 
 _SEED = 20240918  # the store's random hyperplanes; fixed, because stored keys must stay comparable
 
@@ -121,6 +121,11 @@ class Index:
         )
 
 
+def stored_runs(text: str) -> np.ndarray:
+    """:func:`.candidates.run_keys` as the store keeps them: SQLite integers are signed."""
+    return run_keys(text).view(np.int64)
+
+
 @dataclass
 class New:
     """An article being added or checked: prepared by the pipeline, with what the store keeps of it."""
@@ -132,6 +137,11 @@ class New:
     embeddings: np.ndarray | None  # transformer sentence vectors; None for a check (encoded when needed)
     minhash: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     simhash: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    @cached_property
+    def runs(self) -> np.ndarray:
+        """The fingerprints of its long runs of words (:func:`.candidates.run_keys`), as stored (int64)."""
+        return stored_runs(self.article.text)
 
     @property
     def mean(self) -> np.ndarray:

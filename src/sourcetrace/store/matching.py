@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import InputError
 from ..pipeline import featurise, related_pairs
 from ..records import Article, Pair, ScanResult
-from ..stages.candidates import centre, find_candidates, mean_vector
+from ..stages.candidates import centre, find_candidates, mean_vector, run_keys
 from ..stages.ingest import read_articles
 from ..stages.story_terms import Rarity, term_vectors
 from .base import IN_LIMIT, chunks, mark
@@ -47,8 +47,9 @@ class Matching(Reading):
     ) -> list[int]:
         """Stored articles that could make a candidate pair with one of ``items``: a superset for find_candidates.
 
-        1. MinHash band keys and sentence band keys, probed in the index tables (a bucket holding more than
-           ``max_bucket`` stored articles is boilerplate-like and skipped, as candidate search skips it);
+        1. MinHash band keys, sentence band keys and the fingerprints of long runs, probed in the index tables (a
+           bucket holding more than ``max_bucket`` stored articles is boilerplate-like and skipped, as candidate
+           search skips it);
         2. each item's NEAREST x ``neighbours`` nearest stored texts by document vector, with their copies.
         """
         c = self.settings.candidates
@@ -57,6 +58,7 @@ class Matching(Reading):
         for table, keys in (
             ("minhash", {int(k) for p in items for k in p.minhash}),
             ("simhash", {int(k) for p in items for k in p.simhash}),
+            ("runs", {int(k) for p in items for k in p.runs}),
         ):
             for key in keys:
                 rows = db.execute(
@@ -109,7 +111,9 @@ class Matching(Reading):
         signatures = np.stack([e[2] for e in entries])
         candidates = [
             c
-            for c in find_candidates(signatures, vectors, settings.candidates, quotations, terms)
+            for c in find_candidates(
+                signatures, vectors, settings.candidates, quotations, terms, [run_keys(a.text) for a in articles]
+            )
             if new[c.a] or new[c.b]
         ]
         # the transformer answers from stored vectors for stored sentences, and from the items' own when added

@@ -6,7 +6,7 @@ Never edit a released entry: append one.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (
@@ -93,6 +93,16 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             # the file an article was read from, resolved (store/adding.py: one file, one article)
             "ALTER TABLE articles ADD COLUMN file TEXT",
             "CREATE INDEX articles_file ON articles (file) WHERE current = 1",
+        ],
+    ),
+    (
+        5,
+        [
+            # the fingerprints of each article's long runs of words (candidates.run_keys), found for the articles
+            # stored before by base.Base._migrate
+            "ALTER TABLE vectors ADD COLUMN run_keys BLOB",
+            "CREATE TABLE runs (key INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (key, article)) "
+            "WITHOUT ROWID",
         ],
     ),
 ]
