@@ -275,6 +275,18 @@ def test_compare_of_one_file_twice_says_so():
         compare(SEED_000, SEED_000.parent / ".." / SEEDS.name / SEED_000.name)
 
 
+def test_compare_refuses_a_file_of_several_articles(tmp_path):
+    # the pairs within one file are not the pair asked for, and all of them would be aligned whole
+    many = tmp_path / "many.jsonl"
+    many.write_text("".join(json.dumps({"id": f"r{k}", "text": SEED_000.read_text("utf-8")}) + "\n" for k in range(3)))
+    result = CliRunner().invoke(main, ["compare", str(SEED_001), str(many)])
+    assert result.exit_code == 1 and f"{many}: holds 3 articles" in result.stderr and not result.stdout
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps({"id": "r0", "text": SEED_000.read_text("utf-8")}) + "\n")
+    result = CliRunner().invoke(main, ["compare", str(SEED_001), str(one), "--format", "json"])
+    assert result.exit_code == 0 and len(json.loads(result.stdout)["pairs"]) == 1
+
+
 def test_compare_refuses_a_folder():
     result = CliRunner().invoke(main, ["compare", str(SEEDS), str(SEED_000)])
     assert result.exit_code == 2 and "is a folder" in result.output

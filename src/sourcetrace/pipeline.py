@@ -528,13 +528,18 @@ def compare(
 ) -> ScanResult:
     """Align two files, whatever their relation: the pair is always reported with its full alignment. Two files
     whose articles have one id (an old and a new copy of an article, in two folders) are told apart: their articles
-    are named by their paths instead."""
+    are named by their paths instead. A file of several articles (JSON lines) is refused: the pairs within it are
+    not the pair asked for, and a collection is what ``scan`` compares."""
     settings = settings or Settings.load()
     if Path(path_a).resolve() == Path(path_b).resolve():
         raise InputError(str(path_b), "the same file as the first; give two files to compare")
     articles, errors = [], []
     for path in (path_a, path_b):  # each on its own: the same id in both is no duplicate here
         read, problems = read_articles([path], settings.ingest)
+        if len(read) > 1:
+            raise InputError(
+                str(path), f"holds {len(read)} articles; compare aligns one article with another (scan compares many)"
+            )
         articles += read
         errors += problems
     if len({a.id for a in articles}) < len(articles):
