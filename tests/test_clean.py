@@ -573,6 +573,10 @@ LOGIN_WALL = (
         (LOGIN_WALL, "Page 2 of 3", True),
         ("La depeche du maire a ete publiee.", "Dépêche du maire publiée", True),  # accents folded
         (LOGIN_WALL, "普京 访问 平壤", True),  # a script without spaces between words: nothing to check
+        # a headline in another script than the text (a Russian site's title over an English article) names nothing
+        ("Kim Jong Un arrived in Vladivostok by train on Tuesday.", "Ким Чен Ын прибыл во Владивосток", True),
+        ("Ким Чен Ын прибыл во Владивосток на поезде.", "Путин посетил Пхеньян в среду утром", False),
+        ("Пожалуйста, подтвердите адрес электронной почты.", "Ким Чен Ын прибыл во Владивосток", False),
     ],
 )
 def test_a_page_must_mention_its_headline(text: str, headline: str | None, expected: bool) -> None:

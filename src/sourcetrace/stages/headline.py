@@ -31,7 +31,7 @@ def mentions_headline(text: str, headline: str | None, least: int = 1) -> bool:
     of :data:`MIN_HEADLINE_WORDS` words of letters, or in a script written without spaces between words, there is
     nothing to check, and the text counts as the article. Reads the text only as far as it must: every article
     passes through here."""
-    if not headline or _UNSPACED.search(headline):
+    if not headline or _UNSPACED.search(headline) or not _same_script(headline, text):
         return True
     words = set(_words(headline))
     if sum(not w.isdigit() for w in words) < MIN_HEADLINE_WORDS:
@@ -43,6 +43,26 @@ def mentions_headline(text: str, headline: str | None, least: int = 1) -> bool:
             if len(found) >= least:
                 return True
     return False
+
+
+SCRIPT_SAMPLE = 2000  # characters of the text whose letters tell its script
+
+
+def _script(letter: str) -> str:
+    """The script a letter is written in, as its Unicode name begins ("LATIN", "CYRILLIC", "GREEK", ...)."""
+    return unicodedata.name(letter, "").partition(" ")[0]
+
+
+def _same_script(headline: str, text: str) -> bool:
+    """Whether the text is written, at least in part (one letter in ten of its beginning), in the script most of the
+    headline's letters are in: a headline in another language (a Russian site's title over an English article)
+    names nothing of the text, whatever the text is."""
+    letters = [_script(c) for c in headline if c.isalpha()]
+    if not letters:
+        return True
+    main = max(set(letters), key=letters.count)
+    sample = [c for c in text[:SCRIPT_SAMPLE] if c.isalpha()]
+    return not sample or sum(_script(c) == main for c in sample) * 10 >= len(sample)
 
 
 def _words(text: str) -> Iterator[str]:
