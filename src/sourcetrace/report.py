@@ -17,7 +17,7 @@ from .describe import describe_changes, names_of
 from .digest import build_digest
 from .records import Article, Divergence, Pair, Passage, ScanResult, SentenceLink, Story
 from .stages.classify import chance
-from .terminal import printable, to_table
+from .terminal import BIDI_CONTROLS, printable, to_table
 
 __all__ = [
     "FORMATS", "SORTS", "dumps", "printable", "select_pairs", "to_csv", "to_dict", "to_json", "to_jsonl", "to_table"
@@ -161,7 +161,7 @@ def to_dict(result: ScanResult, with_sentences: bool = False) -> dict[str, Any]:
 
 # characters that JSON may carry raw but that would drive a terminal the JSON is printed to (8-bit controls such as
 # CSI) or reorder what it shows (bidi overrides and isolates), or end a line in JavaScript: written as \u escapes
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_IN_JSON = re.compile(f"[\x7f-\x9f\u2028\u2029{BIDI_CONTROLS}]")
 
 
 def dumps(value: Any, indent: int | None = None) -> str:

@@ -33,6 +33,8 @@ from .records import FileError, Pair, ScanResult
 DEFAULT_WIDTH = 100  # when the output is not a terminal
 ERRORS_PER_FILE = 3  # problems listed per file before "and N more"
 
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"  # overrides and isolates: they reorder what is shown after them
+
 # C0 and C1 controls but tab and line feed, and the escape sequences that begin with them (colours, titles,
 # hyperlinks, cursor moves): text from the articles must not drive the reader's terminal; nor reorder what is
 # printed after it (bidi overrides and isolates)
@@ -40,7 +42,7 @@ _TERMINAL_CONTROL = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC, ended by BEL or ST
     r"|\x9b[0-?]*[ -/]*[@-~]|\x9d[^\x07\x9c]*[\x07\x9c]?"  # the same in 8-bit form
-    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+    rf"|[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI_CONTROLS}]"
 )
 
 

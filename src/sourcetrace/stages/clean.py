@@ -17,6 +17,7 @@ from ..records import Article, Removal
 from .boilerplate import TERMINAL, extend_appeal, judge, reads_as_boilerplate
 from .dates import parse_date
 from .headline import REPRINT_HEADLINE_WORDS, mentions_headline
+from .ingest import normalise_text
 
 # ---------------------------------------------------------------------------------------------------------------
 # Collection-level boilerplate
@@ -113,13 +114,10 @@ def _run_apart(line: str) -> list[str]:
 _LATER_DATE = re.compile(r"\W*(?:last\s+)?(?:updated|modified|edited|changed)\b", re.I)
 _INVISIBLE = re.compile(r"[\u200b\u200c\u2060\ufeff\u00ad]")
 _QUOTE_STYLE = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
-_LINE_ENDS = re.compile(r"\r\n?|[\u2028\x85]")
 
 
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
-    text = _LINE_ENDS.sub("\n", text).replace("\u2029", "\n\n")
-    text = _INVISIBLE.sub("", text)
+    text = _INVISIBLE.sub("", normalise_text(text))
     return "\n".join(part for line in text.split("\n") for part in _run_apart(_SPACE_RUN.sub(" ", line).strip()))
 
 
