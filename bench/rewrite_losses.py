@@ -53,7 +53,7 @@ def main() -> int:
         vectors[...] = centre(vectors, mean)
     quotes = [np.array([bool(s.quote_spans) for s in a.sentences], dtype=bool) for a in prepared]
     terms = term_matrix(features.stories, features.common, settings.stories, Rarity.load(settings.model_dir))
-    found = find_candidates(features.signatures, static, settings.candidates, quotes, terms)
+    found = find_candidates(features.signatures, static, settings.candidates, quotes, terms, features.runs)
     candidates = {(c.a, c.b): c for c in found}
     vectors = _Embeddings(Models.load(settings).sentence, prepared)
     lost, whole, static_strengths, near_static, recoverable = Counter(), Counter(), [], [], []
