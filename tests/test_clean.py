@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -550,6 +551,15 @@ def test_paragraph_counts_merged_by_parts_equal_the_whole_collection() -> None:
 def test_sign_off_lines_of_wire_copy_are_boilerplate(line: str, reason: str | None) -> None:
     cleaned = clean(Article(id="x", path="x.txt", text=f"Police said the shooting happened on Friday.\n\n{line}"))
     assert [r.reason for r in cleaned.removed] == ([reason] if reason else [])
+
+
+def test_a_long_line_of_unclosed_comments_is_read_in_linear_time():
+    # hostile text: every "<!--" without its "-->" made the tag pattern rescan the rest of the line (quadratic)
+    line = "&lt;!--" * 20000  # 140 KB
+    start = time.perf_counter()
+    cleaned = clean(Article(id="x", path="x.txt", text=f"Police said the shooting happened on Friday.\n\n{line}"))
+    assert time.perf_counter() - start < 2
+    assert "Police said" in cleaned.text
 
 
 LOGIN_WALL = (

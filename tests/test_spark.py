@@ -127,6 +127,34 @@ def test_real_news_same_as_scan(spark, settings, models, shared_data, tmp_path):
 GVA_ARTICLES = 800
 
 
+def test_a_passage_taken_word_for_word_and_nothing_else_is_found_as_scan_finds_it(spark, settings, models, tmp_path):
+    """Two unrelated reports, one of which holds a 33-word sentence of the other inside a longer one, each with two
+    closer relatives (its own text again: its nearest by rare words): only the fingerprints of long runs make the
+    two a candidate pair."""
+    from .conftest import PASSAGE
+
+    seed = (SEEDS / "001_adc2484d8ab1cf3c.txt").read_text(encoding="utf-8")
+    port = " ".join(
+        [
+            "The harbour board met on Tuesday evening to discuss the budget for the coming year.",
+            "Members argued for hours about the cost of dredging the northern channel.",
+            "Several fishermen attended the meeting and asked for lower mooring fees.",
+            "The board's chairman said the accounts would be published before the summer.",
+            "A local shipyard has offered to repair the old lighthouse at no charge.",
+            "The council expects the new ferry terminal to open in the autumn.",
+            f"Reading from the report, a member said that {PASSAGE}, and the room fell silent.",
+            "Officials promised a full inquiry and a public hearing next month.",
+        ]
+    )
+    records = {"a": f"{seed}\n\n{PASSAGE.capitalize()}.", "b": port, "a1": seed, "a2": seed, "b1": port, "b2": port}
+    path = tmp_path / "runs.jsonl"
+    path.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in records.items()))
+    local = _local([path], settings, models)
+    _, remote = _spark(spark, [path], tmp_path / "out", settings, partitions=2)
+    assert ("a", "b", "excerpt") in {(p["a"], p["b"], p["relation"]) for p in local["pairs"]}
+    assert_same(remote, local)
+
+
 def test_connected_components_give_each_vertex_its_smallest_neighbour(spark):
     edges = [(5, 9), (9, 12), (12, 30), (30, 31), (1, 2), (2, 3), (40, 41), (7, 6)]
     roots = dict(job._connected_components(spark.sparkContext.parallelize(edges, 3), 3).collect())

@@ -218,7 +218,7 @@ def analyse(
 
     2. clean: remove boilerplate by rules and by repetition across the collection;
     3. segment: sentences with offsets, quotations and speakers;
-    4. candidates: MinHash bands and sentence-vector bands, never all pairs;
+    4. candidates: MinHash bands, long runs of words and sentence-vector bands, never all pairs;
     5. align: sentence links (transformer only where candidates are), passages, coverage;
     6. classify: copy, rewrite, excerpt, shared-quotes, or nothing;
     7. divergences: numbers, names, negations, attributions that differ in linked sentences;

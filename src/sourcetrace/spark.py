@@ -139,9 +139,8 @@ def spark_scan(
     mean = sc.broadcast(cands.collection_mean(np.asarray(total), rows))
     centred = feats.mapValues(lambda f: (cands.centre(f[1], mean.value), _quotations(f[0]))).persist()
     signatures = feats.map(lambda kv: _keyed(kv[0], buckets.band_keys(kv[1][2][None, :], cs.minhash_bands)))
-    runs = feats.map(lambda kv: _keyed(kv[0], kv[1][3][:, None]))  # one row per fingerprint of a long run
     lexical = _colliding(spark, signatures, cs.minhash_bands, cs.max_bucket).select("a", "b")
-    lexical = lexical.union(_colliding(spark, runs, 1, cs.max_bucket).select("a", "b")).distinct()
+    lexical = lexical.union(_shared_runs(spark, feats, cs.max_bucket)).distinct()
     lexical = lexical.rdd.map(lambda r: ((r["a"], r["b"]), True))
     shared = _shared_sentences(spark, centred, cs)
     docs = np.zeros((n, 1), np.float32)
@@ -367,8 +366,8 @@ def _sentence_keys(rows: Iterable[tuple[int, tuple[np.ndarray, np.ndarray]]], cs
 
 def _colliding(spark: Any, keyed: Any, bands: int, max_bucket: int) -> Any:
     """Pairs of rows that share a key in some band, as a DataFrame (a, b, i, j, quoted): article ``a`` < ``b``,
-    row ``i`` of a, row ``j`` of b, and whether both rows quote someone; as candidates.colliding_rows and
-    owner_pairs find them (buckets over ``max_bucket`` rows skipped), grouped in the JVM.
+    row ``i`` of a, row ``j`` of b, and whether both rows quote someone; as buckets.colliding_rows and
+    buckets.owner_pairs find them (buckets over ``max_bucket`` rows skipped), grouped in the JVM.
 
     ``keyed``: (k, the band keys of article k's rows flattened row by row, which rows quote someone). Buckets with
     the same members (one sentence in several articles collides in every band) are paired once.
@@ -389,6 +388,21 @@ def _colliding(spark: Any, keyed: Any, bands: int, max_bucket: int) -> Any:
         F.col("x.k").alias("a"), F.col("y.k").alias("b"), F.col("x.i").alias("i"), F.col("y.i").alias("j"),
         (F.col("x.q") & F.col("y.q")).alias("quoted"),
     )  # fmt: skip
+
+
+def _shared_runs(spark: Any, feats: Any, max_bucket: int) -> Any:
+    """Article pairs (a, b) that share the fingerprint of a long run of words, as candidates.shared_runs finds them:
+    grouped by fingerprint in the JVM, over-full buckets skipped, buckets of the same members (copies of one text
+    share all their fingerprints) paired once."""
+    from pyspark.sql import functions as F
+
+    keyed = feats.map(lambda kv: (kv[0], kv[1][3].view(np.int64).tolist()))
+    rows = spark.createDataFrame(keyed, "k int, keys array<bigint>", verifySchema=False)
+    rows = rows.select("k", F.explode("keys").alias("key"))
+    buckets = rows.groupBy("key").agg(F.array_sort(F.collect_list("k")).alias("rows"))
+    buckets = buckets.filter(F.size("rows").between(2, max_bucket)).select("rows").distinct()
+    pairs = buckets.select(F.explode("rows").alias("a"), "rows").select("a", F.explode("rows").alias("b"))
+    return pairs.filter(F.col("a") < F.col("b")).select("a", "b")
 
 
 def _shared_sentences(spark: Any, centred: Any, cs: Any) -> Any:

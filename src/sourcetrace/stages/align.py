@@ -28,7 +28,8 @@ _WORD = re.compile(r"\w+")
 _LETTERED = re.compile(r"\w*[^\W\d_]\w*")  # a word with a letter in it: not a bare number or date part
 MIN_WORDS = 4  # shorter sentences (headings, sign-offs, time stamps) link only when near-identical
 # words in a row, outside quotations, that independent reports do not share: NewsWCL50's 100 same-event pairs share
-# 13 at most (bench/reuse_bar.py --runs); a change here changes relations: bump store.index.SCORING_VERSION with it
+# 13 at most (bench/reuse_bar.py --runs); a change here changes relations: bump store.index.SCORING_VERSION with it;
+# and it shapes the fingerprints of candidates.run_keys, which the store keeps: a store migration must find them again
 LONG_RUN = 25
 
 

@@ -323,15 +323,16 @@ def judge(line: str) -> str | None:
 
 _ESCAPED = re.compile(r"&(?:amp;)+")  # an ampersand escaped over and over: "&amp;amp;amp;lt;"
 _TAG = re.compile(r"<!--.*?-->|<[^<>]*>", re.S)
+MARKUP_CHARS = 2000  # a line longer than this, its entities read, is no stray tag (and the tag pattern stays cheap)
 
 
 def _only_markup(line: str) -> bool:
     """A line of HTML escaped into the text ("&amp;amp;lt;!--iframe--&amp;amp;gt;"): tags and comments only, once its
     entities are read."""
-    if "<" not in line and "&" not in line:
+    if "&" not in line:
         return False
     text = html.unescape(_ESCAPED.sub("&", line))
-    return "<" in text and not _TAG.sub("", text).strip()
+    return "<" in text and len(text) <= MARKUP_CHARS and not _TAG.sub("", text).strip()
 
 
 def _only_pieces(line: str) -> str | None:

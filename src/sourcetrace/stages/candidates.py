@@ -21,6 +21,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -57,7 +58,26 @@ class Candidate:
     a: int
     b: int
     sentence_hits: int  # sentence pairs whose static vectors are close
-    vouched: bool  # found by MinHash, or each other's nearest by rare words: needs no sentence support
+    vouched: bool  # found by MinHash or a long run of words, or each other's nearest by rare words: no support needed
+
+
+@lru_cache(maxsize=256)  # a worker's chunk of texts: their MinHash shingles and their long runs hash them once
+def word_hashes(text: str) -> np.ndarray:
+    """The CRC-32 of each word of the text (case-folded), in order, uint64; read-only (shared)."""
+    words = _WORD.findall(text.casefold())
+    hashes = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    hashes.flags.writeable = False
+    return hashes
+
+
+def _combined(hashes: np.ndarray, size: int) -> np.ndarray:
+    """One 64-bit hash per ``size`` words in a row, from the words' hashes."""
+    width = len(hashes) - size + 1
+    combined = np.zeros(width, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(size):
+            combined = combined * np.uint64(1_000_003) + hashes[k : k + width]
+    return combined
 
 
 def shingles(text: str, size: int) -> np.ndarray:
@@ -66,16 +86,10 @@ def shingles(text: str, size: int) -> np.ndarray:
     Each word is hashed once (CRC-32) and the n-gram hashes are combined from the word hashes in numpy, which is
     several times cheaper than hashing every shingle string; MinHash mixes the values again before permuting.
     """
-    words = _WORD.findall(text.casefold())
-    if not words:
+    hashes = word_hashes(text)
+    if not len(hashes):
         return np.zeros(0, dtype=np.uint32)
-    hashes = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
-    size = min(size, len(words))
-    width = len(words) - size + 1
-    combined = np.zeros(width, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for k in range(size):
-            combined = combined * np.uint64(1_000_003) + hashes[k : k + width]
+    combined = _combined(hashes, min(size, len(hashes)))
     return unique(((combined >> np.uint64(32)) ^ combined).astype(np.uint32))
 
 
@@ -92,30 +106,54 @@ def run_keys(text: str) -> np.ndarray:
     whatever else they hold; a text keeps about one shingle in eight. A shingle of a few words repeated (fewer than
     half of them distinct: markup escaped over and over, "amp amp amp ...") is no passage and gives none.
     """
-    words = _WORD.findall(text.casefold())
-    if len(words) < LONG_RUN:
+    hashes = word_hashes(text)
+    if len(hashes) < LONG_RUN:
         return np.zeros(0, dtype=np.uint64)
-    hashes = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
-    width = len(words) - RUN_SHINGLE + 1
-    combined = np.zeros(width, dtype=np.uint64)
+    combined = _combined(hashes, RUN_SHINGLE)
     with np.errstate(over="ignore"):
-        for k in range(RUN_SHINGLE):
-            combined = combined * np.uint64(1_000_003) + hashes[k : k + width]
         combined = (combined ^ (combined >> np.uint64(29))) * np.uint64(0xBF58476D1CE4E5B9)  # mixed: minima spread
-    shingles = np.sort(np.lib.stride_tricks.sliding_window_view(hashes, RUN_SHINGLE), axis=1)
-    distinct = 1 + (shingles[:, 1:] != shingles[:, :-1]).sum(axis=1)
     none = np.iinfo(np.uint64).max  # a repetitive shingle: never a window's smallest unless all of it is
-    combined[distinct * 2 < RUN_SHINGLE] = none
-    keys = unique(np.lib.stride_tricks.sliding_window_view(combined, RUN_WINDOW).min(axis=1))
+    combined[_distinct_words(hashes, RUN_SHINGLE) * 2 < RUN_SHINGLE] = none
+    smallest = combined[: len(combined) - RUN_WINDOW + 1].copy()
+    for k in range(1, RUN_WINDOW):
+        np.minimum(smallest, combined[k : k + len(smallest)], out=smallest)
+    keys = unique(smallest)
     return keys[keys != none]
+
+
+def _distinct_words(hashes: np.ndarray, size: int) -> np.ndarray:
+    """How many distinct words each ``size`` words in a row hold: those whose last occurrence before them lies
+    outside the run (linear in the words, not in the words times the run)."""
+    order = np.argsort(hashes, kind="stable")
+    same = hashes[order[1:]] == hashes[order[:-1]]
+    previous = np.full(len(hashes), -1, dtype=np.int64)
+    previous[order[1:][same]] = order[:-1][same]  # each word's last occurrence before it, -1 for a first one
+    starts = np.arange(len(hashes) - size + 1)
+    repeats = np.zeros(len(starts), dtype=np.int64)
+    for k in range(size):
+        repeats += previous[k : k + len(starts)] >= starts
+    return size - repeats
 
 
 def shared_runs(runs: Sequence[np.ndarray], max_bucket: int) -> set[tuple[int, int]]:
     """Article pairs (i < j) that share a fingerprint of a long run (:func:`run_keys`, one array per article); one
-    held by more than ``max_bucket`` articles is generic (a site's notice) and is skipped."""
-    owners = np.repeat(np.arange(len(runs)), [len(r) for r in runs])
-    keys = np.concatenate(runs)[:, None] if len(owners) else np.zeros((0, 1), dtype=np.uint64)
-    return {(int(i), int(j)) for i, j in owner_pairs(colliding_rows(keys, max_bucket), len(keys), owners)}
+    held by more than ``max_bucket`` articles is generic (a site's notice) and is skipped. Fingerprints held by the
+    same articles (copies of one text share all of theirs) make their pairs once."""
+    owners = np.repeat(np.arange(len(runs), dtype=np.int64), [len(r) for r in runs])
+    if not len(owners):
+        return set()
+    keys = np.concatenate([np.asarray(r, dtype=np.uint64) for r in runs])
+    order = np.lexsort((owners, keys))  # by key, each key's articles in order
+    keys, owners = keys[order], owners[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(keys)])
+    with np.errstate(over="ignore"):  # a hash of each bucket's members: the same for the same members
+        mixed = (owners.astype(np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+        members = np.add.reduceat(mixed ^ (mixed >> np.uint64(31)), starts) ^ sizes.astype(np.uint64)
+    kept = np.flatnonzero((sizes > 1) & (sizes <= max_bucket))
+    kept = kept[np.unique(members[kept], return_index=True)[1]]
+    rows, n = owners[ranges(starts[kept], sizes[kept])], len(runs)
+    return {(int(i), int(j)) for i, j in decode(pairs_within([(rows, sizes[kept])], n, range(n)), n)}
 
 
 def minhash_signatures(texts: Sequence[str], settings: CandidateSettings) -> np.ndarray:
@@ -356,6 +394,8 @@ def find_candidates(
        source's names, numbers and rare words, more of them than any other article shares with either.
     """
     n = len(centred)
+    if runs is not None and len(runs) != n:
+        raise ValueError(f"runs for {len(runs)} articles, vectors for {n}")
     # 1. lexical
     lexical = {
         (int(i), int(j))

@@ -15,7 +15,7 @@ from ..pipeline import Progress, featurise
 from ..records import Article, FileError, Pair
 from ..stages.ingest import read_articles
 from .base import IN_LIMIT, chunks, to_blob, utc_now
-from .index import KnownVectors, New, digest, signature_keys
+from .index import KnownVectors, New, as_stored, digest, signature_keys
 from .stories import StoryUpdating
 
 CHUNK = 20  # new articles per write transaction: each chunk sees the chunks before it as stored
@@ -83,7 +83,14 @@ class Adding(StoryUpdating):
             for start in range(0, total, CHUNK):
                 end = min(start + CHUNK, total)
                 items = [
-                    New(a, digests[a.id], features.static[k].astype(np.float32), features.signatures[k], None)
+                    New(
+                        a,
+                        digests[a.id],
+                        features.static[k].astype(np.float32),
+                        features.signatures[k],
+                        None,
+                        runs=as_stored(features.runs[k]),
+                    )
                     for k, a in zip(range(start, end), features.articles[start:end], strict=True)
                 ]
                 self._add_chunk(items, result)

@@ -171,18 +171,32 @@ class StoreBase:
                     for statement in statements:
                         db.execute(statement)
                     db.execute(f"PRAGMA user_version = {target}")
-            if 0 < version < 5:  # the fingerprints of long runs of the articles stored before (schema 5)
-                for key, text in db.execute("SELECT key, text FROM articles WHERE current = 1").fetchall():
-                    runs = stored_runs(text)
-                    db.execute("UPDATE vectors SET run_keys = ? WHERE article = ?", (to_blob(runs), key))
-                    db.executemany(
-                        "INSERT OR IGNORE INTO runs (key, article) VALUES (?, ?)", [(int(k), key) for k in runs]
-                    )
+            if 0 < version < schema.RUNS:
+                self._find_runs(db)
             if version == 0:
                 db.executemany(
                     "INSERT INTO meta (key, value) VALUES (?, ?)",
                     [("generation", 0), ("stories_generation", 0), ("static_count", 0), ("created", utc_now())],
                 )
+
+    @staticmethod
+    def _find_runs(db: sqlite3.Connection, batch: int = 1000) -> None:
+        """The fingerprints of the long runs of the articles stored before they were kept (schema 5), from their
+        texts: read a batch of articles at a time (not the whole store), each batch's rows inserted in key order."""
+        last = 0
+        while True:
+            found = db.execute(
+                "SELECT key, text FROM articles WHERE current = 1 AND key > ? ORDER BY key LIMIT ?", (last, batch)
+            ).fetchall()
+            if not found:
+                return
+            rows = []
+            for key, text in found:
+                runs = stored_runs(text)
+                db.execute("UPDATE vectors SET run_keys = ? WHERE article = ?", (to_blob(runs), key))
+                rows += [(int(k), key) for k in runs]
+            db.executemany("INSERT OR IGNORE INTO runs (key, article) VALUES (?, ?)", sorted(rows))
+            last = found[-1][0]
 
     @property
     def schema_version(self) -> int:

@@ -8,7 +8,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -123,7 +123,12 @@ class Index:
 
 def stored_runs(text: str) -> np.ndarray:
     """:func:`.candidates.run_keys` as the store keeps them: SQLite integers are signed."""
-    return run_keys(text).view(np.int64)
+    return as_stored(run_keys(text))
+
+
+def as_stored(keys: np.ndarray) -> np.ndarray:
+    """Fingerprints (uint64) as the store keeps them (int64)."""
+    return keys.view(np.int64)
 
 
 @dataclass
@@ -137,11 +142,7 @@ class New:
     embeddings: np.ndarray | None  # transformer sentence vectors; None for a check (encoded when needed)
     minhash: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     simhash: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-
-    @cached_property
-    def runs(self) -> np.ndarray:
-        """The fingerprints of its long runs of words (:func:`.candidates.run_keys`), as stored (int64)."""
-        return stored_runs(self.article.text)
+    runs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # as_stored(run_keys(text))
 
     @property
     def mean(self) -> np.ndarray:
@@ -180,14 +181,15 @@ def encoder_identity(settings: Settings) -> dict[str, Any]:
     return {k: manifest.get(k) for k in ("onnx_sha256", "static_sha256", "tokenizer_sha256", "dim", "static_dim")}
 
 
-SCORING_VERSION = 7  # bumped when the same settings give pairs other strengths, relations or sources (2: both texts
+SCORING_VERSION = 8  # bumped when the same settings give pairs other strengths, relations or sources (2: both texts
 # measured; 3: stock phrasing is no excerpt or shared quotation; new boilerplate lines; 4: the words language models
 # favour vote for the source; 5: a short text's strength is that of a text of ten sentences as unlikely by chance;
 # 6: no fact of a call for tips counts among the facts a rewrite keeps; one sentence pair sharing a long run of
 # words is an excerpt; "your identity will be kept anonymous" asks for tips; 7: sentence pairs sharing a long run
 # of words are linked however unlike as wholes, and a run does not span a quotation; shared quotations have no source;
 # an attribution a sentence near the partner credits to the same source is no divergence, so no vote for a source;
-# a page's "Published" date line wins over its "Updated" one)
+# a page's "Published" date line wins over its "Updated" one; 8: a run of a few words repeated is no long run; lines
+# of escaped HTML are boilerplate; a headline in another script than its text is not checked against it)
 
 
 def scoring_identity(settings: Settings) -> dict[str, Any]:

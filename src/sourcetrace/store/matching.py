@@ -12,11 +12,11 @@ import numpy as np
 from ..errors import InputError
 from ..pipeline import featurise, related_pairs
 from ..records import Article, Pair, ScanResult
-from ..stages.candidates import centre, find_candidates, mean_vector, run_keys
+from ..stages.candidates import centre, find_candidates, mean_vector
 from ..stages.ingest import read_articles
 from ..stages.story_terms import Rarity, term_vectors
 from .base import IN_LIMIT, chunks, mark
-from .index import Index, KnownVectors, New, sentence_keys, signature_keys, unit
+from .index import Index, KnownVectors, New, as_stored, sentence_keys, signature_keys, unit
 from .reading import Reading
 
 NEAREST = 3  # the shortlist takes the NEAREST x candidates.neighbours nearest stored texts of each new one
@@ -86,39 +86,47 @@ class Matching(Reading):
         """
         settings, models = self.settings, self.models
         stored = self._load_articles(db, shortlist)
-        features: dict[int, tuple[bytes, bytes]] = {}
+        features: dict[int, tuple[bytes, bytes, bytes]] = {}
         for chunk in chunks(list(shortlist), IN_LIMIT):
             marks = ",".join("?" * len(chunk))
-            for key, static, signature in db.execute(
-                f"SELECT article, static, signature FROM vectors WHERE article IN ({marks})", chunk
+            for key, static, signature, runs in db.execute(
+                f"SELECT article, static, signature, run_keys FROM vectors WHERE article IN ({marks})", chunk
             ):
-                features[key] = (static, signature)
-        entries: list[tuple[Article, np.ndarray, np.ndarray, int | None]] = [
-            (p.article, p.static, p.signature, None) for p in items
+                features[key] = (static, signature, runs)
+        entries: list[tuple[Article, np.ndarray, np.ndarray, np.ndarray, int | None]] = [
+            (p.article, p.static, p.signature, p.runs.view(np.uint64), None) for p in items
         ]
         for key in shortlist:
-            static, signature = features[key]
+            static, signature, runs = features[key]
             rows = np.frombuffer(static, dtype=np.float16).reshape(len(stored[key].sentences), -1)
-            entries.append((stored[key], rows.astype(np.float32), np.frombuffer(signature, dtype=np.uint64), key))
+            entries.append(
+                (
+                    stored[key],
+                    rows.astype(np.float32),
+                    np.frombuffer(signature, dtype=np.uint64),
+                    np.frombuffer(runs or b"", dtype=np.uint64),  # (none: an empty store's first rows)
+                    key,
+                )
+            )
         if not checking:
             entries.sort(key=lambda e: e[0].id)
         articles = [e[0] for e in entries]
         mean = mean_vector([e[1] for e in entries])
         vectors = [centre(e[1], mean) for e in entries]
         quotations = [np.array([bool(s.quote_spans) for s in a.sentences], dtype=bool) for a in articles]
-        new = [e[3] is None for e in entries]
+        new = [e[4] is None for e in entries]
         terms = term_vectors(articles, settings.stories, Rarity.load(settings.model_dir))
         signatures = np.stack([e[2] for e in entries])
         candidates = [
             c
             for c in find_candidates(
-                signatures, vectors, settings.candidates, quotations, terms, [run_keys(a.text) for a in articles]
+                signatures, vectors, settings.candidates, quotations, terms, [e[3] for e in entries]
             )
             if new[c.a] or new[c.b]
         ]
         # the transformer answers from stored vectors for stored sentences, and from the items' own when added
         known: dict[str, np.ndarray] = {}
-        needed = sorted({e[3] for c in candidates for e in (entries[c.a], entries[c.b]) if e[3] is not None})
+        needed = sorted({e[4] for c in candidates for e in (entries[c.a], entries[c.b]) if e[4] is not None})
         dim = models.sentence.dim
         for chunk in chunks(needed, IN_LIMIT):
             marks = ",".join("?" * len(chunk))
@@ -168,7 +176,8 @@ class Matching(Reading):
         matched: dict[str, Article] = {}
         c = self.settings.candidates
         for k, article in enumerate(features.articles):
-            item = New(article, "", features.static[k].astype(np.float32), features.signatures[k], None)
+            static, signature, runs = features.static[k].astype(np.float32), features.signatures[k], features.runs[k]
+            item = New(article, "", static, signature, None, runs=as_stored(runs))
             item.minhash = signature_keys(item.signature, c.minhash_bands)
             with self._read() as db:
                 self._check_compatible(db, write=False)

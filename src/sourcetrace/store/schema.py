@@ -7,6 +7,7 @@ Never edit a released entry: append one.
 from __future__ import annotations
 
 SCHEMA_VERSION = 5
+RUNS = 5  # the version that keeps the fingerprints of long runs: opening an older store finds them (base._find_runs)
 
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (
