@@ -158,6 +158,26 @@ def test_a_pair_sharing_one_long_passage_and_nothing_else_is_a_vouched_candidate
     assert shared_runs([alone] * 6, max_bucket=5) == set()  # in more texts than a bucket holds: generic, skipped
 
 
+@given(st.integers(0, 2**31), st.integers(2, 6))
+def test_shared_runs_are_the_pairs_of_every_bucket_small_enough(seed, max_bucket):
+    rng = np.random.default_rng(seed)
+    runs = [np.unique(rng.integers(0, 40, rng.integers(0, 6)).astype(np.uint64)) for _ in range(30)]
+    runs += [runs[3]] * 3  # copies share all their fingerprints
+    holders: dict[int, list[int]] = {}
+    for k, keys in enumerate(runs):
+        for key in keys.tolist():
+            holders.setdefault(key, []).append(k)
+    expected = {(i, j) for group in holders.values() if len(group) <= max_bucket for i in group for j in group if i < j}
+    assert shared_runs(runs, max_bucket) == expected
+
+
+def test_shared_runs_tell_apart_buckets_whose_members_add_up_alike():
+    runs = [np.zeros(0, dtype=np.uint64) for _ in range(700)]
+    runs[223] = runs[667] = np.array([1], dtype=np.uint64)
+    runs[427] = runs[463] = np.array([2], dtype=np.uint64)  # 223 + 667 == 427 + 463
+    assert shared_runs(runs, 64) == {(223, 667), (427, 463)}
+
+
 def test_one_shared_sentence_makes_a_candidate_only_when_it_is_a_quotation():
     rng = np.random.default_rng(2)
     unit = lambda m: m / np.linalg.norm(m, axis=1, keepdims=True)  # noqa: E731

@@ -555,10 +555,10 @@ def test_sign_off_lines_of_wire_copy_are_boilerplate(line: str, reason: str | No
 
 def test_a_long_line_of_unclosed_comments_is_read_in_linear_time():
     # hostile text: every "<!--" without its "-->" made the tag pattern rescan the rest of the line (quadratic)
-    line = "&lt;!--" * 20000  # 140 KB
+    line = "&lt;!--" * 60000  # 420 KB: minutes if quadratic, a fraction of a second in linear time
     start = time.perf_counter()
     cleaned = clean(Article(id="x", path="x.txt", text=f"Police said the shooting happened on Friday.\n\n{line}"))
-    assert time.perf_counter() - start < 2
+    assert time.perf_counter() - start < 20
     assert "Police said" in cleaned.text
 
 
@@ -583,14 +583,25 @@ LOGIN_WALL = (
         (LOGIN_WALL, "Page 2 of 3", True),
         ("La depeche du maire a ete publiee.", "Dépêche du maire publiée", True),  # accents folded
         (LOGIN_WALL, "普京 访问 平壤", True),  # a script without spaces between words: nothing to check
-        # a headline in another script than the text (a Russian site's title over an English article) names nothing
-        ("Kim Jong Un arrived in Vladivostok by train on Tuesday.", "Ким Чен Ын прибыл во Владивосток", True),
-        ("Ким Чен Ын прибыл во Владивосток на поезде.", "Путин посетил Пхеньян в среду утром", False),
-        ("Пожалуйста, подтвердите адрес электронной почты.", "Ким Чен Ын прибыл во Владивосток", False),
     ],
 )
 def test_a_page_must_mention_its_headline(text: str, headline: str | None, expected: bool) -> None:
     assert mentions_headline(text, headline) is expected
+
+
+def test_a_headline_in_another_script_than_its_text_is_not_checked() -> None:
+    # a Russian site's title over an English article names nothing of it, whatever the text is
+    from sourcetrace.pipeline import prepare
+    from sourcetrace.stages.headline import same_script
+
+    english = "Kim Jong Un arrived in Vladivostok by train on Tuesday, state media said."
+    russian = "Ким Чен Ын прибыл во Владивосток на поезде во вторник."
+    assert not same_script("Ким Чен Ын прибыл во Владивосток", english)
+    assert same_script("Путин посетил Пхеньян в среду утром", russian)
+    kept, errors = prepare([Article(id="a", path="a.txt", text=english, title="Ким Чен Ын прибыл во Владивосток")])
+    assert [a.id for a in kept] == ["a"] and errors == []
+    kept, errors = prepare([Article(id="b", path="b.txt", text=russian, title="Путин посетил Пхеньян в среду утром")])
+    assert kept == [] and "not the article" in errors[0].reason  # one script: checked, and it fails
 
 
 def test_paragraphs_run_together_by_scraping_are_lines_again():

@@ -19,7 +19,7 @@ from sourcetrace.stages.stories import cluster_stories
 from sourcetrace.stages.story_terms import Rarity
 from sourcetrace.store import Store
 from sourcetrace.store.base import utc_now
-from sourcetrace.store.index import New, digest, stored_runs
+from sourcetrace.store.index import New, digest, index_settings, stored_runs
 from sourcetrace.store.schema import SCHEMA_VERSION
 
 from .conftest import SEEDS, make_article
@@ -34,7 +34,14 @@ def put(store: Store, articles: list[Article]) -> None:
         now = utc_now()
         for a in articles:
             n = max(len(a.sentences), 1)
-            vectors = New(a, digest(a), np.zeros((n, 4), np.float32), np.zeros(1, np.uint64), np.zeros((n, 4)))
+            vectors = New(
+                a,
+                digest(a),
+                np.zeros((n, 4), np.float32),
+                np.zeros(1, np.uint64),
+                np.zeros((n, 4)),
+                runs=stored_runs(a.text),
+            )
             store._insert_article(db, vectors, now)
         store._set_meta(db, "generation", int(store._meta(db, "generation", 0)) + 1)
 
@@ -225,6 +232,8 @@ def test_a_store_of_schema_2_gains_the_days_and_keeps_its_story_ids(tmp_path, se
     db.execute("ALTER TABLE articles DROP COLUMN file")
     db.execute("DROP TABLE runs")  # and what schema 5 added
     db.execute("ALTER TABLE vectors DROP COLUMN run_keys")
+    before_runs = {k: v for k, v in index_settings(settings).items() if not k.startswith("run_")}
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('index', ?)", (json.dumps(before_runs),))
     db.execute("UPDATE meta SET value = 'a version-1 state' WHERE key = 'story_state'")
     db.execute("PRAGMA user_version = 2")
     db.commit()
@@ -237,7 +246,9 @@ def test_a_store_of_schema_2_gains_the_days_and_keeps_its_story_ids(tmp_path, se
         assert sum(ids.get(s.articles) == s.id for s in after) >= len(before) // 2  # most stories unchanged, same id
         days = store._db().execute("SELECT count(*) FROM story_terms WHERE days != ''").fetchone()[0]
         assert days == store.count()
-        # the fingerprints of long runs of the articles stored before, in their column and the index table
+        # the fingerprints of long runs of the articles stored before, in their column and the index table, and
+        # how they were made among the index settings, so that the store still takes new articles
+        assert json.loads(store._meta(store._db(), "index")) == index_settings(settings)
         for key, text in store._db().execute("SELECT key, text FROM articles WHERE current = 1"):
             row = store._db().execute("SELECT run_keys FROM vectors WHERE article = ?", (key,)).fetchone()
             indexed = {k for (k,) in store._db().execute("SELECT key FROM runs WHERE article = ?", (key,))}

@@ -28,14 +28,13 @@ from .stages.candidates import (
     Candidate,
     centre,
     find_candidates,
+    fingerprints,
     mean_vector,
-    minhash_signatures,
-    run_keys,
     small_products,
 )
 from .stages.classify import classify, is_stock_pair, is_substantial, quotation_pairs
 from .stages.clean import clean, merge_paragraph_counts, paragraph_counts
-from .stages.headline import NOT_THE_ARTICLE, mentions_headline
+from .stages.headline import NOT_THE_ARTICLE, mentions_headline, same_script
 from .stages.ingest import read_articles
 from .stages.segment import segment
 from .stages.stories import MATERIAL, cluster_stories
@@ -106,7 +105,9 @@ def prepare(
         article = segment(clean(article, repeated, headline))
         if not article.sentences:
             errors.append(FileError(article.path, "no article text left after removing boilerplate; check the file"))
-        elif not mentions_headline(article.text, headline):
+        elif not mentions_headline(article.text, headline) and same_script(headline or "", article.text):
+            # (a headline in another script than the text, a Russian site's title over an English article, names
+            # nothing of it whatever the text is: not checked)
             errors.append(FileError(article.path, f"its text never mentions its headline: {NOT_THE_ARTICLE}"))
         else:
             prepared.append(article)
@@ -198,11 +199,10 @@ def _featurise_chunk(job: tuple[Sequence[Article], frozenset[str], Settings]) ->
     flat = encoder.encode([s.text for a in prepared for s in a.sentences]).astype(np.float16)
     bounds = np.cumsum([0] + [len(a.sentences) for a in prepared])
     static = [flat[bounds[k] : bounds[k + 1]] for k in range(len(prepared))]
-    signatures = minhash_signatures([a.text for a in prepared], settings.candidates)
+    signatures, runs = fingerprints([a.text for a in prepared], settings.candidates)
     rarity = Rarity.load(settings.model_dir)
     common = common_words(a.text for a in prepared)
     terms = story_terms((mentions(a, rarity) for a in prepared), common)
-    runs = [run_keys(a.text) for a in prepared]
     return Features(prepared, static, signatures, runs, [terms], common, errors)
 
 
@@ -538,7 +538,9 @@ def compare(
         read, problems = read_articles([path], settings.ingest)
         if len(read) > 1:
             raise InputError(
-                str(path), f"holds {len(read)} articles; compare aligns one article with another (scan compares many)"
+                str(path),
+                f"holds {len(read)} articles; compare aligns one article with another: put each in a file of its "
+                "own, or scan the collection",
             )
         articles += read
         errors += problems

@@ -322,8 +322,7 @@ def judge(line: str) -> str | None:
 
 
 _ESCAPED = re.compile(r"&(?:amp;)+")  # an ampersand escaped over and over: "&amp;amp;amp;lt;"
-_TAG = re.compile(r"<!--.*?-->|<[^<>]*>", re.S)
-MARKUP_CHARS = 2000  # a line longer than this, its entities read, is no stray tag (and the tag pattern stays cheap)
+_TAG = re.compile(r"<[^<>]*>")  # linear: a tag cannot hold another's start
 
 
 def _only_markup(line: str) -> bool:
@@ -332,7 +331,21 @@ def _only_markup(line: str) -> bool:
     if "&" not in line:
         return False
     text = html.unescape(_ESCAPED.sub("&", line))
-    return "<" in text and len(text) <= MARKUP_CHARS and not _TAG.sub("", text).strip()
+    return "<" in text and not _TAG.sub("", _without_comments(text)).strip()
+
+
+def _without_comments(text: str) -> str:
+    """The text without its HTML comments; one left open runs to the end. Linear: each search goes on from the
+    last (a pattern with a lazy middle rescans the rest of the line from every opening left unclosed)."""
+    kept, pos = [], 0
+    while (start := text.find("<!--", pos)) >= 0:
+        kept.append(text[pos:start])
+        end = text.find("-->", start + 4)
+        if end < 0:
+            return "".join(kept)
+        pos = end + 3
+    kept.append(text[pos:])
+    return "".join(kept)
 
 
 def _only_pieces(line: str) -> str | None:

@@ -21,7 +21,6 @@ import zlib
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -61,13 +60,10 @@ class Candidate:
     vouched: bool  # found by MinHash or a long run of words, or each other's nearest by rare words: no support needed
 
 
-@lru_cache(maxsize=256)  # a worker's chunk of texts: their MinHash shingles and their long runs hash them once
 def word_hashes(text: str) -> np.ndarray:
-    """The CRC-32 of each word of the text (case-folded), in order, uint64; read-only (shared)."""
+    """The CRC-32 of each word of the text (case-folded), in order, uint64."""
     words = _WORD.findall(text.casefold())
-    hashes = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
-    hashes.flags.writeable = False
-    return hashes
+    return np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
 
 
 def _combined(hashes: np.ndarray, size: int) -> np.ndarray:
@@ -86,7 +82,11 @@ def shingles(text: str, size: int) -> np.ndarray:
     Each word is hashed once (CRC-32) and the n-gram hashes are combined from the word hashes in numpy, which is
     several times cheaper than hashing every shingle string; MinHash mixes the values again before permuting.
     """
-    hashes = word_hashes(text)
+    return _shingled(word_hashes(text), size)
+
+
+def _shingled(hashes: np.ndarray, size: int) -> np.ndarray:
+    """:func:`shingles` from the words' hashes."""
     if not len(hashes):
         return np.zeros(0, dtype=np.uint32)
     combined = _combined(hashes, min(size, len(hashes)))
@@ -106,7 +106,11 @@ def run_keys(text: str) -> np.ndarray:
     whatever else they hold; a text keeps about one shingle in eight. A shingle of a few words repeated (fewer than
     half of them distinct: markup escaped over and over, "amp amp amp ...") is no passage and gives none.
     """
-    hashes = word_hashes(text)
+    return _run_keys(word_hashes(text))
+
+
+def _run_keys(hashes: np.ndarray) -> np.ndarray:
+    """:func:`run_keys` from the words' hashes."""
     if len(hashes) < LONG_RUN:
         return np.zeros(0, dtype=np.uint64)
     combined = _combined(hashes, RUN_SHINGLE)
@@ -147,8 +151,12 @@ def shared_runs(runs: Sequence[np.ndarray], max_bucket: int) -> set[tuple[int, i
     keys, owners = keys[order], owners[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     sizes = np.diff(np.r_[starts, len(keys)])
-    with np.errstate(over="ignore"):  # a hash of each bucket's members: the same for the same members
-        mixed = (owners.astype(np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)
+    # a hash of each bucket's members, the same for the same members: the sum of each member's number mixed whole
+    # (splitmix64's finaliser; a sum of numbers mixed only in part is the same for {223, 667} and {427, 463})
+    mixed = owners.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):
+            mixed = (mixed ^ (mixed >> np.uint64(shift))) * np.uint64(factor)
         members = np.add.reduceat(mixed ^ (mixed >> np.uint64(31)), starts) ^ sizes.astype(np.uint64)
     kept = np.flatnonzero((sizes > 1) & (sizes <= max_bucket))
     kept = kept[np.unique(members[kept], return_index=True)[1]]
@@ -158,13 +166,22 @@ def shared_runs(runs: Sequence[np.ndarray], max_bucket: int) -> set[tuple[int, i
 
 def minhash_signatures(texts: Sequence[str], settings: CandidateSettings) -> np.ndarray:
     """One MinHash signature per text (datasketch, over :func:`shingles`), shape (n, num_perm), uint64."""
+    return _signatures([shingles(t, settings.shingle_words) for t in texts], settings)
+
+
+def _signatures(sets: Sequence[np.ndarray], settings: CandidateSettings) -> np.ndarray:
     from datasketch import MinHash
 
-    if not texts:
+    if not sets:
         return np.zeros((0, settings.num_perm), dtype=np.uint64)
-    sets = [shingles(t, settings.shingle_words) for t in texts]
     hashes = MinHash.bulk([s.tolist() or [0] for s in sets], num_perm=settings.num_perm, seed=1, hashfunc=int)
     return np.stack([h.hashvalues for h in hashes]).astype(np.uint64)
+
+
+def fingerprints(texts: Sequence[str], settings: CandidateSettings) -> tuple[np.ndarray, list[np.ndarray]]:
+    """:func:`minhash_signatures` and :func:`run_keys` of the texts, each text's words hashed once."""
+    hashed = [word_hashes(t) for t in texts]
+    return _signatures([_shingled(h, settings.shingle_words) for h in hashed], settings), list(map(_run_keys, hashed))
 
 
 def small_products() -> ContextManager[object]:

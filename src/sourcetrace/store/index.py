@@ -17,7 +17,7 @@ import numpy as np
 from ..encoder import Encoder
 from ..records import Article
 from ..settings import Settings
-from ..stages.candidates import distinct_texts, rows_by_text, run_keys
+from ..stages.candidates import RUN_SHINGLE, RUN_WINDOW, distinct_texts, rows_by_text, run_keys
 
 _SEED = 20240918  # the store's random hyperplanes; fixed, because stored keys must stay comparable
 
@@ -142,7 +142,7 @@ class New:
     embeddings: np.ndarray | None  # transformer sentence vectors; None for a check (encoded when needed)
     minhash: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     simhash: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    runs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # as_stored(run_keys(text))
+    runs: np.ndarray = field(kw_only=True)  # as_stored(run_keys(text)): given, as nothing finds them later
 
     @property
     def mean(self) -> np.ndarray:
@@ -189,7 +189,8 @@ SCORING_VERSION = 8  # bumped when the same settings give pairs other strengths,
 # of words are linked however unlike as wholes, and a run does not span a quotation; shared quotations have no source;
 # an attribution a sentence near the partner credits to the same source is no divergence, so no vote for a source;
 # a page's "Published" date line wins over its "Updated" one; 8: a run of a few words repeated is no long run; lines
-# of escaped HTML are boilerplate; a headline in another script than its text is not checked against it)
+# of escaped HTML are boilerplate; a headline in another script than its text is not checked against it; a long run
+# of words shared makes a candidate pair, so a store holds pairs the version before never looked at)
 
 
 def scoring_identity(settings: Settings) -> dict[str, Any]:
@@ -207,4 +208,6 @@ def index_settings(settings: Settings) -> dict[str, Any]:
         "minhash_bands": c.minhash_bands,
         "vector_bits": c.vector_bits,
         "vector_bands": c.vector_bands,
+        "run_shingle": RUN_SHINGLE,  # the fingerprints of long runs (schema 5 adds these two to older stores' record)
+        "run_window": RUN_WINDOW,
     }

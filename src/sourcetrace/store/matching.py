@@ -104,7 +104,7 @@ class Matching(Reading):
                     stored[key],
                     rows.astype(np.float32),
                     np.frombuffer(signature, dtype=np.uint64),
-                    np.frombuffer(runs or b"", dtype=np.uint64),  # (none: an empty store's first rows)
+                    np.frombuffer(runs, dtype=np.uint64),  # never NULL from schema 5 on (base._find_runs)
                     key,
                 )
             )

@@ -100,10 +100,12 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         5,
         [
             # the fingerprints of each article's long runs of words (candidates.run_keys), found for the articles
-            # stored before by base.Base._migrate
+            # stored before by base.StoreBase._find_runs
             "ALTER TABLE vectors ADD COLUMN run_keys BLOB",
             "CREATE TABLE runs (key INTEGER NOT NULL, article INTEGER NOT NULL, PRIMARY KEY (key, article)) "
             "WITHOUT ROWID",
+            # how they are made, recorded with the other index settings (index.index_settings)
+            "UPDATE meta SET value = json_set(value, '$.run_shingle', 12, '$.run_window', 14) WHERE key = 'index'",
         ],
     ),
 ]
