@@ -14,7 +14,7 @@ from sourcetrace.stages.candidates import (
     RUN_SHINGLE,
     centre,
     find_candidates,
-    minhash_signatures,
+    fingerprints,
     nearest_documents,
     run_keys,
     shared_runs,
@@ -41,7 +41,7 @@ def test_minhash_signatures_estimate_shingle_jaccard():
     vocab = [f"w{k}" for k in range(500)]
     base = [vocab[i] for i in rng.integers(0, 500, 400)]
     changed = base[:200] + [vocab[i] for i in rng.integers(0, 500, 200)]
-    sig = minhash_signatures([" ".join(base), " ".join(changed), " ".join(base)], CandidateSettings())
+    sig = fingerprints([" ".join(base), " ".join(changed), " ".join(base)], CandidateSettings())[0]
     a, b = set(shingles(" ".join(base), 5).tolist()), set(shingles(" ".join(changed), 5).tolist())
     estimate = float((sig[0] == sig[1]).mean())
     assert abs(estimate - len(a & b) / len(a | b)) < 0.12
@@ -106,7 +106,7 @@ def test_find_candidates_needs_several_close_sentences():
     unit = lambda m: m / np.linalg.norm(m, axis=1, keepdims=True)  # noqa: E731
     vectors = [unit(base), unit(base + 0.1 * noise), unit(other)]
     articles = [make_article(f"a{k}", [f"sentence {k} {i} " * 3 for i in range(6)]) for k in range(3)]
-    signatures = minhash_signatures([a.text for a in articles], CandidateSettings())
+    signatures = fingerprints([a.text for a in articles], CandidateSettings())[0]
     found = find_candidates(signatures, vectors, CandidateSettings())
     assert [(c.a, c.b) for c in found] == [(0, 1)]
     assert found[0].sentence_hits >= 2
@@ -116,7 +116,7 @@ def test_find_candidates_finds_verbatim_copies_lexically():
     text = " ".join(f"word{i}" for i in range(300))
     articles = [make_article("x", [text]), make_article("y", [text + " extra words here"])]
     vectors = [np.eye(1, 8, k, dtype=np.float32) for k in (0, 3)]  # semantic side sees nothing
-    signatures = minhash_signatures([a.text for a in articles], CandidateSettings())
+    signatures = fingerprints([a.text for a in articles], CandidateSettings())[0]
     found = find_candidates(signatures, vectors, CandidateSettings())
     assert [(c.a, c.b, c.vouched) for c in found] == [(0, 1, True)]
 
@@ -148,7 +148,7 @@ def test_a_pair_sharing_one_long_passage_and_nothing_else_is_a_vouched_candidate
     texts = [filler("first") + [passage], [passage] + filler("second"), filler("third")]
     articles = [make_article(f"a{k}", t) for k, t in enumerate(texts)]
     vectors = [centre(rng.standard_normal((len(t), 64)).astype(np.float32)) for t in texts]  # nothing close
-    signatures = minhash_signatures([a.text for a in articles], CandidateSettings())
+    signatures = fingerprints([a.text for a in articles], CandidateSettings())[0]
     assert find_candidates(signatures, vectors, CandidateSettings()) == []  # MinHash of whole texts misses it
     runs = [run_keys(a.text) for a in articles]
     found = find_candidates(signatures, vectors, CandidateSettings(), runs=runs)
@@ -184,7 +184,7 @@ def test_one_shared_sentence_makes_a_candidate_only_when_it_is_a_quotation():
     a, b = unit(rng.standard_normal((6, 32)).astype(np.float32)), unit(rng.standard_normal((6, 32)).astype(np.float32))
     b[3] = a[2]  # one sentence in common, nothing else
     articles = [make_article(f"a{k}", [f"text {k} {i} " * 3 for i in range(6)]) for k in range(2)]
-    signatures = minhash_signatures([x.text for x in articles], CandidateSettings())
+    signatures = fingerprints([x.text for x in articles], CandidateSettings())[0]
     plain = [np.zeros(6, dtype=bool), np.zeros(6, dtype=bool)]
     quoted = [np.eye(1, 6, 2, dtype=bool)[0], np.eye(1, 6, 3, dtype=bool)[0]]
     assert find_candidates(signatures, [a, b], CandidateSettings(), plain) == []
@@ -312,7 +312,7 @@ def test_articles_each_others_nearest_by_rare_words_need_no_sentence_support(mon
     n = 12
     vectors = [centre(rng.standard_normal((5, 128)).astype(np.float32)) for _ in range(n)]  # no two sentences close
     articles = [make_article(f"a{k:02d}", [f"unrelated words {k} {i}" for i in range(5)]) for k in range(n)]
-    signatures = minhash_signatures([a.text for a in articles], CandidateSettings())
+    signatures = fingerprints([a.text for a in articles], CandidateSettings())[0]
     terms = np.zeros((n, 40))
     terms[:, 0] = 1.0  # a term every article has: never a key
     terms[np.arange(n), 1 + np.arange(n)] = 1.0  # each its own

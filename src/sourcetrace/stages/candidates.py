@@ -164,24 +164,18 @@ def shared_runs(runs: Sequence[np.ndarray], max_bucket: int) -> set[tuple[int, i
     return {(int(i), int(j)) for i, j in decode(pairs_within([(rows, sizes[kept])], n, range(n)), n)}
 
 
-def minhash_signatures(texts: Sequence[str], settings: CandidateSettings) -> np.ndarray:
-    """One MinHash signature per text (datasketch, over :func:`shingles`), shape (n, num_perm), uint64."""
-    return _signatures([shingles(t, settings.shingle_words) for t in texts], settings)
-
-
-def _signatures(sets: Sequence[np.ndarray], settings: CandidateSettings) -> np.ndarray:
+def fingerprints(texts: Sequence[str], settings: CandidateSettings) -> tuple[np.ndarray, list[np.ndarray]]:
+    """One MinHash signature per text (datasketch, over :func:`shingles`), shape (n, num_perm), uint64, and the
+    fingerprints of its long runs (:func:`run_keys`); each text's words hashed once."""
     from datasketch import MinHash
 
-    if not sets:
-        return np.zeros((0, settings.num_perm), dtype=np.uint64)
-    hashes = MinHash.bulk([s.tolist() or [0] for s in sets], num_perm=settings.num_perm, seed=1, hashfunc=int)
-    return np.stack([h.hashvalues for h in hashes]).astype(np.uint64)
-
-
-def fingerprints(texts: Sequence[str], settings: CandidateSettings) -> tuple[np.ndarray, list[np.ndarray]]:
-    """:func:`minhash_signatures` and :func:`run_keys` of the texts, each text's words hashed once."""
     hashed = [word_hashes(t) for t in texts]
-    return _signatures([_shingled(h, settings.shingle_words) for h in hashed], settings), list(map(_run_keys, hashed))
+    runs = [_run_keys(h) for h in hashed]
+    if not texts:
+        return np.zeros((0, settings.num_perm), dtype=np.uint64), runs
+    sets = [_shingled(h, settings.shingle_words).tolist() or [0] for h in hashed]
+    signatures = MinHash.bulk(sets, num_perm=settings.num_perm, seed=1, hashfunc=int)
+    return np.stack([m.hashvalues for m in signatures]).astype(np.uint64), runs
 
 
 def small_products() -> ContextManager[object]:
@@ -393,7 +387,7 @@ def find_candidates(
 ) -> list[Candidate]:
     """Article pairs worth aligning, from banded or nearest-neighbour searches, never all pairs.
 
-    ``signatures[k]`` is the MinHash signature of article k (:func:`minhash_signatures`),
+    ``signatures[k]`` is the MinHash signature of article k (:func:`fingerprints`),
     ``centred[k]`` holds the static vectors of its sentences, one row each, centred on the collection's mean
     (:func:`centre`), ``quotations[k]`` says which of them quote someone (one shared quotation may be all two
     reports share; one shared sentence of the reporter's own is not reuse), and ``terms`` has the articles' story
