@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from .dates import ANY_DATE
+from .ingest import without_comments
 
 # ---------------------------------------------------------------------------------------------------------------
 # Boilerplate rules
@@ -331,21 +332,7 @@ def _only_markup(line: str) -> bool:
     if "&" not in line:
         return False
     text = html.unescape(_ESCAPED.sub("&", line))
-    return "<" in text and not _TAG.sub("", _without_comments(text)).strip()
-
-
-def _without_comments(text: str) -> str:
-    """The text without its HTML comments; one left open runs to the end. Linear: each search goes on from the
-    last (a pattern with a lazy middle rescans the rest of the line from every opening left unclosed)."""
-    kept, pos = [], 0
-    while (start := text.find("<!--", pos)) >= 0:
-        kept.append(text[pos:start])
-        end = text.find("-->", start + 4)
-        if end < 0:
-            return "".join(kept)
-        pos = end + 3
-    kept.append(text[pos:])
-    return "".join(kept)
+    return "<" in text and not _TAG.sub("", without_comments(text)).strip()
 
 
 def _only_pieces(line: str) -> str | None:

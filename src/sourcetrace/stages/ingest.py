@@ -224,7 +224,7 @@ def from_bytes(data: bytes, kind: str, shown: str, article_id: str, notes: list[
     text, note = decode_with_note(data, shown)
     if note is not None and notes is not None:
         notes.append(FileError(shown, note, "warning"))
-    if kind == "text" and _HTML_PAGE.match(_after_comments(text)):  # a saved web page: its tags are no article text
+    if kind == "text" and _HTML_PAGE.match(without_comments(text[:PAGE_OPENING]).lstrip()):  # a saved web page
         if notes is not None:
             notes.append(FileError(shown, "is a web page (it opens with an HTML tag): read as HTML", "warning"))
         kind = "html"
@@ -239,19 +239,23 @@ def from_bytes(data: bytes, kind: str, shown: str, article_id: str, notes: list[
 _HTML_PAGE = re.compile(r"<(?:!doctype\s+html|html)[\s>]", re.I)
 
 
-def _after_comments(text: str) -> str:
-    """The text after its leading white space and HTML comments (found by position: no pattern to backtrack)."""
-    pos, most = 0, min(len(text), 1 << 16)  # a page's opening: its comments do not run for pages
-    while pos < most:
-        while pos < most and text[pos].isspace():
-            pos += 1
-        if not text.startswith("<!--", pos):
-            return text[pos : pos + 200]
-        end = text.find("-->", pos + 4, most)
+PAGE_OPENING = (
+    1 << 16
+)  # characters of a .txt file read for the opening of a web page (its comments do not run for pages)
+
+
+def without_comments(text: str) -> str:
+    """The text without its HTML comments; one left open runs to the end. Linear: each search goes on from the
+    last (a pattern with a lazy middle rescans the rest of the text from every opening left unclosed)."""
+    kept, pos = [], 0
+    while (start := text.find("<!--", pos)) >= 0:
+        kept.append(text[pos:start])
+        end = text.find("-->", start + 4)
         if end < 0:
-            return ""
+            return "".join(kept)
         pos = end + 3
-    return ""
+    kept.append(text[pos:])
+    return "".join(kept)
 
 
 def _read_bytes(path: Path, shown: str, limit: int) -> bytes:
